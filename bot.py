@@ -1,0 +1,116 @@
+"""WRSE Bot entry point: ``python bot.py [run|demo|migrate]``.
+
+The only module that sees both the core (``wrse_bot``) and the Telegram
+handlers (``conversations``): it builds the Application and wires them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+import conversations
+from conversations.intake import resend_owed_prompts
+from wrse_bot.config import ConfigError, Settings, load_settings, require
+from wrse_bot.db.migrate import upgrade
+from wrse_bot.i18n import N_, translator
+from wrse_bot.runtime import Runtime
+from wrse_bot.telegram.processor import PerUserUpdateProcessor
+
+log = logging.getLogger("wrse_bot")
+
+COMMANDS = [
+    ("start", N_("Start")),
+    ("daftar", N_("Register")),
+    ("kelas", N_("Classes")),
+    ("data_saya", N_("My data")),
+    ("batal", N_("Pause registration")),
+    ("hapus_data", N_("Delete my data")),
+    ("bantuan", N_("Help")),
+]
+
+
+def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]
+    settings = runtime.settings
+    assert settings.bot_token is not None
+    app = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        # Telegram's limits (30 msg/s overall); 429s are waited out and retried.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
+        .connection_pool_size(max(8, settings.concurrent_updates * 2))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["runtime"] = runtime
+    conversations.register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    t = translator(app.bot_data["runtime"].settings.locale)
+    await app.bot.set_my_commands([BotCommand(c, t(d)) for c, d in COMMANDS],
+                                  scope=BotCommandScopeAllPrivateChats())
+    # Questions saved but never delivered before a crash go out now.
+    context = ContextTypes.DEFAULT_TYPE(application=app)
+    await resend_owed_prompts(context)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot_data["runtime"].db.dispose()
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and a Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def cmd_migrate(settings: Settings) -> None:
+    upgrade(settings.database_url)
+    print("database is up to date")
+
+
+def cmd_run(settings: Settings) -> None:
+    require(settings, "bot_token", hint="To try the bot without a token, run `make demo`.")
+    require(settings, "secret_key", hint="It protects NIK and income at rest; keep it safe.")
+    upgrade(settings.database_url)
+    app = build_application(Runtime.build(settings))
+    log.info("polling for updates")
+    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+
+
+def cmd_demo(settings: Settings) -> None:
+    from wrse_bot.devtools.demo import run_demo
+
+    asyncio.run(run_demo(settings, build_application))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "demo", "migrate"])
+    args = parser.parse_args(argv)
+    configure_logging()
+    try:
+        settings = load_settings()
+        {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate}[args.command](settings)
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

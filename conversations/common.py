@@ -1,0 +1,49 @@
+"""What every handler needs: the runtime, the translator, the main menu."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardMarkup, Update
+from telegram.ext import ContextTypes, filters
+
+from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
+from wrse_bot.runtime import Runtime
+from wrse_bot.telegram.keyboards import reply
+
+MENU_REGISTER = N_("Register")
+MENU_CONTINUE = N_("Continue registration")
+MENU_CLASSES = N_("Classes")
+MENU_MY_DATA = N_("My data")
+MENU_HELP = N_("Help")
+
+
+def rt(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
+    return context.application.bot_data["runtime"]
+
+
+def tr(context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    return rt(context).tr
+
+
+def user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def main_menu(t: Translator, *, has_draft: bool) -> ReplyKeyboardMarkup:
+    first = t(MENU_CONTINUE) if has_draft else t(MENU_REGISTER)
+    return reply([[first], [t(MENU_CLASSES), t(MENU_MY_DATA)], [t(MENU_HELP)]])
+
+
+def menu_filter(*msgids: str) -> filters.BaseFilter:
+    """Matches a menu button's text in any interface language."""
+    labels = {translator(lang)(m) for lang in LANGUAGES for m in msgids}
+    return filters.Text(sorted(labels))
+
+
+async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message outside any form: never silence, always the way forward."""
+    t = tr(context)
+    has_draft = await rt(context).intake.has_draft(user_id(update))
+    text = t(N_("Sorry, I did not understand. Please choose from the menu below."))
+    await context.bot.send_message(user_id(update), text,
+                                   reply_markup=main_menu(t, has_draft=has_draft))

@@ -1,0 +1,76 @@
+"""Greeting, help, the main menu, and commands that arrive mid-form."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from conversations.common import main_menu, rt, tr, user_id
+from conversations.intake import send_view
+from wrse_bot.i18n import N_
+
+HELP_TEXT = N_(
+    "<b>How to use this service</b>\n"
+    "• <b>Register</b> (/daftar): sign up for the WRSE programme, one short question at a time.\n"
+    "• <b>Classes</b> (/kelas): training classes you can join.\n"
+    "• <b>My data</b> (/data_saya): see your data; /hapus_data deletes it.\n"
+    "• /batal pauses the registration; your answers are kept.\n"
+    "Tap the buttons below a question to answer. Questions? Visit {office}."
+)
+
+
+async def _resume_with(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str) -> bool:
+    """Mid-form, answer briefly and show her open question again."""
+    view = await rt(context).intake.current(user_id(update))
+    if view.status != "ask":
+        return False
+    await send_view(view, update, context, prefix=prefix)
+    return True
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    if await _resume_with(update, context, t(N_("Welcome back! Let us continue your "
+                                                "registration:"))):
+        return
+    has_draft = await rt(context).intake.has_draft(user_id(update))
+    text = t(N_(
+        "Hello! This is the assistant of <b>Dinas Sosial Kota Batu</b>.\n"
+        "We help women who support their family with skills classes (sewing, cooking, "
+        "cookie baking, batik) and help to start a small business.\n"
+        "Tap <b>Register</b> to begin."))
+    await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML,
+                                   reply_markup=main_menu(t, has_draft=has_draft))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    text = t(HELP_TEXT).format(office=rt(context).settings.office_contact)
+    if await _resume_with(update, context, text):
+        return
+    has_draft = await rt(context).intake.has_draft(user_id(update))
+    await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML,
+                                   reply_markup=main_menu(t, has_draft=has_draft))
+
+
+async def classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    if await _resume_with(update, context, t(N_("Please finish your registration first; "
+                                                "then you can see the classes."))):
+        return
+    has_draft = await rt(context).intake.has_draft(user_id(update))
+    await context.bot.send_message(
+        user_id(update),
+        t(N_("There are no open classes yet. We will announce new classes here.")),
+        reply_markup=main_menu(t, has_draft=has_draft))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    if await _resume_with(update, context, t(N_("I do not know that command. Let us continue:"))):
+        return
+    has_draft = await rt(context).intake.has_draft(user_id(update))
+    await context.bot.send_message(
+        user_id(update), t(N_("I do not know that command. Please choose from the menu below.")),
+        reply_markup=main_menu(t, has_draft=has_draft))

@@ -1,0 +1,124 @@
+"""/data_saya and /hapus_data: her right to see and erase her data."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from conversations.common import main_menu, rt, tr, user_id
+from conversations.intake import MARKS, render_line, send_view
+from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
+from wrse_bot.domain.places import load_places
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.my_data import MyData
+from wrse_bot.telegram.keyboards import button, clear_buttons, inline
+
+VERDICTS = {
+    "eligible": N_("Meets the requirements"),
+    "not_eligible": N_("Does not meet the requirements"),
+    "needs_review": N_("Being checked by an officer"),
+}
+
+
+def my_data_text(d: MyData, t: Translator) -> str:
+    places = load_places()
+    esc = html.escape
+    occupation = t(OCCUPATIONS.get(d.occupation or "", "-"))
+    if d.occupation_other:
+        occupation = f"{occupation}: {d.occupation_other}"
+    status = (t(N_("Being checked by an officer")) if d.status == "duplicate_review"
+              else t(VERDICTS.get(d.verdict or "", "-")))
+    rows = [
+        (N_("Name"), d.full_name),
+        (N_("NIK"), d.nik_masked),
+        (N_("Birth date"), t.date(d.birth_date) if d.birth_date else "-"),
+        (N_("Kecamatan"), places.get(d.kecamatan_code).name if d.kecamatan_code else "-"),
+        (N_("Desa/kelurahan"), places.get(d.village_code).name if d.village_code else "-"),
+        (N_("Address"), d.address or "-"),
+        (N_("Marital status"), t(MARITAL_LABELS.get(d.marital_status or "", "-"))),
+        (N_("Main earner"), t(N_("Yes")) if d.main_earner else t(N_("No"))),
+        (N_("Dependents"), str(d.dependents)),
+        (N_("Household income"), t(N_("{amount} per month")).format(amount=t.money(d.income))),
+        (N_("Schooling"), t(EDUCATION.get(d.education or "", "-"))),
+        (N_("Work"), occupation),
+        (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in d.interests if s in SKILLS)),
+        (N_("Phone"), d.phone_masked),
+        (N_("Status"), status),
+    ]
+    lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
+    reasons = [f"{MARKS[r.outcome]} {esc(render_line(r, t))}" for r in d.reasons]
+    return "\n".join([t(N_("<b>Your data</b>")), *lines, *([""] + reasons if reasons else [])])
+
+
+def _actions(t: Translator) -> object:
+    return inline([[button("✏️ " + t(N_("Change my data")), "me:edit")],
+                   [button("🗑 " + t(N_("Delete my data")), "me:del")]])
+
+
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    uid = user_id(update)
+    runtime = rt(context)
+    view = await runtime.intake.current(uid)
+    if view.status == "ask":
+        await send_view(view, update, context, prefix=t(N_(
+            "Your registration is not finished yet. Let us continue:")))
+        return
+    data = await runtime.my_data.view(uid)
+    if data is None:
+        has_draft = await runtime.intake.has_draft(uid)
+        await context.bot.send_message(uid, t(N_("You are not registered yet. Tap Register to "
+                                                 "begin.")),
+                                       reply_markup=main_menu(t, has_draft=has_draft))
+        return
+    await context.bot.send_message(uid, my_data_text(data, t), parse_mode=ParseMode.HTML,
+                                   reply_markup=_actions(t))
+
+
+async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    uid = user_id(update)
+    if not await rt(context).my_data.has_anything(uid):
+        await context.bot.send_message(uid, t(N_("We have no data of yours to delete.")),
+                                       reply_markup=main_menu(t, has_draft=False))
+        return
+    text = t(N_("Delete all your data? This also withdraws your consent. Your registration and "
+                "your answers will be erased and cannot be restored."))
+    markup = inline([[button(t(N_("Yes, delete my data")), "me:del:yes")],
+                     [button(t(N_("No, keep it")), "me:del:no")]])
+    await context.bot.send_message(uid, text, reply_markup=markup)
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    uid = user_id(update)
+    runtime = rt(context)
+    action = query.data or ""
+    if action == "me:view":
+        await query.answer()
+        await show(update, context)
+    elif action == "me:edit":
+        await query.answer()
+        view = await runtime.intake.edit_existing(uid, update.update_id)
+        await send_view(view, update, context)
+    elif action == "me:del":
+        await query.answer()
+        await ask_delete(update, context)
+    elif action == "me:del:yes":
+        deleted = await runtime.my_data.delete(uid, update.update_id)
+        await query.answer()
+        await clear_buttons(query)
+        text = (t(N_("Your data has been deleted and your consent withdrawn. Thank you for "
+                     "trusting us. You can register again at any time."))
+                if deleted else t(N_("We have no data of yours to delete.")))
+        await context.bot.send_message(uid, text, reply_markup=main_menu(t, has_draft=False))
+    elif action == "me:del:no":
+        await query.answer(t(N_("Your data is kept.")))
+        await clear_buttons(query)
+    else:
+        await query.answer(t(N_("This button is no longer valid.")))

@@ -1,0 +1,112 @@
+"""Settings from the environment (or a ``.env`` file), validated at start-up.
+
+Every threshold the product decides with lives here, so the figures cited in
+DOMAIN.md have one home.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from wrse_bot.domain.eligibility import Thresholds
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+TELEGRAM_FILE_API = "https://api.telegram.org/file/bot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WRSE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    api_base_url: str = TELEGRAM_API
+    api_file_url: str = TELEGRAM_FILE_API
+    database_url: str = "sqlite+aiosqlite:///./wrse.db"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Asia/Jakarta"
+    locale: str = "id"
+    secret_key: SecretStr | None = None
+
+    # Garis kemiskinan Kota Batu, BPS March 2025 (DOMAIN.md), rupiah/person/month.
+    poverty_line: int = Field(default=671_273, gt=0)
+    # BPS: up to 1.2x the line is "hampir miskin", up to 1.6x "rentan".
+    near_poor_multiplier: Decimal = Field(default=Decimal("1.2"), gt=0)
+    vulnerable_multiplier: Decimal = Field(default=Decimal("1.6"), gt=0)
+    min_age: int = Field(default=18, ge=0)
+    max_age: int = Field(default=59, ge=0)
+    # Wrong answers on one step before "Minta bantuan petugas" is offered.
+    help_after_misses: int = Field(default=3, ge=1)
+    # Stated in the consent text (UU PDP Ps. 21): how long data is kept.
+    retention_years: int = Field(default=5, ge=1)
+    # Where to go in person: shown when she declines or is not eligible.
+    office_contact: str = "Dinas Sosial Kota Batu, Balai Kota Among Tani, Jl. Panglima Sudirman 507"
+    # Updates handled at once; each woman's own updates stay in order.
+    concurrent_updates: int = Field(default=16, ge=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError("must be comma-separated Telegram user ids") from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            poverty_line=self.poverty_line,
+            near_poor_multiplier=self.near_poor_multiplier,
+            vulnerable_multiplier=self.vulnerable_multiplier,
+            min_age=self.min_age,
+            max_age=self.max_age,
+        )
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names it in one line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        raise ConfigError(f"WRSE_{field.upper()}: {err['msg']}") from None
+
+
+def require(settings: Settings, *names: str, hint: str = "") -> None:
+    """Fail with one clear line when a setting a command needs is absent."""
+    for name in names:
+        if getattr(settings, name) in (None, ""):
+            raise ConfigError(f"WRSE_{name.upper()} is not set.{(' ' + hint) if hint else ''}")

@@ -1,0 +1,33 @@
+"""The services one running bot shares, built once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wrse_bot import crypto
+from wrse_bot.config import Settings
+from wrse_bot.db.engine import Database
+from wrse_bot.i18n import Translator, translator
+from wrse_bot.services.intake import IntakeService
+from wrse_bot.services.my_data import MyDataService
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    intake: IntakeService
+    my_data: MyDataService
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
+        if settings.secret_key is None:
+            raise ValueError("WRSE_SECRET_KEY is required")
+        crypto.configure(settings.secret_key.get_secret_value())
+        db = db or Database(settings.database_url)
+        return cls(settings=settings, db=db, intake=IntakeService(db, settings),
+                   my_data=MyDataService(db))
+
+    @property
+    def tr(self) -> Translator:
+        return translator(self.settings.locale)

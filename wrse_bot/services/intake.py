@@ -1,0 +1,691 @@
+"""The registration form as a state machine whose truth is the database.
+
+Every accepted answer is committed (with the Telegram update id) before the
+next question is sent, so a killed process loses nothing she was told was
+saved. The conversation layer only renders the ``IntakeView`` this returns.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot.clock import now, today_wib
+from wrse_bot.config import Settings
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Consent, Registrant, RegistrationDraft, StaffFlag, User
+from wrse_bot.domain.catalog import EDUCATION, MARITAL_CHOICES, OCCUPATION_OTHER, OCCUPATIONS, SKILLS
+from wrse_bot.domain.dates import DateError, parse_date
+from wrse_bot.domain.eligibility import MaritalStatus
+from wrse_bot.domain.money import MoneyError, parse_money
+from wrse_bot.domain.nik import NikError, Sex, parse_nik
+from wrse_bot.domain.people import (
+    normalize_phone,
+    parse_dependents,
+    parse_free_text,
+    parse_full_name,
+)
+from wrse_bot.domain.places import load_places
+from wrse_bot.domain.text import N_, Money
+from wrse_bot.services.registration import (
+    CONSENT_VERSION,
+    SubmitResult,
+    registrant_answers,
+    submit_registration,
+)
+from wrse_bot.services.updates import claim_update
+from wrse_bot.services.users import ensure_user
+
+
+class Step(StrEnum):
+    CONSENT = "consent"
+    NAME = "name"
+    NIK = "nik"
+    SEX_CONFIRM = "sex_confirm"
+    DOB_CONFIRM = "dob_confirm"
+    DOB = "dob"
+    KECAMATAN = "kecamatan"
+    VILLAGE = "village"
+    ADDRESS = "address"
+    MARITAL = "marital"
+    MAIN_EARNER = "main_earner"
+    DEPENDENTS = "dependents"
+    INCOME = "income"
+    INCOME_CONFIRM = "income_confirm"
+    EDUCATION = "education"
+    OCCUPATION = "occupation"
+    OCCUPATION_OTHER = "occupation_other"
+    INTERESTS = "interests"
+    PHONE = "phone"
+    REVIEW = "review"
+
+
+# The main line of questions; sub-steps (sex/date confirmation, a typed date,
+# an ambiguous income, "Lainnya") are entered only when an answer calls for them.
+MAIN_FLOW: tuple[Step, ...] = (
+    Step.CONSENT,
+    Step.NAME,
+    Step.NIK,
+    Step.DOB_CONFIRM,
+    Step.KECAMATAN,
+    Step.VILLAGE,
+    Step.ADDRESS,
+    Step.MARITAL,
+    Step.MAIN_EARNER,
+    Step.DEPENDENTS,
+    Step.INCOME,
+    Step.EDUCATION,
+    Step.OCCUPATION,
+    Step.INTERESTS,
+    Step.PHONE,
+    Step.REVIEW,
+)
+# Fields that the review screen can change, and the step that asks each.
+EDITABLE: dict[str, Step] = {
+    "name": Step.NAME,
+    "nik": Step.NIK,
+    "place": Step.KECAMATAN,
+    "address": Step.ADDRESS,
+    "marital": Step.MARITAL,
+    "main_earner": Step.MAIN_EARNER,
+    "dependents": Step.DEPENDENTS,
+    "income": Step.INCOME,
+    "education": Step.EDUCATION,
+    "occupation": Step.OCCUPATION,
+    "interests": Step.INTERESTS,
+    "phone": Step.PHONE,
+}
+# Steps answered by button: typed text is matched against option codes.
+_YES = {"ya", "iya", "y", "yes", "benar", "betul", "setuju", "sudah", "nggih", "inggih", "ok"}
+_NO = {"tidak", "tdk", "no", "n", "bukan", "salah", "ora", "mboten", "gak", "nggak", "enggak"}
+
+InputKind = Literal["text", "choice", "contact", "other", "back"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What she sent: typed text, a button (with the form revision it was
+    drawn for), a shared contact, or something the bot cannot read."""
+
+    kind: InputKind
+    value: str = ""
+    rev: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an answer was refused: a message id, its parameters, and an
+    optional first sentence (for answers the bot cannot read at all)."""
+
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+    prefix: str | None = None
+
+
+ViewStatus = Literal[
+    "ask",  # show the question for ``step`` (with ``problem`` if the answer was refused)
+    "toggled",  # interests changed: redraw the buttons on the same message
+    "submitted",  # the form is in: ``result`` says what was decided
+    "declined",  # she did not consent
+    "paused",  # /batal: the draft is kept
+    "no_draft",  # nothing in progress
+    "stale",  # a button from an old question; ``step`` is the current one
+    "double_tap",  # the same button again before the bot caught up
+    "duplicate_update",  # Telegram delivered this update before
+    "registered",  # /daftar by someone already registered
+]
+
+
+@dataclass
+class IntakeView:
+    status: ViewStatus
+    step: Step | None = None
+    rev: int = 0
+    answers: dict[str, Any] = field(default_factory=dict)
+    problem: Problem | None = None
+    offer_help: bool = False
+    editing: bool = False
+    user_id: int | None = None
+    result: SubmitResult | None = None
+
+
+class IntakeService:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.places = load_places()
+
+    # ---- entry points -------------------------------------------------
+
+    async def begin(self, user_id: int, update_id: int | None, language: str = "id") -> IntakeView:
+        """/daftar, "Daftar" or "Lanjutkan pendaftaran": start or resume."""
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return await self._duplicate(s, user_id)
+            await ensure_user(s, user_id, language)
+            draft = await self._draft(s, user_id)
+            if draft is None:
+                registered = await s.scalar(
+                    select(Registrant.id).where(
+                        Registrant.user_id == user_id, Registrant.status != "deleted"
+                    )
+                )
+                if registered is not None:
+                    return IntakeView("registered")
+                draft = RegistrationDraft(user_id=user_id, step=Step.CONSENT, answers={},
+                                          history=[], rev=0, prompted_rev=-1)
+                s.add(draft)
+            else:
+                draft.paused = False
+                draft.rev += 1  # buttons of the old question no longer apply
+            await s.flush()
+            return self._ask(draft)
+
+    async def edit_existing(self, user_id: int, update_id: int | None) -> IntakeView:
+        """ "Ubah data": a draft prefilled from her registration, opened at review."""
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return await self._duplicate(s, user_id)
+            draft = await self._draft(s, user_id)
+            if draft is None:
+                reg = await s.scalar(
+                    select(Registrant).where(
+                        Registrant.user_id == user_id, Registrant.status != "deleted"
+                    )
+                )
+                if reg is None:
+                    return IntakeView("no_draft")
+                draft = RegistrationDraft(user_id=user_id, step=Step.REVIEW,
+                                          answers=registrant_answers(reg), history=[],
+                                          registrant_id=reg.id, rev=0, prompted_rev=-1)
+                s.add(draft)
+            else:
+                draft.paused = False
+                draft.rev += 1
+            await s.flush()
+            return self._ask(draft)
+
+    async def pause(self, user_id: int, update_id: int | None) -> IntakeView:
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return IntakeView("duplicate_update")
+            draft = await self._draft(s, user_id)
+            if draft is None:
+                return IntakeView("no_draft")
+            draft.paused = True
+            draft.rev += 1
+            draft.prompted_rev = draft.rev  # nothing owed while paused
+            return IntakeView("paused", step=Step(draft.step), rev=draft.rev)
+
+    async def current(self, user_id: int) -> IntakeView:
+        """The open question, to show again (after help, a command, a restart)."""
+        async with self.db.transaction() as s:
+            draft = await self._draft(s, user_id)
+            if draft is None or draft.paused:
+                return IntakeView("no_draft")
+            return self._ask(draft)
+
+    async def has_active_draft(self, user_id: int) -> bool:
+        async with self.db.sessions() as s:
+            paused = await s.scalar(
+                select(RegistrationDraft.paused).where(RegistrationDraft.user_id == user_id)
+            )
+            return paused is False
+
+    async def has_draft(self, user_id: int) -> bool:
+        async with self.db.sessions() as s:
+            found = await s.scalar(
+                select(RegistrationDraft.user_id).where(RegistrationDraft.user_id == user_id)
+            )
+            return found is not None
+
+    async def mark_prompted(self, user_id: int, rev: int) -> None:
+        """The question drawn for ``rev`` reached Telegram: nothing is owed."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(RegistrationDraft)
+                .where(RegistrationDraft.user_id == user_id, RegistrationDraft.rev == rev)
+                .values(prompted_rev=rev)
+            )
+
+    async def owed_prompts(self) -> list[IntakeView]:
+        """Questions committed but never delivered (the process died in between)."""
+        async with self.db.transaction() as s:
+            drafts = (
+                await s.scalars(
+                    select(RegistrationDraft).where(
+                        RegistrationDraft.prompted_rev != RegistrationDraft.rev,
+                        RegistrationDraft.paused.is_(False),
+                    )
+                )
+            ).all()
+            return [self._ask(draft) for draft in drafts]
+
+    async def answer(self, user_id: int, update_id: int | None, answer: Answer) -> IntakeView:
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return await self._duplicate(s, user_id)
+            draft = await self._draft(s, user_id)
+            if draft is None or (draft.paused and answer.kind != "choice"):
+                return IntakeView("no_draft")
+            if answer.kind == "choice":
+                if answer.rev is None or answer.rev != draft.rev:
+                    if draft.paused:
+                        return IntakeView("stale")
+                    status: ViewStatus = "double_tap" if answer.rev == draft.rev - 1 else "stale"
+                    view = self._ask(draft)
+                    view.status = status
+                    return view
+            return await self._apply(s, draft, answer)
+
+    async def request_help(self, user_id: int, update_id: int | None, rev: int | None) -> IntakeView:
+        """ "Minta bantuan petugas": flag her for staff and keep the form open."""
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return await self._duplicate(s, user_id)
+            draft = await self._draft(s, user_id)
+            if draft is None:
+                return IntakeView("no_draft")
+            s.add(StaffFlag(kind="help_requested", user_id=user_id,
+                            detail=f"intake step: {draft.step}"))
+            draft.misses = 0
+            draft.rev += 1
+            return self._ask(draft)
+
+    # ---- the state machine --------------------------------------------
+
+    async def _apply(self, s: AsyncSession, draft: RegistrationDraft, ans: Answer) -> IntakeView:
+        step = Step(draft.step)
+        if ans.kind == "back" or (ans.kind == "choice" and ans.value == "back"):
+            return self._back(draft)
+        answers = dict(draft.answers)
+        handler = getattr(self, f"_on_{step.value}")
+        outcome = handler(answers, ans, draft)
+        if isinstance(outcome, Problem):
+            draft.misses += 1
+            draft.rev += 1
+            view = self._ask(draft)
+            view.problem = outcome
+            view.offer_help = draft.misses >= self.settings.help_after_misses
+            return view
+        if outcome == "toggled":
+            draft.answers = answers
+            draft.rev += 1
+            view = self._ask(draft)
+            view.status = "toggled"
+            draft.prompted_rev = draft.rev  # the same message is redrawn in place
+            return view
+        if outcome == "declined":
+            s.add(Consent(user_id=draft.user_id, text_version=CONSENT_VERSION, agreed=False,
+                          decided_at=now()))
+            await s.delete(draft)
+            return IntakeView("declined")
+        if outcome == "submit":
+            result = await submit_registration(s, self.settings, draft.user_id, answers,
+                                               draft.registrant_id)
+            await s.delete(draft)
+            return IntakeView("submitted", result=result)
+        if outcome == "consented":
+            s.add(Consent(user_id=draft.user_id, text_version=CONSENT_VERSION, agreed=True,
+                          decided_at=now()))
+        next_step = outcome if isinstance(outcome, Step) else self._next(step, answers, draft)
+        if next_step == Step.REVIEW:
+            answers.pop("_before_edit", None)
+        draft.answers = answers
+        if next_step != step:
+            draft.history = [*draft.history, step.value]
+        draft.step = next_step.value
+        draft.misses = 0
+        draft.rev += 1
+        return self._ask(draft)
+
+    def _next(self, step: Step, answers: dict[str, Any], draft: RegistrationDraft) -> Step:
+        follow = {
+            Step.NIK: Step.SEX_CONFIRM if answers.get("nik_sex") == Sex.MALE else Step.DOB_CONFIRM,
+            Step.SEX_CONFIRM: Step.DOB_CONFIRM,
+            Step.DOB_CONFIRM: Step.DOB if answers.get("dob_mismatch") is None else None,
+            Step.KECAMATAN: Step.VILLAGE,
+            Step.INCOME: Step.INCOME_CONFIRM if len(answers.get("income_candidates", [])) > 1
+            else None,
+            Step.OCCUPATION: Step.OCCUPATION_OTHER
+            if answers.get("occupation") == OCCUPATION_OTHER else None,
+        }.get(step)
+        if follow is not None:
+            return follow
+        if draft.editing:
+            return Step.REVIEW
+        anchor = {Step.SEX_CONFIRM: Step.NIK, Step.DOB: Step.DOB_CONFIRM,
+                  Step.INCOME_CONFIRM: Step.INCOME,
+                  Step.OCCUPATION_OTHER: Step.OCCUPATION}.get(step, step)
+        return MAIN_FLOW[MAIN_FLOW.index(anchor) + 1]
+
+    def _back(self, draft: RegistrationDraft) -> IntakeView:
+        if draft.editing and draft.step != Step.REVIEW:
+            # Leaving an edit returns to the review with the answers as they were.
+            draft.answers = dict(draft.answers.get("_before_edit") or draft.answers)
+            draft.step = Step.REVIEW
+            draft.history = []
+        elif draft.history:
+            *rest, previous = draft.history
+            draft.history = rest
+            draft.step = previous
+        draft.misses = 0
+        draft.rev += 1
+        return self._ask(draft)
+
+    def _ask(self, draft: RegistrationDraft) -> IntakeView:
+        return IntakeView("ask", step=Step(draft.step), rev=draft.rev,
+                          answers=dict(draft.answers), editing=draft.editing,
+                          user_id=draft.user_id)
+
+    async def _draft(self, s: AsyncSession, user_id: int) -> RegistrationDraft | None:
+        stmt = select(RegistrationDraft).where(RegistrationDraft.user_id == user_id)
+        if s.bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        return await s.scalar(stmt)
+
+    async def _duplicate(self, s: AsyncSession, user_id: int) -> IntakeView:
+        # Applied before. If its question never went out (the process died
+        # between commit and send), send it now; otherwise stay quiet.
+        draft = await self._draft(s, user_id)
+        if draft is not None and not draft.paused and draft.prompted_rev != draft.rev:
+            view = self._ask(draft)
+            view.status = "ask"
+            return view
+        return IntakeView("duplicate_update")
+
+    # ---- one handler per step: return the next Step, a Problem, or a signal
+
+    def _on_consent(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        choice = _yes_no(ans)
+        if choice is None:
+            return _tap_problem(ans)
+        if not choice:
+            return "declined"
+        a["consent_version"] = CONSENT_VERSION
+        a["consent_at"] = now().isoformat()
+        return "consented"
+
+    def _on_name(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind != "text":
+            return _type_problem(ans, N_("Please type your full name, for example: Siti Aminah."))
+        try:
+            a["full_name"] = parse_full_name(ans.value)
+        except ValueError as exc:
+            return _from_error(exc)
+        return None
+
+    def _on_nik(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind != "text":
+            return _type_problem(
+                ans, N_("Please type the 16 digits of your NIK, for example: 3579034512800001.")
+            )
+        try:
+            info = parse_nik(ans.value, today=today_wib())
+        except NikError as exc:
+            return _from_error(exc)
+        a.update(nik=info.nik, nik_birth_date=info.birth_date.isoformat(), nik_sex=info.sex.value,
+                 nik_kecamatan_code=info.kecamatan_code, birth_date=info.birth_date.isoformat(),
+                 sex=info.sex.value, sex_mismatch=False)
+        a.pop("dob_mismatch", None)
+        return None
+
+    def _on_sex_confirm(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind == "choice" and ans.value == "retype":
+            return Step.NIK
+        choice = _yes_no(ans)
+        if choice is None:
+            return _tap_problem(ans)
+        if not choice:
+            return Step.NIK
+        # She confirms the NIK and that she is a woman: keep both, staff checks.
+        a["sex"] = Sex.FEMALE.value
+        a["sex_mismatch"] = True
+        return None
+
+    def _on_dob_confirm(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        choice = _yes_no(ans)
+        if choice is None:
+            return _tap_problem(ans)
+        if choice:
+            a["birth_date"] = a["nik_birth_date"]
+            a["dob_mismatch"] = False
+        else:
+            a.pop("dob_mismatch", None)
+        return None
+
+    def _on_dob(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind != "text":
+            return _type_problem(ans, N_("Please type your birth date, for example: 17-08-1985."))
+        try:
+            born = parse_date(ans.value, today=today_wib())
+        except DateError as exc:
+            return _from_error(exc)
+        a["birth_date"] = born.isoformat()
+        # A NIK is never reissued for a corrected date: keep both and flag it.
+        a["dob_mismatch"] = born.isoformat() != a.get("nik_birth_date")
+        return None
+
+    def _on_kecamatan(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        options = {p.code: p.name for p in self.places.kecamatan()}
+        code = _match(ans, options)
+        if code is None:
+            return _tap_problem(ans)
+        if a.get("kecamatan_code") != code:
+            a.pop("village_code", None)
+        a["kecamatan_code"] = code
+        return None
+
+    def _on_village(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        options = {p.code: p.name for p in self.places.villages(a["kecamatan_code"])}
+        code = _match(ans, options)
+        if code is None:
+            return _tap_problem(ans)
+        a["village_code"] = code
+        return None
+
+    def _on_address(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind == "choice" and ans.value == "skip":
+            a["address"] = None
+            return None
+        if ans.kind != "text":
+            return _type_problem(ans, N_("Please type your address, for example: RT 02 RW 05, "
+                                         "Jl. Mawar 10. Or tap Skip."))
+        try:
+            a["address"] = parse_free_text(ans.value, max_len=200)
+        except ValueError as exc:
+            return _from_error(exc)
+        return None
+
+    def _on_marital(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        options = {status.value: status.value for status in MARITAL_CHOICES}
+        options[MaritalStatus.KAWIN.value] = MaritalStatus.KAWIN.value
+        code = _match(ans, options)
+        if code is None:
+            return _tap_problem(ans)
+        a["marital_status"] = code
+        return None
+
+    def _on_main_earner(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        choice = _yes_no(ans)
+        if choice is None:
+            return _tap_problem(ans)
+        a["main_earner"] = choice
+        return None
+
+    def _on_dependents(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind not in ("text", "choice"):
+            return _type_problem(ans, N_("Please type a number, for example: 3."))
+        try:
+            a["dependents"] = parse_dependents(ans.value)
+        except ValueError as exc:
+            return _from_error(exc)
+        return None
+
+    def _on_income(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind == "choice" and ans.value == "none":
+            a["income"], a["income_candidates"] = 0, [0]
+            return None
+        if ans.kind != "text":
+            return _type_problem(ans, N_("Please type the amount, for example: 500rb or 1,5 juta."))
+        try:
+            reading = parse_money(ans.value)
+        except MoneyError as exc:
+            return _from_error(exc)
+        a["income"] = reading.amount
+        a["income_candidates"] = list(reading.candidates)
+        return None
+
+    def _on_income_confirm(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        candidates = a.get("income_candidates", [])
+        if ans.kind == "choice" and ans.value == "retype":
+            return Step.INCOME
+        if ans.kind == "choice" and ans.value.isdigit() and int(ans.value) < len(candidates):
+            a["income"] = candidates[int(ans.value)]
+            a["income_candidates"] = [a["income"]]
+            return None
+        if ans.kind == "text":
+            # She typed the amount again, more precisely: read it afresh.
+            return self._retry_income(a, ans)
+        return _tap_problem(ans)
+
+    def _retry_income(self, a: dict[str, Any], ans: Answer) -> object:
+        try:
+            reading = parse_money(ans.value)
+        except MoneyError as exc:
+            return _from_error(exc)
+        a["income"] = reading.amount
+        a["income_candidates"] = list(reading.candidates)
+        return Step.INCOME_CONFIRM if reading.ambiguous else None
+
+    def _on_education(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        code = _match(ans, {k: k for k in EDUCATION})
+        if code is None:
+            return _tap_problem(ans)
+        a["education"] = code
+        return None
+
+    def _on_occupation(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        code = _match(ans, {k: k for k in OCCUPATIONS})
+        if code is None:
+            return _tap_problem(ans)
+        a["occupation"] = code
+        if code != OCCUPATION_OTHER:
+            a["occupation_other"] = None
+        return None
+
+    def _on_occupation_other(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind != "text":
+            return _type_problem(ans, N_("Please type your work, for example: penjual jamu."))
+        try:
+            a["occupation_other"] = parse_free_text(ans.value, max_len=60)
+        except ValueError as exc:
+            return _from_error(exc)
+        return None
+
+    def _on_interests(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        chosen: list[str] = list(a.get("interests", []))
+        if ans.kind == "choice" and ans.value.startswith("t:") and ans.value[2:] in SKILLS:
+            skill = ans.value[2:]
+            chosen = [s for s in chosen if s != skill] if skill in chosen else [*chosen, skill]
+            a["interests"] = [s for s in SKILLS if s in chosen]  # keep a stable order
+            return "toggled"
+        if ans.kind == "choice" and ans.value == "done":
+            if not chosen:
+                return Problem(N_("Please choose at least one class you are interested in."))
+            return None
+        return _tap_problem(ans)
+
+    def _on_phone(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind not in ("text", "contact"):
+            return _type_problem(ans, N_("Tap the button below to share your number, or type it, "
+                                         "for example: 0812 3456 7890."))
+        try:
+            a["phone"] = normalize_phone(ans.value)
+        except ValueError as exc:
+            return _from_error(exc)
+        return None
+
+    def _on_review(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind == "choice" and ans.value == "submit":
+            return "submit"
+        if ans.kind == "choice" and ans.value.startswith("edit:"):
+            target = EDITABLE.get(ans.value[5:])
+            if target is not None:
+                # "Kembali" during an edit restores this, so a half-made change
+                # (a new kecamatan without its desa) never reaches the review.
+                a["_before_edit"] = {k: v for k, v in a.items() if k != "_before_edit"}
+                d.editing = True
+                d.history = []
+                return target
+        return _tap_problem(ans)
+
+
+# ---- small helpers -----------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().strip()
+    return "_".join(text.replace("-", " ").replace("/", " ").split())
+
+
+def _yes_no(ans: Answer) -> bool | None:
+    if ans.kind == "choice":
+        return {"yes": True, "no": False}.get(ans.value)
+    if ans.kind == "text":
+        word = _fold(ans.value).split("_")[0] if ans.value.strip() else ""
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+    return None
+
+
+def _match(ans: Answer, options: dict[str, str]) -> str | None:
+    """A button's code, or typed text naming an option (``junrejo``, ``cerai mati``)."""
+    if ans.kind == "choice":
+        return ans.value if ans.value in options else None
+    if ans.kind == "text":
+        typed = _fold(ans.value)
+        for code, name in options.items():
+            if typed in (_fold(code), _fold(name)):
+                return code
+    return None
+
+
+def _from_error(exc: Exception) -> Problem:
+    return Problem(getattr(exc, "message", str(exc)), dict(getattr(exc, "params", {}) or {}))
+
+
+def _tap_problem(ans: Answer) -> Problem:
+    if ans.kind == "other":
+        return Problem(N_("Sorry, I can only read buttons and text. Please tap one of the "
+                          "buttons below."))
+    return Problem(N_("Please tap one of the buttons below."))
+
+
+def _type_problem(ans: Answer, example: str) -> Problem:
+    if ans.kind == "other":
+        return Problem(example, prefix=N_("Sorry, I cannot read pictures, stickers or voice "
+                                          "messages yet."))
+    return Problem(example)
+
+
+def income_amount(answers: dict[str, Any]) -> Money:
+    return Money(int(answers.get("income", 0)))
+
+
+def birth_date(answers: dict[str, Any]) -> date | None:
+    raw = answers.get("birth_date")
+    return date.fromisoformat(raw) if raw else None
+
+
+async def user_language(s: AsyncSession, user_id: int) -> str:
+    lang = await s.scalar(select(User.language).where(User.id == user_id))
+    return lang or "id"

@@ -1,0 +1,205 @@
+"""Submitting a registration: duplicate NIK check, eligibility, staff flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot import crypto
+from wrse_bot.clock import now, today_wib
+from wrse_bot.config import Settings
+from wrse_bot.db.models import Assessment, Registrant, StaffFlag
+from wrse_bot.domain.eligibility import (
+    Applicant,
+    MaritalStatus,
+    Outcome,
+    RuleResult,
+    Verdict,
+    assess,
+)
+from wrse_bot.domain.nik import Sex
+from wrse_bot.domain.text import Day, Money, N_
+
+# The consent text she agreed to is identified by this version (UU PDP Ps. 24);
+# change it whenever the wording in the catalogs changes.
+CONSENT_VERSION = "2026-11-v1"
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    outcome: Outcome
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    verdict: Verdict | None  # None: held back as a possible duplicate NIK
+    lines: tuple[RuleLine, ...] = ()
+    duplicate: bool = False
+    updated: bool = False  # an existing registration was changed
+    flagged_mismatch: bool = False
+
+
+def _applicant(a: dict[str, Any]) -> Applicant:
+    return Applicant(
+        sex=Sex(a["sex"]),
+        birth_date=date.fromisoformat(a["birth_date"]),
+        marital_status=MaritalStatus(a["marital_status"]),
+        main_earner=bool(a["main_earner"]),
+        dependents=int(a["dependents"]),
+        monthly_income=int(a["income"]),
+    )
+
+
+def _serialise(results: tuple[RuleResult, ...]) -> list[dict[str, Any]]:
+    def param(value: Any) -> Any:
+        if isinstance(value, Money):
+            return {"money": value.rupiah}
+        if isinstance(value, Day):
+            return {"day": value.value.isoformat()}
+        return value
+
+    return [
+        {"rule": r.rule, "outcome": r.outcome.value, "message": r.message,
+         "params": {k: param(v) for k, v in r.params.items()}}
+        for r in results
+    ]
+
+
+def rule_lines(stored: list[dict[str, Any]] | None) -> tuple[RuleLine, ...]:
+    """Stored reasons back into renderable lines (money and dates re-wrapped)."""
+
+    def param(value: Any) -> Any:
+        if isinstance(value, dict) and "money" in value:
+            return Money(int(value["money"]))
+        if isinstance(value, dict) and "day" in value:
+            return Day(date.fromisoformat(value["day"]))
+        return value
+
+    return tuple(
+        RuleLine(Outcome(r["outcome"]), r["message"], {k: param(v) for k, v in r["params"].items()})
+        for r in stored or []
+    )
+
+
+def registrant_answers(reg: Registrant) -> dict[str, Any]:
+    """Her registration as draft answers, so "Ubah data" edits what she gave."""
+    return {
+        "consent_version": reg.consent_version,
+        "consent_at": reg.consent_at.isoformat() if reg.consent_at else None,
+        "full_name": reg.full_name,
+        "nik": reg.nik,
+        "nik_birth_date": reg.nik_birth_date.isoformat() if reg.nik_birth_date else None,
+        "nik_sex": reg.sex if not reg.nik_mismatch else None,
+        "nik_kecamatan_code": reg.nik_kecamatan_code,
+        "birth_date": reg.birth_date.isoformat() if reg.birth_date else None,
+        "dob_mismatch": bool(reg.nik_mismatch and reg.birth_date != reg.nik_birth_date),
+        "sex": reg.sex,
+        "sex_mismatch": False,
+        "kecamatan_code": reg.kecamatan_code,
+        "village_code": reg.village_code,
+        "address": reg.address,
+        "marital_status": reg.marital_status,
+        "main_earner": reg.main_earner,
+        "dependents": reg.dependents,
+        "income": int(reg.monthly_income or 0),
+        "income_candidates": [int(reg.monthly_income or 0)],
+        "education": reg.education,
+        "occupation": reg.occupation,
+        "occupation_other": reg.occupation_other,
+        "interests": list(reg.interests or []),
+        "phone": reg.phone,
+    }
+
+
+async def submit_registration(
+    s: AsyncSession,
+    settings: Settings,
+    user_id: int,
+    a: dict[str, Any],
+    registrant_id: int | None,
+) -> SubmitResult:
+    nik_hash = crypto.protector().nik_hash(a["nik"])
+    holder = await s.scalar(
+        select(Registrant).where(Registrant.nik_hash == nik_hash,
+                                 Registrant.duplicate_of_id.is_(None))
+    )
+    reg = await s.get(Registrant, registrant_id) if registrant_id else None
+    if reg is None:
+        reg = await s.scalar(select(Registrant).where(Registrant.user_id == user_id))
+    updated = reg is not None and reg.status != "deleted"
+    if reg is None:
+        reg = Registrant(user_id=user_id)
+        s.add(reg)
+    _fill(reg, a, nik_hash)
+    mismatch = bool(a.get("dob_mismatch") or a.get("sex_mismatch"))
+    reg.nik_mismatch = mismatch
+
+    if holder is not None and holder.id != reg.id:
+        # One NIK, one person: never overwrite, never silently duplicate.
+        reg.duplicate_of_id = holder.id
+        reg.status = "duplicate_review"
+        reg.verdict = None
+        await s.flush()
+        s.add(StaffFlag(kind="duplicate_nik", user_id=user_id, registrant_id=reg.id,
+                        detail=f"same NIK as registrant #{holder.id}"))
+        return SubmitResult(verdict=None, duplicate=True, updated=updated)
+
+    reg.duplicate_of_id = None
+    reg.status = "active"
+    today = today_wib()
+    result = assess(_applicant(a), on=today, thresholds=settings.thresholds)
+    verdict = result.verdict
+    lines = [RuleLine(r.outcome, r.message, dict(r.params)) for r in result.results]
+    if a.get("sex_mismatch") and verdict == Verdict.ELIGIBLE:
+        # The NIK says male but she says she is a woman: staff decide.
+        verdict = Verdict.NEEDS_REVIEW
+        lines.insert(0, RuleLine(Outcome.REVIEW, N_("Your NIK and your answers differ; "
+                                                     "staff will check them.")))
+    reg.verdict = verdict.value
+    await s.flush()
+    s.add(Assessment(registrant_id=reg.id, verdict=verdict.value,
+                     ruleset_version=result.ruleset_version,
+                     results=_serialise(result.results), assessed_on=today))
+    if verdict == Verdict.NEEDS_REVIEW:
+        s.add(StaffFlag(kind="needs_review", user_id=user_id, registrant_id=reg.id))
+    if mismatch:
+        s.add(StaffFlag(kind="nik_mismatch", user_id=user_id, registrant_id=reg.id,
+                        detail="birth date or sex differs from the NIK"))
+    return SubmitResult(verdict=verdict, lines=tuple(lines), updated=updated,
+                        flagged_mismatch=mismatch)
+
+
+def _fill(reg: Registrant, a: dict[str, Any], nik_hash: str) -> None:
+    def day(key: str) -> date | None:
+        return date.fromisoformat(a[key]) if a.get(key) else None
+
+    consent_at = a.get("consent_at")
+    reg.full_name = a["full_name"]
+    reg.nik = a["nik"]
+    reg.nik_hash = nik_hash
+    reg.sex = a["sex"]
+    reg.birth_date = day("birth_date")
+    reg.nik_birth_date = day("nik_birth_date")
+    reg.nik_kecamatan_code = a.get("nik_kecamatan_code")
+    reg.kecamatan_code = a["kecamatan_code"]
+    reg.village_code = a["village_code"]
+    reg.address = a.get("address")
+    reg.marital_status = a["marital_status"]
+    reg.main_earner = a["main_earner"]
+    reg.dependents = a["dependents"]
+    reg.monthly_income = str(int(a["income"]))
+    reg.education = a["education"]
+    reg.occupation = a["occupation"]
+    reg.occupation_other = a.get("occupation_other")
+    reg.interests = list(a.get("interests", []))
+    reg.phone = a["phone"]
+    reg.consent_version = a.get("consent_version")
+    reg.consent_at = datetime.fromisoformat(consent_at) if consent_at else None
+    reg.deleted_at = None
+    reg.updated_at = now()

@@ -1,0 +1,41 @@
+"""Keyboard builders shared by the conversations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from telegram.error import BadRequest
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+# Telegram refuses callback data over 64 bytes; ours stays far below, and
+# this guard turns a programming slip into a clear error instead of a 400.
+MAX_CALLBACK_BYTES = 64
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def inline(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(r) for r in rows if r])
+
+
+def in_rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def reply(rows: Iterable[Sequence[str | KeyboardButton]], *, one_time: bool = False) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup([list(r) for r in rows], resize_keyboard=True,
+                               one_time_keyboard=one_time, is_persistent=not one_time)
+
+
+async def clear_buttons(query: CallbackQuery) -> None:
+    """Remove a message's buttons; a second tap finds them gone already."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
