@@ -58,8 +58,9 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     t = translator(app.bot_data["runtime"].settings.locale)
-    await app.bot.set_my_commands([BotCommand(c, t(d)) for c, d in COMMANDS],
-                                  scope=BotCommandScopeAllPrivateChats())
+    await app.bot.set_my_commands(
+        [BotCommand(c, t(d)) for c, d in COMMANDS], scope=BotCommandScopeAllPrivateChats()
+    )
     # Questions saved but never delivered before a crash go out now.
     context = ContextTypes.DEFAULT_TYPE(application=app)
     await resend_owed_prompts(context)
@@ -70,7 +71,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # httpx logs every request URL, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

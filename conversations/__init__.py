@@ -26,23 +26,25 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     # Group 0, order matters: commands and menu buttons first, so they work
     # mid-form; then callbacks by prefix; then any other message is an answer.
-    app.add_handlers([
-        CommandHandler("start", menu.start, filters=private),
-        CommandHandler(["bantuan", "help"], menu.help_command, filters=private),
-        CommandHandler("daftar", intake.begin, filters=private),
-        CommandHandler("batal", intake.pause, filters=private),
-        CommandHandler("data_saya", my_data.show, filters=private),
-        CommandHandler("hapus_data", my_data.ask_delete, filters=private),
-        CommandHandler("kelas", menu.classes, filters=private),
-        MessageHandler(private & menu_filter(MENU_REGISTER, MENU_CONTINUE), intake.begin),
-        MessageHandler(private & menu_filter(MENU_CLASSES), menu.classes),
-        MessageHandler(private & menu_filter(MENU_MY_DATA), my_data.show),
-        MessageHandler(private & menu_filter(MENU_HELP), menu.help_command),
-        CallbackQueryHandler(intake.on_callback, pattern=r"^f:"),
-        CallbackQueryHandler(intake.on_help_request, pattern=r"^help:"),
-        CallbackQueryHandler(my_data.on_callback, pattern=r"^me:"),
-        CallbackQueryHandler(intake.on_unknown_callback),
-        MessageHandler(private & filters.COMMAND, menu.unknown_command),
-        MessageHandler(private & ~filters.StatusUpdate.ALL, intake.on_message),
-    ])
+    app.add_handlers(
+        [
+            CommandHandler("start", menu.start, filters=private),
+            CommandHandler(["bantuan", "help"], menu.help_command, filters=private),
+            CommandHandler("daftar", intake.begin, filters=private),
+            CommandHandler("batal", intake.pause, filters=private),
+            CommandHandler("data_saya", my_data.show, filters=private),
+            CommandHandler("hapus_data", my_data.ask_delete, filters=private),
+            CommandHandler("kelas", menu.classes, filters=private),
+            MessageHandler(private & menu_filter(MENU_REGISTER, MENU_CONTINUE), intake.begin),
+            MessageHandler(private & menu_filter(MENU_CLASSES), menu.classes),
+            MessageHandler(private & menu_filter(MENU_MY_DATA), my_data.show),
+            MessageHandler(private & menu_filter(MENU_HELP), menu.help_command),
+            CallbackQueryHandler(intake.on_callback, pattern=r"^f:"),
+            CallbackQueryHandler(intake.on_help_request, pattern=r"^help:"),
+            CallbackQueryHandler(my_data.on_callback, pattern=r"^me:"),
+            CallbackQueryHandler(intake.on_unknown_callback),
+            MessageHandler(private & filters.COMMAND, menu.unknown_command),
+            MessageHandler(private & ~filters.StatusUpdate.ALL, intake.on_message),
+        ]
+    )
     app.add_error_handler(on_error)

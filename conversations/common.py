@@ -45,5 +45,6 @@ async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
     has_draft = await rt(context).intake.has_draft(user_id(update))
     text = t(N_("Sorry, I did not understand. Please choose from the menu below."))
-    await context.bot.send_message(user_id(update), text,
-                                   reply_markup=main_menu(t, has_draft=has_draft))
+    await context.bot.send_message(
+        user_id(update), text, reply_markup=main_menu(t, has_draft=has_draft)
+    )

@@ -16,15 +16,24 @@ log = logging.getLogger("wrse_bot.errors")
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     # Only the exception type and update id: messages may hold a NIK or income.
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s: %s", update_id,
-              type(context.error).__name__, exc_info=context.error)
+    log.error(
+        "error while handling update %s: %s",
+        update_id,
+        type(context.error).__name__,
+        exc_info=context.error,
+    )
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer()
             await context.bot.send_message(
                 update.effective_chat.id,
-                tr(context)(N_("Sorry, something went wrong on our side. Your earlier answers "
-                               "are saved. Please try again.")))
+                tr(context)(
+                    N_(
+                        "Sorry, something went wrong on our side. Your earlier answers "
+                        "are saved. Please try again."
+                    )
+                ),
+            )
         except Exception:  # the apology itself failed (network); nothing more to do
             log.warning("could not send the apology for update %s", update_id)

@@ -25,7 +25,7 @@ from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.intake import Answer, IntakeView, Step
 from wrse_bot.services.registration import RuleLine, SubmitResult
-from wrse_bot.telegram.keyboards import button, in_rows, inline, reply
+from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +86,33 @@ def question(view: IntakeView, t: Translator, settings_years: int) -> tuple[str,
     back = _back(t, rev)
     esc = html.escape
     if step == Step.CONSENT:
-        return (t(CONSENT_TEXT).format(years=settings_years),
-                inline(_yes_no(t, rev, N_("I agree"), N_("I do not agree"))))
+        return (
+            t(CONSENT_TEXT).format(years=settings_years),
+            inline(_yes_no(t, rev, N_("I agree"), N_("I do not agree"))),
+        )
     if step == Step.NAME:
         return t(N_("What is your full name, as written on your KTP?")), inline([back])
     if step == Step.NIK:
-        return (t(N_("Please type your NIK: the 16 digits on your KTP or family card (KK).")),
-                inline([back]))
+        return (
+            t(N_("Please type your NIK: the 16 digits on your KTP or family card (KK).")),
+            inline([back]),
+        )
     if step == Step.SEX_CONFIRM:
-        return (t(N_("The digits of this NIK say its owner is a man. Is this NIK really yours?")),
-                inline([[button(t(N_("Yes, it is mine")), cb(rev, "yes"))],
-                        [button(t(N_("Type the NIK again")), cb(rev, "retype"))], back]))
+        return (
+            t(N_("The digits of this NIK say its owner is a man. Is this NIK really yours?")),
+            inline(
+                [
+                    [button(t(N_("Yes, it is mine")), cb(rev, "yes"))],
+                    [button(t(N_("Type the NIK again")), cb(rev, "retype"))],
+                    back,
+                ]
+            ),
+        )
     if step == Step.DOB_CONFIRM:
         born = _day(a.get("nik_birth_date"))
         text = t(N_("Your NIK shows the birth date {date}. Is that right?")).format(
-            date=t.date(born) if born else "-")
+            date=t.date(born) if born else "-"
+        )
         return text, inline([*_yes_no(t, rev, N_("Yes, right"), N_("No")), back])
     if step == Step.DOB:
         return (t(N_("Please type your birth date, for example: 17-08-1985.")), inline([back]))
@@ -113,29 +125,53 @@ def question(view: IntakeView, t: Translator, settings_years: int) -> tuple[str,
         text = t(N_("Which desa or kelurahan in {kecamatan}?")).format(kecamatan=esc(kec.name))
         return text, inline([*in_rows(buttons, 2), back])
     if step == Step.ADDRESS:
-        return (t(N_("Please type your address (RT/RW and street), for example: RT 02 RW 05, "
-                     "Jl. Mawar 10. You may skip this.")),
-                inline([[button(t(N_("Skip")), cb(rev, "skip"))], back]))
+        return (
+            t(
+                N_(
+                    "Please type your address (RT/RW and street), for example: RT 02 RW 05, "
+                    "Jl. Mawar 10. You may skip this."
+                )
+            ),
+            inline([[button(t(N_("Skip")), cb(rev, "skip"))], back]),
+        )
     if step == Step.MARITAL:
         rows = [[button(t(label), cb(rev, code.value))] for code, label in MARITAL_CHOICES.items()]
-        return (t(N_("What is your marital status, as on your family card (KK)?")),
-                inline([*rows, back]))
+        return (
+            t(N_("What is your marital status, as on your family card (KK)?")),
+            inline([*rows, back]),
+        )
     if step == Step.MAIN_EARNER:
-        return (t(N_("Are you the main earner of your family?")),
-                inline([*_yes_no(t, rev, N_("Yes"), N_("No")), back]))
+        return (
+            t(N_("Are you the main earner of your family?")),
+            inline([*_yes_no(t, rev, N_("Yes"), N_("No")), back]),
+        )
     if step == Step.DEPENDENTS:
         nums = [button(str(n), cb(rev, str(n))) for n in range(7)]
-        return (t(N_("How many people do you support (children, parents, others)? "
-                     "Tap a number, or type it if it is more than 6.")),
-                inline([nums[:4], nums[4:], back]))
+        return (
+            t(
+                N_(
+                    "How many people do you support (children, parents, others)? "
+                    "Tap a number, or type it if it is more than 6."
+                )
+            ),
+            inline([nums[:4], nums[4:], back]),
+        )
     if step == Step.INCOME:
-        return (t(N_("How much does your whole household earn in a month? "
-                     "Type the amount, for example: 500rb or 1,5 juta.")),
-                inline([[button(t(N_("No income")), cb(rev, "none"))], back]))
+        return (
+            t(
+                N_(
+                    "How much does your whole household earn in a month? "
+                    "Type the amount, for example: 500rb or 1,5 juta."
+                )
+            ),
+            inline([[button(t(N_("No income")), cb(rev, "none"))], back]),
+        )
     if step == Step.INCOME_CONFIRM:
         cands = a.get("income_candidates", [])
-        rows = [[button(t(N_("{amount} per month")).format(amount=t.money(v)), cb(rev, str(i)))]
-                for i, v in enumerate(cands)]
+        rows = [
+            [button(t(N_("{amount} per month")).format(amount=t.money(v)), cb(rev, str(i)))]
+            for i, v in enumerate(cands)
+        ]
         text = t(N_("Did you mean {amount} per month?")).format(amount=t.money(cands[0]))
         return text, inline([*rows, [button(t(N_("Type again")), cb(rev, "retype"))], back])
     if step == Step.EDUCATION:
@@ -148,17 +184,32 @@ def question(view: IntakeView, t: Translator, settings_years: int) -> tuple[str,
         return t(N_("Please type your work, for example: penjual jamu.")), inline([back])
     if step == Step.INTERESTS:
         chosen = set(a.get("interests", []))
-        buttons = [button(("✅ " if code in chosen else "▫️ ") + t(label), cb(rev, f"t:{code}"))
-                   for code, label in SKILLS.items()]
-        return (t(N_("Which classes interest you? Tap one or more, then tap Done.")),
-                inline([*in_rows(buttons, 2), [button(t(N_("Done")), cb(rev, "done"))], back]))
+        buttons = [
+            button(("✅ " if code in chosen else "▫️ ") + t(label), cb(rev, f"t:{code}"))
+            for code, label in SKILLS.items()
+        ]
+        return (
+            t(N_("Which classes interest you? Tap one or more, then tap Done.")),
+            inline([*in_rows(buttons, 2), [button(t(N_("Done")), cb(rev, "done"))], back]),
+        )
     if step == Step.PHONE:
         keyboard = ReplyKeyboardMarkup(
-            [[KeyboardButton("📱 " + t(N_("Send my phone number")), request_contact=True)],
-             [t(N_("Back"))]],
-            resize_keyboard=True, one_time_keyboard=True)
-        return (t(N_("What is your phone number? Tap the button below to send it, "
-                     "or type it, for example: 0812 3456 7890.")), keyboard)
+            [
+                [KeyboardButton("📱 " + t(N_("Send my phone number")), request_contact=True)],
+                [t(N_("Back"))],
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        return (
+            t(
+                N_(
+                    "What is your phone number? Tap the button below to send it, "
+                    "or type it, for example: 0812 3456 7890."
+                )
+            ),
+            keyboard,
+        )
     if step == Step.REVIEW:
         return review_text(a, t), review_keyboard(t, rev)
     raise ValueError(f"no question for step {step}")
@@ -183,25 +234,41 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
         (N_("Marital status"), t(MARITAL_LABELS.get(a.get("marital_status") or "", "-"))),
         (N_("Main earner"), t(N_("Yes")) if a.get("main_earner") else t(N_("No"))),
         (N_("Dependents"), str(a.get("dependents", "-"))),
-        (N_("Household income"), t(N_("{amount} per month")).format(
-            amount=t.money(int(a.get("income", 0))))),
+        (
+            N_("Household income"),
+            t(N_("{amount} per month")).format(amount=t.money(int(a.get("income", 0)))),
+        ),
         (N_("Schooling"), t(EDUCATION.get(a.get("education") or "", "-"))),
         (N_("Work"), occupation),
         (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in a.get("interests", [])) or "-"),
         (N_("Phone"), a.get("phone") or "-"),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
-    return "\n".join([t(N_("Please check your answers:")), "", *lines, "",
-                      t(N_("Tap a button to change an answer, or tap Send."))])
+    return "\n".join(
+        [
+            t(N_("Please check your answers:")),
+            "",
+            *lines,
+            "",
+            t(N_("Tap a button to change an answer, or tap Send.")),
+        ]
+    )
 
 
 def review_keyboard(t: Translator, rev: int) -> Any:
     edits = [
-        ("name", N_("Name")), ("nik", N_("NIK")), ("place", N_("Place")),
-        ("address", N_("Address")), ("marital", N_("Marital status")),
-        ("main_earner", N_("Main earner")), ("dependents", N_("Dependents")),
-        ("income", N_("Income")), ("education", N_("Schooling")), ("occupation", N_("Work")),
-        ("interests", N_("Classes")), ("phone", N_("Phone")),
+        ("name", N_("Name")),
+        ("nik", N_("NIK")),
+        ("place", N_("Place")),
+        ("address", N_("Address")),
+        ("marital", N_("Marital status")),
+        ("main_earner", N_("Main earner")),
+        ("dependents", N_("Dependents")),
+        ("income", N_("Income")),
+        ("education", N_("Schooling")),
+        ("occupation", N_("Work")),
+        ("interests", N_("Classes")),
+        ("phone", N_("Phone")),
     ]
     buttons = [button("✏️ " + t(label), cb(rev, f"edit:{field}")) for field, label in edits]
     return inline([*in_rows(buttons, 2), [button("✅ " + t(N_("Send")), cb(rev, "submit"))]])
@@ -217,23 +284,37 @@ def problem_text(view: IntakeView, t: Translator) -> str:
 
 def result_text(result: SubmitResult, t: Translator, office: str) -> str:
     if result.duplicate:
-        return t(N_("Thank you. This NIK is already registered with us. To keep your data safe, "
-                    "an officer will contact you to check it. Nothing has been changed."))
-    head = (t(N_("Thank you, your changes are saved.")) if result.updated
-            else t(N_("Thank you, your registration is received.")))
+        return t(
+            N_(
+                "Thank you. This NIK is already registered with us. To keep your data safe, "
+                "an officer will contact you to check it. Nothing has been changed."
+            )
+        )
+    head = (
+        t(N_("Thank you, your changes are saved."))
+        if result.updated
+        else t(N_("Thank you, your registration is received."))
+    )
     lines = [f"{MARKS[line.outcome]} {html.escape(render_line(line, t))}" for line in result.lines]
     if result.verdict == Verdict.ELIGIBLE:
         verdict = t(N_("<b>You meet the requirements of the WRSE programme.</b>"))
         after = t(N_("Next: tap <b>Classes</b> to see the training classes you can join."))
     elif result.verdict == Verdict.NEEDS_REVIEW:
         verdict = t(N_("<b>An officer needs to check a few things.</b>"))
-        after = t(N_("Next: an officer of Dinas Sosial will contact you. You do not need to do "
-                     "anything now."))
+        after = t(
+            N_(
+                "Next: an officer of Dinas Sosial will contact you. You do not need to do "
+                "anything now."
+            )
+        )
     else:
         verdict = t(N_("<b>For now you do not meet the requirements of this programme.</b>"))
-        after = t(N_("This is not a judgement of you. You can still ask about other help at "
-                     "your desa or kelurahan office, or at {office}.")).format(
-                         office=html.escape(office))
+        after = t(
+            N_(
+                "This is not a judgement of you. You can still ask about other help at "
+                "your desa or kelurahan office, or at {office}."
+            )
+        ).format(office=html.escape(office))
     return "\n".join([head, verdict, "", *lines, "", after])
 
 
@@ -244,8 +325,14 @@ def render_line(line: RuleLine, t: Translator) -> str:
 # ---- sending ------------------------------------------------------------------
 
 
-async def send_view(view: IntakeView, update: Update | None, context: ContextTypes.DEFAULT_TYPE,
-                    *, chat_id: int | None = None, prefix: str | None = None) -> Message | None:
+async def send_view(
+    view: IntakeView,
+    update: Update | None,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    chat_id: int | None = None,
+    prefix: str | None = None,
+) -> Message | None:
     """Deliver what the intake service decided; record a delivered question."""
     runtime = rt(context)
     t = tr(context)
@@ -258,36 +345,52 @@ async def send_view(view: IntakeView, update: Update | None, context: ContextTyp
                 markup = _with_help(markup, t, view.rev)
         if prefix:
             text = f"{prefix}\n\n{text}"
-        msg = await context.bot.send_message(uid, text, reply_markup=markup,
-                                             parse_mode=ParseMode.HTML)
+        msg = await context.bot.send_message(
+            uid, text, reply_markup=markup, parse_mode=ParseMode.HTML
+        )
         await runtime.intake.mark_prompted(uid, view.rev)
         return msg
     if view.status == "submitted" and view.result is not None:
         office = runtime.settings.office_contact
         text = result_text(view.result, t, office)
-        return await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML,
-                                               reply_markup=main_menu(t, has_draft=False))
+        return await context.bot.send_message(
+            uid, text, parse_mode=ParseMode.HTML, reply_markup=main_menu(t, has_draft=False)
+        )
     if view.status == "declined":
-        text = t(N_("All right, nothing has been saved. If you change your mind, tap Register "
-                    "again. You can also register in person at {office}.")).format(
-                        office=html.escape(runtime.settings.office_contact))
-        return await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML,
-                                              reply_markup=main_menu(t, has_draft=False))
+        text = t(
+            N_(
+                "All right, nothing has been saved. If you change your mind, tap Register "
+                "again. You can also register in person at {office}."
+            )
+        ).format(office=html.escape(runtime.settings.office_contact))
+        return await context.bot.send_message(
+            uid, text, parse_mode=ParseMode.HTML, reply_markup=main_menu(t, has_draft=False)
+        )
     if view.status == "paused":
-        text = t(N_("Registration paused. Your answers are kept: tap <b>Continue registration</b> "
-                    "whenever you are ready."))
-        return await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML,
-                                              reply_markup=main_menu(t, has_draft=True))
+        text = t(
+            N_(
+                "Registration paused. Your answers are kept: tap <b>Continue registration</b> "
+                "whenever you are ready."
+            )
+        )
+        return await context.bot.send_message(
+            uid, text, parse_mode=ParseMode.HTML, reply_markup=main_menu(t, has_draft=True)
+        )
     if view.status == "registered":
         text = t(N_("You are already registered. Would you like to see or change your data?"))
-        markup = inline([[button(t(N_("See my data")), "me:view")],
-                         [button(t(N_("Change my data")), "me:edit")]])
+        markup = inline(
+            [
+                [button(t(N_("See my data")), "me:view")],
+                [button(t(N_("Change my data")), "me:edit")],
+            ]
+        )
         return await context.bot.send_message(uid, text, reply_markup=markup)
     if view.status == "no_draft":
         text = t(N_("There is no registration in progress. Choose from the menu below."))
         has_draft = await runtime.intake.has_draft(uid)
-        return await context.bot.send_message(uid, text,
-                                              reply_markup=main_menu(t, has_draft=has_draft))
+        return await context.bot.send_message(
+            uid, text, reply_markup=main_menu(t, has_draft=has_draft)
+        )
     return None  # duplicate_update: already handled
 
 
@@ -316,7 +419,8 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = tr(context)
         await update.effective_message.reply_text(  # type: ignore[union-attr]
             t(N_("There is nothing to cancel. Choose from the menu below.")),
-            reply_markup=main_menu(t, has_draft=False))
+            reply_markup=main_menu(t, has_draft=False),
+        )
         return
     await send_view(view, update, context)
 
@@ -330,16 +434,16 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(t(N_("This button is no longer valid.")))
         return
     rev, value = parsed
-    view = await rt(context).intake.answer(user_id(update), update.update_id,
-                                           Answer("choice", value, rev))
+    view = await rt(context).intake.answer(
+        user_id(update), update.update_id, Answer("choice", value, rev)
+    )
     if view.status == "double_tap":
         await query.answer(t(N_("Already noted.")))
         return
     if view.status == "stale":
         await query.answer(t(N_("That button is from an earlier question.")))
         if view.step is not None:
-            await send_view(view, update, context,
-                            prefix=t(N_("Let us continue from here:")))
+            await send_view(view, update, context, prefix=t(N_("Let us continue from here:")))
         return
     if view.status == "no_draft":
         await query.answer(t(N_("This button is no longer valid.")))
@@ -361,8 +465,14 @@ async def on_help_request(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     view = await rt(context).intake.request_help(user_id(update), update.update_id, rev)
     await query.answer()
     if view.status == "ask":
-        await send_view(view, update, context, prefix=t(N_(
-            "An officer has been told and will contact you. Meanwhile you can keep going:")))
+        await send_view(
+            view,
+            update,
+            context,
+            prefix=t(
+                N_("An officer has been told and will contact you. Meanwhile you can keep going:")
+            ),
+        )
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -386,8 +496,19 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def _kind(msg: Message) -> str:
-    for kind in ("sticker", "photo", "voice", "video", "audio", "document", "location",
-                 "animation", "video_note", "poll", "dice"):
+    for kind in (
+        "sticker",
+        "photo",
+        "voice",
+        "video",
+        "audio",
+        "document",
+        "location",
+        "animation",
+        "video_note",
+        "poll",
+        "dice",
+    ):
         if getattr(msg, kind, None):
             return kind
     return "unknown"

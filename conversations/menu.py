@@ -31,17 +31,25 @@ async def _resume_with(update: Update, context: ContextTypes.DEFAULT_TYPE, prefi
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    if await _resume_with(update, context, t(N_("Welcome back! Let us continue your "
-                                                "registration:"))):
+    if await _resume_with(
+        update, context, t(N_("Welcome back! Let us continue your registration:"))
+    ):
         return
     has_draft = await rt(context).intake.has_draft(user_id(update))
-    text = t(N_(
-        "Hello! This is the assistant of <b>Dinas Sosial Kota Batu</b>.\n"
-        "We help women who support their family with skills classes (sewing, cooking, "
-        "cookie baking, batik) and help to start a small business.\n"
-        "Tap <b>Register</b> to begin."))
-    await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML,
-                                   reply_markup=main_menu(t, has_draft=has_draft))
+    text = t(
+        N_(
+            "Hello! This is the assistant of <b>Dinas Sosial Kota Batu</b>.\n"
+            "We help women who support their family with skills classes (sewing, cooking, "
+            "cookie baking, batik) and help to start a small business.\n"
+            "Tap <b>Register</b> to begin."
+        )
+    )
+    await context.bot.send_message(
+        user_id(update),
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=main_menu(t, has_draft=has_draft),
+    )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -50,20 +58,28 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if await _resume_with(update, context, text):
         return
     has_draft = await rt(context).intake.has_draft(user_id(update))
-    await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML,
-                                   reply_markup=main_menu(t, has_draft=has_draft))
+    await context.bot.send_message(
+        user_id(update),
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=main_menu(t, has_draft=has_draft),
+    )
 
 
 async def classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    if await _resume_with(update, context, t(N_("Please finish your registration first; "
-                                                "then you can see the classes."))):
+    if await _resume_with(
+        update,
+        context,
+        t(N_("Please finish your registration first; then you can see the classes.")),
+    ):
         return
     has_draft = await rt(context).intake.has_draft(user_id(update))
     await context.bot.send_message(
         user_id(update),
         t(N_("There are no open classes yet. We will announce new classes here.")),
-        reply_markup=main_menu(t, has_draft=has_draft))
+        reply_markup=main_menu(t, has_draft=has_draft),
+    )
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,5 +88,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     has_draft = await rt(context).intake.has_draft(user_id(update))
     await context.bot.send_message(
-        user_id(update), t(N_("I do not know that command. Please choose from the menu below.")),
-        reply_markup=main_menu(t, has_draft=has_draft))
+        user_id(update),
+        t(N_("I do not know that command. Please choose from the menu below.")),
+        reply_markup=main_menu(t, has_draft=has_draft),
+    )

@@ -29,8 +29,11 @@ def my_data_text(d: MyData, t: Translator) -> str:
     occupation = t(OCCUPATIONS.get(d.occupation or "", "-"))
     if d.occupation_other:
         occupation = f"{occupation}: {d.occupation_other}"
-    status = (t(N_("Being checked by an officer")) if d.status == "duplicate_review"
-              else t(VERDICTS.get(d.verdict or "", "-")))
+    status = (
+        t(N_("Being checked by an officer"))
+        if d.status == "duplicate_review"
+        else t(VERDICTS.get(d.verdict or "", "-"))
+    )
     rows = [
         (N_("Name"), d.full_name),
         (N_("NIK"), d.nik_masked),
@@ -50,12 +53,16 @@ def my_data_text(d: MyData, t: Translator) -> str:
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
     reasons = [f"{MARKS[r.outcome]} {esc(render_line(r, t))}" for r in d.reasons]
-    return "\n".join([t(N_("<b>Your data</b>")), *lines, *([""] + reasons if reasons else [])])
+    return "\n".join([t(N_("<b>Your data</b>")), *lines, *(["", *reasons] if reasons else [])])
 
 
 def _actions(t: Translator) -> object:
-    return inline([[button("✏️ " + t(N_("Change my data")), "me:edit")],
-                   [button("🗑 " + t(N_("Delete my data")), "me:del")]])
+    return inline(
+        [
+            [button("✏️ " + t(N_("Change my data")), "me:edit")],
+            [button("🗑 " + t(N_("Delete my data")), "me:del")],
+        ]
+    )
 
 
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,31 +71,49 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     runtime = rt(context)
     view = await runtime.intake.current(uid)
     if view.status == "ask":
-        await send_view(view, update, context, prefix=t(N_(
-            "Your registration is not finished yet. Let us continue:")))
+        await send_view(
+            view,
+            update,
+            context,
+            prefix=t(N_("Your registration is not finished yet. Let us continue:")),
+        )
         return
     data = await runtime.my_data.view(uid)
     if data is None:
         has_draft = await runtime.intake.has_draft(uid)
-        await context.bot.send_message(uid, t(N_("You are not registered yet. Tap Register to "
-                                                 "begin.")),
-                                       reply_markup=main_menu(t, has_draft=has_draft))
+        await context.bot.send_message(
+            uid,
+            t(N_("You are not registered yet. Tap Register to begin.")),
+            reply_markup=main_menu(t, has_draft=has_draft),
+        )
         return
-    await context.bot.send_message(uid, my_data_text(data, t), parse_mode=ParseMode.HTML,
-                                   reply_markup=_actions(t))
+    await context.bot.send_message(
+        uid, my_data_text(data, t), parse_mode=ParseMode.HTML, reply_markup=_actions(t)
+    )
 
 
 async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
     uid = user_id(update)
     if not await rt(context).my_data.has_anything(uid):
-        await context.bot.send_message(uid, t(N_("We have no data of yours to delete.")),
-                                       reply_markup=main_menu(t, has_draft=False))
+        await context.bot.send_message(
+            uid,
+            t(N_("We have no data of yours to delete.")),
+            reply_markup=main_menu(t, has_draft=False),
+        )
         return
-    text = t(N_("Delete all your data? This also withdraws your consent. Your registration and "
-                "your answers will be erased and cannot be restored."))
-    markup = inline([[button(t(N_("Yes, delete my data")), "me:del:yes")],
-                     [button(t(N_("No, keep it")), "me:del:no")]])
+    text = t(
+        N_(
+            "Delete all your data? This also withdraws your consent. Your registration and "
+            "your answers will be erased and cannot be restored."
+        )
+    )
+    markup = inline(
+        [
+            [button(t(N_("Yes, delete my data")), "me:del:yes")],
+            [button(t(N_("No, keep it")), "me:del:no")],
+        ]
+    )
     await context.bot.send_message(uid, text, reply_markup=markup)
 
 
@@ -113,9 +138,16 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         deleted = await runtime.my_data.delete(uid, update.update_id)
         await query.answer()
         await clear_buttons(query)
-        text = (t(N_("Your data has been deleted and your consent withdrawn. Thank you for "
-                     "trusting us. You can register again at any time."))
-                if deleted else t(N_("We have no data of yours to delete.")))
+        text = (
+            t(
+                N_(
+                    "Your data has been deleted and your consent withdrawn. Thank you for "
+                    "trusting us. You can register again at any time."
+                )
+            )
+            if deleted
+            else t(N_("We have no data of yours to delete."))
+        )
         await context.bot.send_message(uid, text, reply_markup=main_menu(t, has_draft=False))
     elif action == "me:del:no":
         await query.answer(t(N_("Your data is kept.")))

@@ -14,8 +14,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import pytest
 import asyncpg
+import pytest
 from sqlalchemy.engine import URL, make_url
 
 from wrse_bot import crypto
@@ -71,8 +71,13 @@ def _admin_sql(url: URL, sql: str) -> None:
     """CREATE/DROP DATABASE cannot run in a transaction: a bare connection."""
 
     async def run() -> None:
-        conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                     password=url.password, database=url.database)
+        conn = await asyncpg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            database=url.database,
+        )
         try:
             await conn.execute(sql)
         finally:
@@ -109,4 +114,3 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     database = Database(settings.database_url)
     yield database
     await database.dispose()
-

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
 
-from wrse_bot.domain.text import Day, Money, N_
+from wrse_bot.domain.text import N_, Day, Money
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "id"
@@ -72,8 +72,9 @@ class Translator:
 
     def money(self, rupiah: int) -> str:
         """``Rp1.500.000`` in the ``id`` locale."""
-        return format_currency(rupiah, "IDR", locale=self._locale, currency_digits=False,
-                               format="¤#,##0")
+        return format_currency(
+            rupiah, "IDR", locale=self._locale, currency_digits=False, format="¤#,##0"
+        )
 
     def date(self, value: date) -> str:
         """``12 Maret 1980``."""

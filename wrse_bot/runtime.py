@@ -25,8 +25,9 @@ class Runtime:
             raise ValueError("WRSE_SECRET_KEY is required")
         crypto.configure(settings.secret_key.get_secret_value())
         db = db or Database(settings.database_url)
-        return cls(settings=settings, db=db, intake=IntakeService(db, settings),
-                   my_data=MyDataService(db))
+        return cls(
+            settings=settings, db=db, intake=IntakeService(db, settings), my_data=MyDataService(db)
+        )
 
     @property
     def tr(self) -> Translator:

@@ -20,7 +20,13 @@ from wrse_bot.clock import now, today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Consent, Registrant, RegistrationDraft, StaffFlag, User
-from wrse_bot.domain.catalog import EDUCATION, MARITAL_CHOICES, OCCUPATION_OTHER, OCCUPATIONS, SKILLS
+from wrse_bot.domain.catalog import (
+    EDUCATION,
+    MARITAL_CHOICES,
+    OCCUPATION_OTHER,
+    OCCUPATIONS,
+    SKILLS,
+)
 from wrse_bot.domain.dates import DateError, parse_date
 from wrse_bot.domain.eligibility import MaritalStatus
 from wrse_bot.domain.money import MoneyError, parse_money
@@ -178,8 +184,14 @@ class IntakeService:
                 )
                 if registered is not None:
                     return IntakeView("registered")
-                draft = RegistrationDraft(user_id=user_id, step=Step.CONSENT, answers={},
-                                          history=[], rev=0, prompted_rev=-1)
+                draft = RegistrationDraft(
+                    user_id=user_id,
+                    step=Step.CONSENT,
+                    answers={},
+                    history=[],
+                    rev=0,
+                    prompted_rev=-1,
+                )
                 s.add(draft)
             else:
                 draft.paused = False
@@ -201,9 +213,15 @@ class IntakeService:
                 )
                 if reg is None:
                     return IntakeView("no_draft")
-                draft = RegistrationDraft(user_id=user_id, step=Step.REVIEW,
-                                          answers=registrant_answers(reg), history=[],
-                                          registrant_id=reg.id, rev=0, prompted_rev=-1)
+                draft = RegistrationDraft(
+                    user_id=user_id,
+                    step=Step.REVIEW,
+                    answers=registrant_answers(reg),
+                    history=[],
+                    registrant_id=reg.id,
+                    rev=0,
+                    prompted_rev=-1,
+                )
                 s.add(draft)
             else:
                 draft.paused = False
@@ -274,17 +292,18 @@ class IntakeService:
             draft = await self._draft(s, user_id)
             if draft is None or (draft.paused and answer.kind != "choice"):
                 return IntakeView("no_draft")
-            if answer.kind == "choice":
-                if answer.rev is None or answer.rev != draft.rev:
-                    if draft.paused:
-                        return IntakeView("stale")
-                    status: ViewStatus = "double_tap" if answer.rev == draft.rev - 1 else "stale"
-                    view = self._ask(draft)
-                    view.status = status
-                    return view
+            if answer.kind == "choice" and answer.rev != draft.rev:
+                if draft.paused:
+                    return IntakeView("stale")
+                status: ViewStatus = "double_tap" if answer.rev == draft.rev - 1 else "stale"
+                view = self._ask(draft)
+                view.status = status
+                return view
             return await self._apply(s, draft, answer)
 
-    async def request_help(self, user_id: int, update_id: int | None, rev: int | None) -> IntakeView:
+    async def request_help(
+        self, user_id: int, update_id: int | None, rev: int | None
+    ) -> IntakeView:
         """ "Minta bantuan petugas": flag her for staff and keep the form open."""
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
@@ -292,8 +311,11 @@ class IntakeService:
             draft = await self._draft(s, user_id)
             if draft is None:
                 return IntakeView("no_draft")
-            s.add(StaffFlag(kind="help_requested", user_id=user_id,
-                            detail=f"intake step: {draft.step}"))
+            s.add(
+                StaffFlag(
+                    kind="help_requested", user_id=user_id, detail=f"intake step: {draft.step}"
+                )
+            )
             draft.misses = 0
             draft.rev += 1
             return self._ask(draft)
@@ -322,18 +344,31 @@ class IntakeService:
             draft.prompted_rev = draft.rev  # the same message is redrawn in place
             return view
         if outcome == "declined":
-            s.add(Consent(user_id=draft.user_id, text_version=CONSENT_VERSION, agreed=False,
-                          decided_at=now()))
+            s.add(
+                Consent(
+                    user_id=draft.user_id,
+                    text_version=CONSENT_VERSION,
+                    agreed=False,
+                    decided_at=now(),
+                )
+            )
             await s.delete(draft)
             return IntakeView("declined")
         if outcome == "submit":
-            result = await submit_registration(s, self.settings, draft.user_id, answers,
-                                               draft.registrant_id)
+            result = await submit_registration(
+                s, self.settings, draft.user_id, answers, draft.registrant_id
+            )
             await s.delete(draft)
             return IntakeView("submitted", result=result)
         if outcome == "consented":
-            s.add(Consent(user_id=draft.user_id, text_version=CONSENT_VERSION, agreed=True,
-                          decided_at=now()))
+            s.add(
+                Consent(
+                    user_id=draft.user_id,
+                    text_version=CONSENT_VERSION,
+                    agreed=True,
+                    decided_at=now(),
+                )
+            )
         next_step = outcome if isinstance(outcome, Step) else self._next(step, answers, draft)
         if next_step == Step.REVIEW:
             answers.pop("_before_edit", None)
@@ -351,18 +386,23 @@ class IntakeService:
             Step.SEX_CONFIRM: Step.DOB_CONFIRM,
             Step.DOB_CONFIRM: Step.DOB if answers.get("dob_mismatch") is None else None,
             Step.KECAMATAN: Step.VILLAGE,
-            Step.INCOME: Step.INCOME_CONFIRM if len(answers.get("income_candidates", [])) > 1
+            Step.INCOME: Step.INCOME_CONFIRM
+            if len(answers.get("income_candidates", [])) > 1
             else None,
             Step.OCCUPATION: Step.OCCUPATION_OTHER
-            if answers.get("occupation") == OCCUPATION_OTHER else None,
+            if answers.get("occupation") == OCCUPATION_OTHER
+            else None,
         }.get(step)
         if follow is not None:
             return follow
         if draft.editing:
             return Step.REVIEW
-        anchor = {Step.SEX_CONFIRM: Step.NIK, Step.DOB: Step.DOB_CONFIRM,
-                  Step.INCOME_CONFIRM: Step.INCOME,
-                  Step.OCCUPATION_OTHER: Step.OCCUPATION}.get(step, step)
+        anchor = {
+            Step.SEX_CONFIRM: Step.NIK,
+            Step.DOB: Step.DOB_CONFIRM,
+            Step.INCOME_CONFIRM: Step.INCOME,
+            Step.OCCUPATION_OTHER: Step.OCCUPATION,
+        }.get(step, step)
         return MAIN_FLOW[MAIN_FLOW.index(anchor) + 1]
 
     def _back(self, draft: RegistrationDraft) -> IntakeView:
@@ -380,9 +420,14 @@ class IntakeService:
         return self._ask(draft)
 
     def _ask(self, draft: RegistrationDraft) -> IntakeView:
-        return IntakeView("ask", step=Step(draft.step), rev=draft.rev,
-                          answers=dict(draft.answers), editing=draft.editing,
-                          user_id=draft.user_id)
+        return IntakeView(
+            "ask",
+            step=Step(draft.step),
+            rev=draft.rev,
+            answers=dict(draft.answers),
+            editing=draft.editing,
+            user_id=draft.user_id,
+        )
 
     async def _draft(self, s: AsyncSession, user_id: int) -> RegistrationDraft | None:
         stmt = select(RegistrationDraft).where(RegistrationDraft.user_id == user_id)
@@ -430,9 +475,15 @@ class IntakeService:
             info = parse_nik(ans.value, today=today_wib())
         except NikError as exc:
             return _from_error(exc)
-        a.update(nik=info.nik, nik_birth_date=info.birth_date.isoformat(), nik_sex=info.sex.value,
-                 nik_kecamatan_code=info.kecamatan_code, birth_date=info.birth_date.isoformat(),
-                 sex=info.sex.value, sex_mismatch=False)
+        a.update(
+            nik=info.nik,
+            nik_birth_date=info.birth_date.isoformat(),
+            nik_sex=info.sex.value,
+            nik_kecamatan_code=info.kecamatan_code,
+            birth_date=info.birth_date.isoformat(),
+            sex=info.sex.value,
+            sex_mismatch=False,
+        )
         a.pop("dob_mismatch", None)
         return None
 
@@ -495,8 +546,12 @@ class IntakeService:
             a["address"] = None
             return None
         if ans.kind != "text":
-            return _type_problem(ans, N_("Please type your address, for example: RT 02 RW 05, "
-                                         "Jl. Mawar 10. Or tap Skip."))
+            return _type_problem(
+                ans,
+                N_(
+                    "Please type your address, for example: RT 02 RW 05, Jl. Mawar 10. Or tap Skip."
+                ),
+            )
         try:
             a["address"] = parse_free_text(ans.value, max_len=200)
         except ValueError as exc:
@@ -604,8 +659,13 @@ class IntakeService:
 
     def _on_phone(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
         if ans.kind not in ("text", "contact"):
-            return _type_problem(ans, N_("Tap the button below to share your number, or type it, "
-                                         "for example: 0812 3456 7890."))
+            return _type_problem(
+                ans,
+                N_(
+                    "Tap the button below to share your number, or type it, "
+                    "for example: 0812 3456 7890."
+                ),
+            )
         try:
             a["phone"] = normalize_phone(ans.value)
         except ValueError as exc:
@@ -665,15 +725,17 @@ def _from_error(exc: Exception) -> Problem:
 
 def _tap_problem(ans: Answer) -> Problem:
     if ans.kind == "other":
-        return Problem(N_("Sorry, I can only read buttons and text. Please tap one of the "
-                          "buttons below."))
+        return Problem(
+            N_("Sorry, I can only read buttons and text. Please tap one of the buttons below.")
+        )
     return Problem(N_("Please tap one of the buttons below."))
 
 
 def _type_problem(ans: Answer, example: str) -> Problem:
     if ans.kind == "other":
-        return Problem(example, prefix=N_("Sorry, I cannot read pictures, stickers or voice "
-                                          "messages yet."))
+        return Problem(
+            example, prefix=N_("Sorry, I cannot read pictures, stickers or voice messages yet.")
+        )
     return Problem(example)
 
 

@@ -128,15 +128,26 @@ class MyDataService:
                 update(Assessment).where(Assessment.registrant_id == reg.id).values(results=None)
             )
             await s.execute(
-                update(StaffFlag).where(StaffFlag.registrant_id == reg.id).values(detail=None,
-                                                                                  user_id=None)
+                update(StaffFlag)
+                .where(StaffFlag.registrant_id == reg.id)
+                .values(detail=None, user_id=None)
             )
-            for column in ("full_name", "nik", "nik_hash", "birth_date", "nik_birth_date",
-                           "nik_kecamatan_code", "village_code", "address", "monthly_income",
-                           "phone", "occupation_other", "user_id"):
+            for column in (
+                "full_name",
+                "nik",
+                "nik_hash",
+                "birth_date",
+                "nik_birth_date",
+                "nik_kecamatan_code",
+                "village_code",
+                "address",
+                "monthly_income",
+                "phone",
+                "occupation_other",
+                "user_id",
+            ):
                 setattr(reg, column, None)
             reg.status = "deleted"
             reg.deleted_at = at
-            s.add(AuditEvent(actor_id=None, action="data_deleted_by_subject",
-                             registrant_id=reg.id))
+            s.add(AuditEvent(actor_id=None, action="data_deleted_by_subject", registrant_id=reg.id))
             return True

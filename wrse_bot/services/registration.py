@@ -22,7 +22,7 @@ from wrse_bot.domain.eligibility import (
     assess,
 )
 from wrse_bot.domain.nik import Sex
-from wrse_bot.domain.text import Day, Money, N_
+from wrse_bot.domain.text import N_, Day, Money
 
 # The consent text she agreed to is identified by this version (UU PDP Ps. 24);
 # change it whenever the wording in the catalogs changes.
@@ -65,8 +65,12 @@ def _serialise(results: tuple[RuleResult, ...]) -> list[dict[str, Any]]:
         return value
 
     return [
-        {"rule": r.rule, "outcome": r.outcome.value, "message": r.message,
-         "params": {k: param(v) for k, v in r.params.items()}}
+        {
+            "rule": r.rule,
+            "outcome": r.outcome.value,
+            "message": r.message,
+            "params": {k: param(v) for k, v in r.params.items()},
+        }
         for r in results
     ]
 
@@ -126,8 +130,9 @@ async def submit_registration(
 ) -> SubmitResult:
     nik_hash = crypto.protector().nik_hash(a["nik"])
     holder = await s.scalar(
-        select(Registrant).where(Registrant.nik_hash == nik_hash,
-                                 Registrant.duplicate_of_id.is_(None))
+        select(Registrant).where(
+            Registrant.nik_hash == nik_hash, Registrant.duplicate_of_id.is_(None)
+        )
     )
     reg = await s.get(Registrant, registrant_id) if registrant_id else None
     if reg is None:
@@ -146,8 +151,14 @@ async def submit_registration(
         reg.status = "duplicate_review"
         reg.verdict = None
         await s.flush()
-        s.add(StaffFlag(kind="duplicate_nik", user_id=user_id, registrant_id=reg.id,
-                        detail=f"same NIK as registrant #{holder.id}"))
+        s.add(
+            StaffFlag(
+                kind="duplicate_nik",
+                user_id=user_id,
+                registrant_id=reg.id,
+                detail=f"same NIK as registrant #{holder.id}",
+            )
+        )
         return SubmitResult(verdict=None, duplicate=True, updated=updated)
 
     reg.duplicate_of_id = None
@@ -159,20 +170,37 @@ async def submit_registration(
     if a.get("sex_mismatch") and verdict == Verdict.ELIGIBLE:
         # The NIK says male but she says she is a woman: staff decide.
         verdict = Verdict.NEEDS_REVIEW
-        lines.insert(0, RuleLine(Outcome.REVIEW, N_("Your NIK and your answers differ; "
-                                                     "staff will check them.")))
+        lines.insert(
+            0,
+            RuleLine(
+                Outcome.REVIEW, N_("Your NIK and your answers differ; staff will check them.")
+            ),
+        )
     reg.verdict = verdict.value
     await s.flush()
-    s.add(Assessment(registrant_id=reg.id, verdict=verdict.value,
-                     ruleset_version=result.ruleset_version,
-                     results=_serialise(result.results), assessed_on=today))
+    s.add(
+        Assessment(
+            registrant_id=reg.id,
+            verdict=verdict.value,
+            ruleset_version=result.ruleset_version,
+            results=_serialise(result.results),
+            assessed_on=today,
+        )
+    )
     if verdict == Verdict.NEEDS_REVIEW:
         s.add(StaffFlag(kind="needs_review", user_id=user_id, registrant_id=reg.id))
     if mismatch:
-        s.add(StaffFlag(kind="nik_mismatch", user_id=user_id, registrant_id=reg.id,
-                        detail="birth date or sex differs from the NIK"))
-    return SubmitResult(verdict=verdict, lines=tuple(lines), updated=updated,
-                        flagged_mismatch=mismatch)
+        s.add(
+            StaffFlag(
+                kind="nik_mismatch",
+                user_id=user_id,
+                registrant_id=reg.id,
+                detail="birth date or sex differs from the NIK",
+            )
+        )
+    return SubmitResult(
+        verdict=verdict, lines=tuple(lines), updated=updated, flagged_mismatch=mismatch
+    )
 
 
 def _fill(reg: Registrant, a: dict[str, Any], nik_hash: str) -> None:

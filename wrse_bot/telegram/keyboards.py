@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from telegram.error import BadRequest
-
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 # Telegram refuses callback data over 64 bytes; ours stays far below, and
 # this guard turns a programming slip into a clear error instead of a 400.
@@ -23,13 +28,21 @@ def inline(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMark
     return InlineKeyboardMarkup([list(r) for r in rows if r])
 
 
-def in_rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
+def in_rows(
+    buttons: Sequence[InlineKeyboardButton], per_row: int
+) -> list[list[InlineKeyboardButton]]:
     return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
 
 
-def reply(rows: Iterable[Sequence[str | KeyboardButton]], *, one_time: bool = False) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup([list(r) for r in rows], resize_keyboard=True,
-                               one_time_keyboard=one_time, is_persistent=not one_time)
+def reply(
+    rows: Iterable[Sequence[str | KeyboardButton]], *, one_time: bool = False
+) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [list(r) for r in rows],
+        resize_keyboard=True,
+        one_time_keyboard=one_time,
+        is_persistent=not one_time,
+    )
 
 
 async def clear_buttons(query: CallbackQuery) -> None:

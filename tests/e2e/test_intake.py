@@ -1,0 +1,470 @@
+"""Registration, as a woman in Kota Batu experiences it: the real bot over
+HTTP against the Bot API emulator, answering in Indonesian."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from tests.e2e.conftest import RunningBot
+from tests.e2e.flows import SITI_NIK, register, register_until
+from wrse_bot.db.models import Assessment, Consent, Registrant, RegistrationDraft, StaffFlag
+from wrse_bot.devtools.emulator import BotApiEmulator
+
+
+def db_of(app: Application):  # type: ignore[type-arg]
+    return app.bot_data["runtime"].db
+
+
+async def scalar(app: Application, stmt):  # type: ignore[type-arg]
+    async with db_of(app).sessions() as s:
+        return await s.scalar(stmt)
+
+
+# ---- the happy path -------------------------------------------------------------
+
+
+async def test_start_greets_briefly_and_shows_the_main_menu(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1001)
+    greeting = await siti.ask("/start")
+    assert "Dinas Sosial Kota Batu" in greeting.text
+    assert greeting.text.count("\n") <= 3
+    assert greeting.reply_keyboard == [["Daftar"], ["Kelas", "Data saya"], ["Bantuan"]]
+
+
+async def test_a_widow_with_low_income_registers_and_is_told_she_is_eligible(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1002)
+    review = await register_until(siti)
+    assert "Siti Aminah" in review.text
+    assert "Beji" in review.text and "Junrejo" in review.text
+    assert "Rp500.000 per bulan" in review.text
+    assert "✅ Kirim" in review.button_labels
+
+    verdict = await siti.tap("✅ Kirim")
+    assert "Ibu memenuhi syarat program WRSE" in verdict.text
+    assert verdict.text.count("✅") == 5  # every rule met, each with its reason
+    assert "Kelas" in verdict.text  # what happens next
+
+    reg = await scalar(wrse, select(Registrant))
+    assert reg.full_name == "Siti Aminah" and reg.nik == SITI_NIK
+    assert reg.verdict == "eligible" and reg.monthly_income == "500000"
+    assert reg.consent_version and reg.consent_at is not None
+    assessment = await scalar(wrse, select(Assessment))
+    assert assessment.ruleset_version == "permensos-08-2012/v1"
+
+
+async def test_nik_and_income_are_not_stored_in_plain_text(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    await register(emulator.user(1003))
+    async with db_of(wrse).engine.connect() as conn:
+        row = (
+            await conn.exec_driver_sql(
+                "SELECT nik, monthly_income, phone, nik_hash FROM registrants"
+            )
+        ).one()
+    assert SITI_NIK not in row.nik and "500000" not in row.monthly_income
+    assert "812" not in row.phone
+    assert SITI_NIK not in row.nik_hash
+
+
+async def test_too_much_income_per_person_is_explained_kindly(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    verdict = await register(emulator.user(1004), income="12 juta")
+    assert "belum memenuhi syarat" in verdict.text
+    assert "❌" in verdict.text
+    assert "Dinas Sosial" in verdict.text  # where else to ask
+
+
+# ---- consent --------------------------------------------------------------------
+
+
+async def test_declining_consent_ends_politely_and_saves_nothing(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1010)
+    consent = await siti.ask("/daftar")
+    assert consent.text.startswith("Sebelum mulai")
+    goodbye = await siti.tap("Tidak setuju")
+    assert "Balai Kota" in goodbye.text  # how to register at the office
+    assert goodbye.reply_keyboard is not None and ["Daftar"] in goodbye.reply_keyboard
+    assert await scalar(wrse, select(func.count()).select_from(RegistrationDraft)) == 0
+    assert await scalar(wrse, select(Consent.agreed)) is False
+
+
+# ---- bad answers get a kind message and the same question ---------------------
+
+BAD_ANSWERS = [
+    ("nama lengkap", "1234"),
+    ("nama lengkap", "😀😀"),
+    ("nama lengkap", "x" * 4000),
+    ("NIK", "12345"),
+    ("NIK", "3579039913800001"),  # day 99 is no date
+    ("NIK", "3579035203800000"),  # serial 0000
+    ("alamat", "x" * 4000),
+    ("berapa orang", "banyak sekali"),
+    ("penghasilan", "lumayan"),
+    ("penghasilan", "-500rb"),
+    ("nomor HP", "12345"),
+]
+
+
+@pytest.mark.parametrize(("question", "bad"), BAD_ANSWERS)
+async def test_a_bad_answer_is_explained_and_the_same_question_asked_again(
+    emulator: BotApiEmulator, wrse: Application, question: str, bad: str
+) -> None:
+    siti = emulator.user(1020)
+    asked = await register_until(siti, question)
+    again = await siti.ask(bad)
+    assert again.text.startswith("⚠️")
+    assert "contoh" in again.text.lower()
+    assert asked.text in again.text  # the very same question
+
+
+@pytest.mark.parametrize("send", ["sticker", "photo", "voice", "location", "document"])
+async def test_things_the_bot_cannot_read_get_a_gentle_answer(
+    emulator: BotApiEmulator, wrse: Application, send: str
+) -> None:
+    siti = emulator.user(1021)
+    asked = await register_until(siti, "NIK")
+    sender = {
+        "sticker": siti.send_sticker,
+        "photo": siti.send_photo,
+        "voice": siti.send_voice,
+        "document": siti.send_document,
+        "location": lambda: siti.send_location(-7.87, 112.52),
+    }[send]
+    await sender()
+    again = await siti.reply()
+    assert "belum bisa membaca" in again.text
+    assert asked.text in again.text
+
+
+async def test_typing_instead_of_tapping_asks_her_to_tap(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1022)
+    await register_until(siti, "status perkawinan")
+    again = await siti.ask("entahlah")
+    assert "tekan salah satu tombol" in again.text
+    assert "Cerai mati" in again.button_labels
+
+
+async def test_typing_a_button_label_is_understood(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1023)
+    await register_until(siti, "kecamatan")
+    village_question = await siti.ask("junrejo")
+    assert "Desa atau kelurahan mana di Junrejo" in village_question.text
+
+
+async def test_three_misses_offer_help_from_an_officer(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1024)
+    await register_until(siti, "NIK")
+    for _ in range(2):
+        assert "Minta bantuan petugas" not in " ".join((await siti.ask("123")).button_labels)
+    third = await siti.ask("123")
+    assert "🙋 Minta bantuan petugas" in third.button_labels
+    helped = await siti.tap("🙋 Minta bantuan petugas")
+    assert "petugas" in helped.text.lower() and "NIK" in helped.text  # she can keep going
+    flag = await scalar(wrse, select(StaffFlag).where(StaffFlag.kind == "help_requested"))
+    assert flag is not None and flag.user_id == 1024
+
+
+# ---- commands, stale buttons and double taps mid-form --------------------------
+
+
+async def test_a_command_mid_form_answers_and_shows_the_open_question(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1030)
+    asked = await register_until(siti, "penghasilan")
+    for command in ("/bantuan", "/kelas", "/start", "/data_saya", "/entah"):
+        reply = await siti.ask(command)
+        assert asked.text in reply.text, command
+    reg_draft = await scalar(wrse, select(RegistrationDraft))
+    assert reg_draft.step == "income"  # nothing answered was lost
+
+
+async def test_an_old_button_is_refused_and_the_current_question_shown(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1031)
+    consent = await siti.ask("/daftar")
+    await siti.tap("Setuju")
+    await siti.ask("Siti Aminah")
+    await siti.press("Setuju", message=consent)  # the consent buttons, long answered
+    toast = await siti.callback_answer()
+    assert "pertanyaan sebelumnya" in toast.text
+    current = await siti.reply()
+    assert "NIK" in current.text
+    assert (await scalar(wrse, select(RegistrationDraft))).step == "nik"
+
+
+async def test_a_double_tap_counts_once(emulator: BotApiEmulator, wrse: Application) -> None:
+    siti = emulator.user(1032)
+    question = await register_until(siti, "berapa orang")
+    await siti.press("3", message=question)
+    await siti.press("4", message=question)  # a second tap before the reply arrived
+    next_question = await siti.reply()
+    assert "penghasilan" in next_question.text
+    await siti.callback_answer()  # the first tap: accepted quietly
+    assert "Sudah dicatat" in (await siti.callback_answer()).text
+    draft = await scalar(wrse, select(RegistrationDraft))
+    assert draft.answers["dependents"] == 3 and draft.step == "income"
+
+
+async def test_forged_callback_data_changes_nothing(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1033)
+    question = await register_until(siti, "kecamatan")
+    draft_before = await scalar(wrse, select(RegistrationDraft))
+    await siti.press_data(f"f:{draft_before.rev}:99.99.99", question.message_id)
+    again = await siti.reply()
+    assert "tekan salah satu tombol" in again.text
+    await siti.press_data("garbage-data", question.message_id)
+    assert "tidak berlaku" in (await siti.callback_answer()).text
+    draft = await scalar(wrse, select(RegistrationDraft))
+    assert draft.step == "kecamatan" and "kecamatan_code" not in draft.answers
+
+
+# ---- back, edit, pause and resume ---------------------------------------------
+
+
+async def test_back_returns_to_the_previous_question_keeping_answers(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1040)
+    await register_until(siti, "kecamatan")
+    back = await siti.tap("⬅️ Kembali")
+    assert "12 Maret 1980" in back.text
+    back = await siti.tap("⬅️ Kembali")
+    assert "NIK" in back.text
+    forward = await siti.ask("3579035203800001")
+    assert "12 Maret 1980" in forward.text
+
+
+async def test_an_answer_is_changed_from_the_review(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1041)
+    await register_until(siti)
+    question = await siti.tap("✏️ Penghasilan")
+    assert "penghasilan" in question.text.lower()
+    review = await siti.ask("750rb")
+    assert "periksa" in review.text and "Rp750.000 per bulan" in review.text
+    question = await siti.tap("✏️ Tempat")
+    await siti.tap("Batu")
+    review = await siti.tap("Temas")
+    assert "Temas" in review.text and "Beji" not in review.text
+
+
+async def test_back_during_an_edit_keeps_the_old_answer(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1042)
+    await register_until(siti)
+    await siti.tap("✏️ Tempat")
+    await siti.tap("Bumiaji")  # a new kecamatan, but no desa chosen yet
+    review = await siti.tap("⬅️ Kembali")
+    assert "Junrejo" in review.text and "Beji" in review.text
+
+
+async def test_batal_pauses_and_lanjutkan_resumes_where_she_stopped(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1043)
+    await register_until(siti, "status perkawinan")
+    paused = await siti.ask("/batal")
+    assert "dihentikan sementara" in paused.text
+    assert ["Lanjutkan pendaftaran"] in paused.reply_keyboard
+    resumed = await siti.tap("Lanjutkan pendaftaran")
+    assert "status perkawinan" in resumed.text
+
+
+# ---- the NIK: confirmation, mismatch, duplicates --------------------------------
+
+
+async def test_a_wrong_nik_birth_date_is_kept_and_flagged_for_staff(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1050)
+    await register_until(siti, "12 Maret 1980")
+    asked = await siti.tap("Tidak")
+    assert "tanggal lahir" in asked.text
+    kecamatan = await siti.ask("13 Maret 1980")
+    assert "kecamatan" in kecamatan.text
+    await siti.tap("Junrejo")
+    # finish the rest of the form
+    await siti.tap("Beji")
+    await siti.tap("Lewati")
+    await siti.tap("Cerai hidup")
+    await siti.tap("Ya")
+    await siti.tap("2")
+    await siti.ask("400 ribu")
+    await siti.tap("Tamat SD")
+    await siti.tap("Pedagang")
+    await siti.press("▫️ Memasak")
+    await siti.reply()
+    await siti.tap("Selesai")
+    await siti.send_contact(siti.phone)
+    await siti.reply()
+    await siti.tap("✅ Kirim")
+    reg = await scalar(wrse, select(Registrant))
+    assert reg.nik_mismatch and str(reg.birth_date) == "1980-03-13"
+    assert str(reg.nik_birth_date) == "1980-03-12"
+    assert await scalar(wrse, select(StaffFlag).where(StaffFlag.kind == "nik_mismatch"))
+
+
+async def test_a_male_nik_is_questioned_not_rejected(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1051)
+    await register_until(siti, "NIK")
+    question = await siti.ask("3579031203800001")  # day 12: a man's NIK
+    assert "laki-laki" in question.text
+    retype = await siti.tap("Ketik ulang NIK")
+    assert "NIK" in retype.text
+
+
+async def test_the_same_nik_from_another_account_goes_to_staff(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    await register(emulator.user(1052))
+    other = emulator.user(1053, "Aminah")
+    reply = await register(other, name="Aminah Siti")
+    assert "sudah terdaftar" in reply.text and "petugas akan menghubungi" in reply.text.lower()
+    async with db_of(wrse).sessions() as s:
+        regs = (await s.scalars(select(Registrant).order_by(Registrant.id))).all()
+        flags = (await s.scalars(select(StaffFlag).where(StaffFlag.kind == "duplicate_nik"))).all()
+    assert [r.full_name for r in regs] == ["Siti Aminah", "Aminah Siti"]  # nothing overwritten
+    assert regs[1].duplicate_of_id == regs[0].id and regs[1].status == "duplicate_review"
+    assert len(flags) == 1
+
+
+async def test_an_ambiguous_income_is_confirmed(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1054)
+    await register_until(siti, "penghasilan")
+    confirm = await siti.ask("500")
+    assert "Maksud Ibu Rp500.000 per bulan?" in confirm.text
+    assert "Rp500 per bulan" in confirm.button_labels
+    education = await siti.tap("Rp500.000 per bulan")
+    assert "sekolah" in education.text
+    assert (await scalar(wrse, select(RegistrationDraft))).answers["income"] == 500_000
+
+
+# ---- already registered, her data, deletion -------------------------------------
+
+
+async def test_daftar_again_offers_to_view_or_change_instead_of_starting_over(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1060)
+    await register(siti)
+    offer = await siti.ask("/daftar")
+    assert "sudah terdaftar" in offer.text
+    review = await siti.tap("Ubah data saya")
+    assert "periksa" in review.text
+    await siti.tap("✏️ Penghasilan")
+    await siti.ask("15 juta")
+    verdict = await siti.tap("✅ Kirim")
+    assert "belum memenuhi syarat" in verdict.text
+    async with db_of(wrse).sessions() as s:
+        verdicts = (await s.scalars(select(Assessment.verdict).order_by(Assessment.id))).all()
+    assert verdicts == ["eligible", "not_eligible"]  # the decision history is kept
+
+
+async def test_data_saya_shows_her_data_with_the_nik_masked(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1061)
+    await register(siti)
+    data = await siti.ask("/data_saya")
+    assert "************0001" in data.text
+    assert SITI_NIK not in data.text
+    assert "Siti Aminah" in data.text and "Rp500.000" in data.text
+
+
+async def test_hapus_data_after_confirmation_leaves_only_anonymous_counts(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1062)
+    await register(siti)
+    confirm = await siti.ask("/hapus_data")
+    assert "Ya, hapus data saya" in confirm.button_labels
+    done = await siti.tap("Ya, hapus data saya")
+    assert "sudah dihapus" in done.text
+    reg = await scalar(wrse, select(Registrant))
+    assert reg.status == "deleted" and reg.verdict == "eligible"
+    assert reg.kecamatan_code == "35.79.03"  # still counted by kecamatan
+    for column in (
+        "full_name",
+        "nik",
+        "nik_hash",
+        "phone",
+        "monthly_income",
+        "birth_date",
+        "address",
+        "user_id",
+    ):
+        assert getattr(reg, column) is None, column
+    assert await scalar(wrse, select(Assessment.results)) is None
+    assert (await scalar(wrse, select(Consent))).withdrawn_at is not None
+    again = await siti.ask("/data_saya")
+    assert "belum terdaftar" in again.text
+
+
+# ---- durability: redelivery and restarts ----------------------------------------
+
+
+async def test_a_redelivered_update_is_handled_once(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1070)
+    await register_until(siti, "nama lengkap")
+    update_id = await siti.send("Siti Aminah")
+    nik_question = await siti.reply()
+    assert "NIK" in nik_question.text
+    emulator.redeliver(update_id)  # Telegram sends "Siti Aminah" again
+    await siti.send(SITI_NIK)
+    reply = await siti.reply()
+    # Had the copy been applied, it would have been refused as a NIK first.
+    assert "12 Maret 1980" in reply.text
+
+
+async def test_an_answer_survives_a_restart_and_no_question_is_asked_twice(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    siti = emulator.user(1071)
+    async with start_bot():
+        await register_until(siti, "status perkawinan")
+    async with start_bot():
+        reply = await siti.tap("Cerai mati")
+        assert "pencari nafkah utama" in reply.text
+
+
+async def test_a_question_saved_but_never_sent_is_sent_after_restart(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    from wrse_bot.services.intake import Answer
+
+    siti = emulator.user(1072)
+    async with start_bot() as app:
+        await register_until(siti, "nama lengkap")
+        # The process dies between saving her answer and sending the next question.
+        await app.bot_data["runtime"].intake.answer(1072, None, Answer("text", "Siti Aminah"))
+    async with start_bot():
+        owed = await siti.reply()
+        assert "NIK" in owed.text
