@@ -96,6 +96,8 @@ def cmd_run(settings: Settings) -> None:
 def cmd_demo(settings: Settings) -> None:
     from wrse_bot.devtools.demo import run_demo
 
+    # The terminal is the chat window: keep library chatter out of it.
+    logging.getLogger().setLevel(logging.WARNING)
     asyncio.run(run_demo(settings, build_application))
 
 
