@@ -14,7 +14,7 @@ from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKIL
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.my_data import MyData
-from wrse_bot.telegram.keyboards import button, clear_buttons, inline
+from wrse_bot.telegram.keyboards import button, inline, replace_text
 
 VERDICTS = {
     "eligible": N_("Meets the requirements"),
@@ -137,20 +137,13 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     elif action == "me:del:yes":
         deleted = await runtime.my_data.delete(uid, update.update_id)
         await query.answer()
-        await clear_buttons(query)
-        text = (
-            t(
-                N_(
-                    "Your data has been deleted and your consent withdrawn. Thank you for "
-                    "trusting us. You can register again at any time."
-                )
-            )
-            if deleted
-            else t(N_("We have no data of yours to delete."))
+        done = N_(
+            "Your data has been deleted and your consent withdrawn. Thank you for "
+            "trusting us. You can register again at any time."
         )
-        await context.bot.send_message(uid, text, reply_markup=main_menu(t, has_draft=False))
+        await replace_text(query, t(done if deleted else N_("We have no data of yours to delete.")))
     elif action == "me:del:no":
-        await query.answer(t(N_("Your data is kept.")))
-        await clear_buttons(query)
+        await query.answer()
+        await replace_text(query, t(N_("Your data is kept.")))
     else:
         await query.answer(t(N_("This button is no longer valid.")))

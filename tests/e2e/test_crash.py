@@ -3,8 +3,10 @@ new one takes over. She continues where she was; nothing is asked twice."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -46,10 +48,25 @@ def bot_process(
         proc.wait(timeout=10)
 
 
+async def delivered_recorded(db_file: Path, *, user_id: int) -> None:
+    """Wait (bounded) until the draft's delivered revision equals its current one."""
+    async with asyncio.timeout(10):
+        while True:
+            with sqlite3.connect(db_file) as conn:
+                row = conn.execute(
+                    "SELECT rev, prompted_rev FROM registration_drafts WHERE user_id = ?",
+                    (user_id,),
+                ).fetchone()
+            if row is not None and row[0] == row[1]:
+                return
+            await asyncio.sleep(0.01)  # another process's commit: nothing to await on
+
+
 async def test_kill_9_mid_form_loses_no_acknowledged_answer(
     emulator: BotApiEmulator, tmp_path: Path
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'crash.db'}"
+    db_file = tmp_path / "crash.db"
+    url = f"sqlite+aiosqlite:///{db_file}"
     log = tmp_path / "bot.log"
     siti = emulator.user(2001)
 
@@ -59,6 +76,10 @@ async def test_kill_9_mid_form_loses_no_acknowledged_answer(
         await register_until(siti, "status perkawinan")
         acknowledged = await siti.tap("Cerai mati")
         assert "pencari nafkah utama" in acknowledged.text
+        # The bot records that this question reached her right after Telegram
+        # accepts it; kill once that is durable (a kill inside that instant
+        # makes the new process send the question again rather than lose it).
+        await delivered_recorded(db_file, user_id=2001)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
 

@@ -90,7 +90,7 @@ async def test_declining_consent_ends_politely_and_saves_nothing(
 ) -> None:
     siti = emulator.user(1010)
     consent = await siti.ask("/daftar")
-    assert consent.text.startswith("Sebelum mulai")
+    assert consent.plain_text.startswith("Sebelum mulai")
     goodbye = await siti.tap("Tidak setuju")
     assert "Balai Kota" in goodbye.text  # how to register at the office
     assert goodbye.reply_keyboard is not None and ["Daftar"] in goodbye.reply_keyboard
@@ -468,3 +468,16 @@ async def test_a_question_saved_but_never_sent_is_sent_after_restart(
     async with start_bot():
         owed = await siti.reply()
         assert "NIK" in owed.text
+
+
+async def test_the_whole_registration_works_on_postgresql(
+    emulator: BotApiEmulator, start_bot: RunningBot, pg_url: str
+) -> None:
+    siti = emulator.user(1080)
+    async with start_bot(pg_url) as app:
+        verdict = await register(siti)
+        assert "Ibu memenuhi syarat program WRSE" in verdict.text
+        assert (await scalar(app, select(Registrant))).nik == SITI_NIK
+    async with start_bot(pg_url):  # and it survives a restart there too
+        data = await siti.ask("/data_saya")
+        assert "************0001" in data.text

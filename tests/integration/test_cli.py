@@ -13,8 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_bot(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("WRSE_")}
-    return subprocess.run([sys.executable, str(ROOT / "bot.py"), *args], cwd=tmp_path,
-                          env={**clean, **env}, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), *args],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_run_without_a_token_fails_in_one_line_pointing_to_the_demo(tmp_path: Path) -> None:

@@ -1476,6 +1476,8 @@ class FakeUser:
         """Send a callback_query with arbitrary data from ``message_id`` (forged/stale presses)."""
         emulator = self.emulator
         chat = self._chat
+        # Answers to earlier presses are history: callback_answer() reads this one's onwards.
+        self._answer_cursor = max(self._answer_cursor, len(chat.history))
         query_id = str(next(emulator._query_ids))
         emulator._queries[query_id] = (self.id, message_id)
         stored = chat.messages.get(message_id)

@@ -23,8 +23,12 @@ async def polling(
     getUpdates and the emulator drops that handler. Stop the app BEFORE the emulator, because
     ``Updater.stop`` makes one last getUpdates call to confirm the processed updates.
     """
+    # The same order as Application.run_polling: initialize, post_init, start
+    # polling, start; and on the way out stop, post_stop (implicit), shutdown, post_shutdown.
     await app.initialize()
     try:
+        if app.post_init is not None:
+            await app.post_init(app)
         await app.start()
         assert app.updater is not None, "build the Application with an Updater"
         await app.updater.start_polling(
@@ -42,3 +46,5 @@ async def polling(
                 await app.stop()
     finally:
         await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

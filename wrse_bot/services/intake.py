@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now, today_wib
@@ -286,6 +287,14 @@ class IntakeService:
             return [self._ask(draft) for draft in drafts]
 
     async def answer(self, user_id: int, update_id: int | None, answer: Answer) -> IntakeView:
+        try:
+            return await self._answer(user_id, update_id, answer)
+        except IntegrityError:
+            # Two accounts submitted the same NIK at the same instant and the
+            # database let only one hold it: replay, and this one is the duplicate.
+            return await self._answer(user_id, update_id, answer)
+
+    async def _answer(self, user_id: int, update_id: int | None, answer: Answer) -> IntakeView:
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
                 return await self._duplicate(s, user_id)

@@ -45,10 +45,10 @@ def reply(
     )
 
 
-async def clear_buttons(query: CallbackQuery) -> None:
-    """Remove a message's buttons; a second tap finds them gone already."""
+async def replace_text(query: CallbackQuery, text: str) -> None:
+    """Turn a question into its outcome (buttons gone); a double tap finds it done."""
     try:
-        await query.edit_message_reply_markup(None)
+        await query.edit_message_text(text)
     except BadRequest as exc:
         if "not modified" not in exc.message:
             raise

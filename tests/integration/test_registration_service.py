@@ -1,0 +1,94 @@
+"""Registration rules that need a real database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from tests.conftest import make_settings
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Registrant, RegistrationDraft, StaffFlag, User
+from wrse_bot.services.intake import Answer, IntakeService, Step
+
+ANSWERS = {
+    "consent_version": "2026-11-v1",
+    "consent_at": "2026-11-27T10:00:00+00:00",
+    "full_name": "Siti Aminah",
+    "nik": "3579035203800001",
+    "nik_birth_date": "1980-03-12",
+    "nik_sex": "F",
+    "nik_kecamatan_code": "35.79.03",
+    "birth_date": "1980-03-12",
+    "dob_mismatch": False,
+    "sex": "F",
+    "sex_mismatch": False,
+    "kecamatan_code": "35.79.03",
+    "village_code": "35.79.03.2002",
+    "address": None,
+    "marital_status": "cerai_mati",
+    "main_earner": True,
+    "dependents": 3,
+    "income": 500_000,
+    "income_candidates": [500_000],
+    "education": "sd",
+    "occupation": "buruh_tani",
+    "occupation_other": None,
+    "interests": ["menjahit"],
+    "phone": "+6281234567890",
+}
+
+
+async def _at_review(db: Database, user_id: int) -> None:
+    async with db.transaction() as s:
+        s.add(User(id=user_id, language="id"))
+        await s.flush()
+        s.add(
+            RegistrationDraft(
+                user_id=user_id,
+                step=Step.REVIEW,
+                answers=dict(ANSWERS),
+                history=[],
+                rev=5,
+                prompted_rev=5,
+            )
+        )
+
+
+async def test_the_same_nik_submitted_at_the_same_instant_has_one_holder(db_url: str) -> None:
+    db = Database(db_url)
+    service = IntakeService(db, make_settings(db_url))
+    try:
+        await asyncio.gather(*(_at_review(db, uid) for uid in (1, 2, 3, 4)))
+        views = await asyncio.gather(
+            *(
+                service.answer(uid, 9000 + uid, Answer("choice", "submit", 5))
+                for uid in (1, 2, 3, 4)
+            )
+        )
+        assert sorted(v.result.duplicate for v in views) == [False, True, True, True]
+        async with db.sessions() as s:
+            regs = (await s.scalars(select(Registrant))).all()
+            flags = (
+                await s.scalars(select(StaffFlag).where(StaffFlag.kind == "duplicate_nik"))
+            ).all()
+        holders = [r for r in regs if r.duplicate_of_id is None]
+        assert len(regs) == 4 and len(holders) == 1
+        assert all(r.duplicate_of_id == holders[0].id for r in regs if r is not holders[0])
+        assert len(flags) == 3
+    finally:
+        await db.dispose()
+
+
+async def test_a_redelivered_submit_registers_once(db_url: str) -> None:
+    db = Database(db_url)
+    service = IntakeService(db, make_settings(db_url))
+    try:
+        await _at_review(db, 7)
+        first = await service.answer(7, 777, Answer("choice", "submit", 5))
+        again = await service.answer(7, 777, Answer("choice", "submit", 5))
+        assert first.status == "submitted" and again.status == "duplicate_update"
+        async with db.sessions() as s:
+            assert len((await s.scalars(select(Registrant))).all()) == 1
+    finally:
+        await db.dispose()
