@@ -10,7 +10,16 @@ from telegram.ext import (
     filters,
 )
 
-from conversations import intake, menu, my_data
+from conversations import (
+    broadcast,
+    classes,
+    intake,
+    menu,
+    my_data,
+    roles_admin,
+    staff_classes,
+    verify,
+)
 from conversations.common import (
     MENU_CLASSES,
     MENU_CONTINUE,
@@ -21,11 +30,16 @@ from conversations.common import (
 )
 from conversations.errors import on_error
 
+# Features first: within a group the first matching handler wins, so an
+# invite link (/start <code>) or the real /kelas is seen before the core
+# fallbacks. Each feature uses its own callback-data prefix.
+FEATURES = (roles_admin, verify, staff_classes, broadcast, classes)
+
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    # Group 0, order matters: commands and menu buttons first, so they work
-    # mid-form; then callbacks by prefix; then any other message is an answer.
+    for feature in FEATURES:
+        feature.register(app)
     app.add_handlers(
         [
             CommandHandler("start", menu.start, filters=private),
@@ -42,6 +56,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(intake.on_callback, pattern=r"^f:"),
             CallbackQueryHandler(intake.on_help_request, pattern=r"^help:"),
             CallbackQueryHandler(my_data.on_callback, pattern=r"^me:"),
+            # Last: anything unclaimed. Stale or forged buttons, unknown commands,
+            # and plain messages (answers to the open form, or a typed staff form).
             CallbackQueryHandler(intake.on_unknown_callback),
             MessageHandler(private & filters.COMMAND, menu.unknown_command),
             MessageHandler(private & ~filters.StatusUpdate.ALL, intake.on_message),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import ReplyKeyboardMarkup, Update
 from telegram.ext import ContextTypes, filters
 
@@ -48,3 +50,10 @@ async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(
         user_id(update), text, reply_markup=main_menu(t, has_draft=has_draft)
     )
+
+
+# Features with their own typed forms (a staff member writing a class title or
+# a broadcast) claim plain messages here before the intake sees them. Each
+# returns True when the message was theirs.
+TextRoute = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
+TEXT_ROUTES: list[TextRoute] = []

@@ -18,7 +18,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from conversations.common import fallback, main_menu, rt, tr, user_id
+from conversations.common import TEXT_ROUTES, fallback, main_menu, rt, tr, user_id
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_CHOICES, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.places import load_places
@@ -480,6 +480,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     msg = update.effective_message
     assert msg is not None
     runtime = rt(context)
+    for route in TEXT_ROUTES:
+        if await route(update, context):
+            return
     if msg.contact is not None:
         answer = Answer("contact", msg.contact.phone_number)
     elif msg.text is not None:

@@ -47,6 +47,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # 403 from Telegram: she blocked the bot; later sends skip her.
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # /berhenti and /langganan: general announcements only; messages about
+    # her own classes still reach her.
+    announcements: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 class ProcessedUpdate(Base):
@@ -209,3 +212,174 @@ class AuditEvent(Base):
     registrant_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+
+
+# ---- roles -----------------------------------------------------------------------
+
+
+class RoleGrant(Base):
+    """Staff (petugas) and coordinators (koordinator). Admins come from
+    ``WRSE_ADMIN_IDS`` and are not stored, so the environment stays the truth."""
+
+    __tablename__ = "role_grants"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(16))
+    granted_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Invite(Base):
+    """A one-time, expiring deep link (t.me/<bot>?start=<code>) granting a role."""
+
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# ---- classes -----------------------------------------------------------------------
+
+
+class TrainingClass(Base):
+    """A skills class. ``taken`` counts seats held (enrolled + offered); it is
+    changed only by conditional UPDATEs, so capacity holds under concurrency."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    skill: Mapped[str] = mapped_column(String(24), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    place: Mapped[str] = mapped_column(String(200))
+    kecamatan_code: Mapped[str] = mapped_column(String(16), index=True)
+    trainer: Mapped[str] = mapped_column(String(100))
+    capacity: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+    enrol_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="published", index=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    sessions: Mapped[list[ClassSession]] = relationship(
+        back_populates="training_class",
+        order_by="ClassSession.starts_at",
+        cascade="all, delete-orphan",
+    )
+
+
+class ClassSession(Base):
+    __tablename__ = "class_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    training_class: Mapped[TrainingClass] = relationship(back_populates="sessions")
+
+
+class Enrolment(Base):
+    """Her place in a class: enrolled, waitlisted (ordered by id), offered a
+    freed seat until ``offered_until``, cancelled, or completed."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (Index("uq_enrolments_class_user", "class_id", "user_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    offered_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("class_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    marked_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class StaffDraft(Base):
+    """A staff member's guided form in progress (/kelas_baru, /siaran), kept
+    in the database like the women's intake so a restart loses nothing."""
+
+    __tablename__ = "staff_drafts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rev: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+
+# ---- messages to send ---------------------------------------------------------------
+
+
+class Broadcast(Base):
+    """A staff announcement to an audience; deliveries are outbox rows."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OutboxMessage(Base):
+    """One message to deliver: the durable truth behind every broadcast,
+    notice, reminder and check-in. A dispatcher claims due rows in batches
+    and marks each sent exactly once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        Index("uq_outbox_dedupe_key", "dedupe_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    parse_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # pending -> sent | blocked | failed | skipped | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Not sent after this (a reminder whose session has begun): skipped, reason stored.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    class_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # e.g. "broadcast:12:user:34": enqueuing twice cannot make two deliveries.
+    dedupe_key: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -1,0 +1,41 @@
+"""Server-side role checks for staff and coordinator commands and buttons."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Collection
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from conversations.common import rt, tr
+from wrse_bot.i18n import N_
+from wrse_bot.services.roles import Role, audit_now, role_of
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def requires(roles: Collection[Role]) -> Callable[[Handler], Handler]:
+    """Run the handler only for these roles, checked now against the database
+    (a revoked role stops working at once); refuse briefly and audit otherwise."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user = update.effective_user
+            runtime = rt(context)
+            role = await role_of(runtime.db, runtime.settings, user.id) if user else None
+            if role in roles:
+                context.user_data["role"] = role  # type: ignore[index]
+                await handler(update, context)
+                return
+            await audit_now(runtime.db, user.id if user else None, f"denied:{handler.__name__}")
+            text = tr(context)(N_("Sorry, this is only for officers of Dinas Sosial."))
+            if update.callback_query is not None:
+                await update.callback_query.answer(text, show_alert=True)
+            elif update.effective_chat is not None:
+                await context.bot.send_message(update.effective_chat.id, text)
+
+        return checked
+
+    return wrap

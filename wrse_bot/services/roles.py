@@ -1,0 +1,50 @@
+"""Who may do what. Checked on the server at the moment a command runs;
+Telegram's command menus are a convenience, never a permission."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot.config import Settings
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import AuditEvent, RoleGrant
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"  # petugas
+    COORDINATOR = "coordinator"  # koordinator
+
+
+# Admins can do everything staff and coordinators can.
+STAFF = frozenset({Role.ADMIN, Role.STAFF})
+COORDINATORS = frozenset({Role.ADMIN, Role.COORDINATOR})
+ADMINS = frozenset({Role.ADMIN})
+
+
+async def role_of(db: Database, settings: Settings, user_id: int) -> Role | None:
+    if user_id in settings.admin_ids:
+        return Role.ADMIN
+    async with db.sessions() as s:
+        role = await s.scalar(select(RoleGrant.role).where(RoleGrant.user_id == user_id))
+    return Role(role) if role else None
+
+
+def audit(
+    s: AsyncSession,
+    actor_id: int | None,
+    action: str,
+    *,
+    registrant_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Record who touched personal data or tried what (never the data itself)."""
+    s.add(AuditEvent(actor_id=actor_id, action=action, registrant_id=registrant_id, detail=detail))
+
+
+async def audit_now(db: Database, actor_id: int | None, action: str, **kwargs: object) -> None:
+    async with db.transaction() as s:
+        audit(s, actor_id, action, **kwargs)  # type: ignore[arg-type]
