@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     # Updates handled at once; each woman's own updates stay in order.
     concurrent_updates: int = Field(default=16, ge=1)
 
+    # Classes (issue: classes and broadcasts).
+    invite_ttl_hours: float = Field(default=48, gt=0)
+    # A freed seat is held for the first woman waiting this long.
+    waitlist_hold_hours: float = Field(default=24, gt=0)
+    # Attending at least this share of a class's sessions completes it.
+    completion_share: Decimal = Field(default=Decimal("0.75"), gt=0, le=1)
+    # The outbox dispatcher (one APScheduler job) and its sender.
+    dispatch_interval_seconds: float = Field(default=2.0, gt=0)
+    dispatch_batch_size: int = Field(default=100, ge=1)
+    dispatch_max_attempts: int = Field(default=5, ge=1)
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
