@@ -148,6 +148,9 @@ class Registrant(Base):
     main_earner: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     dependents: Mapped[int | None] = mapped_column(Integer, nullable=True)
     monthly_income: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    # Whole Rp100.000s of the income: coarse enough to aggregate in SQL for
+    # reports without exposing the exact (encrypted) figure.
+    income_bracket: Mapped[int | None] = mapped_column(Integer, nullable=True)
     education: Mapped[str | None] = mapped_column(String(32), nullable=True)
     occupation: Mapped[str | None] = mapped_column(String(32), nullable=True)
     occupation_other: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -383,3 +386,74 @@ class OutboxMessage(Base):
     session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # e.g. "broadcast:12:user:34": enqueuing twice cannot make two deliveries.
     dedupe_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+# ---- reminders, check-ins and follow-up -------------------------------------------
+
+
+class SessionRsvp(Base):
+    """Her answer to a session reminder ("Hadir" / "Tidak bisa hadir"), for /peserta."""
+
+    __tablename__ = "session_rsvps"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("class_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    coming: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class CheckIn(Base):
+    """A follow-up round (30/90/180 days after completing a class): what she
+    reports about income and business. Exact income is encrypted; the
+    bracket (whole Rp100.000s) is what reports aggregate in SQL."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        Index("uq_checkins_enrolment_round", "enrolment_id", "round_days", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    class_id: Mapped[int] = mapped_column(Integer, index=True)
+    round_days: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # scheduled -> asked -> (reasked) -> answered | no_response; or cancelled
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    step: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    rev: Mapped[int] = mapped_column(Integer, default=0)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reasked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    income: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    income_bracket: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    income_change: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    business_started: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    business_kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    help_received: Mapped[list[str]] = mapped_column(JSON, default=list)
+    obstacle: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
+    obstacle_other: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    wants_contact: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class FollowUp(Base):
+    """A check-in that needs a person (/tindak_lanjut): income fell, she asked
+    to be contacted, or she did not respond."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(24))
+    assigned_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)

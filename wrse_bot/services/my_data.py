@@ -142,6 +142,7 @@ class MyDataService:
                 "village_code",
                 "address",
                 "monthly_income",
+                "income_bracket",
                 "phone",
                 "occupation_other",
                 "user_id",

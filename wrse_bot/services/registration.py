@@ -203,6 +203,11 @@ async def submit_registration(
     )
 
 
+def income_bracket(rupiah: int) -> int:
+    """Whole Rp100.000s: what reports may aggregate in SQL (see Registrant)."""
+    return rupiah // 100_000
+
+
 def _fill(reg: Registrant, a: dict[str, Any], nik_hash: str) -> None:
     def day(key: str) -> date | None:
         return date.fromisoformat(a[key]) if a.get(key) else None
@@ -222,6 +227,7 @@ def _fill(reg: Registrant, a: dict[str, Any], nik_hash: str) -> None:
     reg.main_earner = a["main_earner"]
     reg.dependents = a["dependents"]
     reg.monthly_income = str(int(a["income"]))
+    reg.income_bracket = income_bracket(int(a["income"]))
     reg.education = a["education"]
     reg.occupation = a["occupation"]
     reg.occupation_other = a.get("occupation_other")
