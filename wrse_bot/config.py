@@ -6,6 +6,7 @@ DOMAIN.md have one home.
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from functools import cached_property
 from typing import Annotated
@@ -60,6 +61,15 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(default=2.0, gt=0)
     dispatch_batch_size: int = Field(default=100, ge=1)
     dispatch_max_attempts: int = Field(default=5, ge=1)
+
+    # Reminders and check-ins (issue: reminders and follow-up). Offsets may be
+    # seconds so tests and demos can watch them fire.
+    reminder_day_before_at: time = time(16, 0)
+    reminder_before_seconds: list[int] = [2 * 3600]
+    checkin_after_seconds: list[int] = [30 * 86400, 90 * 86400, 180 * 86400]
+    checkin_reask_after_seconds: int = Field(default=3 * 86400, gt=0)
+    quiet_start: time = time(20, 0)
+    quiet_end: time = time(7, 0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
