@@ -17,12 +17,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 %.mo: %.po $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -d locales -D messages -i $< -o $@ >/dev/null
+	@$(VENV)/bin/pybabel -q compile -i $< -o $@
 
 i18n: $(MO)  ## compile translations
 
 extract: $(STAMP)  ## refresh messages.pot and merge it into every language
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --no-location --omit-header --sort-output .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --no-location --omit-header --sort-output wrse_bot conversations bot.py
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --omit-header
 
 migrate: $(STAMP)
