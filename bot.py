@@ -20,6 +20,7 @@ from wrse_bot.config import ConfigError, Settings, load_settings, require
 from wrse_bot.db.migrate import upgrade
 from wrse_bot.i18n import N_, translator
 from wrse_bot.runtime import Runtime
+from wrse_bot.scheduler import install_dispatcher
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
 
 log = logging.getLogger("wrse_bot")
@@ -44,7 +45,7 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         # Telegram's limits (30 msg/s overall); 429s are waited out and retried.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         .connection_pool_size(max(8, settings.concurrent_updates * 2))
         .post_init(_post_init)
@@ -61,9 +62,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(
         [BotCommand(c, t(d)) for c, d in COMMANDS], scope=BotCommandScopeAllPrivateChats()
     )
+    await conversations.roles_admin.sync_menus(app)  # officers' menus, by role (after the base)
     # Questions saved but never delivered before a crash go out now.
     context = ContextTypes.DEFAULT_TYPE(application=app)
     await resend_owed_prompts(context)
+    # The outbox dispatcher (broadcasts, notices, reminders): one repeating job,
+    # started with the JobQueue by app.start() and stopped (drained) by app.stop().
+    install_dispatcher(app)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

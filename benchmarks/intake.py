@@ -243,6 +243,13 @@ class Options:
     timeout: float
     seed: int
     profile_dir: Path | None
+    # Messages/s the bot allows itself (WRSE_SEND_RATE); 0 = off, as the issue asks.
+    send_rate: int = 0
+
+    def label(self, load: str, db: str) -> str:
+        return f"intake {load} {db}" + (
+            f" (bot send rate {self.send_rate}/s)" if self.send_rate else ""
+        )
 
 
 def _report_bot(name: str, bot: BotProcess, emu: Emulator, failed: bool) -> None:
@@ -297,7 +304,7 @@ async def measure_intake(
             name,
             WRSE_ARGV,
             emu,
-            env={"WRSE_DATABASE_URL": database_url},
+            env={"WRSE_DATABASE_URL": database_url, "WRSE_SEND_RATE": str(opts.send_rate)},
             profile_to=_profile_path(opts, name),
         )
         async with bot:
@@ -356,6 +363,7 @@ async def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         seed=args.seed,
         profile_dir=args.py_spy,
+        send_rate=args.send_rate,
     )
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     loads = ["throughput", "latency"] if args.load == "both" else [args.load]
@@ -377,7 +385,7 @@ async def run(args: argparse.Namespace) -> int:
                 else:
                     ok &= await _latency(db, opts, english_used)
             except BotError as exc:
-                print(f"intake {load} {db}: RUN FAILED: {exc}", flush=True)
+                print(f"{opts.label(load, db)}: RUN FAILED: {exc}", flush=True)
                 ok = False
     if english_used:
         print(
@@ -393,14 +401,14 @@ async def _throughput(db: str, opts: Options, per_intake: int, english_used: set
     echo_rate = echo.updates / echo.elapsed
     if echo.failures:
         _failures_suffix(echo)
-        print(f"intake throughput {db}: RUN FAILED: the echo baseline failed", flush=True)
+        print(f"{opts.label('throughput', db)}: RUN FAILED: the echo baseline failed", flush=True)
         return False
     async with database(db) as url:
         outcome = await measure_intake("throughput", db, url, opts, english_used)
     rate = outcome.updates / outcome.elapsed
     ratio = rate / echo_rate
     print(
-        f"intake throughput {db}: {opts.women} women, {outcome.updates} updates in "
+        f"{opts.label('throughput', db)}: {opts.women} women, {outcome.updates} updates in "
         f"{outcome.elapsed:.1f} s: {outcome.completed / outcome.elapsed:.1f} intakes/s, "
         f"{rate:.0f} updates/s = {ratio:.0%} of echo ({echo_rate:.0f} updates/s) "
         f"[target >= {THROUGHPUT_TARGET:.0%}: {verdict(ratio >= THROUGHPUT_TARGET)}]"
@@ -419,8 +427,8 @@ async def _latency(db: str, opts: Options, english_used: set[str]) -> bool:
     passed = p95 <= P95_TARGET_MS and rss <= RSS_TARGET_MB
     lo, hi = opts.think
     print(
-        f"intake latency {db}: {opts.women} women, think {lo:g}-{hi:g} s: p50 {p50:.0f} ms, "
-        f"p95 {p95:.0f} ms, bot peak RSS {rss:.0f} MB "
+        f"{opts.label('latency', db)}: {opts.women} women, think {lo:g}-{hi:g} s: "
+        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, bot peak RSS {rss:.0f} MB "
         f"[target p95 <= {P95_TARGET_MS:.0f} ms, RSS <= {RSS_TARGET_MB:.0f} MB: "
         f"{verdict(passed)}]" + _failures_suffix(outcome),
         flush=True,
@@ -441,6 +449,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--timeout", type=float, default=60.0, help="seconds a woman waits for one reply"
     )
     parser.add_argument("--seed", type=int, default=1, help="for the think times")
+    parser.add_argument(
+        "--send-rate",
+        type=int,
+        default=0,
+        help="the bot's own overall send limit (WRSE_SEND_RATE); 0 = off, like the emulator's",
+    )
     parser.add_argument(
         "--py-spy",
         type=Path,

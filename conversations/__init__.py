@@ -16,6 +16,7 @@ from conversations import (
     intake,
     menu,
     my_data,
+    reports,
     roles_admin,
     staff_classes,
     verify,
@@ -33,7 +34,7 @@ from conversations.errors import on_error
 # Features first: within a group the first matching handler wins, so an
 # invite link (/start <code>) or the real /kelas is seen before the core
 # fallbacks. Each feature uses its own callback-data prefix.
-FEATURES = (roles_admin, verify, staff_classes, broadcast, classes)
+FEATURES = (roles_admin, verify, staff_classes, broadcast, classes, reports)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

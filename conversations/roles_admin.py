@@ -1,9 +1,311 @@
-"""(placeholder: filled in by the classes issue)"""
+"""Roles: /undang (invite an officer with a one-time link), opening that link
+(/start inv_<code>), and /peran (who has which role; revoke). Callback data
+``ro:...``; admins only, checked on the server for every command and button."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import html
+import logging
+import re
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from conversations import menu
+from conversations.auth import requires
+from conversations.common import rt, tr, user_id
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.access import AccessService, InviteCreated, RolesView
+from wrse_bot.services.roles import ADMINS, Role
+from wrse_bot.telegram.keyboards import button, inline
+from wrse_bot.telegram.menus import role_commands, sync_all, sync_menu
+
+log = logging.getLogger(__name__)
+
+INVITE_PREFIX = "inv_"
+CALLBACK = re.compile(
+    r"^ro:(?:inv:(?P<inv>staff|coordinator)|rv:(?P<rv>\d{1,15})"
+    r"|rvy:(?P<rvy>\d{1,15}):(?P<role>staff|coordinator)|(?P<rvn>rvn))$"
+)
+# What an admin may type after /undang.
+ROLE_WORDS = {
+    "staf": Role.STAFF,
+    "staff": Role.STAFF,
+    "petugas": Role.STAFF,
+    "koordinator": Role.COORDINATOR,
+    "coordinator": Role.COORDINATOR,
+}
+ROLE_LABELS = {
+    Role.ADMIN: N_("Admin"),
+    Role.STAFF: N_("Officer"),
+    Role.COORDINATOR: N_("Coordinator"),
+}
+
+
+def access(context: ContextTypes.DEFAULT_TYPE) -> AccessService:
+    runtime = rt(context)
+    return AccessService(runtime.db, runtime.settings)
+
+
+def mention(uid: int) -> str:
+    return f'<a href="tg://user?id={uid}">{uid}</a>'
+
+
+# ---- rendering ----------------------------------------------------------------
+
+
+def invite_text(created: InviteCreated, bot_username: str, t: Translator) -> str:
+    link = f"https://t.me/{bot_username}?start={INVITE_PREFIX}{created.code}"
+    expires = created.expires_at.astimezone(t.tz)
+    return t(
+        N_(
+            "Invitation as <b>{role}</b>, for one person, valid until {date} {time}:\n"
+            "{link}\n"
+            "Send this link only to the person you invite. Opening it gives the role."
+        )
+    ).format(
+        role=html.escape(t(ROLE_LABELS[created.role])),
+        date=t.weekday_date(expires.date()),
+        time=t.time(expires),
+        link=html.escape(link),
+    )
+
+
+def roles_text(view: RolesView, t: Translator) -> str:
+    lines = [t(N_("<b>Roles and access</b>")), ""]
+    lines.append(t(N_("<b>Admins</b> (from the WRSE_ADMIN_IDS setting, not revocable here):")))
+    lines += [f"• {mention(uid)}" for uid in view.admins] or ["• -"]
+    lines += ["", t(N_("<b>Officers and coordinators:</b>"))]
+    for g in view.grants:
+        since = t.date(g.granted_at.astimezone(t.tz).date())
+        lines.append(
+            t(N_("• {who}: {role}, since {date}")).format(
+                who=mention(g.user_id), role=html.escape(t(ROLE_LABELS[g.role])), date=since
+            )
+        )
+    if not view.grants:
+        lines.append(t(N_("Nobody yet. Invite with /undang staf or /undang koordinator.")))
+    return "\n".join(lines)
+
+
+def roles_keyboard(view: RolesView, t: Translator) -> object:
+    rows = [
+        [
+            button(
+                t(N_("Revoke {who} ({role})")).format(who=g.user_id, role=t(ROLE_LABELS[g.role])),
+                f"ro:rv:{g.user_id}",
+            )
+        ]
+        for g in view.grants
+    ]
+    return inline(rows) if rows else None
+
+
+def greeting(role: Role, t: Translator) -> str:
+    lines = [
+        t(N_("Welcome! You are now <b>{role}</b> at Dinas Sosial Kota Batu.")).format(
+            role=html.escape(t(ROLE_LABELS[role]))
+        )
+    ]
+    commands = role_commands(role, t)
+    if commands:
+        lines += ["", t(N_("Your commands (also in the menu):"))]
+        lines += [f"/{c.command}: {html.escape(c.description)}" for c in commands]
+    return "\n".join(lines)
+
+
+# ---- /undang ------------------------------------------------------------------
+
+
+@requires(ADMINS)
+async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    uid = user_id(update)
+    args = context.args or []
+    role = ROLE_WORDS.get(args[0].casefold()) if len(args) == 1 else None
+    if role is None:
+        await context.bot.send_message(
+            uid,
+            t(N_("Invite someone as what?")),
+            reply_markup=inline(
+                [
+                    [
+                        button(t(ROLE_LABELS[Role.STAFF]), "ro:inv:staff"),
+                        button(t(ROLE_LABELS[Role.COORDINATOR]), "ro:inv:coordinator"),
+                    ]
+                ]
+            ),
+        )
+        return
+    created = await access(context).create_invite(uid, role, update.update_id)
+    if created is not None:
+        await context.bot.send_message(
+            uid,
+            invite_text(created, context.bot.username, t),
+            parse_mode=ParseMode.HTML,
+        )
+
+
+# ---- opening an invitation ------------------------------------------------------
+
+
+async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/start inv_<code>``: anyone may open it; the code decides."""
+    msg = update.effective_message
+    assert msg is not None and msg.text is not None
+    t = tr(context)
+    uid = user_id(update)
+    parts = msg.text.split(maxsplit=1)
+    code = parts[1].strip().removeprefix(INVITE_PREFIX)[:64] if len(parts) > 1 else ""
+    result = await access(context).accept_invite(uid, code, update.update_id)
+    if result.status == "duplicate_update":
+        return
+    if result.status == "admin":
+        await msg.reply_text(
+            t(
+                N_(
+                    "You are an admin already, and stay one. This link is for the person "
+                    "you invite: it still works for them."
+                )
+            )
+        )
+        return
+    if result.status in ("granted", "already"):
+        assert result.role is not None
+        context.user_data["role"] = result.role  # type: ignore[index]
+        try:
+            await sync_menu(context.bot, uid, result.role, t)
+        except TelegramError:
+            log.warning("could not set the menu of a new officer", exc_info=True)
+        await msg.reply_text(greeting(result.role, t), parse_mode=ParseMode.HTML)
+        return
+    if result.status == "expired":
+        note = t(N_("This invitation link has expired. Please ask the admin for a new one."))
+    else:
+        note = t(
+            N_(
+                "This invitation link is not valid (it may have been used already). "
+                "Please ask the admin for a new one."
+            )
+        )
+    await msg.reply_text(note)
+    await menu.start(update, context)
+
+
+# ---- /peran -------------------------------------------------------------------
+
+
+@requires(ADMINS)
+async def roles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    view = await access(context).roles()
+    await context.bot.send_message(
+        user_id(update),
+        roles_text(view, t),
+        parse_mode=ParseMode.HTML,
+        reply_markup=roles_keyboard(view, t),  # type: ignore[arg-type]
+    )
+
+
+async def _edit(message: Message | None, text: str, markup: object = None) -> None:
+    if message is None:
+        return
+    try:
+        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)  # type: ignore[arg-type]
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
+
+
+@requires(ADMINS)
+async def roles_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    uid = user_id(update)
+    match = CALLBACK.match(query.data or "")
+    message = query.message if isinstance(query.message, Message) else None
+    if match is None:
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
+    svc = access(context)
+    if match["inv"]:
+        created = await svc.create_invite(uid, Role(match["inv"]), update.update_id)
+        await query.answer()
+        if created is not None:
+            await _edit(message, invite_text(created, context.bot.username, t))
+        return
+    if match["rvn"]:
+        await query.answer()
+        view = await svc.roles()
+        await _edit(message, roles_text(view, t), roles_keyboard(view, t))
+        return
+    if match["rv"]:
+        target = int(match["rv"])
+        grant = await svc.grant_of(target)
+        if grant is None:
+            await query.answer(t(N_("This person has no role any more.")))
+            view = await svc.roles()
+            await _edit(message, roles_text(view, t), roles_keyboard(view, t))
+            return
+        await query.answer()
+        text = t(
+            N_("Revoke the role <b>{role}</b> of {who}? Their officer commands stop at once.")
+        ).format(role=html.escape(t(ROLE_LABELS[grant.role])), who=mention(target))
+        markup = inline(
+            [
+                [
+                    button(t(N_("Yes, revoke")), f"ro:rvy:{target}:{grant.role.value}"),
+                    button(t(N_("Cancel")), "ro:rvn"),
+                ]
+            ]
+        )
+        await _edit(message, text, markup)
+        return
+    target, role = int(match["rvy"]), Role(match["role"])
+    result = await svc.revoke(uid, target, role, update.update_id)
+    if result.status == "duplicate_update":
+        await query.answer()
+        return
+    if result.status == "gone":
+        await query.answer(t(N_("This person has no role any more.")))
+    else:
+        await query.answer()
+        # Her cached role and forms go too; the database already says so.
+        cached = context.application.user_data.get(target)
+        if cached is not None:
+            cached.pop("role", None)
+            cached.pop("verify_form", None)
+        try:
+            await sync_menu(context.bot, target, None, t)
+        except TelegramError:
+            log.warning("could not reset the menu of a revoked officer", exc_info=True)
+    view = await svc.roles()
+    text = roles_text(view, t)
+    if result.status == "revoked":
+        done = t(N_("The role of {who} is revoked.")).format(who=mention(target))
+        text = f"{done}\n\n{text}"
+    await _edit(message, text, roles_keyboard(view, t))
+
+
+async def sync_menus(app: Application) -> None:  # type: ignore[type-arg]
+    """At start-up (bot.py): every admin's and officer's command menu."""
+    await sync_all(app)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this feature's handlers (called before the core handlers)."""
+    private = filters.ChatType.PRIVATE
+    app.add_handlers(
+        [
+            # Before the core /start: an invite link opens with "/start inv_<code>".
+            CommandHandler(
+                "start", accept_invite, filters=private & filters.Regex(r"^/start inv_")
+            ),
+            CommandHandler("undang", invite_command, filters=private),
+            CommandHandler("peran", roles_command, filters=private),
+            CallbackQueryHandler(roles_callback, pattern=r"^ro:"),
+        ]
+    )

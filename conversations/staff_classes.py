@@ -1,9 +1,820 @@
-"""(placeholder: filled in by the classes issue)"""
+"""Staff: publish a class (/kelas_baru), change or cancel it (/kelas_staf), see its
+roster (/peserta) and mark attendance (/hadir). Rules live in
+``wrse_bot.services.class_admin`` and ``wrse_bot.services.attendance``; this
+module parses taps and text and renders what those services return.
+
+Callback data, all under "sc:" and checked against ``CALLBACK``:
+- ``sc:f:<rev>:<value>``: an answer to the open form (rev refuses stale buttons);
+- ``sc:<verb>:<id>[:<id>[:<id>]]``: an action on a class, session or enrolment,
+  every id re-loaded and re-checked on the server.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import html
+import re
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from conversations.auth import requires
+from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
+from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.errors import DomainError
+from wrse_bot.domain.places import load_places
+from wrse_bot.domain.schedule import DEADLINE_EXAMPLE, SESSION_EXAMPLE
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.scheduler import wake
+from wrse_bot.services import class_admin as ca
+from wrse_bot.services.attendance import AttendanceError, AttendanceService, SessionSheet
+from wrse_bot.services.class_admin import ClassAdminService, ClassInfo, FormInput, FormView
+from wrse_bot.services.roles import STAFF, role_of
+from wrse_bot.telegram.keyboards import button, in_rows, inline
+
+PREFIX = "sc"
+CALLBACK = re.compile(
+    r"^sc:(?:f:(?P<rev>\d{1,9}):(?P<value>[a-z0-9_.:]{1,40})"
+    r"|(?P<verb>[a-z]{1,2}):(?P<a>\d{1,9})(?::(?P<b>\d{1,9}))?(?::(?P<c>\d{1,9}))?)$"
+)
+FORM_CACHE = "staff_class_form"  # context.user_data: has an open class form (bool)
+_UNKNOWN = object()
+MAX_TEXT = 3800  # Telegram allows 4096 characters per message
+MAX_SHEET_BUTTONS = 95  # Telegram allows 100 inline buttons per message
+
+FIELD_LABELS = {
+    "skill": N_("Skill"),
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "place": N_("Place"),
+    "trainer": N_("Trainer"),
+    "capacity": N_("Seats"),
+    "sessions": N_("Schedule"),
+    "deadline": N_("Enrolment deadline"),
+}
+GROUP_LABELS = {
+    "enrolled": N_("Enrolled"),
+    "offered": N_("Offered a seat"),
+    "waitlisted": N_("Waitlist"),
+    "cancelled": N_("Cancelled"),
+}
+
+
+def _cb(rev: int, value: str) -> str:
+    return f"{PREFIX}:f:{rev}:{value}"
+
+
+def _act(verb: str, *ids: int) -> str:
+    return ":".join([PREFIX, verb, *(str(i) for i in ids)])
+
+
+def _service(context: ContextTypes.DEFAULT_TYPE) -> ClassAdminService:
+    data = context.application.bot_data
+    if "class_admin" not in data:
+        runtime = rt(context)
+        data["class_admin"] = ClassAdminService(runtime.db, runtime.settings)
+    return data["class_admin"]
+
+
+def _attendance(context: ContextTypes.DEFAULT_TYPE) -> AttendanceService:
+    data = context.application.bot_data
+    if "attendance" not in data:
+        runtime = rt(context)
+        data["attendance"] = AttendanceService(runtime.db, runtime.settings)
+    return data["attendance"]
+
+
+def _set_form_cache(context: ContextTypes.DEFAULT_TYPE, open_form: bool) -> None:
+    if context.user_data is not None:
+        context.user_data[FORM_CACHE] = open_form
+
+
+async def _send(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: Any = None
+) -> None:
+    await context.bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+
+
+# ---- rendering: the class -------------------------------------------------------------
+
+
+def _kecamatan_name(code: str | None) -> str:
+    places = load_places()
+    return places.get(code).name if code and code in places else "-"
+
+
+def class_text(t: Translator, info: ClassInfo) -> str:
+    esc = html.escape
+    sessions = [
+        f"  {i}. {ca.session_label(t, s.span)}" for i, s in enumerate(info.sessions, start=1)
+    ]
+    lines = [
+        f"<b>{esc(info.title)}</b> ({esc(t(SKILLS.get(info.skill, info.skill)))})",
+        esc(info.description),
+        f"• {t(N_('Place'))}: {esc(info.place)}, Kec. {esc(_kecamatan_name(info.kecamatan_code))}",
+        f"• {t(N_('Trainer'))}: {esc(info.trainer)}",
+        f"• {t(N_('Seats'))}: {info.taken}/{info.capacity}",
+        f"• {t(N_('Enrolment deadline'))}: {ca.deadline_label(t, info.enrol_deadline)}",
+        f"• {t(N_('Schedule'))}:",
+        *sessions,
+    ]
+    if info.status != ca.PUBLISHED:
+        lines.insert(0, "❌ " + t(N_("Cancelled")))
+    return "\n".join(lines)
+
+
+def draft_preview(t: Translator, data: dict[str, Any]) -> str:
+    esc = html.escape
+    spans = ca.spans_of(data)
+    deadline = ca.deadline_label(t, _dt(data["deadline"])) if data.get("deadline") else "-"
+    rows = [
+        (N_("Skill"), t(SKILLS.get(data.get("skill", ""), "-"))),
+        (N_("Title"), data.get("title", "-")),
+        (N_("Description"), data.get("description", "-")),
+        (
+            N_("Place"),
+            f"{data.get('place', '-')}, Kec. {_kecamatan_name(data.get('kecamatan_code'))}",
+        ),
+        (N_("Trainer"), data.get("trainer", "-")),
+        (N_("Seats"), str(data.get("capacity", "-"))),
+        (N_("Enrolment deadline"), deadline),
+    ]
+    lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
+    sessions = [f"  {i}. {ca.session_label(t, s)}" for i, s in enumerate(spans, start=1)]
+    return "\n".join(
+        [
+            t(N_("<b>Preview of the new class</b> (not published yet):")),
+            "",
+            *lines,
+            f"• {t(N_('Schedule'))}:",
+            *sessions,
+            "",
+            t(N_("Tap Publish to show it to the women, or Change to fix something.")),
+        ]
+    )
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _cancel_row(t: Translator, rev: int) -> list[InlineKeyboardButton]:
+    return [button(t(N_("Discard")), _cb(rev, "cancel"))]
+
+
+def _kecamatan_rows(rev: int) -> list[list[InlineKeyboardButton]]:
+    return [[button(p.name, _cb(rev, p.code))] for p in load_places().kecamatan()]
+
+
+def form_question(t: Translator, view: FormView) -> tuple[str, Any]:
+    """The text and keyboard of the open /kelas_baru step."""
+    step, rev, data = view.step, view.rev, view.data
+    cancel = _cancel_row(t, rev)
+    if view.status == "choose_edit" or step == "choose_edit":
+        buttons = [
+            button(t(label), _cb(rev, f"edit:{name}")) for name, label in FIELD_LABELS.items()
+        ]
+        return (
+            t(N_("What would you like to change?")),
+            inline([*in_rows(buttons, 2), [button(t(N_("Back")), _cb(rev, "back"))]]),
+        )
+    if step == ca.SKILL:
+        buttons = [button(t(label), _cb(rev, code)) for code, label in SKILLS.items()]
+        return (
+            t(N_("<b>New class.</b> Which skill does it teach?")),
+            inline([*in_rows(buttons, 2), cancel]),
+        )
+    if step == ca.TITLE:
+        return t(N_("Title of the class? For example: Menjahit Dasar.")), inline([cancel])
+    if step == ca.DESCRIPTION:
+        return (
+            t(N_("A short description (one or two sentences) for the women?")),
+            inline([cancel]),
+        )
+    if step == ca.PLACE:
+        return (
+            t(N_("Where is it held? Type the place and address, for example: Balai Desa Beji.")),
+            inline([cancel]),
+        )
+    if step == ca.KECAMATAN:
+        return t(N_("In which kecamatan is the place?")), inline([*_kecamatan_rows(rev), cancel])
+    if step == ca.TRAINER:
+        return t(N_("Who is the trainer?")), inline([cancel])
+    if step == ca.CAPACITY:
+        return t(N_("How many seats? Type a number, for example: 20.")), inline([cancel])
+    if step == ca.SESSION:
+        number = len(data.get("sessions", [])) + 1
+        return (
+            t(N_("Type session {number}: date and time in WIB, for example: {example}.")).format(
+                number=number, example=SESSION_EXAMPLE
+            ),
+            inline([cancel]),
+        )
+    if step == ca.MORE:
+        sessions = [
+            f"{i}. {ca.session_label(t, s)}" for i, s in enumerate(ca.spans_of(data), start=1)
+        ]
+        text = "\n".join(
+            [
+                t(N_("Sessions so far:")),
+                *sessions,
+                "",
+                t(N_("Add another session, or tap Done.")),
+            ]
+        )
+        return text, inline(
+            [
+                [
+                    button("➕ " + t(N_("Add session")), _cb(rev, "add")),
+                    button(t(N_("Done")), _cb(rev, "done")),
+                ],
+                cancel,
+            ]
+        )
+    if step == ca.DEADLINE:
+        return (
+            t(
+                N_(
+                    "Enrolment deadline? Type a date (and time), before the first session, "
+                    "for example: {example}."
+                )
+            ).format(example=DEADLINE_EXAMPLE),
+            inline([cancel]),
+        )
+    if step == ca.PREVIEW:
+        return draft_preview(t, data), inline(
+            [
+                [button(t(N_("Publish")), _cb(rev, "publish"))],
+                [
+                    button(t(N_("Change")), _cb(rev, "edit")),
+                    button(t(N_("Discard")), _cb(rev, "cancel")),
+                ],
+            ]
+        )
+    raise ValueError(f"no question for step {step}")
+
+
+def edit_question(t: Translator, view: FormView) -> tuple[str, Any]:
+    """The text and keyboard of the open change to a published class."""
+    esc = html.escape
+    step, rev, data, info = view.step, view.rev, view.data, view.info
+    assert info is not None
+    cancel = _cancel_row(t, rev)
+    name = data.get("field", "")
+    session = next((x for x in info.sessions if x.id == data.get("session_id")), None)
+    if step == ca.EDIT_VALUE:
+        current = getattr(info, name, "")
+        text = t(N_("Type the new {field} of class {title}. Now: {current}")).format(
+            field=t(FIELD_LABELS[name]).lower(), title=esc(info.title), current=esc(str(current))
+        )
+        return text, inline([cancel])
+    if step == ca.EDIT_KECAMATAN:
+        return t(N_("In which kecamatan is the place?")), inline([*_kecamatan_rows(rev), cancel])
+    if step == ca.EDIT_SESSION:
+        text = t(N_("Type the new date and time of the session {session}, for example: {example}."))
+        label = ca.session_label(t, session.span) if session else "-"
+        return text.format(session=label, example=SESSION_EXAMPLE), inline([cancel])
+    if step == ca.EDIT_CONFIRM:
+        if data.get("session_id"):
+            new = ca.Span(_dt(data["value"][0]), _dt(data["value"][1]))
+            old = ca.session_label(t, session.span) if session else "-"
+            change = f"{old}\n→ <b>{ca.session_label(t, new)}</b>"
+            notify = True
+        elif name == "place":
+            new_place = f"{data['value']}, Kec. {_kecamatan_name(data.get('kecamatan_code'))}"
+            change = f"{esc(info.place_label)}\n→ <b>{esc(new_place)}</b>"
+            notify = True
+        else:
+            change = f"{esc(str(getattr(info, name, '')))}\n→ <b>{esc(str(data['value']))}</b>"
+            notify = False
+        told = (
+            t(N_("{count} women (enrolled and waiting) will be told.")).format(count=view.affected)
+            if notify
+            else t(N_("Nobody is notified of this change."))
+        )
+        text = "\n".join(
+            [t(N_("Change to class {title}:")).format(title=esc(info.title)), change, "", told]
+        )
+        save = button(t(N_("Save")), _cb(rev, "save"))
+        return text, inline([[save, button(t(N_("Discard")), _cb(rev, "cancel"))]])
+    raise ValueError(f"no question for step {step}")
+
+
+def _problem(t: Translator, problem: DomainError) -> str:
+    return "⚠️ " + html.escape(t.render(problem.message, problem.params))
+
+
+async def send_form(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: FormView, prefix: str = ""
+) -> None:
+    """Deliver what the class form service decided."""
+    t = tr(context)
+    uid = user_id(update)
+    if view.status in ("ask", "choose_edit", "stale") and view.step is not None:
+        _set_form_cache(context, True)
+        asker = edit_question if view.kind == ca.EDIT_FORM else form_question
+        text, markup = asker(t, view)
+        if view.problem is not None:
+            text = f"{_problem(t, view.problem)}\n\n{text}"
+        if prefix:
+            text = f"{prefix}\n\n{text}"
+        await _send(context, uid, text, markup)
+        return
+    if view.status == "published":
+        _set_form_cache(context, False)
+        info = await _service(context).info(view.class_id or 0)
+        head = t(N_("✅ The class is published. Women can now see it under Classes."))
+        await _send(context, uid, f"{head}\n\n{class_text(t, info)}" if info else head)
+        return
+    if view.status == "saved":
+        _set_form_cache(context, False)
+        if view.notified:
+            wake(context.application)  # notices go out now, not at the next tick
+        await _send(
+            context,
+            uid,
+            t(N_("✅ Saved. {count} women were notified.")).format(count=view.notified),
+        )
+        return
+    if view.status == "refused":
+        _set_form_cache(context, False)
+        assert view.problem is not None
+        await _send(context, uid, _problem(t, view.problem))
+        return
+    if view.status == "closed":
+        _set_form_cache(context, False)
+        await _send(context, uid, t(N_("All right, nothing was saved.")))
+        return
+    if view.status == "no_form":
+        _set_form_cache(context, False)
+
+
+# ---- commands ---------------------------------------------------------------------------
+
+
+@requires(STAFF)
+async def new_class(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/kelas_baru: start (or resume) the guided form."""
+    view = await _service(context).begin_new(user_id(update), update.update_id)
+    await send_form(update, context, view)
+
+
+async def _pick_class(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, verb: str, question: str
+) -> None:
+    t = tr(context)
+    classes = await _service(context).classes()
+    if not classes:
+        await _send(context, user_id(update), t(N_("There are no published classes yet.")))
+        return
+    rows = [
+        [
+            button(
+                f"{c.title} ({c.sessions[0].span.starts_at.astimezone(t.tz):%d/%m})",
+                _act(verb, c.id),
+            )
+        ]
+        if c.sessions
+        else [button(c.title, _act(verb, c.id))]
+        for c in classes
+    ]
+    await _send(context, user_id(update), t(question), inline(rows))
+
+
+@requires(STAFF)
+async def manage_classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/kelas_staf: pick a class to change or cancel."""
+    await _pick_class(update, context, "c", N_("Which class?"))
+
+
+@requires(STAFF)
+async def roster_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/peserta: pick a class, then see who is in it."""
+    await _pick_class(update, context, "r", N_("Whose participants do you want to see?"))
+
+
+@requires(STAFF)
+async def attendance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/hadir: pick a class, then a session, then tick who came."""
+    await _pick_class(update, context, "h", N_("Attendance for which class?"))
+
+
+# ---- typed answers ----------------------------------------------------------------------
+
+
+async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Claim a plain message when it answers this staff member's open class form.
+
+    Cheap for women: the role is looked up once and cached (a negative too)."""
+    msg = update.effective_message
+    if msg is None or msg.text is None or msg.text.startswith("/") or update.effective_user is None:
+        return False
+    cache = context.user_data if context.user_data is not None else {}
+    role = cache.get("role", _UNKNOWN)
+    if role is _UNKNOWN:
+        runtime = rt(context)
+        role = await role_of(runtime.db, runtime.settings, update.effective_user.id)
+        cache["role"] = role
+    if role not in STAFF:
+        return False
+    if cache.get(FORM_CACHE) is False:
+        return False
+    # Checked in the database each time for staff (few, and another staff form
+    # may have replaced this one); the cached "no" keeps idle staff cheap.
+    has_form = await _service(context).has_form(update.effective_user.id)
+    cache[FORM_CACHE] = has_form
+    if not has_form:
+        return False
+    await on_text(update, context)
+    return True
+
+
+@requires(STAFF)
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = update.effective_message.text or ""  # type: ignore[union-attr]
+    view = await _service(context).answer(
+        user_id(update), update.update_id, FormInput("text", text)
+    )
+    if view.status == "no_form":
+        _set_form_cache(context, False)
+        await fallback(update, context)
+        return
+    await send_form(update, context, view)
+
+
+# ---- buttons ---------------------------------------------------------------------------
+
+
+@requires(STAFF)
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    match = CALLBACK.match(query.data or "")
+    if match is None:
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
+    if match["rev"] is not None:
+        await _on_form_button(update, context, int(match["rev"]), match["value"])
+        return
+    verb = match["verb"]
+    ids = [int(x) for x in (match["a"], match["b"], match["c"]) if x is not None]
+    handler = ACTIONS.get((verb, len(ids)))
+    if handler is None:
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
+    await handler(update, context, *ids)
+
+
+async def _on_form_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, rev: int, value: str
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    service = _service(context)
+    given = FormInput("choice", value, rev)
+    view = await service.answer(user_id(update), update.update_id, given)
+    if view.status == "no_form":
+        _set_form_cache(context, False)
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
+    if view.status == "duplicate":
+        await query.answer()
+        return
+    if view.status == "stale":
+        await query.answer(t(N_("That button is from an earlier step.")))
+        await send_form(update, context, view, prefix=t(N_("Let us continue from here:")))
+        return
+    await query.answer()
+    await send_form(update, context, view)
+
+
+async def _stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer(tr(context)(N_("This button is no longer valid.")))
+
+
+async def show_class(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+    t = tr(context)
+    info = await _service(context).info(class_id)
+    if info is None:
+        await _stale_button(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    rows = [[button(t(N_("Participants")), _act("r", class_id))]]
+    if info.status == ca.PUBLISHED:
+        rows = [
+            [
+                button(t(N_("Change")), _act("e", class_id)),
+                button(t(N_("Cancel class")), _act("x", class_id)),
+            ],
+            [
+                button(t(N_("Participants")), _act("r", class_id)),
+                button(t(N_("Attendance")), _act("h", class_id)),
+            ],
+        ]
+    await _send(context, user_id(update), class_text(t, info), inline(rows))
+
+
+async def choose_change(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+    t = tr(context)
+    info = await _service(context).info(class_id)
+    if info is None or info.status != ca.PUBLISHED:
+        await _stale_button(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    fields = [
+        button(t(FIELD_LABELS[name]), _act("ef", class_id, i))
+        for i, name in enumerate(ca.EDIT_FIELDS)
+    ]
+    sessions = [
+        [button(f"🕘 {ca.session_label(t, s.span)}", _act("es", class_id, s.id))]
+        for s in info.sessions
+    ]
+    text = t(N_("What would you like to change in class {title}?")).format(
+        title=html.escape(info.title)
+    )
+    await _send(context, user_id(update), text, inline([*in_rows(fields, 2), *sessions]))
+
+
+async def start_field_change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int, index: int
+) -> None:
+    if index >= len(ca.EDIT_FIELDS):
+        await _stale_button(update, context)
+        return
+    await _start_change(update, context, class_id, ca.EDIT_FIELDS[index], None)
+
+
+async def start_session_change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int, session_id: int
+) -> None:
+    await _start_change(update, context, class_id, "session", session_id)
+
+
+async def _start_change(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    class_id: int,
+    field_name: str,
+    session_id: int | None,
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    view = await _service(context).begin_edit(
+        user_id(update), update.update_id, class_id, field_name, session_id
+    )
+    if view.status == "refused":
+        assert view.problem is not None
+        t = tr(context)
+        await query.answer(t.render(view.problem.message, view.problem.params))
+        return
+    await query.answer()
+    await send_form(update, context, view)
+
+
+async def ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+    t = tr(context)
+    service = _service(context)
+    info = await service.info(class_id)
+    if info is None or info.status != ca.PUBLISHED:
+        await _stale_button(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    people = await service.affected(class_id)
+    names = [
+        f"• {html.escape(p.name)} ({t(GROUP_LABELS.get(p.status, p.status)).lower()})"
+        for p in people
+    ]
+    text = "\n".join(
+        [
+            t(N_("<b>Cancel class {title}?</b> This cannot be undone.")).format(
+                title=html.escape(info.title)
+            ),
+            t(N_("{count} women (enrolled and waiting) will be told:")).format(count=len(people))
+            if people
+            else t(N_("Nobody has joined yet.")),
+            *names,
+        ]
+    )
+    await _send_long(
+        context,
+        user_id(update),
+        text,
+        inline(
+            [
+                [button(t(N_("Yes, cancel the class")), _act("xy", class_id))],
+                [button(t(N_("No, keep it")), _act("c", class_id))],
+            ]
+        ),
+    )
+
+
+async def confirm_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    view = await _service(context).cancel(user_id(update), update.update_id, class_id)
+    if view.status == "duplicate":
+        await query.answer()
+        return
+    if view.status == "refused":
+        assert view.problem is not None
+        await query.answer(t.render(view.problem.message, view.problem.params))
+        return
+    await query.answer()
+    if view.notified:
+        wake(context.application)
+    await _send(
+        context,
+        user_id(update),
+        t(N_("The class is cancelled. {count} women were notified.")).format(count=view.notified),
+    )
+
+
+async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+    t = tr(context)
+    roster = await _service(context).roster(user_id(update), class_id)
+    if roster is None:
+        await _stale_button(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    esc = html.escape
+    info = roster.info
+    lines = [
+        t(N_("<b>Participants: {title}</b>")).format(title=esc(info.title)),
+        t(N_("Seats taken: {taken} of {capacity}")).format(
+            taken=info.taken, capacity=info.capacity
+        ),
+    ]
+    for status in ca.ROSTER_ORDER:
+        people = roster.groups.get(status, [])
+        lines += ["", f"<b>{t(GROUP_LABELS[status])} ({len(people)})</b>"]
+        for i, p in enumerate(people, start=1):
+            done = " 🎓" if p.completed else ""
+            lines.append(f"{i}. {esc(p.name)} · {esc(p.phone)}{done}")
+        if not people:
+            lines.append("-")
+    markup = None
+    if info.status == ca.PUBLISHED:
+        markup = inline(
+            [
+                [
+                    button(t(N_("Change")), _act("e", class_id)),
+                    button(t(N_("Cancel class")), _act("x", class_id)),
+                ]
+            ]
+        )
+    await _send_long(context, user_id(update), "\n".join(lines), markup)
+
+
+async def _send_long(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: Any = None
+) -> None:
+    """Split at line breaks to stay under Telegram's message size; buttons on the last part."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if current and len(current) + len(line) + 1 > MAX_TEXT:
+            parts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    parts.append(current)
+    for i, part in enumerate(parts):
+        await _send(context, chat_id, part, markup if i == len(parts) - 1 else None)
+
+
+# ---- attendance ------------------------------------------------------------------------
+
+
+async def choose_session(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+    t = tr(context)
+    info = await _service(context).info(class_id)
+    if info is None or info.status != ca.PUBLISHED or not info.sessions:
+        await _stale_button(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    rows = [
+        [button(f"{i}. {ca.session_label(t, s.span)}", _act("hs", s.id))]
+        for i, s in enumerate(info.sessions, start=1)
+    ]
+    text = t(N_("Attendance for class {title}: which session?")).format(
+        title=html.escape(info.title)
+    )
+    await _send(context, user_id(update), text, inline(rows))
+
+
+def sheet_markup(t: Translator, sheet: SessionSheet) -> Any:
+    buttons = [
+        button(
+            ("✅ " if m.present else "▫️ ") + m.name,
+            _act("hm", sheet.session_id, m.enrolment_id, 0 if m.present else 1),
+        )
+        for m in sheet.marks[:MAX_SHEET_BUTTONS]
+    ]
+    return inline([*in_rows(buttons, 2), [button(t(N_("Save")), _act("hv", sheet.session_id))]])
+
+
+async def open_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
+    t = tr(context)
+    try:
+        sheet = await _attendance(context).sheet(session_id)
+    except AttendanceError:
+        await _stale_button(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    info = await _service(context).info(sheet.class_id)
+    assert info is not None
+    session = next(s for s in info.sessions if s.id == session_id)
+    if not sheet.marks:
+        await _send(context, user_id(update), t(N_("Nobody is enrolled in this class.")))
+        return
+    text = "\n".join(
+        [
+            f"<b>{html.escape(info.title)}</b>",
+            ca.session_label(t, session.span),
+            t(N_("Tap each woman who came, then tap Save.")),
+        ]
+    )
+    await _send(context, user_id(update), text, sheet_markup(t, sheet))
+
+
+async def toggle_mark(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    session_id: int,
+    enrolment_id: int,
+    present: int,
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    if present not in (0, 1):
+        await _stale_button(update, context)
+        return
+    try:
+        sheet = await _attendance(context).mark(
+            user_id(update), update.update_id, session_id, enrolment_id, bool(present)
+        )
+    except AttendanceError:
+        await _stale_button(update, context)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(sheet_markup(t, sheet))
+
+
+async def save_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    try:
+        result = await _attendance(context).save(user_id(update), update.update_id, session_id)
+    except AttendanceError:
+        await _stale_button(update, context)
+        return
+    await query.answer()
+    sheet = result.sheet
+    text = "\n".join(
+        [
+            t(N_("✅ Attendance saved: {present} of {total} attended.")).format(
+                present=sheet.present, total=len(sheet.marks)
+            ),
+            t(N_("{count} women have completed this class so far.")).format(count=result.completed),
+        ]
+    )
+    await _send(context, user_id(update), text)
+
+
+ACTIONS = {
+    ("c", 1): show_class,
+    ("e", 1): choose_change,
+    ("ef", 2): start_field_change,
+    ("es", 2): start_session_change,
+    ("x", 1): ask_cancel,
+    ("xy", 1): confirm_cancel,
+    ("r", 1): show_roster,
+    ("h", 1): choose_session,
+    ("hs", 1): open_sheet,
+    ("hm", 3): toggle_mark,
+    ("hv", 1): save_sheet,
+}
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this feature's handlers (called before the core handlers)."""
+    private = filters.ChatType.PRIVATE
+    app.add_handlers(
+        [
+            CommandHandler("kelas_baru", new_class, filters=private),
+            CommandHandler("kelas_staf", manage_classes, filters=private),
+            CommandHandler("peserta", roster_command, filters=private),
+            CommandHandler("hadir", attendance_command, filters=private),
+            CallbackQueryHandler(on_callback, pattern=r"^sc:"),
+        ]
+    )
+    if text_route not in TEXT_ROUTES:  # one route even when several apps are built
+        TEXT_ROUTES.append(text_route)

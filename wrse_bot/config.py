@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     retention_years: int = Field(default=5, ge=1)
     # Where to go in person: shown when she declines or is not eligible.
     office_contact: str = "Dinas Sosial Kota Batu, Balai Kota Among Tani, Jl. Panglima Sudirman 507"
+    # Messages/s the bot sends overall: Telegram's limit for bulk messages is
+    # about 30/s (429s beyond it are waited out and retried). 0 = no throttle.
+    send_rate: int = Field(default=30, ge=0)
     # Updates handled at once; each woman's own updates stay in order.
     concurrent_updates: int = Field(default=16, ge=1)
 

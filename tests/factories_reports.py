@@ -1,0 +1,369 @@
+"""Data for the coordinators' review: a few known rows for tests, and bulk
+synthetic rows (core INSERTs, executemany in chunks) for the benchmark.
+
+    async with db.transaction() as s:
+        seed = Seeder(s)
+        a = await seed.woman(verdict="eligible", kecamatan=JUNREJO, bracket=3)
+        k1 = await seed.klass(skill="menjahit")
+        e = await seed.enrol(a, k1, completed=True)
+        await seed.checkin(e, 30, bracket=5, change="rose", obstacle="modal")
+
+    await seed_bulk(db, women=50_000)   # 3 check-ins each: 150,000
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot import crypto
+from wrse_bot.clock import now
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import (
+    Assessment,
+    Attendance,
+    CheckIn,
+    ClassSession,
+    Enrolment,
+    FollowUp,
+    Registrant,
+    TrainingClass,
+    User,
+)
+from wrse_bot.domain.obstacles import BRACKET_RUPIAH
+
+BATU, BUMIAJI, JUNREJO = "35.79.01", "35.79.02", "35.79.03"
+KECAMATAN = (BATU, BUMIAJI, JUNREJO)
+
+
+def female_nik(n: int, kecamatan: str = JUNREJO) -> str:
+    """A valid-looking NIK of a woman born 12 March 1980 (day + 40), serial n."""
+    return f"3579{kecamatan[-2:]}520380{n:04d}"
+
+
+class Seeder:
+    """Small, explicit rows through one session (flushes to get ids)."""
+
+    def __init__(self, s: AsyncSession) -> None:
+        self.s = s
+        self._ids = itertools.count(800_001)
+
+    async def woman(
+        self,
+        *,
+        verdict: str = "eligible",
+        kecamatan: str = JUNREJO,
+        bracket: int | None = 3,
+        interests: Sequence[str] = ("menjahit",),
+        created_at: datetime | None = None,
+        name: str = "Siti Aminah",
+        nik: str | None = None,
+        phone: str = "+6281234567890",
+        user_id: int | None = None,
+    ) -> Registrant:
+        uid = user_id or next(self._ids)
+        self.s.add(User(id=uid))
+        await self.s.flush()
+        reg = Registrant(
+            user_id=uid,
+            status="active",
+            verdict=verdict,
+            full_name=name,
+            nik=nik or female_nik(uid % 10_000 or 1, kecamatan),
+            sex="F",
+            kecamatan_code=kecamatan,
+            monthly_income=str(bracket * BRACKET_RUPIAH) if bracket is not None else None,
+            income_bracket=bracket,
+            interests=list(interests),
+            phone=phone,
+            marital_status="cerai_mati",
+            main_earner=True,
+            dependents=3,
+            created_at=created_at or now(),
+        )
+        self.s.add(reg)
+        await self.s.flush()
+        self.s.add(
+            Assessment(
+                registrant_id=reg.id,
+                verdict=verdict,
+                ruleset_version="permensos-08-2012/v1",
+                results=[],
+                assessed_on=(created_at or now()).date(),
+            )
+        )
+        return reg
+
+    async def klass(
+        self,
+        *,
+        skill: str = "menjahit",
+        title: str = "Menjahit Dasar",
+        kecamatan: str = JUNREJO,
+        sessions: int = 2,
+    ) -> TrainingClass:
+        at = now()
+        k = TrainingClass(
+            skill=skill,
+            title=title,
+            place="Balai Desa",
+            kecamatan_code=kecamatan,
+            trainer="Bu Rina",
+            capacity=20,
+            taken=0,
+            enrol_deadline=at,
+            status="published",
+        )
+        self.s.add(k)
+        await self.s.flush()
+        for i in range(sessions):
+            start = at - timedelta(days=10 - i)
+            self.s.add(ClassSession(class_id=k.id, starts_at=start, ends_at=start))
+        await self.s.flush()
+        await self.s.refresh(k, ["sessions"])
+        return k
+
+    async def enrol(
+        self,
+        woman: Registrant,
+        klass: TrainingClass,
+        *,
+        status: str = "enrolled",
+        completed: bool = False,
+        created_at: datetime | None = None,
+    ) -> Enrolment:
+        assert woman.user_id is not None
+        e = Enrolment(
+            class_id=klass.id,
+            user_id=woman.user_id,
+            status=status,
+            completed=completed,
+            created_at=created_at or now(),
+        )
+        self.s.add(e)
+        await self.s.flush()
+        return e
+
+    async def attend(self, enrolment: Enrolment, session: ClassSession, present: bool) -> None:
+        self.s.add(Attendance(session_id=session.id, enrolment_id=enrolment.id, present=present))
+        await self.s.flush()
+
+    async def checkin(
+        self,
+        enrolment: Enrolment,
+        round_days: int,
+        *,
+        status: str = "answered",
+        bracket: int | None = None,
+        change: str | None = None,
+        business: bool | None = None,
+        business_kind: str | None = None,
+        help_received: Sequence[str] = (),
+        obstacle: str | None = None,
+        obstacle_other: str | None = None,
+        wants_contact: bool | None = None,
+        due_at: datetime | None = None,
+    ) -> CheckIn:
+        due = due_at or now() - timedelta(days=1)
+        answered = status == "answered"
+        c = CheckIn(
+            enrolment_id=enrolment.id,
+            user_id=enrolment.user_id,
+            class_id=enrolment.class_id,
+            round_days=round_days,
+            due_at=due,
+            status=status,
+            asked_at=due if status != "scheduled" else None,
+            answered_at=due + timedelta(hours=2) if answered else None,
+            income=str(bracket * BRACKET_RUPIAH) if bracket is not None else None,
+            income_bracket=bracket,
+            income_change=change,
+            business_started=business,
+            business_kind=business_kind,
+            help_received=list(help_received),
+            obstacle=obstacle,
+            obstacle_other=obstacle_other,
+            wants_contact=wants_contact,
+        )
+        self.s.add(c)
+        await self.s.flush()
+        return c
+
+    async def follow_up(
+        self, checkin: CheckIn, reason: str, *, created_at: datetime | None = None
+    ) -> FollowUp:
+        fu = FollowUp(checkin_id=checkin.id, reason=reason, created_at=created_at or now())
+        self.s.add(fu)
+        await self.s.flush()
+        return fu
+
+
+# ---- bulk ---------------------------------------------------------------------------------
+
+CHUNK = 5_000
+SKILL_CODES = ("menjahit", "memasak", "kue_kering", "membatik")
+OBSTACLE_CODES = ("modal", "pemasaran", "waktu", "kesehatan", "alat", "lainnya")
+HELP_CODES = ("mesin_jahit", "gerobak", "etalase", "modal_usaha", "tidak_ada")
+
+
+async def _insert(db: Database, table: Table, rows: Iterable[dict[str, Any]]) -> int:
+    """executemany in chunks, one transaction per chunk (bounded memory)."""
+    total = 0
+    chunk: list[dict[str, Any]] = []
+
+    async def flush() -> None:
+        async with db.transaction() as s:
+            await s.execute(insert(table), chunk)
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            await flush()
+            total += len(chunk)
+            chunk = []
+    if chunk:
+        await flush()
+        total += len(chunk)
+    return total
+
+
+async def seed_bulk(
+    db: Database, *, women: int = 50_000, classes: int = 60, seed: int = 4
+) -> dict[str, int]:
+    """Synthetic programme: every woman registered in the last 400 days and
+    enrolled in one class; 3 sessions per class with attendance; 3 check-ins
+    (30/90/180 days) per enrolment. Encrypted columns stay empty: reports read
+    only the plain aggregates (verdict, kecamatan, brackets, codes)."""
+    crypto.protector()  # fail early if the key is not configured
+    rnd = random.Random(seed)
+    at = now()
+    counts: dict[str, int] = {}
+    counts["users"] = await _insert(db, User.__table__, ({"id": i} for i in range(1, women + 1)))
+
+    verdicts = ("eligible",) * 7 + ("needs_review",) * 2 + ("not_eligible",)
+    intake = [rnd.randint(0, 9) for _ in range(women + 1)]
+
+    def registrants() -> Iterable[dict[str, Any]]:
+        for i in range(1, women + 1):
+            yield {
+                "user_id": i,
+                "status": "active",
+                "verdict": verdicts[i % len(verdicts)],
+                "kecamatan_code": KECAMATAN[i % 3],
+                "income_bracket": intake[i],
+                "interests": [SKILL_CODES[i % 4]],
+                "nik_mismatch": False,
+                "created_at": at - timedelta(days=rnd.randint(0, 400)),
+            }
+
+    counts["registrants"] = await _insert(db, Registrant.__table__, registrants())
+    counts["classes"] = await _insert(
+        db,
+        TrainingClass.__table__,
+        (
+            {
+                "id": c,
+                "skill": SKILL_CODES[c % 4],
+                "title": f"Kelas {c}",
+                "place": "Balai Desa",
+                "kecamatan_code": KECAMATAN[c % 3],
+                "trainer": "Bu Rina",
+                "capacity": women,
+                "taken": 0,
+                "enrol_deadline": at,
+                "status": "published",
+            }
+            for c in range(1, classes + 1)
+        ),
+    )
+    counts["sessions"] = await _insert(
+        db,
+        ClassSession.__table__,
+        (
+            {
+                "id": (c - 1) * 3 + k,
+                "class_id": c,
+                "starts_at": at - timedelta(days=200 - k),
+                "ends_at": at - timedelta(days=200 - k),
+            }
+            for c in range(1, classes + 1)
+            for k in (1, 2, 3)
+        ),
+    )
+    statuses = ("enrolled",) * 17 + ("cancelled", "waitlisted", "offered")
+    status_of = [statuses[i % len(statuses)] for i in range(women + 1)]
+    counts["enrolments"] = await _insert(
+        db,
+        Enrolment.__table__,
+        (
+            {
+                "id": i,
+                "class_id": i % classes + 1,
+                "user_id": i,
+                "status": status_of[i],
+                "completed": status_of[i] == "enrolled" and i % 5 != 0,
+                "created_at": at - timedelta(days=rnd.randint(0, 380)),
+            }
+            for i in range(1, women + 1)
+        ),
+    )
+    counts["attendance"] = await _insert(
+        db,
+        Attendance.__table__,
+        (
+            {
+                "session_id": ((i % classes + 1) - 1) * 3 + k,
+                "enrolment_id": i,
+                "present": rnd.random() < 0.85,
+                "marked_at": at - timedelta(days=200 - k),
+            }
+            for i in range(1, women + 1)
+            for k in (1, 2, 3)
+        ),
+    )
+    checkin_statuses = ("answered",) * 6 + ("no_response",) * 2 + ("asked", "scheduled")
+
+    def checkins() -> Iterable[dict[str, Any]]:
+        for i in range(1, women + 1):
+            for r, days in enumerate((30, 90, 180)):
+                status = checkin_statuses[(i + r) % len(checkin_statuses)]
+                answered = status == "answered"
+                after = max(0, intake[i] + rnd.randint(-2, 4)) if answered else None
+                change = None
+                if after is not None:
+                    change = (
+                        "rose" if after > intake[i] else "fell" if after < intake[i] else "same"
+                    )
+                yield {
+                    "enrolment_id": i,
+                    "user_id": i,
+                    "class_id": i % classes + 1,
+                    "round_days": days,
+                    "due_at": at - timedelta(days=rnd.randint(0, 360)),
+                    "status": status,
+                    "rev": 0,
+                    "income_bracket": after,
+                    "income_change": change,
+                    "business_started": (rnd.random() < 0.4) if answered else None,
+                    "help_received": [HELP_CODES[i % 5]] if answered else [],
+                    "obstacle": OBSTACLE_CODES[(i * 7 + r) % 6] if answered else None,
+                    "wants_contact": (i % 9 == 0) if answered else None,
+                }
+
+    counts["checkins"] = await _insert(db, CheckIn.__table__, checkins())
+    if not db.is_sqlite:  # explicit ids were inserted: move the sequences past them
+        async with db.transaction() as s:
+            for table in ("classes", "class_sessions", "enrolments"):
+                await s.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT MAX(id) FROM {table}))"
+                    )
+                )
+    return counts

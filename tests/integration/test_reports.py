@@ -1,0 +1,508 @@
+"""The coordinators' review against a real database (SQLite and PostgreSQL):
+each number of /laporan on a small known programme, the charts as real PNGs,
+the export as a real workbook, and the follow-up queue."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+import struct
+import uuid
+import zipfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.engine import URL, make_url
+
+from tests.conftest import _admin_sql, pg_base_url
+from tests.factories_reports import BATU, BUMIAJI, JUNREJO, Seeder, female_nik
+from wrse_bot.clock import now
+from wrse_bot.db.engine import Database
+from wrse_bot.db.migrate import upgrade
+from wrse_bot.db.models import AuditEvent, CheckIn, FollowUp, StaffDraft
+from wrse_bot.i18n import translator
+from wrse_bot.services import charts
+from wrse_bot.services.export import (
+    SHEETS,
+    build_csv_zip,
+    check_full_data_token,
+    export,
+    full_data_token,
+    read_tables,
+)
+from wrse_bot.services.follow_up import FollowUpService, open_follow_up
+from wrse_bot.services.reports import Report, ReportFilter, build_report
+
+ID = translator("id")
+ME, OTHER = 5001, 5002
+
+
+@pytest.fixture(scope="module")
+def pg_template() -> Iterator[URL]:
+    """One migrated PostgreSQL database per module; each test gets a copy
+    (CREATE DATABASE ... TEMPLATE is much faster than migrating anew)."""
+    base = make_url(pg_base_url())
+    name = f"wrse_tpl_{uuid.uuid4().hex[:12]}"
+    _admin_sql(base, f'CREATE DATABASE "{name}"')
+    template = base.set(database=name)
+    try:
+        upgrade(template.render_as_string(hide_password=False))
+        yield template
+    finally:
+        _admin_sql(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fast_pg_url(pg_template: URL) -> Iterator[str]:
+    base = make_url(pg_base_url())
+    name = f"wrse_t_{uuid.uuid4().hex[:12]}"
+    _admin_sql(base, f'CREATE DATABASE "{name}" TEMPLATE "{pg_template.database}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _admin_sql(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def report_db_url(request: pytest.FixtureRequest) -> str:
+    """Both databases, as tests/conftest.py's db_url, with PostgreSQL cloned from a template."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "fast_pg_url")
+
+
+@pytest.fixture
+async def db(report_db_url: str) -> AsyncIterator[Database]:
+    database = Database(report_db_url)
+    yield database
+    await database.dispose()
+
+
+@dataclass
+class Programme:
+    k1: int
+    k2: int
+    checkins: dict[str, int]
+
+
+async def seed_programme(db: Database) -> Programme:
+    """Five women, two classes, seven check-ins (expected numbers in the tests).
+
+    woman  kecamatan verdict       intake  interests  classes
+    A      Junrejo   eligible      3       menjahit   K1 completed
+    B      Junrejo   eligible      2       memasak    K2 completed, K1 cancelled
+    C      Batu      eligible      4       menjahit   K1 completed
+    D      Bumiaji   needs_review  5       menjahit   K1 waitlisted
+    E      Batu      not_eligible  20      memasak    (registered 100 days ago)
+    """
+    long_ago = now() - timedelta(days=45)
+    async with db.transaction() as s:
+        seed = Seeder(s)
+        a = await seed.woman(kecamatan=JUNREJO, bracket=3, name="Ani")
+        b = await seed.woman(kecamatan=JUNREJO, bracket=2, interests=["memasak"], name="Budi")
+        c = await seed.woman(kecamatan=BATU, bracket=4, name="Citra")
+        d = await seed.woman(verdict="needs_review", kecamatan=BUMIAJI, bracket=5, name="Dewi")
+        await seed.woman(
+            verdict="not_eligible",
+            kecamatan=BATU,
+            bracket=20,
+            interests=["memasak"],
+            created_at=now() - timedelta(days=100),
+            name="Eka",
+        )
+        k1 = await seed.klass(skill="menjahit", title="Menjahit Dasar")
+        k2 = await seed.klass(skill="memasak", title="Memasak Sehat", kecamatan=BATU, sessions=1)
+        ea = await seed.enrol(a, k1, completed=True)
+        eb = await seed.enrol(b, k2, completed=True)
+        ec = await seed.enrol(c, k1, completed=True)
+        await seed.enrol(d, k1, status="waitlisted")
+        await seed.enrol(b, k1, status="cancelled")
+        s1, s2 = k1.sessions
+        await seed.attend(ea, s1, True)
+        await seed.attend(ec, s1, True)
+        await seed.attend(ea, s2, True)
+        await seed.attend(ec, s2, False)
+        await seed.attend(eb, k2.sessions[0], True)
+        ids = {
+            "a30": await seed.checkin(
+                ea,
+                30,
+                bracket=5,
+                change="rose",
+                business=True,
+                obstacle="modal",
+                due_at=long_ago,
+            ),
+            "a90": await seed.checkin(
+                ea, 90, bracket=6, change="rose", business=True, obstacle="pemasaran"
+            ),
+            "c30": await seed.checkin(
+                ec, 30, bracket=3, change="fell", business=False, obstacle="modal"
+            ),
+            "b30": await seed.checkin(eb, 30, status="no_response"),
+            "b90": await seed.checkin(eb, 90, status="asked"),
+            "c90": await seed.checkin(ec, 90, status="scheduled"),
+            "a180": await seed.checkin(ea, 180, status="scheduled"),
+        }
+        return Programme(k1=k1.id, k2=k2.id, checkins={k: v.id for k, v in ids.items()})
+
+
+def round_of(report: Report, days: int):  # type: ignore[no-untyped-def]
+    return next(r for r in report.rounds if r.round_days == days)
+
+
+# ---- the numbers ------------------------------------------------------------------------
+
+
+async def test_registrations_are_counted_by_verdict_and_by_kecamatan(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    assert r.registrations == 5
+    assert r.by_verdict == {"eligible": 3, "needs_review": 1, "not_eligible": 1}
+    assert r.by_kecamatan == {JUNREJO: 2, BATU: 2, BUMIAJI: 1}
+
+
+async def test_enrolments_attendance_and_completions(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    assert r.enrolments == {"enrolled": 3, "waitlisted": 1, "offered": 0, "cancelled": 1}
+    assert (r.attendance_present, r.attendance_marked) == (4, 5)
+    assert r.attendance_rate == pytest.approx(0.8)
+    assert (r.women_enrolled, r.women_completed) == (3, 3)
+
+
+async def test_response_rate_of_each_round_counts_only_check_ins_already_asked(
+    db: Database,
+) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    r30, r90, r180 = round_of(r, 30), round_of(r, 90), round_of(r, 180)
+    assert (r30.asked, r30.answered, r30.no_response) == (3, 2, 1)
+    assert r30.response_rate == pytest.approx(2 / 3)
+    assert (r90.asked, r90.answered) == (2, 1)
+    assert r90.response_rate == pytest.approx(0.5)
+    assert r180.asked == 0 and r180.response_rate is None
+
+
+async def test_income_medians_compare_the_same_women_before_and_after(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    assert r.intake_median == 4  # brackets 2, 3, 4, 5, 20
+    r30 = round_of(r, 30)  # A 3 -> 5, C 4 -> 3
+    assert (r30.pairs, r30.median_before, r30.median_after) == (2, 3.5, 4.0)
+    assert r30.rose_share == pytest.approx(0.5)
+    r90 = round_of(r, 90)  # A 3 -> 6
+    assert (r90.pairs, r90.median_before, r90.median_after) == (1, 3.0, 6.0)
+    assert r90.rose_share == 1
+    assert round_of(r, 180).pairs == 0
+
+
+async def test_medians_match_the_textbook_for_odd_and_even_counts(db: Database) -> None:
+    samples = {
+        (BATU, "menjahit"): [7],
+        (BATU, "memasak"): [1, 2],
+        (BUMIAJI, "menjahit"): [1, 1, 2, 2],
+        (BUMIAJI, "memasak"): [5, 1, 3, 3, 9, 0],
+        (JUNREJO, "menjahit"): [2, 2, 2, 7],
+        (JUNREJO, "memasak"): [0, 12, 4],
+    }
+    async with db.transaction() as s:
+        seed = Seeder(s)
+        for (kecamatan, skill), brackets in samples.items():
+            for b in brackets:
+                await seed.woman(kecamatan=kecamatan, bracket=b, interests=[skill])
+    for (kecamatan, skill), brackets in samples.items():
+        r = await build_report(db, ReportFilter(kecamatan=kecamatan, skill=skill))
+        assert r.intake_median == statistics.median(brackets), (kecamatan, skill)
+
+
+async def test_business_share_counts_women_not_answers(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    # A answered twice (both "yes"), C once ("no").
+    assert (r.women_business, r.women_answered) == (1, 2)
+    assert r.business_share == pytest.approx(0.5)
+
+
+async def test_obstacles_are_counted_most_named_first(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    assert list(r.obstacles.items()) == [("modal", 2), ("pemasaran", 1)]
+
+
+async def test_funnel_goes_from_registration_to_check_in(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    assert dict(r.funnel) == {
+        "registered": 5,
+        "eligible": 3,
+        "enrolled": 3,
+        "completed": 3,
+        "answered": 2,
+    }
+
+
+async def test_kecamatan_filter_counts_the_women_living_there(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter(kecamatan=JUNREJO))
+    assert r.registrations == 2 and r.by_kecamatan == {JUNREJO: 2}
+    assert r.enrolments == {"enrolled": 2, "waitlisted": 0, "offered": 0, "cancelled": 1}
+    r30 = round_of(r, 30)
+    assert (r30.asked, r30.answered) == (2, 1)
+    assert r.obstacles == {"modal": 1, "pemasaran": 1}
+
+
+async def test_skill_filter_uses_interests_and_classes_of_that_skill(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter(skill="menjahit"))
+    assert r.registrations == 3  # A, C, D are interested in menjahit
+    assert r.enrolments == {"enrolled": 2, "waitlisted": 1, "offered": 0, "cancelled": 1}
+    assert (round_of(r, 30).asked, round_of(r, 30).answered) == (2, 2)
+    assert r.women_answered == 2
+
+
+async def test_class_filter_counts_the_women_of_that_class(db: Database) -> None:
+    p = await seed_programme(db)
+    r = await build_report(db, ReportFilter(class_id=p.k2))
+    assert dict(r.funnel) == {
+        "registered": 1,
+        "eligible": 1,
+        "enrolled": 1,
+        "completed": 1,
+        "answered": 0,
+    }
+    assert r.class_title == "Memasak Sehat"
+    assert r.registrations == 1 and r.by_kecamatan == {JUNREJO: 1}  # B
+    assert r.enrolments["enrolled"] == 1
+    assert (round_of(r, 30).asked, round_of(r, 30).answered) == (1, 0)
+    assert r.attendance_marked == 1
+
+
+async def test_period_filter_counts_what_happened_in_it(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter(period="30"))
+    assert r.registrations == 4  # E registered 100 days ago
+    r30 = round_of(r, 30)  # A's 30-day check-in fell due 45 days ago
+    assert (r30.asked, r30.answered) == (2, 1)
+    assert r.obstacles == {"modal": 1, "pemasaran": 1}
+    # The funnel follows the women registered in the period, however late they answered.
+    assert dict(r.funnel) == {
+        "registered": 4,
+        "eligible": 3,
+        "enrolled": 3,
+        "completed": 3,
+        "answered": 2,
+    }
+    r90 = await build_report(db, ReportFilter(period="90"))
+    assert r90.registrations == 4 and round_of(r90, 30).answered == 2
+
+
+def test_this_year_starts_on_1_january_in_wib() -> None:
+    at = datetime(2026, 6, 1, 5, 0, tzinfo=UTC)
+    since = ReportFilter(period="y").since(at)
+    assert since is not None
+    assert since.astimezone(UTC) == datetime(2025, 12, 31, 17, 0, tzinfo=UTC)
+    assert ReportFilter().since(at) is None
+
+
+async def test_an_empty_programme_reports_zeros_not_errors(db: Database) -> None:
+    r = await build_report(db, ReportFilter())
+    assert r.registrations == 0 and r.intake_median is None
+    assert all(rs.response_rate is None for rs in r.rounds)
+    assert r.business_share is None and r.obstacles == {}
+    for _, png in charts.all_charts(r, ID):
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+# ---- charts -------------------------------------------------------------------------------
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    try:
+        from PIL import Image
+    except ImportError:  # the IHDR chunk: width and height right after the signature
+        return struct.unpack(">II", data[16:24])
+    with Image.open(io.BytesIO(data)) as image:
+        image.verify()
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
+
+
+async def test_the_three_charts_are_real_pngs_wide_enough_for_a_phone(db: Database) -> None:
+    await seed_programme(db)
+    r = await build_report(db, ReportFilter())
+    pictures = charts.all_charts(r, ID)
+    assert [name for name, _ in pictures] == ["pendapatan", "hambatan", "alur"]
+    for _, png in pictures:
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        width, height = png_size(png)
+        assert width == 1080 and 600 <= height <= 1400
+        assert len(png) > 10_000  # drawn, not blank
+
+
+# ---- export --------------------------------------------------------------------------------
+
+
+async def test_xlsx_has_five_sheets_with_headers_and_masked_niks(db: Database) -> None:
+    await seed_programme(db)
+    result = await export(db, ME, "xlsx", masked=True, update_id=None)
+    assert result is not None and result.filename.endswith(".xlsx")
+    wb = load_workbook(io.BytesIO(result.data), read_only=True)
+    assert wb.sheetnames == list(SHEETS)
+    rows = list(wb["registrants"].iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:4] == ("id", "created_at_wib", "full_name", "nik")
+    niks = {row[header.index("full_name")]: row[header.index("nik")] for row in rows[1:]}
+    assert len(niks) == 5
+    assert all(nik.startswith("*" * 12) and len(nik) == 16 for nik in niks.values())
+    assert niks["Ani"] == "*" * 12 + "0001"
+    assert result.counts == {
+        "registrants": 5,
+        "decisions": 5,
+        "enrolments": 5,
+        "attendance": 5,
+        "checkins": 7,
+    }
+    checkins = list(wb["checkins"].iter_rows(values_only=True))
+    assert "income_change" in checkins[0] and len(checkins) == 8
+
+
+async def test_full_niks_only_when_asked_and_every_export_is_audited(db: Database) -> None:
+    await seed_programme(db)
+    result = await export(db, ME, "xlsx", masked=False, update_id=None)
+    assert result is not None and "lengkap" in result.filename
+    wb = load_workbook(io.BytesIO(result.data), read_only=True)
+    rows = list(wb["registrants"].iter_rows(values_only=True))
+    name_col, nik_col = rows[0].index("full_name"), rows[0].index("nik")
+    niks = {row[name_col]: row[nik_col] for row in rows[1:]}
+    assert niks["Ani"] == female_nik(1, JUNREJO) and niks["Citra"] == female_nik(3, BATU)
+    assert not any("*" in nik for nik in niks.values())
+    async with db.sessions() as s:
+        event = await s.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    assert event is not None and event.actor_id == ME and event.at is not None
+    detail = json.loads(event.detail or "")
+    assert detail["format"] == "xlsx" and detail["nik"] == "full"
+    assert detail["rows"]["registrants"] == 5
+
+
+async def test_csv_option_is_a_zip_of_the_five_tables(db: Database) -> None:
+    await seed_programme(db)
+    result = await export(db, ME, "csv", masked=True, update_id=None)
+    assert result is not None and result.filename.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(result.data)) as zf:
+        assert sorted(zf.namelist()) == sorted(f"{n}.csv" for n in SHEETS)
+        text = zf.read("registrants.csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 5 and all(r["nik"].startswith("*" * 12) for r in rows)
+    tables = await read_tables(db)
+    unmasked = build_csv_zip(tables, masked=False)
+    with zipfile.ZipFile(io.BytesIO(unmasked)) as zf:
+        assert female_nik(1) in zf.read("registrants.csv").decode("utf-8-sig")
+
+
+def test_full_data_confirmation_cannot_be_forged_or_reused_late() -> None:
+    issued = int(now().timestamp())
+    token = full_data_token("secret-1", ME, "xlsx", issued)
+    assert check_full_data_token("secret-1", ME, "xlsx", issued, token)
+    assert not check_full_data_token("secret-1", OTHER, "xlsx", issued, token)
+    assert not check_full_data_token("secret-1", ME, "csv", issued, token)
+    assert not check_full_data_token("secret-2", ME, "xlsx", issued, token)
+    later = now() + timedelta(minutes=11)
+    assert not check_full_data_token("secret-1", ME, "xlsx", issued, token, at=later)
+
+
+# ---- follow-up -------------------------------------------------------------------------------
+
+
+async def test_open_follow_up_adds_each_reason_once_while_open(db: Database) -> None:
+    p = await seed_programme(db)
+    async with db.transaction() as s:
+        first = await open_follow_up(s, p.checkins["c30"], "income_fell")
+        again = await open_follow_up(s, p.checkins["c30"], "income_fell")
+        other = await open_follow_up(s, p.checkins["c30"], "wants_contact")
+    assert first is not None and again is None and other is not None
+    with pytest.raises(ValueError):
+        async with db.transaction() as s:
+            await open_follow_up(s, p.checkins["c30"], "bored")
+
+
+async def test_queue_is_oldest_first_and_every_card_shown_is_audited(db: Database) -> None:
+    p = await seed_programme(db)
+    async with db.transaction() as s:
+        seed = Seeder(s)
+        for key, reason, age in (("b30", "no_response", 1), ("c30", "income_fell", 3)):
+            ci = await s.get(CheckIn, p.checkins[key])
+            await seed.follow_up(ci, reason, created_at=now() - timedelta(days=age))
+    queue = await FollowUpService(db).queue(ME)
+    assert queue.total == 2
+    assert [c.reason for c in queue.cards] == ["income_fell", "no_response"]
+    first = queue.cards[0]
+    assert (first.name, first.class_title, first.round_days) == ("Citra", "Menjahit Dasar", 30)
+    assert first.phone == "+6281234567890" and first.obstacle == "modal"
+    async with db.sessions() as s:
+        views = (
+            await s.scalars(select(AuditEvent).where(AuditEvent.action == "view_follow_up"))
+        ).all()
+    assert len(views) == 2 and {v.actor_id for v in views} == {ME}
+
+
+async def one_follow_up(db: Database) -> int:
+    p = await seed_programme(db)
+    async with db.transaction() as s:
+        fu = await open_follow_up(s, p.checkins["c30"], "income_fell")
+        assert fu is not None
+        return fu.id
+
+
+async def test_only_one_coordinator_can_take_a_follow_up(db: Database) -> None:
+    fid = await one_follow_up(db)
+    service = FollowUpService(db)
+    mine = await service.assign(ME, fid, update_id=None)
+    theirs = await service.assign(OTHER, fid, update_id=None)
+    assert mine.outcome == "done" and theirs.outcome == "taken"
+    assert (await service.assign(ME, fid, update_id=None)).outcome == "mine"
+    assert (await service.resolve(OTHER, fid, update_id=None)).outcome == "taken"
+    async with db.sessions() as s:
+        assert (await s.get(FollowUp, fid)).assigned_to == ME  # type: ignore[union-attr]
+
+
+async def test_a_note_is_typed_through_a_staff_draft_then_resolved(db: Database) -> None:
+    fid = await one_follow_up(db)
+    service = FollowUpService(db)
+    assert (await service.begin_note(ME, fid, update_id=None)).outcome == "done"
+    assert await service.has_note_draft(ME)
+    saved = await service.save_note(ME, "  Sudah ditelepon,  akan datang Senin ", update_id=None)
+    assert saved.outcome == "done" and saved.card is not None
+    assert saved.card.note == "Sudah ditelepon, akan datang Senin"
+    assert not await service.has_note_draft(ME)
+    await service.begin_note(ME, fid, update_id=None)
+    await service.save_note(ME, "Modal usaha diajukan", update_id=None)
+    done = await service.resolve(ME, fid, update_id=None)
+    assert done.outcome == "done" and done.card is not None
+    assert done.card.note == "Sudah ditelepon, akan datang Senin\nModal usaha diajukan"
+    assert done.card.resolved_at is not None and done.card.assigned_to == ME
+    assert (await service.queue(ME)).total == 0
+
+
+async def test_a_note_never_overwrites_another_open_staff_form(db: Database) -> None:
+    fid = await one_follow_up(db)
+    async with db.transaction() as s:
+        s.add(StaffDraft(user_id=ME, kind="new_class", step="title", data={"x": 1}, rev=3))
+    result = await FollowUpService(db).begin_note(ME, fid, update_id=None)
+    assert result.outcome == "other_form"
+    async with db.sessions() as s:
+        draft = await s.get(StaffDraft, ME)
+    assert draft is not None and draft.kind == "new_class" and draft.data == {"x": 1}
+
+
+async def test_a_redelivered_update_is_applied_once(db: Database) -> None:
+    fid = await one_follow_up(db)
+    service = FollowUpService(db)
+    assert (await service.assign(ME, fid, update_id=77)).outcome == "done"
+    assert (await service.resolve(ME, fid, update_id=77)).outcome == "duplicate"
+    async with db.sessions() as s:
+        assert (await s.get(FollowUp, fid)).resolved_at is None  # type: ignore[union-attr]

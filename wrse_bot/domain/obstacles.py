@@ -1,0 +1,57 @@
+"""What women report at a check-in, as stable codes with display labels.
+
+The study behind the programme (DOMAIN.md "Who we serve") asks afterwards
+whether income rose, whether she opened a business, what help she received
+(modal usaha; a sewing machine, gerobak or etalase) and what held her back.
+Codes are stored; labels are translated when shown.
+"""
+
+from __future__ import annotations
+
+from wrse_bot.domain.text import N_
+
+# Her biggest obstacle; "lainnya" comes with her own words (CheckIn.obstacle_other).
+OBSTACLE_OTHER = "lainnya"
+OBSTACLES: dict[str, str] = {
+    "modal": N_("Capital"),
+    "pemasaran": N_("Marketing"),
+    "waktu": N_("Time / caring for children"),
+    "kesehatan": N_("Health"),
+    "alat": N_("Tools"),
+    OBSTACLE_OTHER: N_("Something else"),
+}
+
+# Business starter help she received; "tidak_ada" means none.
+HELP_NONE = "tidak_ada"
+HELP_KINDS: dict[str, str] = {
+    "mesin_jahit": N_("Sewing machine"),
+    "gerobak": N_("Cart (gerobak)"),
+    "etalase": N_("Display case (etalase)"),
+    "modal_usaha": N_("Business capital"),
+    HELP_NONE: N_("No help"),
+}
+
+# CheckIn.income_change: her income last month against her income at intake.
+INCOME_CHANGES: dict[str, str] = {
+    "rose": N_("Rose"),
+    "same": N_("About the same"),
+    "fell": N_("Fell"),
+}
+
+# Check-in rounds, days after completing a class (the default offsets).
+ROUNDS: tuple[int, ...] = (30, 90, 180)
+
+# Why a check-in needs a person (FollowUp.reason), in the queue's order of urgency.
+FOLLOW_UP_REASONS: dict[str, str] = {
+    "income_fell": N_("Income fell"),
+    "wants_contact": N_("Asked to be contacted"),
+    "no_response": N_("No response"),
+}
+
+# Incomes are aggregated in whole Rp100.000s (Registrant/CheckIn.income_bracket).
+BRACKET_RUPIAH = 100_000
+
+
+def income_bracket(rupiah: int) -> int:
+    """The reporting bracket of a monthly income: whole Rp100.000s."""
+    return max(rupiah, 0) // BRACKET_RUPIAH

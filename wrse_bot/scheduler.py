@@ -1,0 +1,267 @@
+"""The outbox dispatcher: ONE repeating APScheduler job (PTB's JobQueue) that
+delivers every due outbox row through one rate-limited sender.
+
+Broadcasts, class notices, reminders and check-ins are all outbox rows
+(ARCHITECTURE.md, "Scheduled messages are rows"). Each tick drains: it keeps
+claiming batches while rows are due, so a big broadcast flows at the sender's
+pace (~29 msg/s) instead of one batch per tick. One drain runs per process at a
+time; on PostgreSQL several processes may drain side by side (claims use
+``FOR UPDATE SKIP LOCKED``, see wrse_bot/services/dispatch.py).
+
+Stopping: when the Application stops, the drain notices before each message,
+gives back (releases) the rows it had claimed but not sent, and returns; PTB's
+``JobQueue.stop(wait=True)`` waits for that. A restarted bot picks them up: no
+one is skipped, and no one gets a message twice.
+
+Staff see a broadcast's progress: one message, edited at most every
+``PROGRESS_EVERY`` seconds, and at the end a report (queued as an outbox row in
+the transaction that closes the broadcast, so it is sent once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.numbers import format_decimal
+from telegram import Bot
+from telegram.ext import Application, ContextTypes
+
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.runtime import Runtime
+from wrse_bot.services import dispatch
+from wrse_bot.services.dispatch import Claimed, Outcome, Progress
+from wrse_bot.telegram.sender import Sender
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "outbox-dispatcher"
+# Seconds between two edits of a staff member's progress message.
+PROGRESS_EVERY = 2.0
+
+PROGRESS_TEXT = N_("Sending the broadcast…\nSent {sent} / {total}")
+UNDELIVERED_TEXT = N_("Not delivered: {blocked} blocked the bot, {failed} failed")
+FINISHED_TEXT = N_("Broadcast finished.\nSent {sent} / {total}")
+REPORT_TEXT = N_(
+    "Broadcast report #{id}\n"
+    "Recipients: {total}\n"
+    "Sent: {sent}\n"
+    "Blocked the bot: {blocked}\n"
+    "Failed: {failed}"
+)
+
+
+@dataclass
+class DispatchStats:
+    """What one drain did (for tests, benchmarks and the log)."""
+
+    claimed: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    retried: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    released: int = 0
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+def number(t: Translator, n: int) -> str:
+    """``1.200`` in Indonesian (Babel), also in the English interface."""
+    return format_decimal(n, locale={"en": "en_ID"}.get(t.language, t.language))
+
+
+def progress_text(t: Translator, p: Progress) -> str:
+    text = t(PROGRESS_TEXT).format(sent=number(t, p.sent), total=number(t, p.total))
+    if p.blocked or p.failed:
+        text += "\n" + t(UNDELIVERED_TEXT).format(
+            blocked=number(t, p.blocked), failed=number(t, p.failed)
+        )
+    return text
+
+
+def finished_text(t: Translator, p: Progress) -> str:
+    text = t(FINISHED_TEXT).format(sent=number(t, p.sent), total=number(t, p.total))
+    if p.blocked or p.failed:
+        text += "\n" + t(UNDELIVERED_TEXT).format(
+            blocked=number(t, p.blocked), failed=number(t, p.failed)
+        )
+    return text
+
+
+def report_text(t: Translator, p: Progress) -> str:
+    return t(REPORT_TEXT).format(
+        id=p.broadcast_id,
+        total=number(t, p.total),
+        sent=number(t, p.sent),
+        blocked=number(t, p.blocked),
+        failed=number(t, p.failed),
+    )
+
+
+class Dispatcher:
+    """Claims due outbox rows in batches and sends them; one drain at a time."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        bot: Bot,
+        *,
+        sender: Sender | None = None,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.runtime = runtime
+        self.db = runtime.db
+        self.settings = runtime.settings
+        self.sender = sender or Sender(bot)
+        self.stopping = stopping
+        self._busy = False
+        self._progress_at = 0.0
+        self._shown: dict[int, str] = {}  # broadcast id -> progress text on screen
+
+    async def run(self, *, budget: float | None = None) -> DispatchStats:
+        """Drain: claim and send batches until nothing is due (or the bot stops,
+        or ``budget`` seconds have passed)."""
+        stats = DispatchStats()
+        if self._busy:  # the previous tick is still draining: it has this covered
+            return stats
+        self._busy = True
+        started = time.monotonic()
+        try:
+            while not self.stopping():
+                batch = await dispatch.claim_batch(self.db, self.settings.dispatch_batch_size)
+                stats.skipped += batch.skipped
+                stats.blocked += batch.blocked
+                if not (batch.to_send or batch.skipped or batch.blocked):
+                    # Nothing due. Close the broadcasts that are done: each queues
+                    # its final report, a new row this drain then sends.
+                    if await self.report_progress(force=True):
+                        continue
+                    break
+                stats.claimed += len(batch.to_send)
+                await self._deliver(batch.to_send, stats)
+                await self.report_progress()
+                if budget is not None and time.monotonic() - started > budget:
+                    break
+        finally:
+            self._busy = False
+        if stats:
+            log.info("outbox: %s", stats)
+        return stats
+
+    async def _deliver(self, rows: list[Claimed], stats: DispatchStats) -> None:
+        released: list[int] = []
+        results = await asyncio.gather(
+            *(self._one(row, stats, released) for row in rows), return_exceptions=True
+        )
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                # Its lease runs out and it is tried again (e.g. the database was away).
+                log.error("outbox row %s: %s", row.id, type(result).__name__, exc_info=result)
+        await dispatch.release(self.db, released)
+        stats.released += len(released)
+
+    async def _one(self, row: Claimed, stats: DispatchStats, released: list[int]) -> None:
+        result = await self.sender.send(row, self.stopping)
+        db = self.db
+        if result.outcome == Outcome.SENT:
+            if await dispatch.mark_sent(db, row.id):
+                stats.sent += 1
+            else:  # cannot happen while leases hold; say so loudly if it does
+                log.error("outbox row %s was already settled when its send succeeded", row.id)
+        elif result.outcome == Outcome.BLOCKED:
+            await dispatch.mark_blocked(db, row.id, row.user_id, result.error or "403")
+            stats.blocked += 1
+        elif result.outcome == Outcome.FAILED:
+            await dispatch.mark_failed(db, row.id, result.error or "400")
+            stats.failed += 1
+        elif result.outcome == Outcome.RETRY:
+            status = await dispatch.mark_retry(
+                db, row, result.error or "error", self.settings.dispatch_max_attempts
+            )
+            if status == dispatch.FAILED:
+                stats.failed += 1
+            else:
+                stats.retried += 1
+        elif result.outcome == Outcome.DEFER:
+            delay = timedelta(seconds=result.retry_after or 1.0)
+            await dispatch.defer(db, row.id, delay, result.error or "429")
+            stats.deferred += 1
+        else:
+            released.append(row.id)
+
+    async def report_progress(self, *, force: bool = False) -> bool:
+        """Edit each open broadcast's progress message (at most every
+        ``PROGRESS_EVERY`` s); close finished ones and queue their report.
+        True when a report was queued."""
+        if self.stopping():
+            return False
+        if not force and time.monotonic() - self._progress_at < PROGRESS_EVERY:
+            return False
+        self._progress_at = time.monotonic()
+        t = self.runtime.tr
+        queued = False
+        for p in await dispatch.open_broadcasts(self.db):
+            if p.done:
+                closed = await dispatch.finish_broadcast(
+                    self.db, p, report_text=report_text(t, p), report_to=p.created_by
+                )
+                queued = queued or closed
+                text = finished_text(t, p) if closed else None
+                self._shown.pop(p.broadcast_id, None)
+            else:
+                text = progress_text(t, p)
+                if self._shown.get(p.broadcast_id) == text:
+                    continue
+                self._shown[p.broadcast_id] = text
+            if text and p.chat_id is not None and p.message_id is not None:
+                await self.sender.edit(p.chat_id, p.message_id, text)
+        return queued
+
+
+async def dispatch_once(
+    runtime: Runtime, bot: Bot, *, sender: Sender | None = None, budget: float | None = None
+) -> DispatchStats:
+    """One drain with a fresh dispatcher (tests, benchmarks, one-off scripts)."""
+    return await Dispatcher(runtime, bot, sender=sender).run(budget=budget)
+
+
+def wake(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Run the dispatcher now (a broadcast was just queued), not at its next tick."""
+    if app.job_queue is None:
+        return
+    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+        job.job.modify(next_run_time=datetime.now(app.job_queue.scheduler.timezone))
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot_data["dispatcher"].run()
+
+
+def install_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
+    """Schedule the dispatcher on ``app``'s JobQueue: every
+    ``dispatch_interval_seconds``, first at once (rows owed before a restart go
+    out as soon as the bot starts)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    dispatcher = Dispatcher(runtime, app.bot, stopping=lambda: not app.running)
+    app.bot_data["dispatcher"] = dispatcher
+    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
+    app.job_queue.run_repeating(
+        _tick,
+        interval=runtime.settings.dispatch_interval_seconds,
+        first=0,
+        name=JOB_NAME,
+        # A second instance may start while a long drain runs; it returns at
+        # once (see Dispatcher.run) instead of APScheduler logging a skip.
+        job_kwargs={"max_instances": 2, "coalesce": True},
+    )
+    return dispatcher

@@ -1,0 +1,773 @@
+"""Women finding and joining classes: the listing, enrolment with exact
+capacity, the waitlist with held seats, and cancelling.
+
+Capacity is exact (issue 3, "Capacity is exact"): a seat is taken only by the
+conditional ``UPDATE classes SET taken = taken + 1 WHERE taken < capacity``
+inside the enrolment transaction, never by counting rows in Python. ``taken``
+counts enrolled and offered seats. Every transaction that moves a seat or joins
+the waitlist first locks the class row (``SELECT ... FOR NO KEY UPDATE`` on
+PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE), so waitlist ids
+are handed out in commit order and the positions women are told are exact.
+Lock order is always: her user row, then the class row, then enrolment rows.
+
+Nothing here imports Telegram. Notices to other women (a seat offered to the
+next in line, a hold that ran out) are outbox rows written in the same
+transaction as the change, so they are sent exactly when the change commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from wrse_bot import clock
+from wrse_bot.config import Settings
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Enrolment, Registrant, TrainingClass, User
+from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.classes import (
+    ACTIVE,
+    CANCELLED,
+    ENROLLED,
+    OFFERED,
+    WAITLISTED,
+    Opening,
+    Span,
+    Standing,
+    clashes,
+    hold_until,
+    listing_key,
+    opening,
+    standing_of,
+)
+from wrse_bot.i18n import N_, Translator, translator
+from wrse_bot.services.outbox import enqueue
+from wrse_bot.services.updates import claim_update
+
+CALLBACK_PREFIX = "k"
+
+# ---- results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassCard:
+    """What a woman sees of a class."""
+
+    id: int
+    skill: str
+    title: str
+    description: str
+    place: str
+    kecamatan_code: str
+    trainer: str
+    capacity: int
+    taken: int
+    enrol_deadline: datetime
+    status: str
+    sessions: tuple[Span, ...]
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+    @property
+    def first_start(self) -> datetime | None:
+        return self.sessions[0][0] if self.sessions else None
+
+
+@dataclass(frozen=True)
+class Listing:
+    standing: Standing
+    cards: tuple[ClassCard, ...]
+
+
+@dataclass(frozen=True)
+class MyPlace:
+    """One of her enrolments: enrolled, waitlisted (with position) or offered."""
+
+    enrolment_id: int
+    status: str
+    card: ClassCard
+    position: int | None = None
+    offered_until: datetime | None = None
+
+
+EnrolOutcome = Literal[
+    "enrolled",
+    "waitlisted",
+    "ready",  # preflight only: nothing stops her; ask for confirmation
+    "already",  # she has a place in this class (``mine`` says which)
+    "not_allowed",  # her standing does not allow enrolling (``standing`` says why)
+    "clash",  # overlaps a class she has (``clash_with``)
+    "deadline",
+    "started",
+    "closed",  # cancelled, unpublished or deleted
+    "duplicate_update",
+]
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    outcome: EnrolOutcome
+    card: ClassCard | None = None
+    standing: Standing = Standing.ELIGIBLE
+    mine: MyPlace | None = None
+    clash_with: ClassCard | None = None
+    position: int | None = None
+    enrolment_id: int | None = None
+
+
+ActionOutcome = Literal[
+    "cancelled",  # Batalkan done
+    "taken",  # Ambil done: she is enrolled
+    "released",  # Lepas done
+    "already",  # the action was already done (a double tap)
+    "not_offered",  # Ambil/Lepas on a place that is not an open offer
+    "expired",  # Ambil after the hold ran out: the seat went on
+    "not_yours",  # another woman's enrolment: refused, nothing changed
+    "closed",  # the class is cancelled or unpublished
+    "not_found",  # no such enrolment (or its class was deleted)
+    "duplicate_update",
+]
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    outcome: ActionOutcome
+    card: ClassCard | None = None
+    status: str | None = None  # her status before the action
+    offered_next: int | None = None  # enrolment id the freed seat was offered to
+
+
+@dataclass
+class HoldReport:
+    expired: int = 0
+    offered: list[int] = field(default_factory=list)
+
+
+# ---- reading ------------------------------------------------------------------------
+
+
+def _card(cls: TrainingClass, *, taken: int | None = None) -> ClassCard:
+    return ClassCard(
+        id=cls.id,
+        skill=cls.skill,
+        title=cls.title,
+        description=cls.description,
+        place=cls.place,
+        kecamatan_code=cls.kecamatan_code,
+        trainer=cls.trainer,
+        capacity=cls.capacity,
+        taken=cls.taken if taken is None else taken,
+        enrol_deadline=cls.enrol_deadline,
+        status=cls.status,
+        sessions=tuple(sorted((x.starts_at, x.ends_at) for x in cls.sessions)),
+    )
+
+
+async def _standing(s: AsyncSession, user_id: int) -> Standing:
+    row = (
+        await s.execute(
+            select(Registrant.status, Registrant.verdict).where(Registrant.user_id == user_id)
+        )
+    ).first()
+    return standing_of(row.status, row.verdict) if row else Standing.NOT_REGISTERED
+
+
+async def standing(db: Database, user_id: int) -> Standing:
+    async with db.sessions() as s:
+        return await _standing(s, user_id)
+
+
+async def list_open(db: Database, user_id: int, *, now: datetime | None = None) -> Listing:
+    """Upcoming published classes she can still join (deadline not passed,
+    first session ahead), her interests first, then her kecamatan, then soonest."""
+    now = now or clock.now()
+    async with db.sessions() as s:
+        me = (
+            await s.execute(
+                select(
+                    Registrant.status,
+                    Registrant.verdict,
+                    Registrant.interests,
+                    Registrant.kecamatan_code,
+                ).where(Registrant.user_id == user_id)
+            )
+        ).first()
+        classes = (
+            await s.scalars(
+                select(TrainingClass)
+                .where(TrainingClass.status == "published", TrainingClass.enrol_deadline >= now)
+                .options(selectinload(TrainingClass.sessions))
+            )
+        ).all()
+    cards = [_card(c) for c in classes]
+    cards = [
+        c for c in cards if opening(c.status, c.enrol_deadline, c.sessions, now) is Opening.OPEN
+    ]
+    interests = list(me.interests or []) if me else []
+    kecamatan = me.kecamatan_code if me else None
+    cards.sort(
+        key=lambda c: listing_key(
+            skill=c.skill,
+            kecamatan_code=c.kecamatan_code,
+            first_start=c.first_start,  # type: ignore[arg-type]  # open: it has sessions
+            class_id=c.id,
+            interests=interests,
+            kecamatan=kecamatan,
+        )
+    )
+    her = standing_of(me.status, me.verdict) if me else Standing.NOT_REGISTERED
+    return Listing(standing=her, cards=tuple(cards))
+
+
+async def _class(s: AsyncSession, class_id: int, *, lock: bool = False) -> TrainingClass | None:
+    stmt = (
+        select(TrainingClass)
+        .where(TrainingClass.id == class_id)
+        .options(selectinload(TrainingClass.sessions))
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        # FOR NO KEY UPDATE: the lock an UPDATE takes; inserts that merely
+        # reference the class (foreign keys) are not blocked by it.
+        stmt = stmt.with_for_update(key_share=True)
+    return await s.scalar(stmt)
+
+
+async def _position(s: AsyncSession, enrolment: Enrolment) -> int:
+    """Waitlist order is Enrolment.id among the waitlisted of the class."""
+    return int(
+        await s.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(
+                Enrolment.class_id == enrolment.class_id,
+                Enrolment.status == WAITLISTED,
+                Enrolment.id <= enrolment.id,
+            )
+        )
+        or 0
+    )
+
+
+async def _place(s: AsyncSession, enrolment: Enrolment, card: ClassCard) -> MyPlace:
+    position = await _position(s, enrolment) if enrolment.status == WAITLISTED else None
+    return MyPlace(enrolment.id, enrolment.status, card, position, enrolment.offered_until)
+
+
+async def _check(
+    s: AsyncSession, user_id: int, cls: TrainingClass | None, now: datetime
+) -> tuple[EnrolResult | None, bool]:
+    """Why she may not enrol in ``cls`` now (None if she may), and whether she
+    has a cancelled row for it (she left it before). Reads only: the seat
+    itself is taken later, by the conditional UPDATE."""
+    if cls is None:
+        return EnrolResult("closed"), False
+    card = _card(cls)
+    if cls.status != "published":
+        return EnrolResult("closed", card), False
+    # All her places with their classes, in one query: she has only a few.
+    her_rows = (
+        await s.execute(
+            select(Enrolment, TrainingClass)
+            .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
+            .where(Enrolment.user_id == user_id)
+            .options(selectinload(TrainingClass.sessions))
+        )
+    ).all()
+    left_before = False
+    others: list[ClassCard] = []
+    for enrolment, other in her_rows:
+        if other.id == cls.id:
+            if enrolment.status in ACTIVE:
+                return EnrolResult("already", card, mine=await _place(s, enrolment, card)), False
+            left_before = enrolment.status == CANCELLED
+        elif enrolment.status in ACTIVE and other.status == "published":
+            others.append(_card(other))
+    her = await _standing(s, user_id)
+    if her is not Standing.ELIGIBLE:
+        return EnrolResult("not_allowed", card, standing=her), left_before
+    state = opening(cls.status, cls.enrol_deadline, card.sessions, now)
+    if state is Opening.DEADLINE:
+        return EnrolResult("deadline", card), left_before
+    if state is not Opening.OPEN:
+        return EnrolResult("started", card), left_before
+    for other_card in others:
+        if clashes(card.sessions, other_card.sessions):
+            return EnrolResult("clash", card, clash_with=other_card), left_before
+    return None, left_before
+
+
+PlaceOutcome = Literal["ok", "not_yours", "not_found", "closed"]
+
+
+async def find_place(
+    db: Database, user_id: int, enrolment_id: int
+) -> tuple[PlaceOutcome, MyPlace | None]:
+    """Her enrolment ``enrolment_id`` (to confirm a cancellation), re-checked:
+    it must be hers, and its class still published."""
+    async with db.sessions() as s:
+        enrolment = await s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            return "not_found", None
+        if enrolment.user_id != user_id:
+            return "not_yours", None
+        cls = await _class(s, enrolment.class_id)
+        if cls is None:
+            return "not_found", None
+        if cls.status != "published":
+            return "closed", None
+        return "ok", await _place(s, enrolment, _card(cls))
+
+
+async def preflight(
+    db: Database, user_id: int, class_id: int, *, now: datetime | None = None
+) -> EnrolResult:
+    """The class and whether she could enrol now ("ready"), without changing anything."""
+    now = now or clock.now()
+    async with db.sessions() as s:
+        cls = await _class(s, class_id)
+        refusal, _ = await _check(s, user_id, cls, now)
+        return refusal or EnrolResult("ready", _card(cls), standing=Standing.ELIGIBLE)  # type: ignore[arg-type]
+
+
+# ---- enrolling ----------------------------------------------------------------------
+
+
+async def enrol(
+    db: Database,
+    user_id: int,
+    class_id: int,
+    *,
+    update_id: int | None = None,
+    now: datetime | None = None,
+) -> EnrolResult:
+    """Take a seat, or a place on the waitlist; refuse with the reason otherwise."""
+    now = now or clock.now()
+    try:
+        return await _enrol(db, user_id, class_id, update_id, now)
+    except IntegrityError:
+        # The unique (class, user) index stopped a second row for her (a double
+        # tap that raced itself): run again, and it finds her existing place.
+        return await _enrol(db, user_id, class_id, update_id, now)
+
+
+async def _enrol(
+    db: Database, user_id: int, class_id: int, update_id: int | None, now: datetime
+) -> EnrolResult:
+    async with _transaction(db) as s:
+        if not await claim_update(s, update_id):
+            return EnrolResult("duplicate_update")
+        # Her row first: two of her own enrolments cannot both pass the clash check.
+        await s.execute(select(User.id).where(User.id == user_id).with_for_update())
+        cls = await _class(s, class_id)
+        refusal, left_before = await _check(s, user_id, cls, now)
+        if refusal is not None:
+            return refusal
+        assert cls is not None
+        if left_before:  # a fresh row, so she queues behind those already waiting
+            await s.execute(
+                delete(Enrolment).where(
+                    Enrolment.class_id == class_id,
+                    Enrolment.user_id == user_id,
+                    Enrolment.status == CANCELLED,
+                )
+            )
+        taken_now = await _take_seat(s, class_id)
+        if taken_now is None:
+            # Full. Queue in commit order: lock the class row, so waitlist ids are
+            # handed out one transaction at a time and positions are exact. A seat
+            # may have come free while we waited for the lock: then take it.
+            row = (
+                await s.execute(
+                    select(TrainingClass.status, TrainingClass.taken, TrainingClass.capacity)
+                    .where(TrainingClass.id == class_id)
+                    .with_for_update(key_share=True)
+                )
+            ).first()
+            if row is None or row.status != "published":
+                return EnrolResult("closed", _card(cls))
+            taken_now = await _take_seat(s, class_id) if row.taken < row.capacity else None
+            if taken_now is None:
+                enrolment = Enrolment(class_id=class_id, user_id=user_id, status=WAITLISTED)
+                s.add(enrolment)
+                await s.flush()
+                position = await _position(s, enrolment)
+                return EnrolResult(
+                    "waitlisted",
+                    _card(cls, taken=row.taken),
+                    position=position,
+                    enrolment_id=enrolment.id,
+                )
+        enrolment = Enrolment(class_id=class_id, user_id=user_id, status=ENROLLED)
+        s.add(enrolment)
+        await s.flush()
+        return EnrolResult("enrolled", _card(cls, taken=taken_now), enrolment_id=enrolment.id)
+
+
+async def _take_seat(s: AsyncSession, class_id: int) -> int | None:
+    """THE capacity rule: one conditional UPDATE, atomic in the database; the
+    new ``taken`` if she got a seat, else None. On PostgreSQL a concurrent
+    holder of the row makes it wait, then re-evaluate ``taken < capacity`` on
+    the committed value: it never over-fills."""
+    result = await s.execute(
+        update(TrainingClass)
+        .where(
+            TrainingClass.id == class_id,
+            TrainingClass.taken < TrainingClass.capacity,
+            TrainingClass.status == "published",
+        )
+        .values(taken=TrainingClass.taken + 1)
+        .returning(TrainingClass.taken)
+        .execution_options(synchronize_session=False)
+    )
+    return result.scalar_one_or_none()
+
+
+_sqlite_writers: WeakKeyDictionary[Database, asyncio.Lock] = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def _transaction(db: Database) -> AsyncIterator[AsyncSession]:
+    """``db.transaction()``; on SQLite, writers of this module also queue here
+    first. SQLite has one writer at a time, and writers waiting in its
+    busy-timeout sleep-and-retry loop leave the lock idle between tries; an
+    in-process queue hands it straight to the next one (several times the
+    enrolments/s when many women press at once)."""
+    if not db.is_sqlite:
+        async with db.transaction() as s:
+            yield s
+        return
+    lock = _sqlite_writers.setdefault(db, asyncio.Lock())
+    async with lock, db.transaction() as s:
+        yield s
+
+
+async def my_places(db: Database, user_id: int, *, now: datetime | None = None) -> list[MyPlace]:
+    """Her enrolled, waitlisted and offered places in published classes that
+    have not ended, soonest first."""
+    now = now or clock.now()
+    async with db.sessions() as s:
+        rows = (
+            await s.execute(
+                select(Enrolment, TrainingClass)
+                .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
+                .where(
+                    Enrolment.user_id == user_id,
+                    Enrolment.status.in_(ACTIVE),
+                    TrainingClass.status == "published",
+                )
+                .options(selectinload(TrainingClass.sessions))
+            )
+        ).all()
+        places = []
+        for enrolment, cls in rows:
+            card = _card(cls)
+            if card.sessions and card.sessions[-1][1] <= now:
+                continue  # over
+            places.append(await _place(s, enrolment, card))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    places.sort(key=lambda p: (p.card.first_start or far, p.enrolment_id))
+    return places
+
+
+# ---- cancelling, Ambil, Lepas, holds --------------------------------------------------
+
+Action = Literal["cancel", "take", "release"]
+
+
+async def cancel(
+    db: Database,
+    settings: Settings,
+    user_id: int,
+    enrolment_id: int,
+    *,
+    update_id: int | None = None,
+    now: datetime | None = None,
+) -> ActionResult:
+    """Batalkan: she leaves the class or its waitlist; a freed seat goes to the
+    first woman waiting (offered, held), or back to the free seats."""
+    return await _act(db, settings, "cancel", user_id, enrolment_id, update_id, now)
+
+
+async def take_offer(
+    db: Database,
+    settings: Settings,
+    user_id: int,
+    enrolment_id: int,
+    *,
+    update_id: int | None = None,
+    now: datetime | None = None,
+) -> ActionResult:
+    """Ambil: the seat held for her becomes hers."""
+    return await _act(db, settings, "take", user_id, enrolment_id, update_id, now)
+
+
+async def release_offer(
+    db: Database,
+    settings: Settings,
+    user_id: int,
+    enrolment_id: int,
+    *,
+    update_id: int | None = None,
+    now: datetime | None = None,
+) -> ActionResult:
+    """Lepas: she lets the held seat go; the next woman waiting is offered it."""
+    return await _act(db, settings, "release", user_id, enrolment_id, update_id, now)
+
+
+async def _act(
+    db: Database,
+    settings: Settings,
+    action: Action,
+    user_id: int,
+    enrolment_id: int,
+    update_id: int | None,
+    now: datetime | None,
+) -> ActionResult:
+    now = now or clock.now()
+    async with _transaction(db) as s:
+        if not await claim_update(s, update_id):
+            return ActionResult("duplicate_update")
+        owner = await s.execute(
+            select(Enrolment.user_id, Enrolment.class_id).where(Enrolment.id == enrolment_id)
+        )
+        row = owner.first()
+        if row is None:
+            return ActionResult("not_found")
+        if row.user_id != user_id:
+            return ActionResult("not_yours")
+        cls = await _class(s, row.class_id, lock=True)
+        enrolment = await s.scalar(
+            select(Enrolment)
+            .where(Enrolment.id == enrolment_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if cls is None or enrolment is None:
+            return ActionResult("not_found")
+        card = _card(cls)
+        before = enrolment.status
+        if cls.status != "published":
+            return ActionResult("closed", card, before)
+
+        if action == "take":
+            if before == ENROLLED:
+                return ActionResult("already", card, before)
+            if before != OFFERED:
+                return ActionResult("not_offered", card, before)
+            if enrolment.offered_until is not None and enrolment.offered_until <= now:
+                # The hold ran out before the job noticed: it goes on now.
+                nxt = await _leave(s, settings, cls, enrolment, now)
+                return ActionResult("expired", card, before, nxt)
+            enrolment.status = ENROLLED
+            enrolment.offered_until = None
+            return ActionResult("taken", card, before)
+
+        if action == "release" and before != OFFERED:
+            outcome: ActionOutcome = "already" if before == CANCELLED else "not_offered"
+            return ActionResult(outcome, card, before)
+        if before == CANCELLED:
+            return ActionResult("already", card, before)
+        nxt = await _leave(s, settings, cls, enrolment, now)
+        return ActionResult("released" if action == "release" else "cancelled", card, before, nxt)
+
+
+async def _leave(
+    s: AsyncSession, settings: Settings, cls: TrainingClass, enrolment: Enrolment, now: datetime
+) -> int | None:
+    """She gives up her place; a seat she held passes on. Caller holds the class lock."""
+    held_seat = enrolment.status in (ENROLLED, OFFERED)
+    enrolment.status = CANCELLED
+    enrolment.offered_until = None
+    await s.flush()
+    if held_seat:
+        return await _pass_seat(s, settings, cls, now)
+    return None
+
+
+async def _pass_seat(
+    s: AsyncSession, settings: Settings, cls: TrainingClass, now: datetime
+) -> int | None:
+    """A held seat is free: offer it to the first woman waiting (the seat stays
+    counted in ``taken`` while held), or give it back to the free seats."""
+    card = _card(cls)
+    if cls.status == "published" and card.first_start is not None and card.first_start > now:
+        nxt = await s.scalar(
+            select(Enrolment)
+            .where(Enrolment.class_id == cls.id, Enrolment.status == WAITLISTED)
+            .order_by(Enrolment.id)
+            .limit(1)
+            .with_for_update()
+        )
+        if nxt is not None:
+            nxt.status = OFFERED
+            nxt.offered_until = hold_until(now, settings.waitlist_hold_hours, card.first_start)
+            await s.flush()
+            t = translator(settings.locale)
+            await enqueue(
+                s,
+                user_id=nxt.user_id,
+                kind="notice",
+                text=offer_notice(t, card, nxt.offered_until),
+                parse_mode="HTML",
+                reply_markup=offer_markup(t, nxt.id),
+                class_id=cls.id,
+                dedupe_key=f"class-offer:{nxt.id}",
+            )
+            return nxt.id
+    await s.execute(
+        update(TrainingClass)
+        .where(TrainingClass.id == cls.id, TrainingClass.taken > 0)
+        .values(taken=TrainingClass.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    return None
+
+
+async def offer_free_seats(
+    s: AsyncSession, settings: Settings, class_id: int, now: datetime | None = None
+) -> list[int]:
+    """For staff changes in the caller's transaction (say, capacity raised):
+    while a seat is free and someone waits, offer it to the first waiting, as
+    a cancellation would. Returns the enrolment ids offered a seat."""
+    now = now or clock.now()
+    cls = await _class(s, class_id, lock=True)
+    offered: list[int] = []
+    while cls is not None:
+        if await _take_seat(s, class_id) is None:
+            break
+        nxt = await _pass_seat(s, settings, cls, now)  # gives the seat back if nobody waits
+        if nxt is None:
+            break
+        offered.append(nxt)
+    return offered
+
+
+async def expire_holds(db: Database, settings: Settings, now: datetime | None = None) -> HoldReport:
+    """Offers whose hold ran out by ``now`` lapse: she is told, and the seat is
+    offered to the next woman waiting (or freed). Run by a repeating job; tests
+    call it with a later ``now`` instead of waiting."""
+    now = now or clock.now()
+    report = HoldReport()
+    async with db.sessions() as s:
+        due = (
+            await s.execute(
+                select(Enrolment.id, Enrolment.class_id)
+                .where(Enrolment.status == OFFERED, Enrolment.offered_until <= now)
+                .order_by(Enrolment.id)
+            )
+        ).all()
+    for enrolment_id, class_id in due:
+        async with _transaction(db) as s:
+            cls = await _class(s, class_id, lock=True)
+            enrolment = await s.scalar(
+                select(Enrolment)
+                .where(Enrolment.id == enrolment_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            if (
+                cls is None
+                or enrolment is None
+                or enrolment.status != OFFERED
+                or enrolment.offered_until is None
+                or enrolment.offered_until > now
+            ):
+                continue  # taken, released or moved on meanwhile
+            t = translator(settings.locale)
+            await enqueue(
+                s,
+                user_id=enrolment.user_id,
+                kind="notice",
+                text=hold_expired_notice(t, _card(cls)),
+                parse_mode="HTML",
+                class_id=cls.id,
+                dedupe_key=f"class-hold-expired:{enrolment.id}",
+            )
+            nxt = await _leave(s, settings, cls, enrolment, now)
+            report.expired += 1
+            if nxt is not None:
+                report.offered.append(nxt)
+    return report
+
+
+# ---- notices (outbox rows carry their text) ------------------------------------------
+
+OFFER_NOTICE = N_(
+    "Good news: a seat is free for you in the class <b>{title}</b> ({skill}), first meeting "
+    "{when}, at {place}.\n"
+    "We keep it for you until {until}. Tap <b>Take</b> to join, or <b>Let go</b> if you "
+    "cannot come."
+)
+HOLD_EXPIRED_NOTICE = N_(
+    "The time to take the seat in the class <b>{title}</b> has ended, so it went to the next "
+    "person waiting. You can join again from Classes."
+)
+TAKE = N_("Take")
+LET_GO = N_("Let go")
+
+
+def when(t: Translator, moment: datetime) -> str:
+    """``Selasa, 3 Desember 2030, 09.00 WIB``."""
+    return f"{t.weekday_date(moment.astimezone(t.tz).date())}, {t.time(moment)}"
+
+
+def offer_notice(t: Translator, card: ClassCard, until: datetime) -> str:
+    esc = html.escape
+    return t(OFFER_NOTICE).format(
+        title=esc(card.title),
+        skill=esc(t(SKILLS.get(card.skill, card.skill))),
+        when=when(t, card.first_start) if card.first_start else "-",
+        place=esc(card.place),
+        until=when(t, until),
+    )
+
+
+def offer_markup(t: Translator, enrolment_id: int) -> dict[str, Any]:
+    """Inline buttons in Bot API shape (the outbox stores JSON, not Telegram objects)."""
+    return {
+        "inline_keyboard": [
+            [
+                {"text": "✅ " + t(TAKE), "callback_data": f"{CALLBACK_PREFIX}:a:{enrolment_id}"},
+                {"text": t(LET_GO), "callback_data": f"{CALLBACK_PREFIX}:l:{enrolment_id}"},
+            ]
+        ]
+    }
+
+
+def hold_expired_notice(t: Translator, card: ClassCard) -> str:
+    return t(HOLD_EXPIRED_NOTICE).format(title=html.escape(card.title))
+
+
+__all__: Sequence[str] = (
+    "ActionResult",
+    "ClassCard",
+    "EnrolResult",
+    "HoldReport",
+    "Listing",
+    "MyPlace",
+    "cancel",
+    "enrol",
+    "expire_holds",
+    "find_place",
+    "list_open",
+    "my_places",
+    "offer_free_seats",
+    "preflight",
+    "release_offer",
+    "standing",
+    "take_offer",
+)

@@ -1,0 +1,362 @@
+"""The outbox, seen from the dispatcher: claim due rows, record what happened.
+
+Every change here is one short transaction, and every outcome is a conditional
+UPDATE ``WHERE id = ? AND status = 'pending'``, so a row leaves ``pending``
+exactly once, whichever dispatcher (process) gets there first.
+
+* Claiming (``claim_batch``): on PostgreSQL the due rows are selected ``FOR UPDATE
+  SKIP LOCKED`` and leased (``claimed_until``) in the same transaction, so dispatchers
+  in several processes never take the same row. On SQLite the transaction starts with
+  ``BEGIN IMMEDIATE`` (wrse_bot.db.engine), which serialises claimers: one worker.
+* A lease that runs out (a process killed mid-batch) makes its rows due again: a row
+  is at least attempted after a crash, and sent once unless the process died in the
+  instant between Telegram accepting a message and the commit that records it.
+
+No Telegram import here: the sender (wrse_bot/telegram/sender.py) turns Bot API
+answers into the ``Outcome`` values recorded below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from wrse_bot.clock import now
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Broadcast, OutboxMessage, User
+from wrse_bot.services.outbox import enqueue
+
+PENDING = "pending"
+SENT = "sent"
+BLOCKED = "blocked"
+FAILED = "failed"
+SKIPPED = "skipped"
+CANCELLED = "cancelled"
+
+# A claimed row belongs to its dispatcher this long. It must outlast one batch
+# (at 30 msg/s, 100 rows take ~3.5 s, plus any 429 waits); after a crash the
+# unsent rows of that batch are due again when it runs out.
+LEASE = timedelta(seconds=60)
+# Network trouble: retry after 5 s, 10 s, 20 s ... at most 15 minutes apart.
+BACKOFF_BASE = timedelta(seconds=5)
+BACKOFF_MAX = timedelta(minutes=15)
+
+EXPIRED_REASON = "expired: not sent before expires_at"
+UNREACHABLE_REASON = "unreachable: she blocked the bot earlier (403)"
+
+_MAX_ERROR = 200  # OutboxMessage.last_error length
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # 403: she blocked the bot
+    RETRY = "retry"  # network trouble: try again later, with backoff
+    DEFER = "defer"  # 429 still standing after the limiter's retries: due again soon
+    FAILED = "failed"  # Telegram refused the message itself (400)
+    RELEASED = "released"  # not attempted (the dispatcher is stopping)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this dispatcher holds a lease on: everything needed to send it."""
+
+    id: int
+    user_id: int
+    kind: str
+    text: str
+    reply_markup: dict[str, Any] | None
+    parse_mode: str | None
+    attempts: int
+    broadcast_id: int | None
+
+
+@dataclass
+class Batch:
+    to_send: list[Claimed]
+    skipped: int = 0  # expired
+    blocked: int = 0  # unreachable users
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before attempt ``attempts + 1`` (``attempts`` >= 1 failures so far)."""
+    delay = BACKOFF_BASE * (2 ** max(0, attempts - 1))
+    return min(delay, BACKOFF_MAX)
+
+
+def _clip(error: str) -> str:
+    return error if len(error) <= _MAX_ERROR else error[: _MAX_ERROR - 1] + "…"
+
+
+def _pending(row_id: int) -> Any:
+    return (OutboxMessage.id == row_id) & (OutboxMessage.status == PENDING)
+
+
+async def claim_batch(db: Database, limit: int, *, lease: timedelta = LEASE) -> Batch:
+    """Lease up to ``limit`` due rows (oldest first). Expired rows and rows for
+    unreachable users are settled here, with their reason, and not returned."""
+    at = now()
+    async with db.transaction() as s:
+        rows = (
+            await s.execute(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == PENDING,
+                    OutboxMessage.due_at <= at,
+                    OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < at),
+                )
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                .limit(limit)
+                # PostgreSQL: rows another dispatcher is claiming are passed over.
+                # SQLite renders no FOR UPDATE; BEGIN IMMEDIATE already serialises.
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+        rows = list(rows)
+        if not rows:
+            return Batch([])
+        user_ids = {r.user_id for r in rows}
+        unreachable = set(
+            (
+                await s.scalars(
+                    select(User.id).where(User.id.in_(user_ids), User.unreachable.is_(True))
+                )
+            ).all()
+        )
+        batch = Batch([])
+        expired_ids: list[int] = []
+        blocked_ids: list[int] = []
+        for r in rows:
+            if r.expires_at is not None and r.expires_at <= at:
+                expired_ids.append(r.id)
+            elif r.user_id in unreachable:
+                blocked_ids.append(r.id)
+            else:
+                batch.to_send.append(
+                    Claimed(
+                        id=r.id,
+                        user_id=r.user_id,
+                        kind=r.kind,
+                        text=r.text,
+                        reply_markup=r.reply_markup,
+                        parse_mode=r.parse_mode,
+                        attempts=r.attempts,
+                        broadcast_id=r.broadcast_id,
+                    )
+                )
+        if expired_ids:
+            await s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(expired_ids))
+                .values(status=SKIPPED, last_error=EXPIRED_REASON, claimed_until=None)
+            )
+        if blocked_ids:
+            await s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(blocked_ids))
+                .values(status=BLOCKED, last_error=UNREACHABLE_REASON, claimed_until=None)
+            )
+        if batch.to_send:
+            await s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([c.id for c in batch.to_send]))
+                .values(claimed_until=at + lease)
+            )
+        batch.skipped, batch.blocked = len(expired_ids), len(blocked_ids)
+        # Detach the ORM copies: only the Claimed values live on; memory stays flat.
+        s.expunge_all()
+    return batch
+
+
+async def mark_sent(db: Database, row_id: int) -> bool:
+    """True for the one call that moved the row from pending to sent."""
+    async with db.transaction() as s:
+        result = await s.execute(
+            update(OutboxMessage)
+            .where(_pending(row_id))
+            .values(status=SENT, sent_at=now(), claimed_until=None)
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_blocked(db: Database, row_id: int, user_id: int, error: str) -> bool:
+    """403: this row is blocked and she is unreachable for every later send."""
+    async with db.transaction() as s:
+        result = await s.execute(
+            update(OutboxMessage)
+            .where(_pending(row_id))
+            .values(status=BLOCKED, last_error=_clip(error), claimed_until=None)
+        )
+        await s.execute(update(User).where(User.id == user_id).values(unreachable=True))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_failed(db: Database, row_id: int, error: str) -> bool:
+    async with db.transaction() as s:
+        result = await s.execute(
+            update(OutboxMessage)
+            .where(_pending(row_id))
+            .values(
+                status=FAILED,
+                last_error=_clip(error),
+                attempts=OutboxMessage.attempts + 1,
+                claimed_until=None,
+            )
+        )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_retry(db: Database, row: Claimed, error: str, max_attempts: int) -> str:
+    """Count a failed attempt: due again after a backoff, or ``failed`` after
+    ``max_attempts``. Returns the row's new status."""
+    attempts = row.attempts + 1
+    if attempts >= max_attempts:
+        async with db.transaction() as s:
+            await s.execute(
+                update(OutboxMessage)
+                .where(_pending(row.id))
+                .values(
+                    status=FAILED,
+                    attempts=attempts,
+                    last_error=_clip(f"gave up after {attempts} attempts: {error}"),
+                    claimed_until=None,
+                )
+            )
+        return FAILED
+    async with db.transaction() as s:
+        await s.execute(
+            update(OutboxMessage)
+            .where(_pending(row.id))
+            .values(
+                attempts=attempts,
+                last_error=_clip(error),
+                due_at=now() + backoff(attempts),
+                claimed_until=None,
+            )
+        )
+    return PENDING
+
+
+async def defer(db: Database, row_id: int, delay: timedelta, error: str) -> None:
+    """Not an attempt of hers that failed (Telegram asked us to slow down): due
+    again after ``delay``, attempts unchanged."""
+    async with db.transaction() as s:
+        await s.execute(
+            update(OutboxMessage)
+            .where(_pending(row_id))
+            .values(due_at=now() + delay, last_error=_clip(error), claimed_until=None)
+        )
+
+
+async def release(db: Database, row_ids: Sequence[int]) -> None:
+    """Give back leased rows that were not attempted: due again at once."""
+    if not row_ids:
+        return
+    async with db.transaction() as s:
+        await s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == PENDING)
+            .values(claimed_until=None)
+        )
+
+
+# ---- broadcast progress -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    broadcast_id: int
+    total: int
+    sent: int
+    blocked: int
+    failed: int  # failed, skipped or cancelled: did not reach her
+    pending: int
+    created_by: int
+    chat_id: int | None
+    message_id: int | None
+
+    @property
+    def done(self) -> bool:
+        return self.pending == 0
+
+
+async def open_broadcasts(db: Database) -> list[Progress]:
+    """Progress of every broadcast still sending (a handful at most)."""
+    async with db.sessions() as s:
+        heads = (
+            await s.execute(
+                select(
+                    Broadcast.id,
+                    Broadcast.total,
+                    Broadcast.created_by,
+                    Broadcast.progress_chat_id,
+                    Broadcast.progress_message_id,
+                ).where(Broadcast.status == "sending")
+            )
+        ).all()
+        if not heads:
+            return []
+        counts: dict[int, dict[str, int]] = {h.id: {} for h in heads}
+        for bid, status, n in (
+            await s.execute(
+                select(OutboxMessage.broadcast_id, OutboxMessage.status, func.count())
+                .where(OutboxMessage.broadcast_id.in_(list(counts)))
+                .group_by(OutboxMessage.broadcast_id, OutboxMessage.status)
+            )
+        ).all():
+            counts[bid][status] = n
+    result = []
+    for h in heads:
+        c = counts[h.id]
+        result.append(
+            Progress(
+                broadcast_id=h.id,
+                total=h.total,
+                sent=c.get(SENT, 0),
+                blocked=c.get(BLOCKED, 0),
+                failed=c.get(FAILED, 0) + c.get(SKIPPED, 0) + c.get(CANCELLED, 0),
+                pending=c.get(PENDING, 0),
+                created_by=h.created_by,
+                chat_id=h.progress_chat_id,
+                message_id=h.progress_message_id,
+            )
+        )
+    return result
+
+
+async def finish_broadcast(
+    db: Database, progress: Progress, *, report_text: str, report_to: int
+) -> bool:
+    """Close a broadcast whose rows are all settled, and queue the final report
+    for the staff member in the same transaction (so it goes out once, even
+    across a crash). True for the one caller that closed it."""
+    async with db.transaction() as s:
+        left = await s.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.broadcast_id == progress.broadcast_id,
+                OutboxMessage.status == PENDING,
+            )
+        )
+        if left:
+            return False
+        result = await s.execute(
+            update(Broadcast)
+            .where(Broadcast.id == progress.broadcast_id, Broadcast.status == "sending")
+            .values(status="done", finished_at=now())
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        await enqueue(
+            s,
+            user_id=report_to,
+            text=report_text,
+            kind="report",
+            dedupe_key=f"broadcast:{progress.broadcast_id}:report",
+        )
+    return True

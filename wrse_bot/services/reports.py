@@ -1,0 +1,517 @@
+"""The coordinators' numbers (/laporan), aggregated in SQL.
+
+Every figure is a GROUP BY / COUNT / SUM(CASE ...) or a window function in
+the database; Python only reads a handful of aggregate rows, so the report
+costs the same whether the programme has 50 women or 50,000.
+
+What the filters mean:
+- **period** counts what happened in it: registrations by their date,
+  enrolments by theirs, attendance by when it was marked, and check-ins by
+  when they fell due;
+- **kecamatan** is where the woman lives (her registration);
+- **class or skill**: enrolments, attendance and check-ins of that class (or
+  of classes of that skill); registrations of the women enrolled in that
+  class, or interested in that skill.
+
+The funnel (registered -> eligible -> enrolled -> completed -> answered a
+check-in) follows one cohort instead: the women whose registrations are
+counted, and how far each of them got, whenever that was.
+
+Income is compared in whole Rp100.000 brackets (``income_bracket``), never
+the exact, encrypted figure, so medians are "± Rp100.000".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot.clock import WIB, now
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Attendance, CheckIn, Enrolment, Registrant, TrainingClass
+from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.obstacles import ROUNDS
+from wrse_bot.domain.text import N_
+
+PERIODS: dict[str, str] = {
+    "30": N_("30 days"),
+    "90": N_("90 days"),
+    "y": N_("This year"),
+    "a": N_("All time"),
+}
+VERDICT_ORDER = ("eligible", "needs_review", "not_eligible")
+ENROLMENT_STATUSES = ("enrolled", "waitlisted", "offered", "cancelled")
+ASKED = ("asked", "reasked", "answered", "no_response")
+FUNNEL_STAGES = ("registered", "eligible", "enrolled", "completed", "answered")
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    period: str = "a"  # one of PERIODS
+    kecamatan: str | None = None  # "35.79.03"
+    class_id: int | None = None
+    skill: str | None = None  # one of SKILLS
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise ValueError(f"unknown period {self.period!r}")
+        if self.skill is not None and self.skill not in SKILLS:
+            raise ValueError(f"unknown skill {self.skill!r}")
+        if self.class_id is not None and self.skill is not None:
+            raise ValueError("filter by a class or by a skill, not both")
+
+    def since(self, at: datetime) -> datetime | None:
+        """Start of the period (aware), or None for all time. "This year" is the WIB year."""
+        if self.period == "30":
+            return at - timedelta(days=30)
+        if self.period == "90":
+            return at - timedelta(days=90)
+        if self.period == "y":
+            local = at.astimezone(WIB)
+            return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        return None
+
+
+@dataclass(frozen=True)
+class RoundStats:
+    """One check-in round (days after completing a class)."""
+
+    round_days: int
+    asked: int  # sent to her: asked, re-asked, answered or marked no response
+    answered: int
+    no_response: int
+    # Answered with an income, with an income at intake too: the pairs compared.
+    pairs: int = 0
+    median_before: float | None = None  # in Rp100.000 brackets
+    median_after: float | None = None
+    rose: int = 0  # answered saying income rose
+    change_known: int = 0  # answered the income question at all
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.asked if self.asked else None
+
+    @property
+    def rose_share(self) -> float | None:
+        return self.rose / self.change_known if self.change_known else None
+
+
+@dataclass(frozen=True)
+class Report:
+    filter: ReportFilter
+    since: datetime | None
+    generated_at: datetime
+    class_title: str | None
+    registrations: int
+    by_verdict: dict[str, int]
+    by_kecamatan: dict[str, int]  # "" for unknown
+    intake_median: float | None  # brackets, over the registrations counted
+    enrolments: dict[str, int]  # by status
+    women_enrolled: int
+    women_completed: int
+    attendance_marked: int
+    attendance_present: int
+    rounds: tuple[RoundStats, ...]
+    women_answered: int
+    women_business: int
+    obstacles: dict[str, int] = field(default_factory=dict)
+    # The women registered in the period (and filters), followed through:
+    # registered, eligible, enrolled, completed, answered a check-in (ever).
+    cohort: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+
+    @property
+    def eligible(self) -> int:
+        return self.by_verdict.get("eligible", 0)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attendance_present / self.attendance_marked if self.attendance_marked else None
+
+    @property
+    def business_share(self) -> float | None:
+        return self.women_business / self.women_answered if self.women_answered else None
+
+    @property
+    def funnel(self) -> tuple[tuple[str, int], ...]:
+        """registered -> eligible -> enrolled -> completed -> answered a check-in,
+        for the same women: those registered in the period (and filters)."""
+        return tuple(zip(FUNNEL_STAGES, self.cohort, strict=True))
+
+
+@dataclass(frozen=True)
+class ClassChoice:
+    id: int
+    title: str
+    skill: str
+
+
+# ---- filters as SQL conditions ------------------------------------------------------
+
+
+def _registrant_conds(f: ReportFilter, since: datetime | None) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if since is not None:
+        conds.append(Registrant.created_at >= since)
+    if f.kecamatan:
+        conds.append(Registrant.kecamatan_code == f.kecamatan)
+    if f.skill:
+        # interests is a JSON list of skill codes; its text form holds '"menjahit"'.
+        conds.append(cast(Registrant.interests, String).like(f'%"{f.skill}"%'))
+    if f.class_id is not None:
+        conds.append(
+            exists().where(
+                Enrolment.user_id == Registrant.user_id, Enrolment.class_id == f.class_id
+            )
+        )
+    return conds
+
+
+def _women_conds(f: ReportFilter, user_col: Any, class_col: Any) -> list[ColumnElement[bool]]:
+    """Kecamatan (where she lives) and class/skill, for rows carrying user and class ids."""
+    conds: list[ColumnElement[bool]] = []
+    if f.kecamatan:
+        conds.append(
+            user_col.in_(
+                select(Registrant.user_id).where(
+                    Registrant.kecamatan_code == f.kecamatan, Registrant.user_id.is_not(None)
+                )
+            )
+        )
+    if f.class_id is not None:
+        conds.append(class_col == f.class_id)
+    if f.skill:
+        conds.append(class_col.in_(_skill_classes(f.skill)))
+    return conds
+
+
+def _skill_classes(skill: str) -> Any:
+    return select(TrainingClass.id).where(TrainingClass.skill == skill)
+
+
+def _count_if(cond: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _medians(hist: Any) -> Any:
+    """Medians from a histogram subquery (g, w, b, n): n rows have bracket b in
+    group (g, w). Returns rows (g, w, median, count).
+
+    Brackets are small whole numbers, so the data collapses into a few dozen
+    histogram rows per group; running sums over them (window functions, the
+    same SQL on SQLite and PostgreSQL) find the middle position(s): one when
+    the count is odd, two (averaged) when even.
+    """
+    total = func.sum(hist.c.n).over(partition_by=(hist.c.g, hist.c.w))
+    running = func.sum(hist.c.n).over(partition_by=(hist.c.g, hist.c.w), order_by=hist.c.b)
+    c = select(
+        hist.c.g,
+        hist.c.w,
+        hist.c.b,
+        cast(hist.c.n, Integer).label("n"),
+        cast(running, Integer).label("upto"),
+        cast(total, Integer).label("total"),
+    ).subquery()
+
+    def covers(position: Any) -> ColumnElement[bool]:
+        return and_(c.c.upto - c.c.n < position, c.c.upto >= position)
+
+    lower, upper = (c.c.total + 1) // 2, (c.c.total + 2) // 2  # integer division on both
+    return (
+        select(c.c.g, c.c.w, func.avg(c.c.b), func.max(c.c.total))
+        .where(or_(covers(lower), covers(upper)))
+        .group_by(c.c.g, c.c.w)
+    )
+
+
+# ---- the report ------------------------------------------------------------------------
+
+
+async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = None) -> Report:
+    at = at or now()
+    since = f.since(at)
+    async with db.sessions() as s:
+        class_title = None
+        if f.class_id is not None:
+            class_title = await s.scalar(
+                select(TrainingClass.title).where(TrainingClass.id == f.class_id)
+            )
+        reg = await _registrations(s, f, since)
+        enrol = await _enrolments(s, f, since)
+        attendance = await _attendance(s, f, since)
+        rounds = await _rounds(s, f, since)
+        answered, business = await _business(s, f, since)
+        obstacles = await _obstacles(s, f, since)
+        cohort = await _cohort(s, f, since)
+    return Report(
+        filter=f,
+        since=since,
+        generated_at=at,
+        class_title=class_title,
+        registrations=reg["total"],
+        by_verdict=reg["by_verdict"],
+        by_kecamatan=reg["by_kecamatan"],
+        intake_median=reg["median"],
+        enrolments=enrol["by_status"],
+        women_enrolled=enrol["women_enrolled"],
+        women_completed=enrol["women_completed"],
+        attendance_marked=attendance[0],
+        attendance_present=attendance[1],
+        rounds=rounds,
+        women_answered=answered,
+        women_business=business,
+        obstacles=obstacles,
+        cohort=cohort,
+    )
+
+
+async def _registrations(
+    s: AsyncSession, f: ReportFilter, since: datetime | None
+) -> dict[str, Any]:
+    conds = _registrant_conds(f, since)
+    rows = (
+        await s.execute(
+            select(Registrant.verdict, Registrant.kecamatan_code, func.count())
+            .where(*conds)
+            .group_by(Registrant.verdict, Registrant.kecamatan_code)
+        )
+    ).all()
+    by_verdict: dict[str, int] = {}
+    by_kecamatan: dict[str, int] = {}
+    for verdict, kecamatan, n in rows:  # at most (verdicts x kecamatan) aggregate rows
+        by_verdict[verdict or ""] = by_verdict.get(verdict or "", 0) + n
+        by_kecamatan[kecamatan or ""] = by_kecamatan.get(kecamatan or "", 0) + n
+    hist = (
+        select(
+            literal(0).label("g"),
+            literal(0).label("w"),
+            Registrant.income_bracket.label("b"),
+            func.count().label("n"),
+        )
+        .where(*conds, Registrant.income_bracket.is_not(None))
+        .group_by(Registrant.income_bracket)
+        .subquery()
+    )
+    median = (await s.execute(_medians(hist))).first()
+    return {
+        "total": sum(by_verdict.values()),
+        "by_verdict": by_verdict,
+        "by_kecamatan": by_kecamatan,
+        "median": float(median[2]) if median is not None else None,
+    }
+
+
+async def _cohort(
+    s: AsyncSession, f: ReportFilter, since: datetime | None
+) -> tuple[int, int, int, int, int]:
+    """The funnel: how far the women registered in the period got (one pass
+    over registrants, an indexed EXISTS per stage)."""
+
+    def reached(*conds: ColumnElement[bool]) -> Any:
+        enrol = exists().where(Enrolment.user_id == Registrant.user_id, *conds)
+        if f.class_id is not None:
+            enrol = enrol.where(Enrolment.class_id == f.class_id)
+        if f.skill:
+            enrol = enrol.where(Enrolment.class_id.in_(_skill_classes(f.skill)))
+        return _count_if(enrol)
+
+    answered = exists().where(CheckIn.user_id == Registrant.user_id, CheckIn.status == "answered")
+    if f.class_id is not None:
+        answered = answered.where(CheckIn.class_id == f.class_id)
+    if f.skill:
+        answered = answered.where(CheckIn.class_id.in_(_skill_classes(f.skill)))
+    row = (
+        await s.execute(
+            select(
+                func.count(),
+                _count_if(Registrant.verdict == "eligible"),
+                reached(Enrolment.status == "enrolled"),
+                reached(Enrolment.status != "cancelled", Enrolment.completed.is_(True)),
+                _count_if(answered),
+            ).where(*_registrant_conds(f, since))
+        )
+    ).one()
+    registered, eligible, enrolled, completed, answered_n = (int(v) for v in row)
+    return registered, eligible, enrolled, completed, answered_n
+
+
+async def _enrolments(s: AsyncSession, f: ReportFilter, since: datetime | None) -> dict[str, Any]:
+    conds = _women_conds(f, Enrolment.user_id, Enrolment.class_id)
+    if since is not None:
+        conds.append(Enrolment.created_at >= since)
+    done = and_(Enrolment.completed.is_(True), Enrolment.status != "cancelled")
+    row = (
+        await s.execute(
+            select(
+                *(_count_if(Enrolment.status == st) for st in ENROLMENT_STATUSES),
+                func.count(distinct(case((Enrolment.status == "enrolled", Enrolment.user_id)))),
+                func.count(distinct(case((done, Enrolment.user_id)))),
+            ).where(*conds)
+        )
+    ).one()
+    counts = [int(v) for v in row]
+    return {
+        "by_status": dict(zip(ENROLMENT_STATUSES, counts[:4], strict=True)),
+        "women_enrolled": counts[4],
+        "women_completed": counts[5],
+    }
+
+
+async def _attendance(s: AsyncSession, f: ReportFilter, since: datetime | None) -> tuple[int, int]:
+    conds = _women_conds(f, Enrolment.user_id, Enrolment.class_id)
+    if since is not None:
+        conds.append(Attendance.marked_at >= since)
+    row = (
+        await s.execute(
+            select(func.count(), _count_if(Attendance.present.is_(True)))
+            .select_from(Attendance)
+            .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+            .where(*conds)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def _checkin_conds(f: ReportFilter, since: datetime | None) -> list[ColumnElement[bool]]:
+    conds = _women_conds(f, CheckIn.user_id, CheckIn.class_id)
+    if since is not None:
+        conds.append(CheckIn.due_at >= since)
+    return conds
+
+
+async def _rounds(
+    s: AsyncSession, f: ReportFilter, since: datetime | None
+) -> tuple[RoundStats, ...]:
+    conds = _checkin_conds(f, since)
+    answered = CheckIn.status == "answered"
+    counts = {
+        r.round_days: r
+        for r in (
+            await s.execute(
+                select(
+                    CheckIn.round_days,
+                    _count_if(CheckIn.status.in_(ASKED)).label("asked"),
+                    _count_if(answered).label("answered"),
+                    _count_if(CheckIn.status == "no_response").label("no_response"),
+                    _count_if(and_(answered, CheckIn.income_change == "rose")).label("rose"),
+                    _count_if(and_(answered, CheckIn.income_change.is_not(None))).label("known"),
+                )
+                .where(*conds)
+                .group_by(CheckIn.round_days)
+            )
+        ).all()
+    }
+    # Medians of the same women before (intake, w=0) and after (this round, w=1).
+    pairs = (
+        select(
+            CheckIn.round_days.label("r"),
+            Registrant.income_bracket.label("b0"),
+            CheckIn.income_bracket.label("b1"),
+            func.count().label("n"),
+        )
+        .join(Registrant, Registrant.user_id == CheckIn.user_id)
+        .where(
+            *conds,
+            answered,
+            CheckIn.income_bracket.is_not(None),
+            Registrant.income_bracket.is_not(None),
+        )
+        .group_by(CheckIn.round_days, Registrant.income_bracket, CheckIn.income_bracket)
+        .cte("pairs")
+    )
+    sides = union_all(
+        select(pairs.c.r.label("g"), literal(0).label("w"), pairs.c.b0.label("b"), pairs.c.n),
+        select(pairs.c.r, literal(1), pairs.c.b1, pairs.c.n),
+    ).subquery()
+    hist = (
+        select(sides.c.g, sides.c.w, sides.c.b, func.sum(sides.c.n).label("n"))
+        .group_by(sides.c.g, sides.c.w, sides.c.b)
+        .subquery()
+    )
+    medians: dict[int, dict[int, Any]] = {}
+    for g, w, median, n in (await s.execute(_medians(hist))).all():
+        medians.setdefault(g, {"n": int(n)})[w] = median
+    result = []
+    for days in sorted(set(ROUNDS) | set(counts)):
+        c = counts.get(days)
+        m = medians.get(days, {})
+        n, before, after = m.get("n", 0), m.get(0), m.get(1)
+        result.append(
+            RoundStats(
+                round_days=days,
+                asked=int(c.asked) if c else 0,
+                answered=int(c.answered) if c else 0,
+                no_response=int(c.no_response) if c else 0,
+                pairs=n,
+                median_before=float(before) if before is not None else None,
+                median_after=float(after) if after is not None else None,
+                rose=int(c.rose) if c else 0,
+                change_known=int(c.known) if c else 0,
+            )
+        )
+    return tuple(result)
+
+
+async def _business(s: AsyncSession, f: ReportFilter, since: datetime | None) -> tuple[int, int]:
+    """Women who answered a check-in, and those of them who started a business."""
+    row = (
+        await s.execute(
+            select(
+                func.count(distinct(CheckIn.user_id)),
+                func.count(distinct(case((CheckIn.business_started.is_(True), CheckIn.user_id)))),
+            ).where(*_checkin_conds(f, since), CheckIn.status == "answered")
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def _obstacles(s: AsyncSession, f: ReportFilter, since: datetime | None) -> dict[str, int]:
+    rows = (
+        await s.execute(
+            select(CheckIn.obstacle, func.count())
+            .where(
+                *_checkin_conds(f, since),
+                CheckIn.status == "answered",
+                CheckIn.obstacle.is_not(None),
+            )
+            .group_by(CheckIn.obstacle)
+            .order_by(func.count().desc(), CheckIn.obstacle)
+        )
+    ).all()
+    return {code: int(n) for code, n in rows}
+
+
+async def class_choices(db: Database, limit: int = 8) -> list[ClassChoice]:
+    """The newest classes, for the class filter's buttons."""
+    async with db.sessions() as s:
+        rows = (
+            await s.execute(
+                select(TrainingClass.id, TrainingClass.title, TrainingClass.skill)
+                .order_by(TrainingClass.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    return [ClassChoice(id=r.id, title=r.title, skill=r.skill) for r in rows]
+
+
+async def class_title(db: Database, class_id: int) -> str | None:
+    """The class's title, or None when there is no such class."""
+    async with db.sessions() as s:
+        return await s.scalar(select(TrainingClass.title).where(TrainingClass.id == class_id))

@@ -1,0 +1,450 @@
+"""The /verifikasi queue: registrations an officer must decide, and requests
+for help.
+
+Decisions (documented here because they are the rules):
+
+- **needs_review / nik_mismatch.** "Setujui" makes her ELIGIBLE (status
+  active); "Tolak" makes her NOT ELIGIBLE, with a reason. Either way a
+  "staff-decision" Assessment records the outcome and the reason, every open
+  registration flag of hers is resolved (one decision, not one per flag), and
+  she is told through the outbox.
+- **duplicate_nik.** One NIK belongs to one person, and the older record
+  holds it. There is no "Setujui": who really owns a disputed NIK is settled
+  in person at the office (if the older record is wrong, its owner deletes it
+  with /hapus_data and the rightful owner registers again). The officer can
+  "Tolak" the second registration (status rejected) or leave it in the queue.
+- **help_requested.** "Sudah dihubungi" closes it; she is not messaged (the
+  officer has just talked to her).
+
+Two officers deciding the same card: the flag is resolved with a conditional
+UPDATE (``resolved_at IS NULL``), so the second one is told it was decided.
+Showing a card writes an AuditEvent ("view_registration"): staff access to
+personal data is logged (UU PDP).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot.clock import now, today_wib
+from wrse_bot.config import Settings
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Assessment, Registrant, StaffDraft, StaffFlag
+from wrse_bot.domain.eligibility import Outcome, Verdict
+from wrse_bot.domain.nik import NikError, parse_nik
+from wrse_bot.domain.text import N_
+from wrse_bot.i18n import translator
+from wrse_bot.services.outbox import enqueue
+from wrse_bot.services.registration import RuleLine, rule_lines
+from wrse_bot.services.roles import audit
+from wrse_bot.services.updates import claim_update
+from wrse_bot.services.users import language_of
+
+REGISTRATION_KINDS = ("needs_review", "duplicate_nik", "nik_mismatch")
+HELP_KIND = "help_requested"
+QUEUE_KINDS = (*REGISTRATION_KINDS, HELP_KIND)
+STAFF_RULESET = "staff-decision"
+DRAFT_KIND = "verify"
+REASON_MIN, REASON_MAX = 3, 200
+
+# Reasons an officer picks with one tap; stored as message ids, so she reads
+# them in her own language.
+PRESET_REASONS: tuple[str, ...] = (
+    N_("Household income is above the programme's limit."),
+    N_("The data does not match the documents."),
+    N_("The WRSE criteria are not met."),
+    N_("This NIK is already registered to another person."),
+)
+TYPED_REASON = N_("Officer's note: {reason}")
+APPROVED_REASON = N_("An officer checked your registration and approved it.")
+
+Decision = Literal["approve", "reject", "contacted"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A registration as an officer sees it: full NIK, income, phone."""
+
+    registrant_id: int
+    user_id: int | None
+    full_name: str
+    nik: str
+    sex: str | None  # as she answered
+    nik_sex: str | None  # as the NIK's digits say
+    birth_date: date | None
+    nik_birth_date: date | None
+    kecamatan_code: str | None
+    village_code: str | None
+    marital_status: str | None
+    main_earner: bool | None
+    dependents: int | None
+    income: int
+    phone: str | None
+    status: str
+    verdict: str | None
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class Card:
+    flag_id: int
+    kind: str
+    created_at: datetime
+    detail: str | None
+    user_id: int | None
+    queue_size: int
+    other_kinds: tuple[str, ...] = ()
+    person: Person | None = None
+    holder: Person | None = None  # duplicate_nik: who already holds the NIK
+    reasons: tuple[RuleLine, ...] = ()
+
+    @property
+    def can_approve(self) -> bool:
+        return self.kind in ("needs_review", "nik_mismatch") and self.person is not None
+
+    @property
+    def can_reject(self) -> bool:
+        return self.kind in REGISTRATION_KINDS and self.person is not None
+
+
+DecisionStatus = Literal[
+    "done",
+    "already",  # another officer decided first
+    "not_allowed",  # e.g. "approve" on a duplicate NIK (a forged button)
+    "bad_reason",  # typed reason too short or too long
+    "no_form",  # a typed reason without an open form
+    "duplicate_update",
+]
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    status: DecisionStatus
+    flag_id: int | None = None
+    decision: Decision | None = None
+    name: str | None = None
+    reason: RuleLine | None = None
+    notified: bool = False
+
+
+FormStatus = Literal["open", "busy", "already"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def preset_reason(index: int) -> Reason | None:
+    return Reason(PRESET_REASONS[index]) if 0 <= index < len(PRESET_REASONS) else None
+
+
+class VerificationService:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    # ---- the queue -------------------------------------------------------------
+
+    async def card(
+        self, actor_id: int, *, flag_id: int | None = None, after_id: int | None = None
+    ) -> Card | None:
+        """One open flag (``flag_id``, else the oldest after ``after_id``), and
+        an audit row for looking at her data."""
+        async with self.db.transaction() as s:
+            open_flags = select(StaffFlag).where(
+                StaffFlag.resolved_at.is_(None), StaffFlag.kind.in_(QUEUE_KINDS)
+            )
+            if flag_id is not None:
+                flag = await s.scalar(open_flags.where(StaffFlag.id == flag_id))
+            else:
+                # Ids grow with time: ordering by id is oldest first.
+                flag = await s.scalar(
+                    open_flags.where(StaffFlag.id > (after_id or 0)).order_by(StaffFlag.id).limit(1)
+                )
+            if flag is None:
+                return None
+            size = await s.scalar(
+                select(func.count())
+                .select_from(StaffFlag)
+                .where(StaffFlag.resolved_at.is_(None), StaffFlag.kind.in_(QUEUE_KINDS))
+            )
+            reg = await self._registrant_of(s, flag)
+            person = _person(reg) if reg is not None else None
+            holder = None
+            reasons: tuple[RuleLine, ...] = ()
+            others: tuple[str, ...] = ()
+            if reg is not None:
+                if flag.kind == "duplicate_nik" and reg.duplicate_of_id is not None:
+                    held = await s.get(Registrant, reg.duplicate_of_id)
+                    holder = _person(held) if held is not None else None
+                latest = await s.scalar(
+                    select(Assessment)
+                    .where(Assessment.registrant_id == reg.id)
+                    .order_by(Assessment.id.desc())
+                    .limit(1)
+                )
+                reasons = rule_lines(latest.results) if latest is not None else ()
+                others = tuple(
+                    (
+                        await s.scalars(
+                            select(StaffFlag.kind).where(
+                                StaffFlag.registrant_id == reg.id,
+                                StaffFlag.resolved_at.is_(None),
+                                StaffFlag.id != flag.id,
+                            )
+                        )
+                    ).all()
+                )
+                if holder is not None:
+                    audit(s, actor_id, "view_registration", registrant_id=holder.registrant_id)
+            audit(
+                s,
+                actor_id,
+                "view_registration",
+                registrant_id=reg.id if reg is not None else None,
+                detail=f"flag {flag.id} {flag.kind}",
+            )
+            return Card(
+                flag_id=flag.id,
+                kind=flag.kind,
+                created_at=flag.created_at,
+                detail=flag.detail,
+                user_id=flag.user_id,
+                queue_size=int(size or 0),
+                other_kinds=tuple(sorted(set(others))),
+                person=person,
+                holder=holder,
+                reasons=reasons,
+            )
+
+    async def _registrant_of(self, s: AsyncSession, flag: StaffFlag) -> Registrant | None:
+        if flag.registrant_id is not None:
+            reg = await s.get(Registrant, flag.registrant_id)
+        elif flag.user_id is not None:  # help requests come from the form, maybe unfinished
+            reg = await s.scalar(select(Registrant).where(Registrant.user_id == flag.user_id))
+        else:
+            reg = None
+        return reg if reg is not None and reg.status != "deleted" else None
+
+    async def is_open(self, flag_id: int) -> bool:
+        async with self.db.sessions() as s:
+            resolved = await s.scalar(
+                select(StaffFlag.resolved_at.is_(None)).where(StaffFlag.id == flag_id)
+            )
+        return bool(resolved)
+
+    # ---- deciding --------------------------------------------------------------
+
+    async def decide(
+        self,
+        actor_id: int,
+        flag_id: int,
+        decision: Decision,
+        update_id: int | None,
+        reason: Reason | None = None,
+    ) -> DecisionResult:
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return DecisionResult("duplicate_update", flag_id)
+            return await self._decide(s, actor_id, flag_id, decision, reason)
+
+    async def _decide(
+        self,
+        s: AsyncSession,
+        actor_id: int,
+        flag_id: int,
+        decision: Decision,
+        reason: Reason | None,
+    ) -> DecisionResult:
+        flag = await s.get(StaffFlag, flag_id)
+        if flag is None or flag.kind not in QUEUE_KINDS:
+            return DecisionResult("already", flag_id)
+        reg = await self._registrant_of(s, flag)
+        allowed = {
+            "approve": flag.kind in ("needs_review", "nik_mismatch") and reg is not None,
+            "reject": flag.kind in REGISTRATION_KINDS and reg is not None and reason is not None,
+            "contacted": flag.kind == HELP_KIND,
+        }[decision]
+        if flag.resolved_at is None and not allowed:
+            return DecisionResult("not_allowed", flag_id)
+        at = now()
+        # The claim: whoever resolves the flag first decides; the other is told.
+        claimed = await s.execute(
+            update(StaffFlag)
+            .where(StaffFlag.id == flag_id, StaffFlag.resolved_at.is_(None))
+            .values(resolved_at=at)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return DecisionResult("already", flag_id)
+        await s.execute(
+            delete(StaffDraft).where(StaffDraft.user_id == actor_id, StaffDraft.kind == DRAFT_KIND)
+        )
+        if decision == "contacted":
+            audit(s, actor_id, "help_contacted", detail=f"flag {flag_id}")
+            return DecisionResult("done", flag_id, decision)
+        assert reg is not None
+        if decision == "approve":
+            line = RuleLine(Outcome.MET, APPROVED_REASON)
+            reg.verdict = Verdict.ELIGIBLE.value
+            reg.status = "active"
+        else:
+            assert reason is not None
+            line = RuleLine(Outcome.NOT_MET, reason.message, dict(reason.params))
+            reg.verdict = Verdict.NOT_ELIGIBLE.value
+            if reg.status == "duplicate_review":
+                reg.status = "rejected"
+        s.add(
+            Assessment(
+                registrant_id=reg.id,
+                verdict=reg.verdict,
+                ruleset_version=STAFF_RULESET,
+                results=[
+                    {
+                        "rule": "staff",
+                        "outcome": line.outcome.value,
+                        "message": line.message,
+                        "params": dict(line.params),
+                    }
+                ],
+                assessed_on=today_wib(),
+            )
+        )
+        # One decision settles every open question about her registration.
+        await s.execute(
+            update(StaffFlag)
+            .where(
+                StaffFlag.registrant_id == reg.id,
+                StaffFlag.resolved_at.is_(None),
+                StaffFlag.kind.in_(REGISTRATION_KINDS),
+            )
+            .values(resolved_at=at)
+        )
+        audit(s, actor_id, f"verify_{decision}", registrant_id=reg.id, detail=f"flag {flag_id}")
+        notified = False
+        if reg.user_id is not None:
+            text = await self._notice(s, reg, decision, line)
+            notified = await enqueue(
+                s,
+                user_id=reg.user_id,
+                text=text,
+                kind="notice",
+                parse_mode="HTML",
+                dedupe_key=f"verify:{flag_id}",
+            )
+        return DecisionResult("done", flag_id, decision, reg.full_name, line, notified)
+
+    async def _notice(
+        self, s: AsyncSession, reg: Registrant, decision: Decision, line: RuleLine
+    ) -> str:
+        """What she reads, in her language, with no word that shames."""
+        t = translator(await language_of(s, reg.user_id))  # type: ignore[arg-type]
+        if decision == "approve":
+            return t(
+                N_(
+                    "Good news! An officer of Dinas Sosial has checked your registration: "
+                    "<b>you meet the requirements of the WRSE programme.</b>\n"
+                    "Tap <b>Classes</b> to see the training classes you can join."
+                )
+            )
+        return t(
+            N_(
+                "An officer of Dinas Sosial has checked your registration. "
+                "<b>For now you do not meet the requirements of this programme.</b>\n"
+                "Reason: {reason}\n"
+                "This is not a judgement of you. For questions, please visit {office}."
+            )
+        ).format(
+            reason=html.escape(t.render(line.message, line.params)),
+            office=html.escape(self.settings.office_contact),
+        )
+
+    # ---- a reason typed in chat ----------------------------------------------------
+
+    async def open_reason_form(self, actor_id: int, flag_id: int) -> FormStatus:
+        """Wait for her typed reason (a StaffDraft of kind "verify")."""
+        async with self.db.transaction() as s:
+            flag = await s.get(StaffFlag, flag_id)
+            if flag is None or flag.resolved_at is not None:
+                return "already"
+            draft = await s.get(StaffDraft, actor_id)
+            if draft is not None and draft.kind != DRAFT_KIND:
+                return "busy"  # another staff form is open; never overwrite it
+            if draft is None:
+                draft = StaffDraft(user_id=actor_id, kind=DRAFT_KIND, step="reason", rev=0)
+                s.add(draft)
+            draft.data = {"flag_id": flag_id}
+            draft.rev = (draft.rev or 0) + 1
+        return "open"
+
+    async def has_reason_form(self, actor_id: int) -> bool:
+        async with self.db.sessions() as s:
+            kind = await s.scalar(select(StaffDraft.kind).where(StaffDraft.user_id == actor_id))
+        return kind == DRAFT_KIND
+
+    async def close_reason_form(self, actor_id: int) -> None:
+        async with self.db.transaction() as s:
+            await s.execute(
+                delete(StaffDraft).where(
+                    StaffDraft.user_id == actor_id, StaffDraft.kind == DRAFT_KIND
+                )
+            )
+
+    async def typed_reason(self, actor_id: int, text: str, update_id: int | None) -> DecisionResult:
+        reason = " ".join(text.split())
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return DecisionResult("duplicate_update")
+            draft = await s.get(StaffDraft, actor_id)
+            if draft is None or draft.kind != DRAFT_KIND:
+                return DecisionResult("no_form")
+            flag_id = int(draft.data.get("flag_id", 0))
+            if not REASON_MIN <= len(reason) <= REASON_MAX:
+                return DecisionResult("bad_reason", flag_id)
+            result = await self._decide(
+                s, actor_id, flag_id, "reject", Reason(TYPED_REASON, {"reason": reason})
+            )
+            if result.status != "done":
+                await s.execute(
+                    delete(StaffDraft).where(
+                        StaffDraft.user_id == actor_id, StaffDraft.kind == DRAFT_KIND
+                    )
+                )
+            return result
+
+
+def _person(reg: Registrant) -> Person:
+    return Person(
+        registrant_id=reg.id,
+        user_id=reg.user_id,
+        full_name=reg.full_name or "-",
+        nik=reg.nik or "-",
+        sex=reg.sex,
+        nik_sex=_nik_sex(reg.nik),
+        birth_date=reg.birth_date,
+        nik_birth_date=reg.nik_birth_date,
+        kecamatan_code=reg.kecamatan_code,
+        village_code=reg.village_code,
+        marital_status=reg.marital_status,
+        main_earner=reg.main_earner,
+        dependents=reg.dependents,
+        income=int(reg.monthly_income or 0),
+        phone=reg.phone,
+        status=reg.status,
+        verdict=reg.verdict,
+        registered_at=reg.created_at,
+    )
+
+
+def _nik_sex(nik: str | None) -> str | None:
+    try:
+        return parse_nik(nik or "", today=today_wib()).sex.value
+    except NikError:
+        return None

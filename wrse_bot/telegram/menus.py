@@ -1,0 +1,91 @@
+"""Each role's command list in Telegram's menu (setMyCommands, chat scope).
+
+The women's list is the default for every private chat (bot.py sets it on
+BotCommandScopeAllPrivateChats). Officers get that list plus their own
+commands in their chat's scope; when a role is revoked the chat scope is
+deleted and she sees the women's list again. The menu is a convenience: the
+role is checked on the server every time a command runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.access import AccessService
+from wrse_bot.services.roles import Role
+
+log = logging.getLogger(__name__)
+
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("kelas_baru", N_("New class")),
+    ("kelas_staf", N_("Manage classes")),
+    ("peserta", N_("Class participants")),
+    ("hadir", N_("Attendance")),
+    ("verifikasi", N_("Check registrations")),
+    ("siaran", N_("Broadcast")),
+)
+# TODO(issue 4): /laporan, /tindak_lanjut and /ekspor, once they exist.
+COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = ()
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    *STAFF_COMMANDS,
+    ("undang", N_("Invite an officer")),
+    ("peran", N_("Roles and access")),
+)
+
+ROLE_COMMANDS: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.STAFF: STAFF_COMMANDS,
+    Role.COORDINATOR: COORDINATOR_COMMANDS,
+    Role.ADMIN: ADMIN_COMMANDS,
+}
+
+
+def role_commands(role: Role, t: Translator) -> list[BotCommand]:
+    """Only the role's own commands (what a greeting lists)."""
+    return [BotCommand(c, t(d)) for c, d in ROLE_COMMANDS[role]]
+
+
+async def women_commands(bot: Bot) -> list[BotCommand]:
+    """The default private-chat list as bot.py set it: one source of truth."""
+    return list(await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats()))
+
+
+async def sync_menu(
+    bot: Bot,
+    user_id: int,
+    role: Role | None,
+    t: Translator,
+    *,
+    base: Sequence[BotCommand] | None = None,
+) -> None:
+    """Show ``role``'s commands in her chat; ``None`` falls back to the women's list."""
+    scope = BotCommandScopeChat(chat_id=user_id)
+    if role is None:
+        await bot.delete_my_commands(scope=scope)
+        return
+    if base is None:
+        base = await women_commands(bot)
+    own = role_commands(role, t)
+    names = {c.command for c in own}
+    commands = [c for c in base if c.command not in names] + own
+    await bot.set_my_commands(commands, scope=scope)
+
+
+async def sync_all(app: Application) -> None:  # type: ignore[type-arg]
+    """At start-up: every admin (from settings) and every grant gets its menu."""
+    runtime = app.bot_data["runtime"]
+    t = runtime.tr
+    view = await AccessService(runtime.db, runtime.settings).roles()
+    base = await women_commands(app.bot)
+    people = [(uid, Role.ADMIN) for uid in view.admins]
+    people += [(g.user_id, g.role) for g in view.grants if g.user_id not in view.admins]
+    for uid, role in people:
+        try:
+            await sync_menu(app.bot, uid, role, t, base=base)
+        except TelegramError as exc:  # e.g. she never opened the bot: "chat not found"
+            log.warning("could not set the menu of an officer: %s", exc.message)
