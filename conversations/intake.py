@@ -3,6 +3,7 @@ and turns taps, text and shared contacts into answers. No rules live here."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from datetime import date
@@ -448,12 +449,12 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if view.status == "no_draft":
         await query.answer(t(N_("This button is no longer valid.")))
         return
-    await query.answer()
     if view.status == "toggled":
         _, markup = question(view, t, rt(context).settings.retention_years)
-        await query.edit_message_reply_markup(markup)
+        await asyncio.gather(query.answer(), query.edit_message_reply_markup(markup))
         return
-    await send_view(view, update, context)
+    # Stop her button's spinner while the next question goes out.
+    await asyncio.gather(query.answer(), send_view(view, update, context))
 
 
 async def on_help_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,7 +16,6 @@ import asyncio
 import html
 import re
 import threading
-import time
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ChatAction, ParseMode
@@ -24,8 +23,9 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from conversations.auth import requires
-from conversations.common import TEXT_ROUTES, rt, tr, user_id
+from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
 from conversations.my_data import VERDICTS
+from wrse_bot.clock import now
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.obstacles import (
     FOLLOW_UP_REASONS,
@@ -54,7 +54,7 @@ from wrse_bot.telegram.keyboards import button, in_rows, inline
 LP = re.compile(r"^lp:(f|t|go):(30|90|y|a):(all|0[1-9]):(all|c[0-9]{1,9}|s[a-z_]{1,20})$")
 TL = re.compile(r"^tl:(a|n|x|r):([0-9]{1,12})$")
 EX = re.compile(
-    r"^ex:(?:(f|m|full):(xlsx|csv)"
+    r"^ex:(?:(f|full):(xlsx|csv)"
     r"|(go):(xlsx|csv):(m|f(?::[0-9]{1,12}:[0-9a-f]{16})?)"
     r"|(no))$"
 )
@@ -537,6 +537,9 @@ async def typed_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     _set_note_cache(context, False)
     if result.outcome == "duplicate":
         return
+    if result.outcome == "no_draft":  # closed meanwhile (resolved elsewhere): not a note
+        await fallback(update, context)
+        return
     if result.outcome == "done":
         await context.bot.send_message(uid, t(N_("Note saved.")))
     elif result.outcome in _FU_REFUSALS:
@@ -622,7 +625,7 @@ async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await _edit(update, t(N_("NIK masked, or full data?")), markup)
     elif op == "full":
         await query.answer()
-        issued = int(time.time())
+        issued = int(now().timestamp())
         token = export_service.full_data_token(_secret(context), uid, fmt, issued)
         markup = inline(
             [

@@ -141,17 +141,22 @@ async def test_filters_change_on_the_buttons_before_the_report_is_sent(
         await photos(admin, 3)
 
 
-async def test_a_forged_filter_button_changes_nothing(
+async def test_forged_buttons_change_nothing(
     emulator: BotApiEmulator, start_bot: RunningBot
 ) -> None:
-    async with start_bot(admin_ids=frozenset({ADMIN})):
+    async with start_bot(admin_ids=frozenset({ADMIN})) as app:
         admin = emulator.user(ADMIN, "Budi")
         panel = await admin.ask("/laporan")
-        for forged in ("lp:go:7:all:all", "lp:go:a:09:all", "lp:go:a:all:c999", "lp:go:a:all:sx"):
+        forgeries = (
+            *("lp:go:7:all:all", "lp:go:a:09:all", "lp:go:a:all:c999", "lp:go:a:all:sx"),
+            *("ex:m:xlsx", "ex:go:pdf:m", "tl:z:1", "tl:a:x"),
+        )
+        for forged in forgeries:
             await admin.press_data(forged, panel.message_id)
             answer = await admin.callback_answer()
             assert answer.text == "Tombol ini sudah tidak berlaku."
         await admin.no_reply()
+        assert await audits(app, "export") == []
 
 
 # ---- /ekspor -------------------------------------------------------------------------------
