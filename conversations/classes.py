@@ -433,7 +433,10 @@ async def _enrol(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: i
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    result = await svc.enrol(rt(context).db, user_id(update), class_id, update_id=update.update_id)
+    runtime = rt(context)
+    result = await svc.enrol(
+        runtime.db, user_id(update), class_id, update_id=update.update_id, settings=runtime.settings
+    )
     if result.outcome == "duplicate_update":
         await query.answer()
         return

@@ -31,6 +31,7 @@ from wrse_bot.scheduler import wake
 from wrse_bot.services import class_admin as ca
 from wrse_bot.services.attendance import AttendanceError, AttendanceService, SessionSheet
 from wrse_bot.services.class_admin import ClassAdminService, ClassInfo, FormInput, FormView
+from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF, role_of
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
@@ -655,7 +656,7 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
         lines += ["", f"<b>{t(GROUP_LABELS[status])} ({len(people)})</b>"]
         for i, p in enumerate(people, start=1):
             done = " 🎓" if p.completed else ""
-            lines.append(f"{i}. {esc(p.name)} · {esc(p.phone)}{done}")
+            lines.append(f"{i}. {esc(p.name)} · {esc(p.phone)}{done}{rsvp_column(t, p)}")
         if not people:
             lines.append("-")
     markup = None
@@ -669,6 +670,16 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
             ]
         )
     await _send_long(context, user_id(update), "\n".join(lines), markup)
+
+
+def rsvp_column(t: Translator, line: ca.RosterLine) -> str:
+    """Her answers to session reminders: `` · ✅ Hadir 3 Desember 2030``."""
+    parts = [
+        f"{'✅' if coming else '❌'} {t(COMING if coming else NOT_COMING)} "
+        f"{t.date(start.astimezone(t.tz).date())}"
+        for start, coming in line.rsvps
+    ]
+    return "".join(f" · {part}" for part in parts)
 
 
 async def _send_long(

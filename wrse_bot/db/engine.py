@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+READ_ONLY = "wrse_read_only"
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
@@ -43,9 +45,14 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # BEGIN IMMEDIATE takes the write lock up front: SQLite then serialises
-        # writers instead of failing a read-to-write upgrade with "locked".
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (BEGIN IMMEDIATE): SQLite then
+        # serialises them instead of failing a read-to-write upgrade. Readers
+        # (Database.sessions) start deferred, so a long report never blocks a
+        # woman's answer: WAL lets them read beside the writer.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -56,7 +63,11 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Reading: ``async with db.sessions() as s``; never commit through it.
+        self.sessions = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+        self._writers = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time. Queueing writers here, in order,
         # beats letting them collide on the file lock and back off in sleeps.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
@@ -72,10 +83,10 @@ class Database:
         Not re-entrant on SQLite: never open one transaction inside another.
         """
         if self._sqlite_writer is None:
-            async with self.sessions() as session, session.begin():
+            async with self._writers() as session, session.begin():
                 yield session
             return
-        async with self._sqlite_writer, self.sessions() as session, session.begin():
+        async with self._sqlite_writer, self._writers() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -40,15 +40,29 @@ class QuietHours:
 
 def send_time(
     due: datetime, quiet: QuietHours, *, deadline: datetime | None = None
-) -> datetime | None:
-    """When to send something due at ``due``: after quiet hours, unless that
-    would be at or after ``deadline`` (a reminder arriving after its session),
-    in which case it is sent now if ``due`` itself is allowed, else not at all
-    (None)."""
+) -> datetime:
+    """When to send something due at ``due``.
+
+    Issue 4, "Quiet hours": whatever falls due in them waits for the morning,
+    *except a reminder that would then arrive after its session*. Read
+    literally, that reminder is not held: it goes out at ``due``, inside quiet
+    hours, because a reminder after the session is worth nothing and a late-night
+    one may still get her there. (``deadline`` is the session's start; a
+    reminder whose deadline has passed is skipped by the dispatcher, with its
+    reason, never here.)
+    """
     at = quiet.next_allowed(due)
-    if deadline is None or at < deadline:
-        return at
-    return None
+    if deadline is not None and at >= deadline:
+        return due
+    return at
+
+
+def held_until(moment: datetime, quiet: QuietHours) -> datetime | None:
+    """The morning that rows falling due at ``moment`` wait for, or None when
+    ``moment`` is outside quiet hours (send now). A reminder whose session
+    starts at or before that morning is not held (``send_time``)."""
+    at = quiet.next_allowed(moment)
+    return None if at == moment else at
 
 
 def reminder_times(session_start: datetime, offsets: Iterable[timedelta | time]) -> list[datetime]:
@@ -74,3 +88,24 @@ def reminder_times(session_start: datetime, offsets: Iterable[timedelta | time])
 def checkin_times(completed_at: datetime, offsets: Iterable[timedelta]) -> list[datetime]:
     """Check-in moments after completing a class (30, 90, 180 days by default)."""
     return sorted({completed_at + offset for offset in offsets})
+
+
+def reminder_plan(
+    session_start: datetime, offsets: Iterable[timedelta | time], now: datetime
+) -> list[tuple[datetime, datetime]]:
+    """``(moment, due)`` pairs for the reminders of one session, at enrolment
+    (or when a session moves) at ``now``.
+
+    Moments still ahead are due at themselves. Of the moments already passed,
+    only the nearest one is sent, due ``now`` (she enrolled after it, and the
+    session has not begun); the older ones are dropped rather than sent in a
+    burst. A session that has begun gets none.
+    """
+    if session_start <= now:
+        return []
+    moments = [m for m in reminder_times(session_start, offsets) if m < session_start]
+    passed = [m for m in moments if m <= now]
+    plan = [(m, m) for m in moments if m > now]
+    if passed:
+        plan.insert(0, (passed[-1], now))
+    return plan

@@ -7,6 +7,7 @@ follow-ups hang on, so ``recompute_completion`` is the one place it is decided.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Attendance, ClassSession, Enrolment, Registrant, TrainingClass
+from wrse_bot.services.checkins import cancel_scheduled, schedule_checkins
 from wrse_bot.services.updates import claim_update
 
 # Only women holding a seat are marked; a cancelled or waitlisted one did not attend.
@@ -82,12 +84,22 @@ async def mark(
 DEFAULT_SHARE: Decimal = Settings.model_fields["completion_share"].default
 
 
+DEFAULT_CHECKINS: list[int] = Settings.model_fields["checkin_after_seconds"].default
+
+
 async def recompute_completion(
-    s: AsyncSession, class_id: int, share: Decimal = DEFAULT_SHARE
+    s: AsyncSession,
+    class_id: int,
+    share: Decimal = DEFAULT_SHARE,
+    *,
+    checkin_after_seconds: Sequence[int] | None = None,
 ) -> int:
     """Set ``Enrolment.completed`` for every enrolment of the class; returns how many completed.
 
     ``share`` is ``settings.completion_share``; only women still enrolled can complete.
+    A woman who becomes complete gets her check-ins (``settings.checkin_after_seconds``
+    after now) in this transaction; if her completion is withdrawn (attendance
+    corrected), the rounds not yet asked are cancelled.
     """
     total = int(
         await s.scalar(
@@ -107,13 +119,14 @@ async def recompute_completion(
     )
     enrolments = (
         await s.execute(
-            select(Enrolment.id, Enrolment.status, Enrolment.completed).where(
+            select(Enrolment.id, Enrolment.status, Enrolment.completed, Enrolment.user_id).where(
                 Enrolment.class_id == class_id
             )
         )
     ).all()
     completed = 0
-    for eid, status, was in enrolments:
+    offsets = DEFAULT_CHECKINS if checkin_after_seconds is None else checkin_after_seconds
+    for eid, status, was, uid in enrolments:
         done = status == MARKABLE and completes(int(attended.get(eid, 0)), total, share)
         completed += done
         if done != was:
@@ -123,6 +136,17 @@ async def recompute_completion(
                 .values(completed=done)
                 .execution_options(synchronize_session=False)
             )
+            if done:
+                await schedule_checkins(
+                    s,
+                    enrolment_id=eid,
+                    user_id=uid,
+                    class_id=class_id,
+                    completed_at=now(),
+                    offsets_seconds=offsets,
+                )
+            else:
+                await cancel_scheduled(s, eid)
     return completed
 
 
@@ -194,7 +218,12 @@ class AttendanceService:
                 for m in (await _sheet(s, session_id)).marks:
                     if not m.marked:
                         await mark(s, session_id, m.enrolment_id, False, marked_by=actor_id)
-            completed = await recompute_completion(s, class_id, self.settings.completion_share)
+            completed = await recompute_completion(
+                s,
+                class_id,
+                self.settings.completion_share,
+                checkin_after_seconds=self.settings.checkin_after_seconds,
+            )
             return SaveResult(await _sheet(s, session_id), completed)
 
 

@@ -48,6 +48,7 @@ from wrse_bot.domain.schedule import (
 )
 from wrse_bot.domain.text import N_
 from wrse_bot.i18n import Translator, translator
+from wrse_bot.services import reminders
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
@@ -245,7 +246,12 @@ async def _notify(
 
 
 async def edit_class(
-    s: AsyncSession, class_id: int, change: ClassChange, *, actor_id: int | None
+    s: AsyncSession,
+    class_id: int,
+    change: ClassChange,
+    *,
+    actor_id: int | None,
+    settings: Settings | None = None,
 ) -> ChangeResult:
     """Change details; a new place is told to every woman concerned.
 
@@ -280,6 +286,8 @@ async def edit_class(
     audit(s, actor_id, "edit_class", detail=str(class_id))
     notified = 0
     if change.place is not None or change.kecamatan_code is not None:
+        # Reminders not yet sent say where: written again with the new place.
+        await reminders.refresh_class(s, settings, class_id)
         place = _place_label(cls)
         notified = await _notify(
             s,
@@ -297,8 +305,10 @@ async def reschedule_session(
     *,
     actor_id: int | None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> ChangeResult:
-    """Move one session; every woman concerned is told the old and the new time."""
+    """Move one session; every woman concerned is told the old and the new time,
+    and her reminders for it are planned again from the new time."""
     current = now or clock_now()
     session = await s.get(ClassSession, session_id)
     if session is None:
@@ -323,6 +333,7 @@ async def reschedule_session(
     old = Span(session.starts_at, session.ends_at)
     session.starts_at, session.ends_at = span.starts_at, span.ends_at
     await s.flush()
+    await reminders.reschedule_session(s, settings, session_id, now=current)
     audit(s, actor_id, "reschedule_session", detail=f"{cls.id}:{session_id}")
     notified = await _notify(
         s,
@@ -420,6 +431,8 @@ class RosterLine:
     phone: str
     status: str
     completed: bool
+    # Her answers to session reminders: (session start, coming), by session.
+    rsvps: tuple[tuple[datetime, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -484,6 +497,7 @@ async def roster(s: AsyncSession, class_id: int, *, actor_id: int | None) -> Ros
         .order_by(Enrolment.id)
     )
     groups: dict[str, list[RosterLine]] = {status: [] for status in ROSTER_ORDER}
+    answers = await reminders.rsvps_for_class(s, class_id)
     for enrolment, name, phone in rows:
         groups.setdefault(enrolment.status, []).append(
             RosterLine(
@@ -493,6 +507,7 @@ async def roster(s: AsyncSession, class_id: int, *, actor_id: int | None) -> Ros
                 phone or "-",
                 enrolment.status,
                 enrolment.completed,
+                tuple(answers.get(enrolment.id, ())),
             )
         )
     audit(s, actor_id, "view_roster", detail=str(class_id))
@@ -924,10 +939,12 @@ class ClassAdminService:
             start, end = data["value"]
             span = Span(datetime.fromisoformat(start), datetime.fromisoformat(end))
             return await reschedule_session(
-                s, int(data["session_id"]), span, actor_id=draft.user_id
+                s, int(data["session_id"]), span, actor_id=draft.user_id, settings=self.settings
             )
         name = data["field"]
         change = replace(ClassChange(), **{name: data["value"]})
         if name == "place":
             change = replace(change, kecamatan_code=data.get("kecamatan_code"))
-        return await edit_class(s, class_id, change, actor_id=draft.user_id)
+        return await edit_class(
+            s, class_id, change, actor_id=draft.user_id, settings=self.settings
+        )

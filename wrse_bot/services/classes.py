@@ -52,6 +52,7 @@ from wrse_bot.domain.classes import (
     standing_of,
 )
 from wrse_bot.i18n import N_, Translator, translator
+from wrse_bot.services import reminders
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
 
@@ -353,19 +354,26 @@ async def enrol(
     *,
     update_id: int | None = None,
     now: datetime | None = None,
+    settings: Settings | None = None,
 ) -> EnrolResult:
-    """Take a seat, or a place on the waitlist; refuse with the reason otherwise."""
+    """Take a seat, or a place on the waitlist; refuse with the reason otherwise.
+    A seat comes with her session reminders (``settings`` gives their offsets)."""
     now = now or clock.now()
     try:
-        return await _enrol(db, user_id, class_id, update_id, now)
+        return await _enrol(db, user_id, class_id, update_id, now, settings)
     except IntegrityError:
         # The unique (class, user) index stopped a second row for her (a double
         # tap that raced itself): run again, and it finds her existing place.
-        return await _enrol(db, user_id, class_id, update_id, now)
+        return await _enrol(db, user_id, class_id, update_id, now, settings)
 
 
 async def _enrol(
-    db: Database, user_id: int, class_id: int, update_id: int | None, now: datetime
+    db: Database,
+    user_id: int,
+    class_id: int,
+    update_id: int | None,
+    now: datetime,
+    settings: Settings | None = None,
 ) -> EnrolResult:
     async with _transaction(db) as s:
         if not await claim_update(s, update_id):
@@ -414,6 +422,7 @@ async def _enrol(
         enrolment = Enrolment(class_id=class_id, user_id=user_id, status=ENROLLED)
         s.add(enrolment)
         await s.flush()
+        await reminders.schedule_for_enrolment(s, settings, enrolment.id, now=now)
         return EnrolResult("enrolled", _card(cls, taken=taken_now), enrolment_id=enrolment.id)
 
 
@@ -574,6 +583,8 @@ async def _act(
                 return ActionResult("expired", card, before, nxt)
             enrolment.status = ENROLLED
             enrolment.offered_until = None
+            await s.flush()
+            await reminders.schedule_for_enrolment(s, settings, enrolment.id, now=now)
             return ActionResult("taken", card, before)
 
         if action == "release" and before != OFFERED:
@@ -593,6 +604,7 @@ async def _leave(
     enrolment.status = CANCELLED
     enrolment.offered_until = None
     await s.flush()
+    await reminders.cancel_for_enrolment(s, enrolment, now=now)
     if held_seat:
         return await _pass_seat(s, settings, cls, now)
     return None

@@ -318,10 +318,15 @@ class IntakeService:
 
     async def _answer(self, user_id: int, update_id: int | None, answer: Answer) -> IntakeView:
         async with self.db.transaction() as s:
-            if not await claim_update(s, update_id):
-                return await self._duplicate(s, user_id)
             draft = await self._draft(s, user_id)
-            if draft is None or (draft.paused and answer.kind != "choice"):
+            if draft is None:
+                # Nothing to apply; a submitted form's redelivered "Kirim" lands here.
+                if not await claim_update(s, update_id):
+                    return IntakeView("duplicate_update")
+                return IntakeView("no_draft")
+            if _seen(draft, update_id):
+                return self._redelivered(draft)
+            if draft.paused and answer.kind != "choice":
                 return IntakeView("no_draft")
             if answer.kind == "choice" and answer.rev != draft.rev:
                 if draft.paused:
@@ -330,6 +335,9 @@ class IntakeService:
                 view = self._ask(draft)
                 view.status = status
                 return view
+            draft.last_update_id = update_id
+            if answer.kind == "choice" and answer.value == "submit":
+                await claim_update(s, update_id)  # the draft is deleted on submit
             return await self._apply(s, draft, answer)
 
     async def request_help(
@@ -467,9 +475,11 @@ class IntakeService:
         return await s.scalar(stmt)
 
     async def _duplicate(self, s: AsyncSession, user_id: int) -> IntakeView:
+        return self._redelivered(await self._draft(s, user_id))
+
+    def _redelivered(self, draft: RegistrationDraft | None) -> IntakeView:
         # Applied before. If its question never went out (the process died
         # between commit and send), send it now; otherwise stay quiet.
-        draft = await self._draft(s, user_id)
         if draft is not None and not draft.paused and draft.prompted_rev != draft.rev:
             view = self._ask(draft)
             view.status = "ask"
@@ -719,6 +729,14 @@ class IntakeService:
 
 
 # ---- small helpers -----------------------------------------------------
+
+
+def _seen(draft: RegistrationDraft, update_id: int | None) -> bool:
+    return (
+        update_id is not None
+        and draft.last_update_id is not None
+        and update_id <= draft.last_update_id
+    )
 
 
 def _fold(text: str) -> str:
