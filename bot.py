@@ -30,9 +30,12 @@ COMMANDS = [
     ("start", N_("Start")),
     ("daftar", N_("Register")),
     ("kelas", N_("Classes")),
+    ("kelas_saya", N_("My classes")),
     ("data_saya", N_("My data")),
     ("batal", N_("Pause registration")),
     ("hapus_data", N_("Delete my data")),
+    ("berhenti", N_("Stop announcements")),
+    ("langganan", N_("Get announcements again")),
     ("bantuan", N_("Help")),
 ]
 
@@ -98,7 +101,9 @@ def cmd_run(settings: Settings) -> None:
     upgrade(settings.database_url)
     app = build_application(Runtime.build(settings))
     log.info("polling for updates")
-    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    app.run_polling(
+        allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False
+    )
 
 
 def cmd_demo(settings: Settings) -> None:

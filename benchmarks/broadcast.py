@@ -204,6 +204,9 @@ async def wrse(label: str, database_url: str, women: int, limit_s: float) -> Res
             _env_file=None,
             database_url=database_url,
             secret_key="benchmark-secret-key-0123456789",
+            # No quiet hours (start == end): the benchmark runs at any hour.
+            quiet_start="00:00",
+            quiet_end="00:00",
         ).model_copy(
             update={
                 "bot_token": SecretStr(emu.token),

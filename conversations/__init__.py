@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -12,17 +13,18 @@ from telegram.ext import (
 
 from conversations import (
     broadcast,
+    checkin,
     classes,
     intake,
     menu,
     my_data,
+    reminders,
     reports,
     roles_admin,
     staff_classes,
     verify,
 )
 from conversations.common import (
-    MENU_CLASSES,
     MENU_CONTINUE,
     MENU_HELP,
     MENU_MY_DATA,
@@ -34,7 +36,7 @@ from conversations.errors import on_error
 # Features first: within a group the first matching handler wins, so an
 # invite link (/start <code>) or the real /kelas is seen before the core
 # fallbacks. Each feature uses its own callback-data prefix.
-FEATURES = (roles_admin, verify, staff_classes, broadcast, classes, reports)
+FEATURES = (roles_admin, verify, staff_classes, broadcast, classes, reports, reminders, checkin)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -49,14 +51,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("batal", intake.pause, filters=private),
             CommandHandler("data_saya", my_data.show, filters=private),
             CommandHandler("hapus_data", my_data.ask_delete, filters=private),
-            CommandHandler("kelas", menu.classes, filters=private),
             MessageHandler(private & menu_filter(MENU_REGISTER, MENU_CONTINUE), intake.begin),
-            MessageHandler(private & menu_filter(MENU_CLASSES), menu.classes),
             MessageHandler(private & menu_filter(MENU_MY_DATA), my_data.show),
             MessageHandler(private & menu_filter(MENU_HELP), menu.help_command),
             CallbackQueryHandler(intake.on_callback, pattern=r"^f:"),
             CallbackQueryHandler(intake.on_help_request, pattern=r"^help:"),
             CallbackQueryHandler(my_data.on_callback, pattern=r"^me:"),
+            ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed. Stale or forged buttons, unknown commands,
             # and plain messages (answers to the open form, or a typed staff form).
             CallbackQueryHandler(intake.on_unknown_callback),

@@ -9,13 +9,15 @@ from telegram.ext import ContextTypes
 from conversations.common import main_menu, rt, tr, user_id
 from conversations.intake import send_view
 from wrse_bot.i18n import N_
+from wrse_bot.services.users import set_reachable
 
 HELP_TEXT = N_(
     "<b>How to use this service</b>\n"
     "• <b>Register</b> (/daftar): sign up for the WRSE programme, one short question at a time.\n"
-    "• <b>Classes</b> (/kelas): training classes you can join.\n"
+    "• <b>Classes</b> (/kelas): training classes you can join; /kelas_saya: your classes.\n"
     "• <b>My data</b> (/data_saya): see your data; /hapus_data deletes it.\n"
     "• /batal pauses the registration; your answers are kept.\n"
+    "• /berhenti stops announcements; /langganan starts them again.\n"
     "Tap the buttons below a question to answer. Questions? Visit {office}."
 )
 
@@ -66,22 +68,6 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
-async def classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    t = tr(context)
-    if await _resume_with(
-        update,
-        context,
-        t(N_("Please finish your registration first; then you can see the classes.")),
-    ):
-        return
-    has_draft = await rt(context).intake.has_draft(user_id(update))
-    await context.bot.send_message(
-        user_id(update),
-        t(N_("There are no open classes yet. We will announce new classes here.")),
-        reply_markup=main_menu(t, has_draft=has_draft),
-    )
-
-
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
     if await _resume_with(update, context, t(N_("I do not know that command. Let us continue:"))):
@@ -92,3 +78,12 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         t(N_("I do not know that command. Please choose from the menu below.")),
         reply_markup=main_menu(t, has_draft=has_draft),
     )
+
+
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Telegram tells us when she blocks or unblocks the bot."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    reachable = change.new_chat_member.status not in ("kicked", "left")
+    await set_reachable(rt(context).db, change.chat.id, reachable)

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     reminder_before_seconds: list[int] = [2 * 3600]
     checkin_after_seconds: list[int] = [30 * 86400, 90 * 86400, 180 * 86400]
     checkin_reask_after_seconds: int = Field(default=3 * 86400, gt=0)
+    # Quiet hours (WIB): nothing is sent from start to end, except a reminder
+    # that would otherwise arrive after its session. start == end: none.
     quiet_start: time = time(20, 0)
     quiet_end: time = time(7, 0)
 

@@ -13,6 +13,14 @@ gives back (releases) the rows it had claimed but not sent, and returns; PTB's
 ``JobQueue.stop(wait=True)`` waits for that. A restarted bot picks them up: no
 one is skipped, and no one gets a message twice.
 
+Quiet hours (``quiet_start``-``quiet_end``, default 20.00-07.00 WIB): nothing
+is sent in them. A claim made inside them moves whatever is due to the morning
+(its ``due_at``), except a reminder whose session begins before then: waiting
+would make it useless, so it goes out now (issue 4, read literally; see
+``domain.timing.send_time``). After downtime, a reminder that can still arrive
+before its session is sent late; one that cannot has expired (``expires_at`` =
+the session's start) and is skipped with the reason stored.
+
 Staff see a broadcast's progress: one message, edited at most every
 ``PROGRESS_EVERY`` seconds, and at the end a report (queued as an outbox row in
 the transaction that closes the broadcast, so it is sent once).
@@ -32,6 +40,7 @@ from babel.numbers import format_decimal
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
+from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.services import dispatch
@@ -68,6 +77,7 @@ class DispatchStats:
     deferred: int = 0
     skipped: int = 0
     released: int = 0
+    held: int = 0  # fell due in quiet hours: they wait for the morning
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
@@ -122,6 +132,10 @@ class Dispatcher:
         self.settings = runtime.settings
         self.sender = sender or Sender(bot)
         self.stopping = stopping
+        # Quiet hours (default 20.00-07.00 WIB): checked at every claim.
+        self.quiet = QuietHours(
+            start=self.settings.quiet_start, end=self.settings.quiet_end, tz=self.settings.tz
+        )
         self._busy = False
         self._progress_at = 0.0
         self._shown: dict[int, str] = {}  # broadcast id -> progress text on screen
@@ -136,7 +150,10 @@ class Dispatcher:
         started = time.monotonic()
         try:
             while not self.stopping():
-                batch = await dispatch.claim_batch(self.db, self.settings.dispatch_batch_size)
+                batch = await dispatch.claim_batch(
+                    self.db, self.settings.dispatch_batch_size, quiet=self.quiet
+                )
+                stats.held += batch.held
                 stats.skipped += batch.skipped
                 stats.blocked += batch.blocked
                 if not (batch.to_send or batch.skipped or batch.blocked):

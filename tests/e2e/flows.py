@@ -54,12 +54,35 @@ async def register_until(
     """Answer the happy path from /daftar until the question mentioning
     ``stop_at`` is on screen (or the review, when ``stop_at`` is None)."""
     message = await user.ask("/daftar")
-    for marker, action, value in HAPPY_PATH:
+    return await _walk(user, message, HAPPY_PATH, stop_at, name=name, nik=nik, income=income)
+
+
+async def continue_to_review(user: FakeUser, message: BotMessage, from_marker: str) -> BotMessage:
+    """Carry on along the happy path from the question mentioning ``from_marker``."""
+    start = next(i for i, step in enumerate(HAPPY_PATH) if step[0] == from_marker)
+    return await _walk(
+        user,
+        message,
+        HAPPY_PATH[start:],
+        None,
+        name="Siti Aminah",
+        nik=SITI_NIK_TYPED,
+        income="500rb",
+    )
+
+
+async def _walk(
+    user: FakeUser,
+    message: BotMessage,
+    steps: list[tuple[str, str, str]],
+    stop_at: str | None,
+    **values: str,
+) -> BotMessage:
+    for marker, action, value in steps:
         assert marker.lower() in message.text.lower(), f"expected {marker!r}, got:\n{message}"
         if stop_at is not None and stop_at.lower() in marker.lower():
             return message
-        value = value.format(name=name, nik=nik, income=income)
-        message = await answer(user, action, value)
+        message = await answer(user, action, value.format(**values))
     assert "periksa" in message.text.lower(), message
     return message
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from telegram.ext import Application
 
 from tests.e2e.conftest import RunningBot
-from tests.e2e.flows import SITI_NIK, register, register_until
+from tests.e2e.flows import SITI_NIK, continue_to_review, register, register_until
 from wrse_bot.db.models import Assessment, Consent, Registrant, RegistrationDraft, StaffFlag
 from wrse_bot.devtools.emulator import BotApiEmulator
 
@@ -304,21 +304,7 @@ async def test_a_wrong_nik_birth_date_is_kept_and_flagged_for_staff(
     assert "tanggal lahir" in asked.text
     kecamatan = await siti.ask("13 Maret 1980")
     assert "kecamatan" in kecamatan.text
-    await siti.tap("Junrejo")
-    # finish the rest of the form
-    await siti.tap("Beji")
-    await siti.tap("Lewati")
-    await siti.tap("Cerai hidup")
-    await siti.tap("Ya")
-    await siti.tap("2")
-    await siti.ask("400 ribu")
-    await siti.tap("Tamat SD")
-    await siti.tap("Pedagang")
-    await siti.press("▫️ Memasak")
-    await siti.reply()
-    await siti.tap("Selesai")
-    await siti.send_contact(siti.phone)
-    await siti.reply()
+    await continue_to_review(siti, kecamatan, "kecamatan")
     await siti.tap("✅ Kirim")
     reg = await scalar(wrse, select(Registrant))
     assert reg.nik_mismatch and str(reg.birth_date) == "1980-03-13"

@@ -674,11 +674,16 @@ class BotApiEmulator:
                     "chat": chat.chat,
                     "from": chat.user,
                     "date": now,
-                    "old_chat_member": {"status": old, "user": self.bot_user},
-                    "new_chat_member": {"status": new, "user": self.bot_user}
-                    | ({"until_date": 0} if new == "kicked" else {}),
+                    # Telegram sends until_date 0 ("forever") with every "kicked".
+                    "old_chat_member": self._member(old),
+                    "new_chat_member": self._member(new),
                 }
             }
+        )
+
+    def _member(self, status: str) -> dict[str, Any]:
+        return {"status": status, "user": self.bot_user} | (
+            {"until_date": 0} if status == "kicked" else {}
         )
 
     def _new_file(self, data: bytes, filename: str | None, mime_type: str | None) -> UploadedFile:

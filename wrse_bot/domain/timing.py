@@ -15,7 +15,8 @@ WIB = ZoneInfo("Asia/Jakarta")
 
 @dataclass(frozen=True)
 class QuietHours:
-    """Nothing is sent from ``start`` to ``end`` (local time); may wrap midnight."""
+    """Nothing is sent from ``start`` to ``end`` (local time); may wrap midnight.
+    ``start == end`` means no quiet hours at all."""
 
     start: time = time(20, 0)
     end: time = time(7, 0)
@@ -32,15 +33,15 @@ class QuietHours:
         if not self.contains(moment):
             return moment
         local = moment.astimezone(self.tz)
-        morning = local.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+        morning = local.replace(
+            hour=self.end.hour, minute=self.end.minute, second=self.end.second, microsecond=0
+        )
         if morning <= local:
             morning += timedelta(days=1)
         return morning.astimezone(moment.tzinfo)
 
 
-def send_time(
-    due: datetime, quiet: QuietHours, *, deadline: datetime | None = None
-) -> datetime:
+def send_time(due: datetime, quiet: QuietHours, *, deadline: datetime | None = None) -> datetime:
     """When to send something due at ``due``.
 
     Issue 4, "Quiet hours": whatever falls due in them waits for the morning,

@@ -222,6 +222,7 @@ class CheckInView:
     candidates: tuple[int, ...] = ()
     problem: Problem | None = None
     user_id: int | None = None
+    wants_contact: bool | None = None
 
 
 _YES = {"ya", "iya", "y", "yes", "sudah", "benar", "betul", "ok", "nggih", "inggih", "mau"}
@@ -283,13 +284,33 @@ class CheckInService:
         (no_response + a FollowUp). Safe to run in several places at once."""
         result = TickResult()
         period = timedelta(seconds=self.settings.checkin_reask_after_seconds)
-        while await self._ask_due(at, render, result):
+        ask, reask, give_up = await self._pending(at, at - period)
+        while ask and await self._ask_due(at, render, result):
             pass
-        while await self._reask(at - period, render, result):
+        while reask and await self._reask(at - period, render, result):
             pass
-        while await self._give_up(at - period, result):
+        while give_up and await self._give_up(at - period, result):
             pass
         return result
+
+    async def _pending(self, at: datetime, before: datetime) -> tuple[bool, bool, bool]:
+        """One cheap read: is anything due? (Most ticks find nothing, and on
+        SQLite a write transaction would queue behind women's answers.)"""
+
+        def due(status: str, column: Any, moment: datetime) -> Any:
+            return select(CheckIn.id).where(CheckIn.status == status, column <= moment).exists()
+
+        async with self.db.sessions() as s:
+            row = (
+                await s.execute(
+                    select(
+                        due(SCHEDULED, CheckIn.due_at, at),
+                        due(ASKED, CheckIn.asked_at, before),
+                        due(REASKED, CheckIn.reasked_at, before),
+                    )
+                )
+            ).one()
+        return bool(row[0]), bool(row[1]), bool(row[2])
 
     async def _rows(
         self, s: AsyncSession, status: str, column: Any, before: datetime
@@ -445,7 +466,9 @@ class CheckInService:
 
     async def _view(self, s: AsyncSession, ci: CheckIn) -> CheckInView:
         if ci.status == ANSWERED:
-            return CheckInView("done", checkin_id=ci.id, user_id=ci.user_id)
+            return CheckInView(
+                "done", checkin_id=ci.id, user_id=ci.user_id, wants_contact=ci.wants_contact
+            )
         title = await s.scalar(select(TrainingClass.title).where(TrainingClass.id == ci.class_id))
         return CheckInView(
             "ask",

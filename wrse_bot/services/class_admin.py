@@ -945,6 +945,4 @@ class ClassAdminService:
         change = replace(ClassChange(), **{name: data["value"]})
         if name == "place":
             change = replace(change, kecamatan_code=data.get("kecamatan_code"))
-        return await edit_class(
-            s, class_id, change, actor_id=draft.user_id, settings=self.settings
-        )
+        return await edit_class(s, class_id, change, actor_id=draft.user_id, settings=self.settings)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Broadcast, OutboxMessage, User
+from wrse_bot.domain.timing import QuietHours, held_until
 from wrse_bot.services.outbox import enqueue
 
 PENDING = "pending"
@@ -80,6 +81,7 @@ class Batch:
     to_send: list[Claimed]
     skipped: int = 0  # expired
     blocked: int = 0  # unreachable users
+    held: int = 0  # fell due in quiet hours: moved to the morning
 
 
 def backoff(attempts: int) -> timedelta:
@@ -96,19 +98,69 @@ def _pending(row_id: int) -> Any:
     return (OutboxMessage.id == row_id) & (OutboxMessage.status == PENDING)
 
 
-async def claim_batch(db: Database, limit: int, *, lease: timedelta = LEASE) -> Batch:
+def _not_held(morning: datetime) -> Any:
+    """Issue 4: in quiet hours nothing is sent, except a reminder that would
+    arrive after its session if it waited for ``morning`` (domain.timing.send_time)."""
+    return (
+        (OutboxMessage.kind == "reminder")
+        & OutboxMessage.expires_at.is_not(None)
+        & (OutboxMessage.expires_at <= morning)
+    )
+
+
+async def _hold(s: Any, due: Any, morning: datetime) -> int:
+    """Quiet hours: rows falling due now wait for ``morning`` (their ``due_at``
+    moves there), so they are not looked at again every tick. Rows another
+    dispatcher has locked are passed over (it holds them itself)."""
+    held = (
+        select(OutboxMessage.id)
+        .where(
+            due,
+            (OutboxMessage.kind != "reminder")
+            | OutboxMessage.expires_at.is_(None)
+            | (OutboxMessage.expires_at > morning),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    result = await s.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(held))
+        .values(due_at=morning)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def claim_batch(
+    db: Database,
+    limit: int,
+    *,
+    lease: timedelta = LEASE,
+    quiet: QuietHours | None = None,
+    at: datetime | None = None,
+) -> Batch:
     """Lease up to ``limit`` due rows (oldest first). Expired rows and rows for
-    unreachable users are settled here, with their reason, and not returned."""
-    at = now()
+    unreachable users are settled here, with their reason, and not returned.
+
+    Inside ``quiet`` hours (checked once per claim, at ``at``: now unless a test
+    says otherwise) due rows are held until the morning instead, except
+    reminders that could not wait (see ``_not_held``)."""
+    at = at or now()
+    morning = held_until(at, quiet) if quiet is not None else None
+    held = 0
     async with db.transaction() as s:
+        due = (
+            (OutboxMessage.status == PENDING)
+            & (OutboxMessage.due_at <= at)
+            & (OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < at))
+        )
+        if morning is not None:
+            held = await _hold(s, due, morning)
+            due = due & _not_held(morning)
         rows = (
             await s.execute(
                 select(OutboxMessage)
-                .where(
-                    OutboxMessage.status == PENDING,
-                    OutboxMessage.due_at <= at,
-                    OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < at),
-                )
+                .where(due)
                 .order_by(OutboxMessage.due_at, OutboxMessage.id)
                 .limit(limit)
                 # PostgreSQL: rows another dispatcher is claiming are passed over.
@@ -118,7 +170,7 @@ async def claim_batch(db: Database, limit: int, *, lease: timedelta = LEASE) -> 
         ).scalars()
         rows = list(rows)
         if not rows:
-            return Batch([])
+            return Batch([], held=held)
         user_ids = {r.user_id for r in rows}
         unreachable = set(
             (
@@ -127,7 +179,7 @@ async def claim_batch(db: Database, limit: int, *, lease: timedelta = LEASE) -> 
                 )
             ).all()
         )
-        batch = Batch([])
+        batch = Batch([], held=held)
         expired_ids: list[int] = []
         blocked_ids: list[int] = []
         for r in rows:

@@ -73,15 +73,11 @@ NOT_COMING = N_("I cannot come")
 # ---- planning --------------------------------------------------------------------------
 
 
-def offsets_of(settings: Settings | None) -> list[timedelta | time]:
-    """The configured reminder moments; the defaults when no settings are given."""
-    if settings is None:
-        fields = Settings.model_fields
-        day_before: time = fields["reminder_day_before_at"].default
-        before: list[int] = list(fields["reminder_before_seconds"].default)
-    else:
-        day_before, before = settings.reminder_day_before_at, settings.reminder_before_seconds
-    return [day_before, *(timedelta(seconds=s) for s in before)]
+def offsets_of(settings: Settings) -> list[timedelta | time]:
+    """The configured reminder moments: a clock time the day before, and
+    seconds before the start."""
+    before = (timedelta(seconds=s) for s in settings.reminder_before_seconds)
+    return [settings.reminder_day_before_at, *before]
 
 
 def dedupe_key(enrolment_id: int, session_id: int, moment: datetime) -> str:
@@ -171,7 +167,10 @@ async def schedule_for_enrolment(
     now: datetime | None = None,
 ) -> int:
     """Queue her reminders for every session ahead, in the caller's transaction
-    (she was just enrolled, or took an offered seat). Returns rows created."""
+    (she was just enrolled, or took an offered seat). Returns rows created.
+    Without ``settings`` (a caller that plans no reminders) nothing is queued."""
+    if settings is None:
+        return 0
     now = now or clock_now()
     enrolment = await s.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.status != ENROLLED:
@@ -234,7 +233,10 @@ async def reschedule_session(
     now: datetime | None = None,
 ) -> int:
     """A session moved: its pending reminders are withdrawn and planned again
-    from the new time, for every woman enrolled. Returns rows created."""
+    from the new time, for every woman enrolled. Returns rows created.
+    Without ``settings`` (a caller that plans no reminders) nothing changes."""
+    if settings is None:
+        return 0
     now = now or clock_now()
     session = await s.get(ClassSession, session_id)
     if session is None:
@@ -254,7 +256,10 @@ async def refresh_class(
     s: AsyncSession, settings: Settings | None, class_id: int, *, now: datetime | None = None
 ) -> int:
     """The class's details changed (a new place): pending reminders are written
-    again with the new text. Reminders already sent are not repeated."""
+    again with the new text. Reminders already sent are not repeated.
+    Without ``settings`` (a caller that plans no reminders) nothing changes."""
+    if settings is None:
+        return 0
     now = now or clock_now()
     await _withdraw(s, OutboxMessage.class_id == class_id, CHANGED_CLASS, now)
     cls = await s.get(TrainingClass, class_id)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wrse_bot.db.engine import Database
 from wrse_bot.db.models import User
 from wrse_bot.i18n import LANGUAGES
 
@@ -22,3 +23,9 @@ async def ensure_user(s: AsyncSession, user_id: int, language: str | None = None
 
 async def language_of(s: AsyncSession, user_id: int) -> str:
     return await s.scalar(select(User.language).where(User.id == user_id)) or "id"
+
+
+async def set_reachable(db: Database, user_id: int, reachable: bool) -> None:
+    """She blocked the bot (403s follow) or came back: later sends follow suit."""
+    async with db.transaction() as s:
+        await s.execute(update(User).where(User.id == user_id).values(unreachable=not reachable))

@@ -30,10 +30,14 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("verifikasi", N_("Check registrations")),
     ("siaran", N_("Broadcast")),
 )
-# TODO(issue 4): /laporan, /tindak_lanjut and /ekspor, once they exist.
-COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = ()
+COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("laporan", N_("Reports")),
+    ("tindak_lanjut", N_("Follow-up queue")),
+    ("ekspor", N_("Export data")),
+)
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     *STAFF_COMMANDS,
+    *COORDINATOR_COMMANDS,
     ("undang", N_("Invite an officer")),
     ("peran", N_("Roles and access")),
 )

@@ -1,0 +1,354 @@
+"""The check-in conversation: months after a class, five short questions about
+her income, business, help received, obstacles and whether to call her.
+
+The rules live in wrse_bot/services/checkins.py; this module renders its views.
+
+* ``checkin_tick(app, now)`` runs as a repeating job (and from tests with an
+  injected ``now``): due check-ins are asked with a "Mulai" button through the
+  outbox, unanswered ones re-asked once, then marked no_response.
+* Callback data: ``ci:<checkin id>:go`` ("Mulai": start or resume) and
+  ``ci:<checkin id>:<rev>:<value>`` (an answer to the question drawn for ``rev``).
+  Both are re-checked on the server: hers, still open, still the current question.
+* Typed answers reach the open check-in through a TEXT_ROUTES route. Women
+  without one pay one database lookup, then a cached "no" in user_data; the
+  tick and "Mulai" refresh that cache. An open check-in takes typed text before
+  the intake: she is registered, so she normally has no intake draft.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from conversations.common import TEXT_ROUTES, tr, user_id
+from wrse_bot.clock import now as clock_now
+from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLES
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.runtime import Runtime
+from wrse_bot.scheduler import wake
+from wrse_bot.services.checkins import (
+    BUSINESS_EXAMPLE,
+    BUSINESS_OTHER,
+    OBSTACLE_EXAMPLE,
+    Answer,
+    CheckInService,
+    CheckInView,
+    Notice,
+    Step,
+    TickResult,
+)
+from wrse_bot.telegram.keyboards import button, in_rows, inline
+
+log = logging.getLogger(__name__)
+
+PREFIX = "ci"
+CALLBACK = re.compile(
+    r"^ci:(?P<id>\d{1,9}):(?:(?P<go>go)|(?P<rev>\d{1,9}):(?P<value>[a-z0-9_]{1,24}))$"
+)
+JOB_NAME = "checkin-tick"
+CACHE = "checkin_open"  # context.user_data: her open check-in id, or False (none)
+QUESTIONS = 5
+
+START = N_("Start")
+ASK_TEXT = N_(
+    "Hello, Ibu! How are you? Some time has passed since you finished the class "
+    "<b>{title}</b>, and we would like to hear how you are doing. "
+    "There are 5 short questions. Tap Start when you are ready."
+)
+REASK_TEXT = N_(
+    "Ibu, we would still love to hear how you are doing after the class <b>{title}</b>. "
+    "Only 5 short questions. Tap Start when you are ready."
+)
+THANKS = N_("Thank you, Ibu! Your answers are saved. They help us improve the programme.")
+THANKS_CONTACT = N_("An officer will contact you soon.")
+CLOSED = N_("This check-in is already finished. Thank you!")
+
+
+def cb(checkin_id: int, rev: int, value: str) -> str:
+    return f"{PREFIX}:{checkin_id}:{rev}:{value}"
+
+
+def service_of(app: Application) -> CheckInService:  # type: ignore[type-arg]
+    data = app.bot_data
+    if "checkins" not in data:
+        runtime: Runtime = data["runtime"]
+        data["checkins"] = CheckInService(runtime.db, runtime.settings)
+    return data["checkins"]
+
+
+def _service(context: ContextTypes.DEFAULT_TYPE) -> CheckInService:
+    return service_of(context.application)
+
+
+# ---- the tick ---------------------------------------------------------------------
+
+
+def notice_message(t: Translator, kind: str, notice: Notice) -> tuple[str, dict[str, Any], str]:
+    """The ask / re-ask message, in outbox shape (Bot API JSON keyboard)."""
+    template = ASK_TEXT if kind == "ask" else REASK_TEXT
+    text = t(template).format(title=html.escape(notice.class_title))
+    markup = {
+        "inline_keyboard": [
+            [{"text": "▶️ " + t(START), "callback_data": f"{PREFIX}:{notice.checkin_id}:go"}]
+        ]
+    }
+    return text, markup, ParseMode.HTML.value
+
+
+async def checkin_tick(
+    app: Application,  # type: ignore[type-arg]
+    now: datetime | None = None,
+) -> TickResult:
+    """Ask, re-ask, give up: everything due at ``now`` (default: the clock)."""
+    runtime: Runtime = app.bot_data["runtime"]
+    t = runtime.tr
+    result = await service_of(app).tick(
+        now or clock_now(), lambda kind, notice: notice_message(t, kind, notice)
+    )
+    for uid in (*result.asked, *result.reasked):
+        # Her cached "no open check-in" is out of date now.
+        data = app.user_data.get(uid)
+        if data is not None:
+            data.pop(CACHE, None)
+    if result.asked or result.reasked:
+        wake(app)  # the dispatcher sends them now, not at its next tick
+    return result
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await checkin_tick(context.application)
+
+
+# ---- rendering ----------------------------------------------------------------------
+
+
+def _yes_no(t: Translator, view: CheckInView, no: str) -> list[list[InlineKeyboardButton]]:
+    assert view.checkin_id is not None
+    return [
+        [
+            button(t(N_("Yes")), cb(view.checkin_id, view.rev, "yes")),
+            button(t(no), cb(view.checkin_id, view.rev, "no")),
+        ]
+    ]
+
+
+def question(view: CheckInView, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    assert view.checkin_id is not None and view.step is not None
+    cid, rev, step = view.checkin_id, view.rev, view.step
+
+    def b(label: str, value: str) -> InlineKeyboardButton:
+        return button(label, cb(cid, rev, value))
+
+    if step == Step.INCOME:
+        return (
+            t(
+                N_(
+                    "How much did your whole household earn last month? "
+                    "Type the amount, for example: 500rb or 1,5 juta."
+                )
+            ),
+            inline([[b(t(N_("No income")), "none")]]),
+        )
+    if step == Step.INCOME_CONFIRM:
+        cands = view.candidates or (0,)
+        rows = [
+            [b(t(N_("{amount} per month")).format(amount=t.money(v)), f"c{i}")]
+            for i, v in enumerate(cands)
+        ]
+        text = t(N_("Did you mean {amount} per month?")).format(amount=t.money(cands[0]))
+        return text, inline([*rows, [b(t(N_("Type again")), "retype")]])
+    if step == Step.BUSINESS:
+        return (
+            t(N_("Have you started a business of your own?")),
+            inline(_yes_no(t, view, N_("Not yet"))),
+        )
+    if step == Step.BUSINESS_KIND:
+        buttons = [b(t(label), code) for code, label in SKILLS.items()]
+        return (
+            t(N_("What kind of business? Tap one, or type it, for example: warung makan.")),
+            inline([*in_rows(buttons, 2), [b(t(N_("Other")), BUSINESS_OTHER)]]),
+        )
+    if step == Step.BUSINESS_OTHER:
+        return t(BUSINESS_EXAMPLE), None
+    if step == Step.HELP:
+        chosen = set(view.help_received)
+        toggles = [
+            b(("✅ " if code in chosen else "▫️ ") + t(label), f"t_{code}")
+            for code, label in HELP_KINDS.items()
+            if code != HELP_NONE
+        ]
+        return (
+            t(
+                N_(
+                    "What help have you received for a business? "
+                    "Tap everything you received, then tap Done."
+                )
+            ),
+            inline(
+                [
+                    *in_rows(toggles, 2),
+                    [b(t(HELP_KINDS[HELP_NONE]), f"t_{HELP_NONE}")],
+                    [b(t(N_("Done")), "done")],
+                ]
+            ),
+        )
+    if step == Step.OBSTACLE:
+        buttons = [b(t(label), code) for code, label in OBSTACLES.items()]
+        return t(N_("What holds you back the most?")), inline(in_rows(buttons, 2))
+    if step == Step.OBSTACLE_OTHER:
+        return t(OBSTACLE_EXAMPLE), None
+    if step == Step.CONTACT:
+        return (
+            t(N_("Would you like an officer to contact you?")),
+            inline(_yes_no(t, view, N_("No"))),
+        )
+    raise ValueError(f"no question for step {step}")
+
+
+def _number(step: Step) -> int:
+    return {
+        Step.INCOME: 1,
+        Step.INCOME_CONFIRM: 1,
+        Step.BUSINESS: 2,
+        Step.BUSINESS_KIND: 2,
+        Step.BUSINESS_OTHER: 2,
+        Step.HELP: 3,
+        Step.OBSTACLE: 4,
+        Step.OBSTACLE_OTHER: 4,
+        Step.CONTACT: 5,
+    }.get(step, 1)
+
+
+async def send_view(
+    view: CheckInView,
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    *,
+    prefix: str | None = None,
+) -> None:
+    t = tr(context)
+    if view.status == "done":
+        _remember(context, None)
+        text = t(THANKS)
+        if view.wants_contact:
+            text += "\n" + t(THANKS_CONTACT)
+        await context.bot.send_message(chat_id, text)
+        return
+    if view.step is None:
+        return
+    text, markup = question(view, t)
+    text = f"({_number(view.step)}/{QUESTIONS}) {text}"
+    if view.problem is not None:
+        problem = t.render(view.problem.message, view.problem.params)
+        text = f"⚠️ {html.escape(problem)}\n\n{text}"
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    await context.bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+
+
+def _remember(context: ContextTypes.DEFAULT_TYPE, checkin_id: int | None) -> None:
+    """Cache her open check-in (an id), or forget it (looked up again next time)."""
+    if context.user_data is None:
+        return
+    if checkin_id is None:
+        context.user_data.pop(CACHE, None)
+    else:
+        context.user_data[CACHE] = checkin_id
+
+
+# ---- handlers -----------------------------------------------------------------------
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    uid = user_id(update)
+    match = CALLBACK.match(query.data or "")
+    if match is None:
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
+    checkin_id = int(match["id"])
+    service = _service(context)
+    if match["go"]:
+        view = await service.start(uid, checkin_id, update.update_id)
+    else:
+        answer = Answer("choice", match["value"], int(match["rev"]))
+        view = await service.answer(uid, checkin_id, update.update_id, answer)
+    if view.status == "refused":
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
+    if view.status == "closed":
+        _remember(context, None)
+        await query.answer(t(CLOSED))
+        return
+    if view.status == "duplicate_update":
+        await query.answer()
+        return
+    if view.status == "double_tap":
+        await query.answer(t(N_("Already noted.")))
+        return
+    _remember(context, checkin_id if view.status != "done" else None)
+    if view.status == "stale":
+        await query.answer(t(N_("That button is from an earlier question.")))
+        await send_view(view, context, uid, prefix=t(N_("Let us continue from here:")))
+        return
+    if view.status == "toggled":
+        _, markup = question(view, t)
+        await asyncio.gather(query.answer(), query.edit_message_reply_markup(markup))
+        return
+    await asyncio.gather(query.answer(), send_view(view, context, uid))
+
+
+async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A message while her check-in is open answers it (True); anything else is not ours."""
+    msg = update.effective_message
+    if msg is None or update.effective_user is None:
+        return False
+    if msg.text is not None and msg.text.startswith("/"):
+        return False
+    cache = context.user_data if context.user_data is not None else {}
+    checkin_id = cache.get(CACHE)
+    if checkin_id is False:
+        return False
+    uid = update.effective_user.id
+    service = _service(context)
+    if checkin_id is None:
+        checkin_id = await service.open_for(uid)
+        cache[CACHE] = checkin_id if checkin_id is not None else False
+        if checkin_id is None:
+            return False
+    answer = Answer("text", msg.text) if msg.text is not None else Answer("other")
+    view = await service.answer(uid, int(checkin_id), update.update_id, answer)
+    if view.status in ("none", "closed", "refused"):
+        cache.pop(CACHE, None)  # looked up again next time (another may be open)
+        return False
+    await send_view(view, context, uid)
+    return True
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this feature's handlers (called before the core handlers) and its tick."""
+    app.add_handler(CallbackQueryHandler(on_callback, pattern=rf"^{PREFIX}:"))
+    if text_route not in TEXT_ROUTES:  # one route even when several apps are built
+        TEXT_ROUTES.append(text_route)
+    if app.job_queue is not None:
+        runtime: Runtime = app.bot_data["runtime"]
+        for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+            job.schedule_removal()
+        app.job_queue.run_repeating(
+            _tick_job,
+            interval=max(1.0, runtime.settings.dispatch_interval_seconds),
+            first=1.0,
+            name=JOB_NAME,
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )

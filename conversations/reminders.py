@@ -1,0 +1,65 @@
+"""Her answer to a session reminder: "Hadir" / "Tidak bisa hadir" (callback
+prefix ``rv:``). The reminders themselves are outbox rows
+(wrse_bot/services/reminders.py); the answer reaches staff in /peserta."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from conversations.common import rt, tr, user_id
+from wrse_bot.i18n import N_
+from wrse_bot.services import reminders as svc
+
+NOT_VALID = N_("This button is no longer valid.")
+NOT_ENROLLED = N_("You are no longer enrolled in this class.")
+STARTED = N_("This session has already begun.")
+THANKS_COMING = N_("Thank you. We noted that you will come to <b>{title}</b> on {when}.")
+THANKS_NOT_COMING = N_(
+    "Thank you for telling us. We noted that you cannot come to <b>{title}</b> on {when}."
+)
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    parsed = svc.parse_callback(query.data or "")
+    if parsed is None:
+        await query.answer(t(NOT_VALID), show_alert=True)
+        return
+    enrolment_id, session_id, coming = parsed
+    result = await svc.answer(
+        rt(context).db,
+        user_id(update),
+        enrolment_id,
+        session_id,
+        coming,
+        update_id=update.update_id,
+    )
+    if result.outcome == "duplicate_update":
+        await query.answer()
+        return
+    if result.outcome in ("not_yours", "not_found"):
+        await query.answer(t(NOT_VALID), show_alert=True)
+        return
+    if result.outcome == "not_enrolled":
+        await query.answer(t(NOT_ENROLLED), show_alert=True)
+        return
+    if result.outcome == "started":
+        await query.answer(t(STARTED), show_alert=True)
+        return
+    await query.answer()
+    assert result.starts_at is not None and result.ends_at is not None
+    text = t(THANKS_COMING if result.coming else THANKS_NOT_COMING).format(
+        title=html.escape(result.title or ""),
+        when=svc.session_when(t, result.starts_at, result.ends_at),
+    )
+    await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(on_callback, pattern=rf"^{svc.CALLBACK_PREFIX}:"))
