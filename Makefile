@@ -23,7 +23,7 @@ i18n: $(MO)  ## compile translations
 
 extract: $(STAMP)  ## refresh messages.pot and merge it into every language
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --no-location --sort-output --project=wrse-bot --version=1.0 wrse_bot conversations bot.py
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 migrate: $(STAMP)
 	$(PY) bot.py migrate

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from telegram.ext import Application
 
-from conversations.checkin import checkin_tick
+from conversations.checkin import checkin_tick, service_of
 from tests.e2e.conftest import RunningBot
 from tests.factories import make_class, make_woman
 from wrse_bot.db.models import CheckIn, ClassSession, Enrolment, FollowUp, Registrant
@@ -128,6 +128,8 @@ async def test_unclear_answers_are_asked_again_kindly(
     sri = emulator.user(4002)
     async with start_bot(checkin_after_seconds=[HOUR], **NO_QUIET) as app:
         await complete_class(app, sri.id, income="500000")
+        before = await sri.ask("halo")  # nothing open yet: the ordinary menu
+        assert "menu" in before.text
         await asked(app, sri)
         q1 = await sri.ask("halo")  # typing instead of "Mulai" starts it too
         assert "(1/5)" in q1.text
@@ -259,3 +261,42 @@ async def test_a_forged_button_for_another_womans_check_in_is_refused(
         ci = await checkin_of(app, siti.id)
         assert ci.step is None and ci.rev == 0 and ci.income is None
         assert ci.status == "asked" and ci.asked_at <= start_before + timedelta(hours=2)
+
+
+async def test_a_redelivered_answer_is_applied_once(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    rina = emulator.user(4007)
+    async with start_bot(checkin_after_seconds=[HOUR], **NO_QUIET) as app:
+        await complete_class(app, rina.id)
+        await asked(app, rina)
+        await rina.tap("▶️ Mulai")
+        await rina.ask("500rb")
+        await rina.tap("Ya")
+        update_id = await rina.send("warung bakso")
+        assert "(3/5)" in (await rina.reply()).text
+        emulator.redeliver(update_id)  # Telegram sends "warung bakso" again
+        q4 = await rina.tap("Tidak ada")
+        # Had the copy been applied, it would have been refused as a help choice first.
+        assert "(4/5)" in q4.text
+        ci = await checkin_of(app, rina.id)
+        assert ci.business_kind == "warung bakso" and ci.help_received == ["tidak_ada"]
+
+
+async def test_women_without_a_check_in_cost_one_lookup_not_one_per_message(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    dewi = emulator.user(4008)
+    async with start_bot(**NO_QUIET) as app:
+        service = service_of(app)
+        lookups: list[int] = []
+        real = service.open_for
+
+        async def counting(uid: int) -> int | None:
+            lookups.append(uid)
+            return await real(uid)
+
+        service.open_for = counting  # type: ignore[method-assign]
+        for text in ("halo", "apa kabar", "terima kasih"):
+            assert "menu" in (await dewi.ask(text)).text
+        assert lookups == [dewi.id]

@@ -165,7 +165,6 @@ class Notice:
     user_id: int
     round_days: int
     class_title: str
-    started: bool  # she already answered part of it
 
 
 # (kind "ask" | "reask", notice) -> (text, reply_markup as a dict, parse_mode)
@@ -373,7 +372,7 @@ class CheckInService:
     async def _send(
         self, s: AsyncSession, kind: str, ci: CheckIn, title: str | None, render: Renderer
     ) -> None:
-        notice = Notice(ci.id, ci.user_id, ci.round_days, title or "-", ci.step is not None)
+        notice = Notice(ci.id, ci.user_id, ci.round_days, title or "-")
         text, markup, parse_mode = render(kind, notice)
         await enqueue(
             s,

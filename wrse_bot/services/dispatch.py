@@ -161,7 +161,11 @@ async def claim_batch(
             await s.execute(
                 select(OutboxMessage)
                 .where(due)
-                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                # Oldest first, by due_at alone: the index (status, due_at) yields
+                # that order, so a claim reads ~limit rows. Adding id as a tie-break
+                # made PostgreSQL sort every due row on each claim (100,000 rows
+                # due at one moment: 80 ms a claim; benchmarks/dispatch.py).
+                .order_by(OutboxMessage.due_at)
                 .limit(limit)
                 # PostgreSQL: rows another dispatcher is claiming are passed over.
                 # SQLite renders no FOR UPDATE; BEGIN IMMEDIATE already serialises.
@@ -233,6 +237,22 @@ async def mark_sent(db: Database, row_id: int) -> bool:
             .values(status=SENT, sent_at=now(), claimed_until=None)
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_sent_many(db: Database, row_ids: Sequence[int]) -> set[int]:
+    """Several rows whose sends succeeded, in one UPDATE (the dispatcher's group
+    commit); the ids this call moved from pending to sent."""
+    if not row_ids:
+        return set()
+    async with db.transaction() as s:
+        result = await s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == PENDING)
+            .values(status=SENT, sent_at=now(), claimed_until=None)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(result.scalars())
 
 
 async def mark_blocked(db: Database, row_id: int, user_id: int, error: str) -> bool:
