@@ -39,3 +39,16 @@ def requires(roles: Collection[Role]) -> Callable[[Handler], Handler]:
         return checked
 
     return wrap
+
+
+async def cached_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Role | None:
+    """Her role for cheap routing decisions, looked up once and cached (a
+    negative too). Grants and revocations refresh the cache; permission
+    checks themselves always go through @requires."""
+    data = context.user_data
+    if data is None or update.effective_user is None:
+        return None
+    if "role" not in data:
+        runtime = rt(context)
+        data["role"] = await role_of(runtime.db, runtime.settings, update.effective_user.id)
+    return data["role"]

@@ -13,7 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from conversations.auth import requires
+from conversations.auth import cached_role, requires
 from conversations.common import TEXT_ROUTES, rt, tr, user_id
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.places import load_places
@@ -28,7 +28,7 @@ from wrse_bot.services.broadcast import (
     Step,
     set_announcements,
 )
-from wrse_bot.services.roles import STAFF, role_of
+from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram.keyboards import button, in_rows, inline, replace_text
 
 PREFIX = "sb"
@@ -241,12 +241,7 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     if message is None or message.text is None or message.text.startswith("/"):
         return False
     data: dict[str, Any] = context.user_data  # type: ignore[assignment]
-    role = data.get("role", _UNKNOWN)
-    if role is _UNKNOWN:
-        runtime = rt(context)
-        role = await role_of(runtime.db, runtime.settings, user_id(update))
-        data["role"] = role
-    if role not in STAFF:
+    if await cached_role(update, context) not in STAFF:
         return False
     step = data.get(STEP_KEY, _UNKNOWN)
     if step is _UNKNOWN or step == Step.MESSAGE:

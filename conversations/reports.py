@@ -22,7 +22,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from conversations.auth import requires
+from conversations.auth import cached_role, requires
 from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.clock import now
@@ -48,7 +48,7 @@ from wrse_bot.services.reports import (
     class_choices,
     class_title,
 )
-from wrse_bot.services.roles import COORDINATORS, audit_now, role_of
+from wrse_bot.services.roles import COORDINATORS, audit_now
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 LP = re.compile(r"^lp:(f|t|go):(30|90|y|a):(all|0[1-9]):(all|c[0-9]{1,9}|s[a-z_]{1,20})$")
@@ -60,7 +60,6 @@ EX = re.compile(
 )
 NOTE_CACHE = "follow_up_note"  # context.user_data: has an open follow-up note (bool)
 KOTA_PREFIX = "35.79."
-_UNKNOWN = object()
 # matplotlib is not made for several threads drawing at once: one at a time.
 _CHART_LOCK = threading.Lock()
 
@@ -560,12 +559,7 @@ async def note_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     if msg is None or msg.text is None or msg.text.startswith("/") or update.effective_user is None:
         return False
     cache = context.user_data if context.user_data is not None else {}
-    role = cache.get("role", _UNKNOWN)
-    if role is _UNKNOWN:
-        runtime = rt(context)
-        role = await role_of(runtime.db, runtime.settings, update.effective_user.id)
-        cache["role"] = role
-    if role not in COORDINATORS:
+    if await cached_role(update, context) not in COORDINATORS:
         return False
     has_note = cache.get(NOTE_CACHE)
     if has_note is None:

@@ -20,7 +20,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from conversations.auth import requires
+from conversations.auth import cached_role, requires
 from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
@@ -32,7 +32,7 @@ from wrse_bot.services import class_admin as ca
 from wrse_bot.services.attendance import AttendanceError, AttendanceService, SessionSheet
 from wrse_bot.services.class_admin import ClassAdminService, ClassInfo, FormInput, FormView
 from wrse_bot.services.reminders import COMING, NOT_COMING
-from wrse_bot.services.roles import STAFF, role_of
+from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 PREFIX = "sc"
@@ -41,7 +41,6 @@ CALLBACK = re.compile(
     r"|(?P<verb>[a-z]{1,2}):(?P<a>\d{1,9})(?::(?P<b>\d{1,9}))?(?::(?P<c>\d{1,9}))?)$"
 )
 FORM_CACHE = "staff_class_form"  # context.user_data: has an open class form (bool)
-_UNKNOWN = object()
 MAX_TEXT = 3800  # Telegram allows 4096 characters per message
 MAX_SHEET_BUTTONS = 95  # Telegram allows 100 inline buttons per message
 
@@ -413,12 +412,7 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     if msg is None or msg.text is None or msg.text.startswith("/") or update.effective_user is None:
         return False
     cache = context.user_data if context.user_data is not None else {}
-    role = cache.get("role", _UNKNOWN)
-    if role is _UNKNOWN:
-        runtime = rt(context)
-        role = await role_of(runtime.db, runtime.settings, update.effective_user.id)
-        cache["role"] = role
-    if role not in STAFF:
+    if await cached_role(update, context) not in STAFF:
         return False
     if cache.get(FORM_CACHE) is False:
         return False

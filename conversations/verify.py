@@ -12,13 +12,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from conversations.auth import requires
+from conversations.auth import cached_role, requires
 from conversations.common import TEXT_ROUTES, rt, tr, user_id
 from conversations.intake import MARKS, render_line
 from wrse_bot.domain.catalog import MARITAL_LABELS
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
-from wrse_bot.services.roles import STAFF, role_of
+from wrse_bot.services.roles import STAFF
 from wrse_bot.services.verification import (
     PRESET_REASONS,
     Card,
@@ -333,10 +333,7 @@ async def reason_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
         return False
     data = context.user_data
     assert data is not None
-    if "role" not in data:
-        runtime = rt(context)
-        data["role"] = await role_of(runtime.db, runtime.settings, update.effective_user.id)
-    if data["role"] not in STAFF or data.get(FORM_KEY) is False:
+    if await cached_role(update, context) not in STAFF or data.get(FORM_KEY) is False:
         return False
     if not await service(context).has_reason_form(update.effective_user.id):
         data[FORM_KEY] = False
