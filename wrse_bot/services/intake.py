@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -499,13 +500,8 @@ class IntakeService:
         return "consented"
 
     def _on_name(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
-        if ans.kind != "text":
-            return _type_problem(ans, N_("Please type your full name, for example: Siti Aminah."))
-        try:
-            a["full_name"] = parse_full_name(ans.value)
-        except ValueError as exc:
-            return _from_error(exc)
-        return None
+        example = N_("Please type your full name, for example: Siti Aminah.")
+        return _typed(a, "full_name", ans, parse_full_name, example)
 
     def _on_nik(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
         if ans.kind != "text":
@@ -616,13 +612,8 @@ class IntakeService:
         return None
 
     def _on_dependents(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
-        if ans.kind not in ("text", "choice"):
-            return _type_problem(ans, N_("Please type a number, for example: 3."))
-        try:
-            a["dependents"] = parse_dependents(ans.value)
-        except ValueError as exc:
-            return _from_error(exc)
-        return None
+        example = N_("Please type a number, for example: 3.")
+        return _typed(a, "dependents", ans, parse_dependents, example, kinds=("text", "choice"))
 
     def _on_income(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
         if ans.kind == "choice" and ans.value == "none":
@@ -677,13 +668,8 @@ class IntakeService:
         return None
 
     def _on_occupation_other(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
-        if ans.kind != "text":
-            return _type_problem(ans, N_("Please type your work, for example: penjual jamu."))
-        try:
-            a["occupation_other"] = parse_free_text(ans.value, max_len=60)
-        except ValueError as exc:
-            return _from_error(exc)
-        return None
+        example = N_("Please type your work, for example: penjual jamu.")
+        return _typed(a, "occupation_other", ans, lambda v: parse_free_text(v, max_len=60), example)
 
     def _on_interests(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
         chosen: list[str] = list(a.get("interests", []))
@@ -765,6 +751,25 @@ def _match(ans: Answer, options: dict[str, str]) -> str | None:
         for code, name in options.items():
             if typed in (_fold(code), _fold(name)):
                 return code
+    return None
+
+
+def _typed(
+    a: dict[str, Any],
+    key: str,
+    ans: Answer,
+    parse: Callable[[str], object],
+    example: str,
+    *,
+    kinds: tuple[InputKind, ...] = ("text",),
+) -> Problem | None:
+    """A typed answer: parsed into ``a[key]``, or the reason it was refused."""
+    if ans.kind not in kinds:
+        return _type_problem(ans, example)
+    try:
+        a[key] = parse(ans.value)
+    except ValueError as exc:
+        return _from_error(exc)
     return None
 
 
