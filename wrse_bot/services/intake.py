@@ -11,7 +11,6 @@ import asyncio
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now, today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Consent, Registrant, RegistrationDraft, StaffFlag, User
+from wrse_bot.db.models import Consent, Registrant, RegistrationDraft, StaffFlag
 from wrse_bot.domain.catalog import (
     EDUCATION,
     MARITAL_CHOICES,
@@ -41,7 +40,7 @@ from wrse_bot.domain.people import (
     parse_full_name,
 )
 from wrse_bot.domain.places import load_places
-from wrse_bot.domain.text import N_, Money
+from wrse_bot.domain.text import N_
 from wrse_bot.services.registration import (
     CONSENT_VERSION,
     SubmitResult,
@@ -253,13 +252,6 @@ class IntakeService:
             if draft is None or draft.paused:
                 return IntakeView("no_draft")
             return self._ask(draft)
-
-    async def has_active_draft(self, user_id: int) -> bool:
-        async with self.db.sessions() as s:
-            paused = await s.scalar(
-                select(RegistrationDraft.paused).where(RegistrationDraft.user_id == user_id)
-            )
-            return paused is False
 
     async def has_draft(self, user_id: int) -> bool:
         async with self.db.sessions() as s:
@@ -791,17 +783,3 @@ def _type_problem(ans: Answer, example: str) -> Problem:
             example, prefix=N_("Sorry, I cannot read pictures, stickers or voice messages yet.")
         )
     return Problem(example)
-
-
-def income_amount(answers: dict[str, Any]) -> Money:
-    return Money(int(answers.get("income", 0)))
-
-
-def birth_date(answers: dict[str, Any]) -> date | None:
-    raw = answers.get("birth_date")
-    return date.fromisoformat(raw) if raw else None
-
-
-async def user_language(s: AsyncSession, user_id: int) -> str:
-    lang = await s.scalar(select(User.language).where(User.id == user_id))
-    return lang or "id"
