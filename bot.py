@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import timedelta
 
 import uvloop
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
@@ -22,6 +23,7 @@ from wrse_bot.db.migrate import upgrade
 from wrse_bot.i18n import N_, translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.scheduler import install_dispatcher
+from wrse_bot.services.updates import forget_old_updates
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
 
 log = logging.getLogger("wrse_bot")
@@ -73,6 +75,16 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     # The outbox dispatcher (broadcasts, notices, reminders): one repeating job,
     # started with the JobQueue by app.start() and stopped (drained) by app.stop().
     install_dispatcher(app)
+    # Telegram redelivers an update for at most 24 hours: older ids can go.
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _forget_old_updates, interval=3600, first=60, name="forget-old-updates"
+        )
+
+
+async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async with context.application.bot_data["runtime"].db.transaction() as s:
+        await forget_old_updates(s, timedelta(days=2))
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

@@ -92,3 +92,22 @@ async def test_a_redelivered_submit_registers_once(db_url: str) -> None:
             assert len((await s.scalars(select(Registrant))).all()) == 1
     finally:
         await db.dispose()
+
+
+async def test_update_ids_older_than_telegram_redelivers_are_forgotten(db_url: str) -> None:
+    from datetime import timedelta
+
+    from wrse_bot.db.models import ProcessedUpdate
+    from wrse_bot.services.updates import claim_update, forget_old_updates
+
+    db = Database(db_url)
+    try:
+        async with db.transaction() as s:
+            assert await claim_update(s, 1)
+        async with db.transaction() as s:
+            assert await forget_old_updates(s, timedelta(days=2)) == 0  # still recent
+            assert await forget_old_updates(s, timedelta(seconds=-1)) == 1
+        async with db.sessions() as s:
+            assert (await s.scalars(select(ProcessedUpdate))).all() == []
+    finally:
+        await db.dispose()
