@@ -25,6 +25,7 @@ from wrse_bot.runtime import Runtime
 from wrse_bot.scheduler import install_dispatcher
 from wrse_bot.services.updates import forget_old_updates
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
+from wrse_bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger("wrse_bot")
 
@@ -53,7 +54,8 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
         # Telegram's limits (30 msg/s overall); 429s are waited out and retried.
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
-        .connection_pool_size(max(8, settings.concurrent_updates * 2))
+        .request(AiohttpRequest(pool_size=max(8, settings.concurrent_updates * 2)))
+        .get_updates_request(AiohttpRequest())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

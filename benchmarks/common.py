@@ -158,6 +158,16 @@ class BotProcess:
                 await self._sampler
             self._sampler = None
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU the bot process has used so far (0 once it is gone)."""
+        if self.proc is None:
+            return 0.0
+        try:
+            times = psutil.Process(self.proc.pid).cpu_times()
+        except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+            return 0.0
+        return float(times.user + times.system)
+
     async def _sample(self, pid: int) -> None:
         try:
             process = psutil.Process(pid)
@@ -184,7 +194,7 @@ class BotProcess:
         self._profiler = subprocess.Popen(
             [
                 *(py_spy, "record", "--pid", str(self.proc.pid), "--format", "raw"),
-                *("--rate", "200", "--output", str(self.profile_to), "--nonblocking"),
+                *("--rate", "200", "--output", str(self.profile_to), "--nonblocking", "--gil"),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

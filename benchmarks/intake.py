@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 
 from sqlalchemy.engine import make_url
 
@@ -197,10 +197,17 @@ async def drive(bot: BotProcess, people: Iterable[Awaitable[Person]]) -> tuple[l
     """
     assert bot.proc is not None
     started = perf_counter()
+    bot_cpu, own_cpu = bot.cpu_seconds(), process_time()
     everyone = asyncio.gather(*people)
     died = asyncio.ensure_future(bot.proc.wait())
     await asyncio.wait({everyone, died}, return_when=asyncio.FIRST_COMPLETED)
     elapsed = perf_counter() - started
+    # Which side was the bottleneck: a process near 100% of a core is.
+    print(
+        f"note: {bot.name}: bot CPU {(bot.cpu_seconds() - bot_cpu) / elapsed:.0%} of a core, "
+        f"emulator and users {(process_time() - own_cpu) / elapsed:.0%}, over {elapsed:.1f} s",
+        file=sys.stderr,
+    )
     died.cancel()
     if not everyone.done():
         everyone.cancel()
