@@ -26,10 +26,13 @@ async def api() -> AsyncIterator[tuple[str, list[dict[str, object]], asyncio.Eve
 
     async def handle(request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        form = await request.post()
-        fields = {
-            k: (v.file.read() if isinstance(v, web.FileField) else v) for k, v in form.items()
-        }
+        if request.content_type == "application/json":
+            fields = await request.json()
+        else:
+            form = await request.post()
+            fields = {
+                k: (v.file.read() if isinstance(v, web.FileField) else v) for k, v in form.items()
+            }
         seen.append({"method": method, "content_type": request.content_type, **fields})
         if method == "getWebhookInfo":
             await release.wait()
@@ -63,14 +66,14 @@ def _bot(base_url: str) -> Bot:
     return Bot(TOKEN, base_url=base_url, request=AiohttpRequest(pool_size=4))
 
 
-async def test_a_message_goes_out_as_form_fields_and_comes_back_parsed(api) -> None:
+async def test_a_message_goes_out_as_json_and_comes_back_parsed(api) -> None:
     base_url, seen, _ = api
     async with _bot(base_url) as bot:
         message = await bot.send_message(42, "Selamat pagi, Ibu 🌸", parse_mode="HTML")
     assert message.text == "Selamat pagi, Ibu 🌸"
     assert message.chat.id == 42
     call = seen[-1]
-    assert call["content_type"] == "application/x-www-form-urlencoded"
+    assert call["content_type"] == "application/json"
     assert call["text"] == "Selamat pagi, Ibu 🌸"
     assert call["parse_mode"] == "HTML"
 

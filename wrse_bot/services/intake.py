@@ -163,6 +163,11 @@ class IntakeView:
     result: SubmitResult | None = None
 
 
+# Built once: composing a select costs more CPU than SQLite takes to run it.
+_DRAFT = select(RegistrationDraft).where(RegistrationDraft.user_id == bindparam("uid"))
+_DRAFT_FOR_UPDATE = _DRAFT.with_for_update()
+
+
 class IntakeService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
@@ -462,10 +467,8 @@ class IntakeService:
         )
 
     async def _draft(self, s: AsyncSession, user_id: int) -> RegistrationDraft | None:
-        stmt = select(RegistrationDraft).where(RegistrationDraft.user_id == user_id)
-        if s.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        return await s.scalar(stmt)
+        stmt = _DRAFT_FOR_UPDATE if s.bind.dialect.name == "postgresql" else _DRAFT
+        return await s.scalar(stmt, {"uid": user_id})
 
     async def _duplicate(self, s: AsyncSession, user_id: int) -> IntakeView:
         return self._redelivered(await self._draft(s, user_id))
