@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,9 +163,21 @@ class IntakeView:
     result: SubmitResult | None = None
 
 
-# Built once: composing a select costs more CPU than SQLite takes to run it.
-_DRAFT = select(RegistrationDraft).where(RegistrationDraft.user_id == bindparam("uid"))
+# The draft is read and written with prebuilt Core statements: every answer
+# passes here, and composing a query or running the ORM's unit of work costs
+# more CPU than SQLite takes to execute it.
+_DRAFTS = RegistrationDraft.__table__
+_DRAFT = select(_DRAFTS).where(_DRAFTS.c.user_id == bindparam("uid"))
 _DRAFT_FOR_UPDATE = _DRAFT.with_for_update()
+_SAVED = [c.name for c in _DRAFTS.c if c.name != "user_id"]
+_SAVE_DRAFT = (
+    update(_DRAFTS)
+    .where(_DRAFTS.c.user_id == bindparam("uid"))
+    .values({name: bindparam(f"new_{name}", type_=_DRAFTS.c[name].type) for name in _SAVED})
+)
+_DELETE_DRAFT = delete(_DRAFTS).where(_DRAFTS.c.user_id == bindparam("uid"))
+# What _apply returns once the draft is gone (submitted, or consent declined).
+_DRAFT_GONE = ("declined", "submitted")
 
 
 class IntakeService:
@@ -205,6 +217,7 @@ class IntakeService:
             else:
                 draft.paused = False
                 draft.rev += 1  # buttons of the old question no longer apply
+                await self._save(s, draft)
             await s.flush()
             return self._ask(draft)
 
@@ -235,6 +248,7 @@ class IntakeService:
             else:
                 draft.paused = False
                 draft.rev += 1
+                await self._save(s, draft)
             await s.flush()
             return self._ask(draft)
 
@@ -248,6 +262,7 @@ class IntakeService:
             draft.paused = True
             draft.rev += 1
             draft.prompted_rev = draft.rev  # nothing owed while paused
+            await self._save(s, draft)
             return IntakeView("paused", step=Step(draft.step), rev=draft.rev)
 
     async def current(self, user_id: int) -> IntakeView:
@@ -336,7 +351,10 @@ class IntakeService:
             draft.last_update_id = update_id
             if answer.kind == "choice" and answer.value == "submit":
                 await claim_update(s, update_id)  # the draft is deleted on submit
-            return await self._apply(s, draft, answer)
+            view = await self._apply(s, draft, answer)
+            if view.status not in _DRAFT_GONE:
+                await self._save(s, draft)
+            return view
 
     async def request_help(
         self, user_id: int, update_id: int | None, rev: int | None
@@ -355,6 +373,7 @@ class IntakeService:
             )
             draft.misses = 0
             draft.rev += 1
+            await self._save(s, draft)
             return self._ask(draft)
 
     # ---- the state machine --------------------------------------------
@@ -389,13 +408,13 @@ class IntakeService:
                     decided_at=now(),
                 )
             )
-            await s.delete(draft)
+            await s.execute(_DELETE_DRAFT, {"uid": draft.user_id})
             return IntakeView("declined")
         if outcome == "submit":
             result = await submit_registration(
                 s, self.settings, draft.user_id, answers, draft.registrant_id
             )
-            await s.delete(draft)
+            await s.execute(_DELETE_DRAFT, {"uid": draft.user_id})
             return IntakeView("submitted", result=result)
         if outcome == "consented":
             s.add(
@@ -467,8 +486,16 @@ class IntakeService:
         )
 
     async def _draft(self, s: AsyncSession, user_id: int) -> RegistrationDraft | None:
+        """Her draft, locked on PostgreSQL, as a detached copy: changes are
+        written back only by ``_save``."""
         stmt = _DRAFT_FOR_UPDATE if s.bind.dialect.name == "postgresql" else _DRAFT
-        return await s.scalar(stmt, {"uid": user_id})
+        row = (await s.execute(stmt, {"uid": user_id})).mappings().first()
+        return None if row is None else RegistrationDraft(**row)
+
+    async def _save(self, s: AsyncSession, draft: RegistrationDraft) -> None:
+        draft.updated_at = now()
+        values = {f"new_{name}": getattr(draft, name) for name in _SAVED}
+        await s.execute(_SAVE_DRAFT, {"uid": draft.user_id, **values})
 
     async def _duplicate(self, s: AsyncSession, user_id: int) -> IntakeView:
         return self._redelivered(await self._draft(s, user_id))
