@@ -24,7 +24,9 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, inline: bool = True, **kwargs: Any) -> AsyncEngine:
+    """``inline``: SQLite calls run on the event loop's thread (sqlite_inline.py);
+    otherwise on aiosqlite's worker thread, for reads that may take long."""
     if not is_sqlite(url):
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
@@ -36,10 +38,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
-    @event.listens_for(engine.sync_engine, "do_connect")
-    def _inline(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
-        # The dialect passes the URL's path and options on to this creator.
-        cparams["async_creator_fn"] = inline_connect
+    if inline:
+
+        @event.listens_for(engine.sync_engine, "do_connect")
+        def _inline(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+            # The dialect passes the URL's path and options on to this creator.
+            cparams["async_creator_fn"] = inline_connect
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -74,8 +78,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         # Reading: ``async with db.sessions() as s``; never commit through it.
+        # On SQLite readers get their own connections on aiosqlite's thread: a
+        # report over 50,000 women takes a second of SQL, which must not stall
+        # the loop (writers' short statements run inline, see sqlite_inline.py).
+        self._read_engine = (
+            make_engine(url, inline=False, **engine_kwargs) if self.is_sqlite else self.engine
+        )
         self.sessions = async_sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+            self._read_engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
         self._writers = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time. Queueing writers here, in order,
@@ -101,3 +111,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._read_engine is not self.engine:
+            await self._read_engine.dispose()

@@ -7,11 +7,15 @@ each hand-off costs two thread switches and a fight for the GIL: measured at
 about 2.7 ms of CPU per intake answer, more than half of the answer's cost.
 So the calls run inline here and SQLAlchemy's aiosqlite dialect is unchanged.
 
+Only writers' connections are inline; readers (``Database.sessions``: reports,
+exports, lists) keep aiosqlite's thread, so a long report never stalls the loop.
+
 What makes blocking the loop safe here:
 * every writer holds ``Database``'s asyncio lock *before* its BEGIN IMMEDIATE,
   so a writer never waits on SQLite's lock held by another of our coroutines
   (that would freeze the loop until ``busy_timeout``);
-* readers start deferred, and WAL never makes a reader wait for a writer;
+* readers start deferred, and in WAL mode readers and the writer never wait
+  for each other;
 * only another process (a migration, the sqlite3 shell) can hold the lock
   while we wait, and then the bot pauses until it lets go, as its writers
   would have queued behind it anyway.
