@@ -289,11 +289,16 @@ def edit_question(t: Translator, view: FormView) -> tuple[str, Any]:
         else:
             change = f"{esc(str(getattr(info, name, '')))}\n→ <b>{esc(str(data['value']))}</b>"
             notify = False
-        told = (
-            t(N_("{count} women (enrolled and waiting) will be told.")).format(count=view.affected)
-            if notify
-            else t(N_("Nobody is notified of this change."))
-        )
+        if notify:
+            told = t(N_("{count} women (enrolled and waiting) will be told.")).format(
+                count=view.affected
+            )
+        elif view.to_offer:
+            told = t(
+                N_("{count} women waiting will be offered a seat, in the order they joined.")
+            ).format(count=view.to_offer)
+        else:
+            told = t(N_("Nobody is notified of this change."))
         text = "\n".join(
             [t(N_("Change to class {title}:")).format(title=esc(info.title)), change, "", told]
         )
@@ -330,13 +335,14 @@ async def send_form(
         return
     if view.status == "saved":
         _set_form_cache(context, False)
-        if view.notified:
+        if view.notified or view.offered:
             wake(context.application)  # notices go out now, not at the next tick
-        await _send(
-            context,
-            uid,
-            t(N_("✅ Saved. {count} women were notified.")).format(count=view.notified),
-        )
+        text = t(N_("✅ Saved. {count} women were notified.")).format(count=view.notified)
+        if view.offered:
+            text += "\n" + t(N_("{count} women waiting were offered a seat.")).format(
+                count=view.offered
+            )
+        await _send(context, uid, text)
         return
     if view.status == "refused":
         _set_form_cache(context, False)

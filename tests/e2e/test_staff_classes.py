@@ -326,6 +326,39 @@ async def test_capacity_cannot_drop_below_the_seats_taken(
         assert (await scalar(app, select(TrainingClass.capacity))) == 3
 
 
+async def test_more_seats_go_to_the_women_waiting_in_the_order_they_joined(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    async with start_bot(admin_ids=frozenset({STAFF_ID})) as app:
+        class_id = await a_class(app)  # 10 seats
+        for i in range(10):
+            await a_woman(app, 1341 + i, class_id, name=f"Ibu Peserta {i}")
+        for i, name in enumerate(["Siti Aminah", "Dewi Lestari", "Rina Wati"]):
+            await a_woman(app, 1361 + i, class_id, name=name, status="waitlisted")
+        siti, dewi, rina = (emulator.user(1361 + i) for i in range(3))
+        staff = emulator.user(STAFF_ID)
+        await staff.ask("/kelas_staf")
+        await staff.tap("Menjahit Dasar (01/12)")
+        await staff.tap("Ubah")
+        await staff.tap("Kursi")
+        confirm = await staff.ask("12")
+        assert "2 ibu yang menunggu akan ditawari kursi" in confirm.text
+        assert await scalar(app, select(func.count()).select_from(OutboxMessage)) == 0
+
+        saved = await staff.tap("Simpan")
+        assert "2 ibu yang menunggu sudah ditawari kursi" in saved.text
+        statuses = await rows(
+            app,
+            select(Enrolment.status).where(Enrolment.user_id > 1360).order_by(Enrolment.user_id),
+        )
+        assert statuses == ["offered", "offered", "waitlisted"]
+        for woman in (siti, dewi):  # delivered by the outbox dispatcher
+            offer = await woman.reply()
+            assert offer.text.startswith("Kabar baik: ada kursi kosong untuk Ibu")
+            assert offer.button_labels == ["✅ Ambil", "Lepas"]
+        await rina.no_reply()
+
+
 async def test_cancelling_a_class_asks_first_then_tells_enrolled_and_waitlisted(
     emulator: BotApiEmulator, start_bot: RunningBot
 ) -> None:

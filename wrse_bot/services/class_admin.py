@@ -48,6 +48,7 @@ from wrse_bot.domain.schedule import (
 )
 from wrse_bot.domain.text import N_
 from wrse_bot.i18n import Translator, translator
+from wrse_bot.services import classes as seats
 from wrse_bot.services import reminders
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.roles import audit
@@ -194,6 +195,7 @@ class ClassChange:
 class ChangeResult:
     class_id: int
     notified: int
+    offered: int = 0  # women on the waitlist offered a seat (capacity raised)
 
 
 async def recipients(s: AsyncSession, class_id: int) -> list[int]:
@@ -284,6 +286,12 @@ async def edit_class(
         await s.refresh(cls)
     await s.flush()
     audit(s, actor_id, "edit_class", detail=str(class_id))
+    offered = 0
+    if change.capacity is not None and settings is not None:
+        # New seats go to the women waiting, first come first served, exactly
+        # as a freed seat does: an offer held for her to accept. (Without
+        # settings, like reminders.refresh_class, the caller plans no messages.)
+        offered = len(await seats.offer_free_seats(s, settings, class_id))
     notified = 0
     if change.place is not None or change.kecamatan_code is not None:
         # Reminders not yet sent say where: written again with the new place.
@@ -295,7 +303,7 @@ async def edit_class(
             N_("Class {title} has moved to a new place: {place}."),
             {"title": cls.title, "place": place},
         )
-    return ChangeResult(class_id, notified)
+    return ChangeResult(class_id, notified, offered)
 
 
 async def reschedule_session(
@@ -585,6 +593,8 @@ class FormView:
     class_id: int | None = None
     notified: int = 0
     affected: int = 0  # women who will be told, shown before a change is confirmed
+    to_offer: int = 0  # waiting women a raised capacity will offer a seat, shown likewise
+    offered: int = 0
     info: ClassInfo | None = None
 
 
@@ -865,6 +875,10 @@ class ClassAdminService:
         class_id = int(draft.data["class_id"])
         info = await class_info(s, class_id)
         affected = len(await recipients(s, class_id))
+        to_offer = 0
+        if info and draft.step == EDIT_CONFIRM and draft.data.get("field") == "capacity":
+            # Waiting women the new seats go to, as edit_class will offer them.
+            to_offer = max(0, min(int(draft.data["value"]) - info.taken, info.waiting))
         return FormView(
             "ask",
             EDIT_FORM,
@@ -874,6 +888,7 @@ class ClassAdminService:
             problem,
             class_id,
             affected=affected,
+            to_offer=to_offer,
             info=info,
         )
 
@@ -914,7 +929,12 @@ class ClassAdminService:
                 result = await self._apply_edit(s, draft)
                 await s.delete(draft)
                 return FormView(
-                    "saved", EDIT_FORM, class_id=class_id, notified=result.notified, data=dict(data)
+                    "saved",
+                    EDIT_FORM,
+                    class_id=class_id,
+                    notified=result.notified,
+                    offered=result.offered,
+                    data=dict(data),
                 )
             else:
                 raise ClassAdminError(
