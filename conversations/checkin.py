@@ -28,7 +28,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from conversations.common import TEXT_ROUTES, tr, user_id
+from conversations.common import TEXT_ROUTES, is_back, tr, user_id
 from wrse_bot.clock import now as clock_now
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLES
@@ -142,6 +142,17 @@ def _yes_no(t: Translator, view: CheckInView, no: str) -> list[list[InlineKeyboa
 
 
 def question(view: CheckInView, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The open question; every one but the first can go back ("Kembali")."""
+    text, markup = _question(view, t)
+    if view.step == Step.INCOME:
+        return text, markup
+    assert view.checkin_id is not None
+    back = button("⬅️ " + t(N_("Back")), cb(view.checkin_id, view.rev, "back"))
+    rows = list(markup.inline_keyboard) if markup is not None else []
+    return text, inline([*rows, [back]])
+
+
+def _question(view: CheckInView, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
     assert view.checkin_id is not None and view.step is not None
     cid, rev, step = view.checkin_id, view.rev, view.step
 
@@ -327,7 +338,9 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         cache[CACHE] = checkin_id if checkin_id is not None else False
         if checkin_id is None:
             return False
-    answer = Answer("text", msg.text) if msg.text is not None else Answer("other")
+    answer = Answer("other")
+    if msg.text is not None:
+        answer = Answer("back") if is_back(msg.text, tr(context)) else Answer("text", msg.text)
     view = await service.answer(uid, int(checkin_id), update.update_id, answer)
     if view.status in ("none", "closed", "refused"):
         cache.pop(CACHE, None)  # looked up again next time (another may be open)

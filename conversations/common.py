@@ -31,6 +31,15 @@ def user_id(update: Update) -> int:
     return update.effective_user.id
 
 
+# Typed instead of tapping "⬅️ Kembali" (Javanese speakers write "mbalik").
+BACK_WORDS = {"kembali", "back", "mbalik", "balik"}
+
+
+def is_back(text: str, t: Translator) -> bool:
+    typed = text.strip().removeprefix("⬅️").strip().casefold()
+    return typed in BACK_WORDS or typed == t(N_("Back")).casefold()
+
+
 def main_menu(t: Translator, *, has_draft: bool) -> ReplyKeyboardMarkup:
     first = t(MENU_CONTINUE) if has_draft else t(MENU_REGISTER)
     return reply([[first], [t(MENU_CLASSES), t(MENU_MY_DATA)], [t(MENU_HELP)]])

@@ -19,7 +19,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from conversations.common import TEXT_ROUTES, fallback, main_menu, rt, tr, user_id
+from conversations.common import TEXT_ROUTES, fallback, is_back, main_menu, rt, tr, user_id
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_CHOICES, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.places import load_places
@@ -31,7 +31,6 @@ from wrse_bot.telegram.keyboards import button, in_rows, inline
 log = logging.getLogger(__name__)
 
 CALLBACK_PREFIX = "f"
-BACK_WORDS = {"kembali", "back", "mbalik", "balik"}
 MARKS = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.REVIEW: "❔"}
 
 CONSENT_TEXT = N_(
@@ -487,9 +486,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if msg.contact is not None:
         answer = Answer("contact", msg.contact.phone_number)
     elif msg.text is not None:
-        typed = msg.text.strip().removeprefix("⬅️").strip().casefold()
-        back = typed in BACK_WORDS or typed == tr(context)(N_("Back")).casefold()
-        answer = Answer("back") if back else Answer("text", msg.text)
+        answer = Answer("back") if is_back(msg.text, tr(context)) else Answer("text", msg.text)
     else:
         answer = Answer("other", _kind(msg))
     view = await runtime.intake.answer(user_id(update), update.update_id, answer)

@@ -87,7 +87,7 @@ async def test_a_check_in_fires_seconds_after_completion_and_she_answers_everyth
         assert "Tidak ada penghasilan" in q1.button_labels
         q2 = await siti.ask("300rb")
         assert "(2/5)" in q2.text and "usaha sendiri" in q2.text
-        assert q2.button_labels == ["Ya", "Belum"]
+        assert q2.button_labels == ["Ya", "Belum", "⬅️ Kembali"]
         kind = await siti.tap("Ya")
         assert "Usaha apa" in kind.text
         assert {"Menjahit", "Memasak", "Kue kering", "Membatik", "Lainnya"} <= set(
@@ -120,6 +120,32 @@ async def test_a_check_in_fires_seconds_after_completion_and_she_answers_everyth
         # Afterwards her messages are the bot's ordinary business again.
         after = await siti.ask("halo")
         assert "menu" in after.text
+
+
+async def test_kembali_goes_back_one_question_and_a_new_answer_replaces_the_old(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    siti = emulator.user(4005)
+    async with start_bot(checkin_after_seconds=[HOUR], **NO_QUIET) as app:
+        await complete_class(app, siti.id)
+        await asked(app, siti)
+        q1 = await siti.tap("▶️ Mulai")
+        assert "⬅️ Kembali" not in q1.button_labels  # nothing before the first question
+        q2 = await siti.ask("300rb")
+        assert "(2/5)" in q2.text
+
+        again = await siti.tap("⬅️ Kembali")
+        assert "(1/5)" in again.text and "penghasilan" in again.text
+        assert "(2/5)" in (await siti.ask("450rb")).text
+        q3 = await siti.tap("Belum")
+        assert "(3/5)" in q3.text
+        back = await siti.ask("kembali")  # typed works as well as the button
+        assert "(2/5)" in back.text and "usaha sendiri" in back.text
+        assert "(3/5)" in (await siti.tap("Belum")).text
+
+        ci = await checkin_of(app, siti.id)
+        assert ci.status == "asked" and ci.step == "help"
+        assert ci.income == "450000" and ci.business_started is False
 
 
 async def test_unclear_answers_are_asked_again_kindly(

@@ -98,6 +98,14 @@ async def a_woman(
         return enrolment.id
 
 
+async def open_edit(staff: FakeUser, field: str) -> None:
+    """/kelas_staf → the class → Ubah → ``field``: its question is on screen."""
+    await staff.ask("/kelas_staf")
+    await staff.tap("Menjahit Dasar (01/12)")
+    await staff.tap("Ubah")
+    await staff.tap(field)
+
+
 # ---- /kelas_baru -----------------------------------------------------------------------
 
 
@@ -296,10 +304,7 @@ async def test_renaming_a_class_notifies_nobody(
         class_id = await a_class(app)
         await a_woman(app, 1311, class_id, name="Siti Aminah")
         staff = emulator.user(STAFF_ID)
-        await staff.ask("/kelas_staf")
-        await staff.tap("Menjahit Dasar (01/12)")
-        await staff.tap("Ubah")
-        await staff.tap("Judul")
+        await open_edit(staff, "Judul")
         confirm = await staff.ask("Menjahit Baju Anak")
         assert "tidak perlu diberitahukan" in confirm.text
         await staff.tap("Simpan")
@@ -315,10 +320,7 @@ async def test_capacity_cannot_drop_below_the_seats_taken(
         for i in range(3):
             await a_woman(app, 1321 + i, class_id, name=f"Ibu {'ABC'[i]}")
         staff = emulator.user(STAFF_ID)
-        await staff.ask("/kelas_staf")
-        await staff.tap("Menjahit Dasar (01/12)")
-        await staff.tap("Ubah")
-        await staff.tap("Kursi")
+        await open_edit(staff, "Kursi")
         again = await staff.ask("2")
         assert again.text.startswith("⚠️") and "3 kursi" in again.text
         await staff.ask("3")
@@ -337,10 +339,7 @@ async def test_more_seats_go_to_the_women_waiting_in_the_order_they_joined(
             await a_woman(app, 1361 + i, class_id, name=name, status="waitlisted")
         siti, dewi, rina = (emulator.user(1361 + i) for i in range(3))
         staff = emulator.user(STAFF_ID)
-        await staff.ask("/kelas_staf")
-        await staff.tap("Menjahit Dasar (01/12)")
-        await staff.tap("Ubah")
-        await staff.tap("Kursi")
+        await open_edit(staff, "Kursi")
         confirm = await staff.ask("12")
         assert "2 ibu yang menunggu akan ditawari kursi" in confirm.text
         assert await scalar(app, select(func.count()).select_from(OutboxMessage)) == 0

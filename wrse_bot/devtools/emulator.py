@@ -1282,6 +1282,12 @@ class FakeUser:
         self.phone = phone
         self._reply_cursor = 0
         self._answer_cursor = 0
+        # A tap() reads the next message, not the tap's answerCallbackQuery,
+        # which the bot may send a moment later; once she presses again, that
+        # late answer is history and callback_answer() skips it.
+        self._last_query_id: str | None = None
+        self._tapped_query_id: str | None = None
+        self._late_answers: set[str] = set()
 
     @property
     def _chat(self) -> _Chat:
@@ -1485,6 +1491,10 @@ class FakeUser:
         self._answer_cursor = max(self._answer_cursor, len(chat.history))
         query_id = str(next(emulator._query_ids))
         emulator._queries[query_id] = (self.id, message_id)
+        if self._tapped_query_id is not None:
+            self._late_answers.add(self._tapped_query_id)
+            self._tapped_query_id = None
+        self._last_query_id = query_id
         stored = chat.messages.get(message_id)
         if stored is not None:
             message = emulator._message_dict(chat, stored)
@@ -1510,12 +1520,16 @@ class FakeUser:
         return message
 
     async def callback_answer(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109 - the test-facing API takes a plain timeout
-        """Next unread answerCallbackQuery result for this user's presses."""
-        pos, message = await self._next(
-            self._answer_cursor, ("callback_answer",), timeout, "a callback answer"
-        )
-        self._answer_cursor = pos + 1
-        return message
+        """Next unread answerCallbackQuery result for this user's presses (an
+        answer to a tap() she has since moved on from is skipped)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                pos, message = await self._next(
+                    self._answer_cursor, ("callback_answer",), timeout, "a callback answer"
+                )
+                self._answer_cursor = pos + 1
+                if message.callback_query_id not in self._late_answers:
+                    return message
 
     async def no_reply(self, within: float = 0.3) -> None:
         """Assert the bot sends nothing visible to this chat within ``within`` seconds."""
@@ -1555,7 +1569,9 @@ class FakeUser:
         timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing API takes a plain timeout
     ) -> BotMessage:
         await self.press(label, message=message)
-        return await self.reply(timeout)
+        reply = await self.reply(timeout)
+        self._tapped_query_id = self._last_query_id
+        return reply
 
     def __repr__(self) -> str:
         return f"FakeUser(id={self.id}, first_name={self.first_name!r})"

@@ -181,7 +181,7 @@ class TickResult:
 
 # ---- the conversation ---------------------------------------------------------------
 
-InputKind = Literal["text", "choice", "other"]
+InputKind = Literal["text", "choice", "other", "back"]
 
 
 @dataclass(frozen=True)
@@ -262,6 +262,26 @@ def _free_text(ans: Answer, max_len: int, example: str) -> str | Problem:
     if len(text) < 2:
         return Problem(example)
     return text[:max_len]
+
+
+def _previous(ci: CheckIn) -> Step:
+    """The question before the open one, as her answers so far routed her.
+
+    The path is fixed by the answers, so no history is kept: a confirmed
+    income goes back to the amount, a typed "other" to the list it came from.
+    """
+    step = Step(ci.step or Step.INCOME)
+    if step == Step.HELP:
+        return Step.BUSINESS_KIND if ci.business_started else Step.BUSINESS
+    return {
+        Step.INCOME_CONFIRM: Step.INCOME,
+        Step.BUSINESS: Step.INCOME,
+        Step.BUSINESS_KIND: Step.BUSINESS,
+        Step.BUSINESS_OTHER: Step.BUSINESS_KIND,
+        Step.OBSTACLE: Step.HELP,
+        Step.OBSTACLE_OTHER: Step.OBSTACLE,
+        Step.CONTACT: Step.OBSTACLE,
+    }.get(step, Step.INCOME)
 
 
 def _candidates(ci: CheckIn) -> tuple[int, ...]:
@@ -443,6 +463,11 @@ class CheckInService:
             if ci.step is None:
                 # A message before "Mulai": she is here, so begin.
                 ci.step = Step.INCOME.value
+                ci.rev += 1
+                return await self._view(s, ci)
+            if ans.kind == "back" or (ans.kind == "choice" and ans.value == "back"):
+                # "Kembali": the question before, its answer kept until she changes it.
+                ci.step = _previous(ci).value
                 ci.rev += 1
                 return await self._view(s, ci)
             outcome = await self._apply(s, ci, ans)
