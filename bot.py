@@ -17,6 +17,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import conversations
+from conversations.checkin import resend_owed_prompts as resend_owed_checkin_questions
 from conversations.intake import resend_owed_prompts
 from wrse_bot.config import ConfigError, Settings, load_settings, require
 from wrse_bot.db.migrate import upgrade
@@ -74,6 +75,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     # Questions saved but never delivered before a crash go out now.
     context = ContextTypes.DEFAULT_TYPE(application=app)
     await resend_owed_prompts(context)
+    await resend_owed_checkin_questions(context)
     # The outbox dispatcher (broadcasts, notices, reminders): one repeating job,
     # started with the JobQueue by app.start() and stopped (drained) by app.stop().
     install_dispatcher(app)

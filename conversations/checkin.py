@@ -264,6 +264,18 @@ async def send_view(
     if prefix:
         text = f"{prefix}\n\n{text}"
     await context.bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    assert view.checkin_id is not None
+    await _service(context).mark_prompted(view.checkin_id, view.rev)
+
+
+async def resend_owed_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """At start-up: questions saved but never sent before a crash go out now."""
+    for view in await _service(context).owed_prompts():
+        assert view.user_id is not None
+        try:
+            await send_view(view, context, view.user_id)
+        except Exception as exc:  # one unreachable woman must not stop the rest
+            log.warning("owed check-in question not sent: %s", type(exc).__name__)
 
 
 def _remember(context: ContextTypes.DEFAULT_TYPE, checkin_id: int | None) -> None:
@@ -316,6 +328,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if view.status == "toggled":
         _, markup = question(view, t)
         await asyncio.gather(query.answer(), query.edit_message_reply_markup(markup))
+        await service.mark_prompted(checkin_id, view.rev)  # redrawn in place
         return
     await asyncio.gather(query.answer(), send_view(view, context, uid))
 

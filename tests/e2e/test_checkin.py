@@ -232,6 +232,29 @@ async def test_a_half_answered_check_in_resumes_after_a_restart(
         assert ci.income_change == "rose"
 
 
+async def test_a_question_saved_but_never_sent_is_sent_after_a_restart(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    from wrse_bot.services.checkins import Answer
+
+    nur = emulator.user(4004)
+    settings = {"checkin_after_seconds": [HOUR], **NO_QUIET}
+    async with start_bot(**settings) as app:
+        await complete_class(app, nur.id)
+        await asked(app, nur)
+        await nur.tap("▶️ Mulai")
+        # The process dies between saving her answer and sending the next question.
+        ci = await checkin_of(app, nur.id)
+        await service_of(app).answer(nur.id, ci.id, None, Answer("text", "600rb"))
+
+    async with start_bot(**settings):
+        owed = await nur.reply()
+        assert "(2/5)" in owed.text and "usaha sendiri" in owed.text
+        assert "(3/5)" in (await nur.tap("Belum")).text
+    async with start_bot(**settings):  # delivered questions are not owed again
+        await nur.no_reply()
+
+
 # ---- no answer -----------------------------------------------------------------------------
 
 

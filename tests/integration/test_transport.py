@@ -121,3 +121,18 @@ async def test_an_unreachable_api_is_a_network_error() -> None:
 async def test_a_request_before_initialize_is_refused() -> None:
     with pytest.raises(RuntimeError, match="not initialized"):
         await AiohttpRequest().do_request("http://127.0.0.1:1/", "POST")
+
+
+def test_an_office_proxy_from_the_environment_is_used_except_for_no_proxy_hosts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.kantor.local:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    request = AiohttpRequest()
+    assert request._proxy("https://api.telegram.org/bot123/sendMessage") == (
+        "http://proxy.kantor.local:3128"
+    )
+    assert request._proxy("https://localhost:8081/bot123/sendMessage") is None
+    assert request._proxy("http://127.0.0.1:8081/bot123/getMe") is None  # no HTTP_PROXY set

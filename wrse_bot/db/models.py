@@ -431,6 +431,9 @@ class CheckIn(Base):
     status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
     step: Mapped[str | None] = mapped_column(String(24), nullable=True)
     rev: Mapped[int] = mapped_column(Integer, default=0)
+    # The rev whose question reached Telegram: after a crash between saving
+    # her answer and sending the next question, the question is owed.
+    prompted_rev: Mapped[int] = mapped_column(Integer, default=-1, server_default=text("-1"))
     asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reasked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

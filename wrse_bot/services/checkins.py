@@ -426,6 +426,27 @@ class CheckInService:
                 return CheckInView("closed", checkin_id=ci.id)
             return await self._view(s, ci)
 
+    async def mark_prompted(self, checkin_id: int, rev: int) -> None:
+        """The question drawn for ``rev`` reached Telegram: nothing is owed."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                update(CheckIn)
+                .where(CheckIn.id == checkin_id, CheckIn.rev == rev)
+                .values(prompted_rev=rev)
+            )
+
+    async def owed_prompts(self) -> list[CheckInView]:
+        """Open questions saved but never delivered (the process died in between)."""
+        async with self.db.sessions() as s:
+            owed = await s.scalars(
+                select(CheckIn).where(
+                    CheckIn.status.in_(OPEN),
+                    CheckIn.step.is_not(None),
+                    CheckIn.prompted_rev != CheckIn.rev,
+                )
+            )
+            return [await self._view(s, ci) for ci in owed.all()]
+
     # ---- the conversation -----------------------------------------------------------
 
     async def start(self, user_id: int, checkin_id: int, update_id: int | None) -> CheckInView:
