@@ -68,6 +68,13 @@ async def asked(app: Application, user: FakeUser) -> BotMessage:  # type: ignore
     return greeting
 
 
+async def started(app: Application, user: FakeUser) -> BotMessage:  # type: ignore[type-arg]
+    """She completed a class, her check-in came and she tapped "Mulai": question 1."""
+    await complete_class(app, user.id)
+    await asked(app, user)
+    return await user.tap("▶️ Mulai")
+
+
 # ---- the whole check-in ----------------------------------------------------------------
 
 
@@ -127,9 +134,7 @@ async def test_kembali_goes_back_one_question_and_a_new_answer_replaces_the_old(
 ) -> None:
     siti = emulator.user(4005)
     async with start_bot(checkin_after_seconds=[HOUR], **NO_QUIET) as app:
-        await complete_class(app, siti.id)
-        await asked(app, siti)
-        q1 = await siti.tap("▶️ Mulai")
+        q1 = await started(app, siti)
         assert "⬅️ Kembali" not in q1.button_labels  # nothing before the first question
         q2 = await siti.ask("300rb")
         assert "(2/5)" in q2.text
@@ -240,9 +245,7 @@ async def test_a_question_saved_but_never_sent_is_sent_after_a_restart(
     nur = emulator.user(4004)
     settings = {"checkin_after_seconds": [HOUR], **NO_QUIET}
     async with start_bot(**settings) as app:
-        await complete_class(app, nur.id)
-        await asked(app, nur)
-        await nur.tap("▶️ Mulai")
+        await started(app, nur)
         # The process dies between saving her answer and sending the next question.
         ci = await checkin_of(app, nur.id)
         await service_of(app).answer(nur.id, ci.id, None, Answer("text", "600rb"))
@@ -317,9 +320,7 @@ async def test_a_redelivered_answer_is_applied_once(
 ) -> None:
     rina = emulator.user(4007)
     async with start_bot(checkin_after_seconds=[HOUR], **NO_QUIET) as app:
-        await complete_class(app, rina.id)
-        await asked(app, rina)
-        await rina.tap("▶️ Mulai")
+        await started(app, rina)
         await rina.ask("500rb")
         await rina.tap("Ya")
         update_id = await rina.send("warung bakso")
