@@ -337,7 +337,11 @@ async def send_form(
         _set_form_cache(context, False)
         if view.notified or view.offered:
             wake(context.application)  # notices go out now, not at the next tick
-        text = t(N_("✅ Saved. {count} women were notified.")).format(count=view.notified)
+        text = (
+            t(N_("✅ Saved. {count} women were notified.")).format(count=view.notified)
+            if view.notified
+            else t(N_("✅ Saved."))  # not "0 women were notified" above the seats offered
+        )
         if view.offered:
             text += "\n" + t(N_("{count} women waiting were offered a seat.")).format(
                 count=view.offered

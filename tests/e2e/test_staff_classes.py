@@ -345,7 +345,7 @@ async def test_more_seats_go_to_the_women_waiting_in_the_order_they_joined(
         assert await scalar(app, select(func.count()).select_from(OutboxMessage)) == 0
 
         saved = await staff.tap("Simpan")
-        assert "2 ibu yang menunggu sudah ditawari kursi" in saved.text
+        assert saved.text == "✅ Tersimpan.\n2 ibu yang menunggu sudah ditawari kursi."
         statuses = await rows(
             app,
             select(Enrolment.status).where(Enrolment.user_id > 1360).order_by(Enrolment.user_id),
