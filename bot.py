@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import conversations
 from conversations.checkin import resend_owed_prompts as resend_owed_checkin_questions
+from conversations.checkin import service_of as checkin_service_of
 from conversations.intake import resend_owed_prompts
 from wrse_bot.config import ConfigError, Settings, load_settings, require
 from wrse_bot.db.migrate import upgrade
@@ -94,6 +95,7 @@ async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     runtime = app.bot_data["runtime"]
     await runtime.intake.flush()
+    await checkin_service_of(app).flush()
     await runtime.db.dispose()
 
 

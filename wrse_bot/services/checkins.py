@@ -47,6 +47,7 @@ from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBS
 from wrse_bot.domain.text import N_
 from wrse_bot.services.follow_up import open_follow_up
 from wrse_bot.services.outbox import enqueue
+from wrse_bot.services.prompts import PromptLedger
 from wrse_bot.services.registration import income_bracket
 from wrse_bot.services.updates import claim_update
 
@@ -295,6 +296,7 @@ class CheckInService:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self._prompts = PromptLedger(db, CheckIn.__table__, "id")
 
     # ---- the tick ---------------------------------------------------------------
 
@@ -427,13 +429,13 @@ class CheckInService:
             return await self._view(s, ci)
 
     async def mark_prompted(self, checkin_id: int, rev: int) -> None:
-        """The question drawn for ``rev`` reached Telegram: nothing is owed."""
-        async with self.db.transaction() as s:
-            await s.execute(
-                update(CheckIn)
-                .where(CheckIn.id == checkin_id, CheckIn.rev == rev)
-                .values(prompted_rev=rev)
-            )
+        """The question drawn for ``rev`` reached Telegram: nothing is owed
+        (written in batches, see services/prompts.py)."""
+        self._prompts.delivered(checkin_id, rev)
+
+    async def flush(self) -> None:
+        """Wait for recorded deliveries to reach the database (at shutdown)."""
+        await self._prompts.flush()
 
     async def owed_prompts(self) -> list[CheckInView]:
         """Open questions saved but never delivered (the process died in between)."""

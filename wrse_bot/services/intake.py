@@ -7,7 +7,6 @@ saved. The conversation layer only renders the ``IntakeView`` this returns.
 
 from __future__ import annotations
 
-import asyncio
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from wrse_bot.domain.people import (
 )
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.text import N_
+from wrse_bot.services.prompts import PromptLedger
 from wrse_bot.services.registration import (
     CONSENT_VERSION,
     SubmitResult,
@@ -185,8 +185,7 @@ class IntakeService:
         self.db = db
         self.settings = settings
         self.places = load_places()
-        self._prompted: dict[int, int] = {}
-        self._prompt_writer: asyncio.Task[None] | None = None
+        self._prompts = PromptLedger(db, _DRAFTS, "user_id")
 
     # ---- entry points -------------------------------------------------
 
@@ -281,32 +280,13 @@ class IntakeService:
             return found is not None
 
     async def mark_prompted(self, user_id: int, rev: int) -> None:
-        """The question drawn for ``rev`` reached Telegram: nothing is owed.
-
-        Written in batches: under load one transaction records many women's
-        deliveries. A crash before the batch lands only means the question is
-        sent once more on start-up, never that one is lost.
-        """
-        self._prompted[user_id] = rev
-        if self._prompt_writer is None or self._prompt_writer.done():
-            self._prompt_writer = asyncio.create_task(self._write_prompted())
-
-    async def _write_prompted(self) -> None:
-        table = RegistrationDraft.__table__
-        stmt = (
-            update(table)
-            .where(table.c.user_id == bindparam("uid"), table.c.rev == bindparam("r"))
-            .values(prompted_rev=bindparam("r"))
-        )
-        while self._prompted:
-            batch, self._prompted = self._prompted, {}
-            async with self.db.transaction() as s:
-                await s.execute(stmt, [{"uid": uid, "r": rev} for uid, rev in batch.items()])
+        """The question drawn for ``rev`` reached Telegram: nothing is owed
+        (written in batches, see services/prompts.py)."""
+        self._prompts.delivered(user_id, rev)
 
     async def flush(self) -> None:
         """Wait for recorded deliveries to reach the database (at shutdown)."""
-        while self._prompt_writer is not None and not self._prompt_writer.done():
-            await self._prompt_writer
+        await self._prompts.flush()
 
     async def owed_prompts(self) -> list[IntakeView]:
         """Questions committed but never delivered (the process died in between)."""

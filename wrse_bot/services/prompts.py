@@ -1,0 +1,50 @@
+"""Which question of an open form reached Telegram.
+
+A form (the intake draft, a check-in) commits her answer and its new ``rev``
+before the next question is sent; ``prompted_rev`` records the rev whose
+question was delivered. Where the two differ after a crash, the question is
+owed and is sent at start-up.
+
+Deliveries are written in batches: under load one transaction records many
+women's. A crash before a batch lands only means a question is sent once
+more on start-up, never that one is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import Table, bindparam, update
+
+from wrse_bot.db.engine import Database
+
+
+class PromptLedger:
+    """Batched ``prompted_rev`` writes for the rows of ``table``, keyed by ``key``."""
+
+    def __init__(self, db: Database, table: Table, key: str) -> None:
+        self.db = db
+        # Only the rev that was drawn: a newer answer meanwhile keeps it owed.
+        self._stmt = (
+            update(table)
+            .where(table.c[key] == bindparam("k"), table.c.rev == bindparam("r"))
+            .values(prompted_rev=bindparam("r"))
+        )
+        self._pending: dict[int, int] = {}
+        self._writer: asyncio.Task[None] | None = None
+
+    def delivered(self, key: int, rev: int) -> None:
+        self._pending[key] = rev
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, {}
+            async with self.db.transaction() as s:
+                await s.execute(self._stmt, [{"k": k, "r": rev} for k, rev in batch.items()])
+
+    async def flush(self) -> None:
+        """Wait for recorded deliveries to reach the database (at shutdown)."""
+        while self._writer is not None and not self._writer.done():
+            await self._writer
