@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from wrse_bot.domain.people import (
     AnswerError,
     AnswerProblem,
+    display_phone,
+    mask_phone,
     normalize_phone,
     parse_dependents,
     parse_free_text,
@@ -223,3 +225,13 @@ def test_empty_free_text_is_rejected(typed: str) -> None:
 
 def test_control_characters_are_removed_from_free_text() -> None:
     assert parse_free_text("jual\x00 sayur\u200b", max_len=40) == "jual sayur"
+
+
+def test_a_phone_is_shown_in_the_08_form_people_write() -> None:
+    assert display_phone("+6285212345890") == "085212345890"
+
+
+def test_a_masked_phone_keeps_the_first_four_and_last_three_digits() -> None:
+    assert mask_phone("+6285212345890") == "0852*****890"
+    assert mask_phone("+628521234890") == "0852****890"
+    assert mask_phone(None) == "-"

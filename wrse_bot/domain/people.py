@@ -168,6 +168,21 @@ def normalize_phone(text: str) -> str:
     return f"+{INDONESIA_CODE}{digits}"
 
 
+def display_phone(phone: str | None) -> str:
+    """A stored number in the 08... form people write: "+6285212345890" -> "085212345890"."""
+    if not phone:
+        return "-"
+    return "0" + phone.removeprefix(f"+{INDONESIA_CODE}") if phone.startswith("+") else phone
+
+
+def mask_phone(phone: str | None) -> str:
+    """The number as shown on a shared screen: "+6285212345890" -> "0852****890" (UU PDP)."""
+    if not phone:
+        return "-"
+    shown = display_phone(phone)
+    return shown[:4] + "*" * max(0, len(shown) - 7) + shown[-3:]
+
+
 def _not_a_mobile() -> AnswerError:
     return AnswerError(
         AnswerProblem.NOT_UNDERSTOOD,

@@ -20,6 +20,7 @@ from wrse_bot.db.models import (
     StaffFlag,
 )
 from wrse_bot.domain.nik import mask_nik
+from wrse_bot.domain.people import mask_phone
 from wrse_bot.services.registration import RuleLine, rule_lines
 from wrse_bot.services.updates import claim_update
 
@@ -46,12 +47,6 @@ class MyData:
     status: str
     verdict: str | None
     reasons: tuple[RuleLine, ...]
-
-
-def mask_phone(phone: str | None) -> str:
-    if not phone:
-        return "-"
-    return phone[:4] + "*" * max(0, len(phone) - 7) + phone[-3:]
 
 
 async def _live(s: AsyncSession, user_id: int) -> Registrant | None:
