@@ -22,10 +22,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from conversations.auth import cached_role, requires
 from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
+from wrse_bot.clock import now as clock_now
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.places import load_places
-from wrse_bot.domain.schedule import DEADLINE_EXAMPLE, SESSION_EXAMPLE
+from wrse_bot.domain.schedule import deadline_example, session_example
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
 from wrse_bot.services import class_admin as ca
@@ -160,6 +161,11 @@ def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def _first_start(data: dict[str, Any]) -> datetime | None:
+    spans = ca.spans_of(data)
+    return min(x.starts_at for x in spans) if spans else None
+
+
 def _cancel_row(t: Translator, rev: int) -> list[InlineKeyboardButton]:
     return [button(t(N_("Discard")), _cb(rev, "cancel"))]
 
@@ -208,7 +214,7 @@ def form_question(t: Translator, view: FormView) -> tuple[str, Any]:
         number = len(data.get("sessions", [])) + 1
         return (
             t(N_("Type session {number}: date and time in WIB, for example: {example}.")).format(
-                number=number, example=SESSION_EXAMPLE
+                number=number, example=session_example(clock_now())
             ),
             inline([cancel]),
         )
@@ -240,7 +246,7 @@ def form_question(t: Translator, view: FormView) -> tuple[str, Any]:
                     "Enrolment deadline? Type a date (and time), before the first session, "
                     "for example: {example}."
                 )
-            ).format(example=DEADLINE_EXAMPLE),
+            ).format(example=deadline_example(clock_now(), before=_first_start(data))),
             inline([cancel]),
         )
     if step == ca.PREVIEW:
@@ -275,7 +281,7 @@ def edit_question(t: Translator, view: FormView) -> tuple[str, Any]:
     if step == ca.EDIT_SESSION:
         text = t(N_("Type the new date and time of the session {session}, for example: {example}."))
         label = ca.session_label(t, session.span) if session else "-"
-        return text.format(session=label, example=SESSION_EXAMPLE), inline([cancel])
+        return text.format(session=label, example=session_example(clock_now())), inline([cancel])
     if step == ca.EDIT_CONFIRM:
         if data.get("session_id"):
             new = ca.Span(_dt(data["value"][0]), _dt(data["value"][1]))

@@ -3,6 +3,7 @@ the real bot over HTTP against the Bot API emulator, in Indonesian."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from wrse_bot.db.models import (
     User,
 )
 from wrse_bot.devtools.emulator import BotApiEmulator, FakeUser
-from wrse_bot.domain.schedule import WIB, Span
+from wrse_bot.domain.schedule import WIB, Span, parse_deadline, parse_session
 from wrse_bot.services.class_admin import ClassSpec, publish_class
 
 STAFF_ID = 9001
@@ -191,6 +192,39 @@ async def test_bad_answers_in_the_class_form_are_explained_and_asked_again(
         await staff.tap("Selesai")
         late = await staff.ask(f"2 Desember {YEAR}")
         assert late.text.startswith("⚠️") and "sebelum sesi pertama" in late.text
+
+
+def example_in(text: str) -> str:
+    """The example a question gives after "contoh:"."""
+    match = re.search(r"contoh: (.+?)\.?$", text.strip())
+    assert match, text
+    return match[1]
+
+
+async def test_the_form_gives_examples_dated_from_today_and_reads_whole_hours(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    """An example in the past would itself be refused; "10 des 2026 9-12" is how staff say it."""
+    async with start_bot(admin_ids=frozenset({STAFF_ID})):
+        staff = emulator.user(STAFF_ID)
+        await staff.ask("/kelas_baru")
+        await staff.tap("Menjahit")
+        for typed in ("Menjahit Dasar", "Belajar menjahit baju dari nol.", "Balai Desa Beji"):
+            await staff.ask(typed)
+        await staff.tap("Junrejo")
+        await staff.ask("Bu Sri")
+        session_q = await staff.ask("20")
+        example = example_in(session_q.text)
+        assert parse_session(example, now=now()).starts_at > now()
+
+        more = await staff.ask(f"10 des {YEAR} 9-12")
+        assert not more.text.startswith("⚠️") and "➕ Tambah sesi" in more.button_labels
+        deadline_q = await staff.tap("Selesai")
+        deadline = parse_deadline(example_in(deadline_q.text), now=now())
+        assert now() < deadline < wib(10, 9)
+
+        preview = await staff.ask(example_in(deadline_q.text))
+        assert f"10 Desember {YEAR}, 09.00–12.00 WIB" in preview.text
 
 
 async def test_a_stale_button_of_the_form_is_refused_and_the_current_step_shown(

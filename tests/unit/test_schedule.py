@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from wrse_bot.domain.schedule import (
@@ -14,9 +14,11 @@ from wrse_bot.domain.schedule import (
     ScheduleProblem,
     Span,
     check_no_overlap,
+    deadline_example,
     first_overlap,
     parse_deadline,
     parse_session,
+    session_example,
 )
 
 NOW = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)  # Minggu, 1 November 2026, 10.00 WIB
@@ -43,6 +45,30 @@ DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 )
 def test_a_session_is_read_in_wib_and_returned_in_utc(typed: str) -> None:
     assert parse_session(typed, now=NOW) == DEC_1_9_TO_12
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "10 des 2026 9-12",
+        "10 Desember 2026 jam 9 - 12",
+        "10/12/2026 9.00-12",
+        "Kamis 10/12 9-12 WIB",
+    ],
+)
+def test_whole_hours_may_be_typed_without_minutes(typed: str) -> None:
+    """Staff type "10 des 2026 9-12" as they would say it: 09.00-12.00 WIB."""
+    assert parse_session(typed, now=NOW) == Span(
+        datetime(2026, 12, 10, 9, tzinfo=WIB).astimezone(UTC),
+        datetime(2026, 12, 10, 12, tzinfo=WIB).astimezone(UTC),
+    )
+
+
+@pytest.mark.parametrize("typed", ["10-12-2026", "10-12-26", "10/12"])
+def test_a_date_alone_is_not_read_as_hours(typed: str) -> None:
+    with pytest.raises(ScheduleError) as caught:
+        parse_session(typed, now=NOW)
+    assert caught.value.problem == ScheduleProblem.NOT_UNDERSTOOD
 
 
 def test_a_date_without_a_year_is_the_next_one_to_come() -> None:
@@ -119,9 +145,9 @@ def test_back_to_back_sessions_do_not_overlap() -> None:
 
 def test_a_new_session_overlapping_an_existing_one_is_refused() -> None:
     with pytest.raises(ScheduleError) as caught:
-        check_no_overlap(_span(1, 10, 11), [_span(2, 9, 12), _span(1, 9, 12)])
+        check_no_overlap(_span(1, 10, 11), [_span(2, 9, 12), _span(1, 9, 12)], now=NOW)
     assert caught.value.problem == ScheduleProblem.OVERLAP
-    check_no_overlap(_span(3, 10, 11), [_span(2, 9, 12), _span(1, 9, 12)])
+    check_no_overlap(_span(3, 10, 11), [_span(2, 9, 12), _span(1, 9, 12)], now=NOW)
 
 
 # ---- properties ----------------------------------------------------------------------
@@ -139,6 +165,21 @@ def _formats(day: date, start: time, end: time) -> list[str]:
         f"{DAYS[day.weekday()]}, {day.day}/{day.month}/{day.year} {s} s/d {e} WIB",
         f"{day.day} {month[:3]} {day:%y} pukul {s} - {e}",
     ]
+
+
+@given(future_days, st.integers(0, 23), st.integers(0, 23))
+def test_any_future_session_in_whole_hours_reads_back_without_minutes(
+    day: date, a: int, b: int
+) -> None:
+    start, end = min(a, b), max(a, b)
+    typed = f"{day.day} {MONTHS.split()[day.month - 1][:3].lower()} {day.year} {start}-{end}"
+    if start == end:
+        with pytest.raises(ScheduleError):
+            parse_session(typed, now=NOW)
+        return
+    span = parse_session(typed, now=NOW)
+    assert span.starts_at.astimezone(WIB).replace(tzinfo=None) == datetime.combine(day, time(start))
+    assert span.ends_at.astimezone(WIB).replace(tzinfo=None) == datetime.combine(day, time(end))
 
 
 @given(future_days, times, times, st.integers(0, 3))
@@ -185,3 +226,36 @@ def test_overlap_is_symmetric_and_matches_the_clock(a: Span, b: Span) -> None:
 def test_first_overlap_finds_one_exactly_when_some_pair_overlaps(items: list[Span]) -> None:
     any_pair = any(x.overlaps(y) for i, x in enumerate(items) for y in items[i + 1 :])
     assert (first_overlap(items) is not None) == any_pair
+
+
+# ---- examples --------------------------------------------------------------------
+
+moments = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2035, 12, 31)).map(
+    lambda d: d.replace(tzinfo=UTC)
+)
+
+
+@given(moments)
+def test_the_session_example_is_always_a_future_session_the_parser_reads(at: datetime) -> None:
+    span = parse_session(session_example(at), now=at)
+    assert span.starts_at > at
+
+
+@given(moments, st.integers(1, 60))
+def test_the_deadline_example_is_always_in_the_future_and_before_the_first_session(
+    at: datetime, days_to_first_session: int
+) -> None:
+    assume(at.astimezone(WIB).time() < time(23, 59))  # a bare date today ends at 23.59
+    first = at + timedelta(days=days_to_first_session)
+    deadline = parse_deadline(deadline_example(at, before=first), now=at)
+    assert at < deadline
+    if first.astimezone(WIB).date() - at.astimezone(WIB).date() >= timedelta(days=2):
+        assert deadline < first
+    assert parse_deadline(deadline_example(at), now=at) > at
+
+
+def test_errors_carry_an_example_dated_from_now_not_a_fixed_date() -> None:
+    later = datetime(2028, 3, 1, 3, 0, tzinfo=UTC)
+    with pytest.raises(ScheduleError) as caught:
+        parse_session("besok pagi", now=later)
+    assert caught.value.params["example"] == "15 Maret 2028 09.00-12.00"

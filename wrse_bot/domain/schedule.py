@@ -2,6 +2,7 @@
 
 Accepted, in WIB (Asia/Jakarta, DOMAIN.md "Language"):
 - "1 Desember 2026 09.00-12.00", "01-12-2026 09:00-12:00", "1/12/26 9.00 - 12.00 WIB";
+- whole hours without minutes: "10 des 2026 9-12" is 09.00-12.00;
 - with a weekday: "Senin 1/12 09.00-12.00" or "Senin, 1 Des 09.00 s/d 12.00"; a date
   without a year is the next such date from today, and a weekday that does not
   match the date is refused (a typo in one of them);
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -51,14 +52,53 @@ WEEKDAYS: dict[str, int] = {
 }
 
 _TIME = r"(\d{1,2})[.:](\d{2})"
+# In a range the minutes may be left out: "9-12" is 09.00-12.00, as people say it. The start
+# hour must not continue a date ("10-12-26"), so no digit or date separator comes before it.
+_HOUR_MAYBE_MINUTES = r"(\d{1,2})(?:[.:](\d{2}))?"
 _RANGE_SEP = r"\s*(?:-|sampai|sd|s/d|s\.d\.?|hingga|to)\s*"
-_RANGE = re.compile(rf"(?:pukul|pkl\.?|jam)?\s*{_TIME}{_RANGE_SEP}{_TIME}\s*(?:wib)?\s*$")
+_RANGE = re.compile(
+    rf"(?:pukul|pkl\.?|jam)?\s*(?<![\d./:-]){_HOUR_MAYBE_MINUTES}{_RANGE_SEP}"
+    rf"{_HOUR_MAYBE_MINUTES}\s*(?:wib)?\s*$"
+)
 _SINGLE = re.compile(rf"(?:pukul|pkl\.?|jam)?\s*{_TIME}\s*(?:wib)?\s*$")
 _WEEKDAY = re.compile(r"^(?:hari\s+)?([a-z']+)\s+")
 _DAY_MONTH = re.compile(r"^(\d{1,2})[-/. ]+(\d{1,2}|[a-z]+)\.?$")
 
-SESSION_EXAMPLE = "1 Desember 2026 09.00-12.00"
-DEADLINE_EXAMPLE = "25-11-2026 17.00"
+# Examples are dated from today (an example in the past would itself be refused): a session
+# two weeks ahead, a deadline one week ahead, both in the forms the parsers read.
+SESSION_EXAMPLE_DAYS_AHEAD = 14
+DEADLINE_EXAMPLE_DAYS_AHEAD = 7
+_MONTH_NAMES = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+def session_example(now: datetime, tz: tzinfo = WIB) -> str:
+    """``17 Desember 2026 09.00-12.00``: a session two weeks after ``now``."""
+    day = now.astimezone(tz).date() + timedelta(days=SESSION_EXAMPLE_DAYS_AHEAD)
+    return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year} 09.00-12.00"
+
+
+def deadline_example(now: datetime, tz: tzinfo = WIB, *, before: datetime | None = None) -> str:
+    """``10-12-2026 17.00``: a week after ``now``, or the day before ``before`` if sooner
+    (a deadline must come before the first session), never earlier than tomorrow."""
+    today = now.astimezone(tz).date()
+    day = today + timedelta(days=DEADLINE_EXAMPLE_DAYS_AHEAD)
+    if before is not None:
+        day = max(min(day, before.astimezone(tz).date() - timedelta(days=1)), today)
+    # A bare date is the end of that day, so today's example needs no time.
+    return f"{day:%d-%m-%Y} 17.00" if day > today else f"{day:%d-%m-%Y}"
 
 
 class ScheduleProblem(StrEnum):
@@ -94,28 +134,29 @@ class Span:
 def parse_session(text: str, *, now: datetime, tz: tzinfo = WIB) -> Span:
     """A session typed as date plus start-end time; must lie in the future."""
     cleaned = _clean(text)
+    example = session_example(now, tz)
     match = _RANGE.search(cleaned)
     if match is None:
         raise ScheduleError(
             ScheduleProblem.NOT_UNDERSTOOD,
             N_("Please type the date and time, for example: {example}."),
-            {"example": SESSION_EXAMPLE},
+            {"example": example},
         )
-    day = _date_part(cleaned[: match.start()], now=now, tz=tz, example=SESSION_EXAMPLE)
-    start = _time(match[1], match[2], SESSION_EXAMPLE)
-    end = _time(match[3], match[4], SESSION_EXAMPLE)
+    day = _date_part(cleaned[: match.start()], now=now, tz=tz, example=example)
+    start = _time(match[1], match[2] or "00", example)
+    end = _time(match[3], match[4] or "00", example)
     span = Span(_utc(day, start, tz), _utc(day, end, tz))
     if span.ends_at <= span.starts_at:
         raise ScheduleError(
             ScheduleProblem.END_BEFORE_START,
             N_("The end time must be after the start time, for example: {example}."),
-            {"example": SESSION_EXAMPLE},
+            {"example": example},
         )
     if span.starts_at <= now:
         raise ScheduleError(
             ScheduleProblem.PAST,
             N_("This time has already passed. Please type a future date, for example: {example}."),
-            {"example": SESSION_EXAMPLE},
+            {"example": example},
         )
     return span
 
@@ -123,20 +164,21 @@ def parse_session(text: str, *, now: datetime, tz: tzinfo = WIB) -> Span:
 def parse_deadline(text: str, *, now: datetime, tz: tzinfo = WIB) -> datetime:
     """An enrolment deadline: a date, optionally a time (else 23.59 WIB); in the future."""
     cleaned = _clean(text)
+    example = deadline_example(now, tz)
     day = _plain_date(cleaned, now.astimezone(tz).date())
     at = END_OF_DAY
     if day is None:
         match = _SINGLE.search(cleaned)
         if match is not None and re.search(r"\d", cleaned[: match.start()]):
-            at = _time(match[1], match[2], DEADLINE_EXAMPLE)
+            at = _time(match[1], match[2], example)
             cleaned = cleaned[: match.start()]
-        day = _date_part(cleaned, now=now, tz=tz, example=DEADLINE_EXAMPLE)
+        day = _date_part(cleaned, now=now, tz=tz, example=example)
     deadline = _utc(day, at, tz)
     if deadline <= now:
         raise ScheduleError(
             ScheduleProblem.PAST,
             N_("This time has already passed. Please type a future date, for example: {example}."),
-            {"example": DEADLINE_EXAMPLE},
+            {"example": example},
         )
     return deadline
 
@@ -150,7 +192,9 @@ def first_overlap(spans: Sequence[Span]) -> tuple[Span, Span] | None:
     return None
 
 
-def check_no_overlap(new: Span, existing: Sequence[Span]) -> None:
+def check_no_overlap(
+    new: Span, existing: Sequence[Span], *, now: datetime, tz: tzinfo = WIB
+) -> None:
     """Refuse a session that overlaps one already in the class."""
     for other in existing:
         if new.overlaps(other):
@@ -160,7 +204,7 @@ def check_no_overlap(new: Span, existing: Sequence[Span]) -> None:
                     "This session overlaps another session of this class. "
                     "Please type another time, for example: {example}."
                 ),
-                {"example": SESSION_EXAMPLE},
+                {"example": session_example(now, tz)},
             )
 
 

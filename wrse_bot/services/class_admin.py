@@ -42,6 +42,7 @@ from wrse_bot.domain.schedule import (
     ScheduleError,
     Span,
     check_no_overlap,
+    deadline_example,
     first_overlap,
     parse_deadline,
     parse_session,
@@ -126,7 +127,7 @@ def check_deadline(deadline: datetime, sessions: Sequence[Span], *, now: datetim
                 "The enrolment deadline must be before the first session. "
                 "Please type an earlier date, for example: {example}."
             ),
-            {"example": "25-11-2026 17.00"},
+            {"example": deadline_example(now, before=min(s.starts_at for s in sessions))},
         )
 
 
@@ -330,7 +331,7 @@ async def reschedule_session(
         Span(x.starts_at, x.ends_at) for x in await _sessions(s, cls.id) if x.id != session_id
     ]
     try:
-        check_no_overlap(span, others)
+        check_no_overlap(span, others, now=current)
     except ScheduleError as exc:
         raise ClassAdminError(exc.message, exc.params) from None
     if cls.enrol_deadline >= min([span.starts_at, *(o.starts_at for o in others)]):
@@ -813,7 +814,7 @@ class ClassAdminService:
             elif step in (SESSION, MORE) and given.kind == "text":
                 span = parse_session(value, now=current, tz=self.settings.tz)
                 existing = spans_of(draft.data)
-                check_no_overlap(span, existing)
+                check_no_overlap(span, existing, now=current, tz=self.settings.tz)
                 stored = sorted([*existing, span])
                 self._move(
                     draft,
