@@ -55,7 +55,7 @@ async def test_a_widow_with_low_income_registers_and_is_told_she_is_eligible(
     assert reg.verdict == "eligible" and reg.monthly_income == "500000"
     assert reg.consent_version and reg.consent_at is not None
     assessment = await scalar(wrse, select(Assessment))
-    assert assessment.ruleset_version == "permensos-08-2012/v1"
+    assert assessment.ruleset_version == "permensos-08-2012/v2"
 
 
 async def test_nik_and_income_are_not_stored_in_plain_text(
@@ -321,6 +321,40 @@ async def test_a_male_nik_is_questioned_not_rejected(
     assert "laki-laki" in question.text
     retype = await siti.tap("Ketik ulang NIK")
     assert "NIK" in retype.text
+
+
+async def test_a_male_nik_she_confirmed_is_reported_as_shown_and_sent_to_staff(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    """DOMAIN.md rule 1: never "✅ Perempuan, sesuai NIK" when the NIK shows a man."""
+    siti = emulator.user(1054)
+    await register_until(siti, "NIK")
+    await siti.ask("3579031203800001")  # day 12: the NIK shows a man
+    dob = await siti.tap("Ya, NIK saya")
+    await continue_to_review(siti, dob, "12 Maret 1980")
+    verdict = await siti.tap("✅ Kirim")
+    assert "sesuai NIK" not in verdict.text
+    assert "❔ Menurut NIK, pemiliknya laki-laki" in verdict.text
+    assert "petugas perlu memeriksa" in verdict.text.lower()
+    reg = await scalar(wrse, select(Registrant))
+    assert reg.verdict == "needs_review" and reg.nik_mismatch
+    stored = await scalar(wrse, select(Assessment))
+    assert stored.results[0]["outcome"] == "review"
+    assert stored.results[0]["message"].startswith("The NIK shows a man")
+
+
+async def test_a_married_woman_who_is_not_the_main_earner_is_told_only_what_she_said(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    """The form never asks whether a husband lives with her, so no reason says so."""
+    siti = emulator.user(1055)
+    await register_until(siti, "status perkawinan")
+    await siti.tap("Kawin tercatat")
+    dependents = await siti.tap("Tidak")
+    await continue_to_review(siti, dependents, "berapa orang")
+    verdict = await siti.tap("✅ Kirim")
+    assert "tinggal bersama suami" not in verdict.text
+    assert "❌ Berstatus kawin dan bukan pencari nafkah utama" in verdict.text
 
 
 async def test_the_same_nik_from_another_account_goes_to_staff(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from wrse_bot.domain.eligibility import (
+    REWORDED,
     RULESET_VERSION,
     Applicant,
     Assessment,
@@ -21,6 +22,8 @@ from wrse_bot.domain.eligibility import (
 )
 from wrse_bot.domain.nik import Sex
 from wrse_bot.domain.text import Money
+from wrse_bot.i18n import translator
+from wrse_bot.services.registration import rule_lines
 
 ON = date(2025, 6, 1)
 # A poverty line that makes 1.2x and 1.6x whole numbers, for exact boundaries.
@@ -68,7 +71,7 @@ def test_every_rule_is_reported_in_order() -> None:
 
 
 def test_the_ruleset_version_is_recorded() -> None:
-    assert assess(applicant(), on=ON).ruleset_version == RULESET_VERSION == "permensos-08-2012/v1"
+    assert assess(applicant(), on=ON).ruleset_version == RULESET_VERSION == "permensos-08-2012/v2"
 
 
 def test_the_assessment_day_is_recorded() -> None:
@@ -111,6 +114,16 @@ def test_a_woman_meets_the_woman_rule() -> None:
 def test_a_man_by_nik_is_not_eligible() -> None:
     assert outcome("woman", sex=Sex.MALE) is Outcome.NOT_MET
     assert assess(applicant(sex=Sex.MALE), on=ON).verdict is Verdict.NOT_ELIGIBLE
+
+
+def test_a_man_by_nik_who_confirmed_it_is_hers_needs_review_because_the_nik_shows_a_man() -> None:
+    """DOMAIN.md rule 1: a NIK typed for someone else, or a registry error; staff check."""
+    result = rule(assess(applicant(sex=Sex.MALE, confirmed_nik_shows_man=True), on=ON), "woman")
+    assert result.outcome is Outcome.REVIEW
+    assert result.message.startswith("The NIK shows a man")
+    assert "Woman" not in result.message
+    verdict = assess(applicant(sex=Sex.MALE, confirmed_nik_shows_man=True), on=ON).verdict
+    assert verdict is Verdict.NEEDS_REVIEW
 
 
 # 2. Age 18-59 inclusive
@@ -183,6 +196,15 @@ def test_a_married_woman_who_is_not_the_main_earner_does_not_head_the_household(
     status: MaritalStatus,
 ) -> None:
     assert outcome("head_of_household", marital_status=status, main_earner=False) is Outcome.NOT_MET
+
+
+@pytest.mark.parametrize("status", list(MaritalStatus))
+@pytest.mark.parametrize("main_earner", [True, False])
+def test_no_reason_says_she_lives_with_a_husband_the_form_never_asks(
+    status: MaritalStatus, main_earner: bool
+) -> None:
+    for result in assess(applicant(marital_status=status, main_earner=main_earner), on=ON).results:
+        assert "living" not in result.message and "husband" not in result.message
 
 
 def test_the_main_earner_meets_the_main_earner_rule() -> None:
@@ -269,6 +291,30 @@ def test_income_reasons_carry_money_for_the_renderer() -> None:
         "near_poor_limit": Money(805_527),
         "vulnerable_limit": Money(1_074_036),
     }
+
+
+@pytest.mark.parametrize(
+    ("income", "expected"),
+    [
+        (2_000_000, "tidak lebih dari batas Rp805.527 per orang"),
+        (3_600_000, "sedikit di atas batas Rp805.527 per orang"),
+        (8_000_000, "di atas batas Rp805.527 per orang"),
+    ],
+)
+def test_the_income_reason_says_the_limit_is_per_person(income: int, expected: str) -> None:
+    result = rule(assess(applicant(monthly_income=income, dependents=3), on=ON), "income")
+    line = translator("id").render(result.message, dict(result.params))
+    assert line.startswith("Penghasilan per orang: ")
+    assert f"({translator('id').money(income)} untuk 4 orang)" in line
+    assert expected in line
+
+
+@pytest.mark.parametrize("old", list(REWORDED))
+def test_reasons_stored_in_earlier_words_are_shown_in_todays(old: str) -> None:
+    stored = [{"rule": "x", "outcome": "met", "message": old, "params": {}}]
+    (line,) = rule_lines(stored)
+    assert line.message == REWORDED[old]
+    assert translator("id").gettext(line.message) != line.message  # translated
 
 
 # Thresholds are settings

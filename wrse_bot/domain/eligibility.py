@@ -6,7 +6,8 @@ divorcees count), the main earner of her family, with income too low for a
 decent living. DOMAIN.md, "Eligibility: the default rules of this product",
 turns that into five rules, each met / not met / needs review:
 
-1. woman (from the NIK);
+1. woman (from the NIK); a NIK that shows a man but that she confirms is hers
+   needs review (typed for someone else, or a registry error), never "met";
 2. age 18-59 inclusive on the day of assessment;
 3. heads her household (belum kawin, cerai hidup, cerai mati, ditinggal);
    married and the main earner needs review, married otherwise is not met;
@@ -30,7 +31,9 @@ from wrse_bot.domain.errors import Param
 from wrse_bot.domain.nik import Sex
 from wrse_bot.domain.text import N_, Money
 
-RULESET_VERSION = "permensos-08-2012/v1"
+# v2: a NIK that shows a man and that she confirmed is "review" under rule 1 (v1 said
+# "met" after the intake replaced the NIK's sex with hers); reasons say only what she gave.
+RULESET_VERSION = "permensos-08-2012/v2"
 
 
 class Outcome(StrEnum):
@@ -77,12 +80,14 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Applicant:
-    sex: Sex
+    sex: Sex  # as the NIK shows it
     birth_date: date
     marital_status: MaritalStatus
     main_earner: bool
     dependents: int  # people she supports, not counting herself
     monthly_income: int  # whole household, Rupiah per month
+    # The NIK shows a man, and she confirmed the NIK is hers and that she is a woman.
+    confirmed_nik_shows_man: bool = False
 
     def __post_init__(self) -> None:
         if self.dependents < 0 or self.monthly_income < 0:
@@ -155,6 +160,14 @@ def _verdict(results: tuple[RuleResult, ...]) -> Verdict:
 def _woman(applicant: Applicant) -> RuleResult:
     if applicant.sex is Sex.FEMALE:
         return RuleResult("woman", Outcome.MET, N_("Woman, as shown by the NIK."), {})
+    if applicant.confirmed_nik_shows_man:
+        # A NIK is never reissued: staff check in person (DOMAIN.md rule 1).
+        return RuleResult(
+            "woman",
+            Outcome.REVIEW,
+            N_("The NIK shows a man, but she confirmed it is hers: staff will check it."),
+            {},
+        )
     return RuleResult(
         "woman",
         Outcome.NOT_MET,
@@ -186,8 +199,15 @@ def _age(applicant: Applicant, on: date, t: Thresholds) -> RuleResult:
 
 
 def _head_of_household(applicant: Applicant) -> RuleResult:
+    # Reasons name only what she answered (status, main earner): the form never asks
+    # whether a husband lives with her, so no reason may say so.
     if applicant.marital_status not in _MARRIED:
-        return RuleResult("head_of_household", Outcome.MET, N_("Heads her household."), {})
+        return RuleResult(
+            "head_of_household",
+            Outcome.MET,
+            N_("Not married now: counted as the head of her household."),
+            {},
+        )
     if applicant.main_earner:  # say, a husband too sick to work
         return RuleResult(
             "head_of_household",
@@ -198,7 +218,7 @@ def _head_of_household(applicant: Applicant) -> RuleResult:
     return RuleResult(
         "head_of_household",
         Outcome.NOT_MET,
-        N_("Married and living with her husband, so she does not head the household."),
+        N_("Married and not the main earner, so not counted as the head of the household."),
         {},
     )
 
@@ -225,7 +245,10 @@ def _income(applicant: Applicant, per_capita: int, t: Thresholds) -> RuleResult:
         return RuleResult(
             "income",
             Outcome.MET,
-            N_("Income per person: {per_capita} a month, at most {near_poor_limit}."),
+            N_(
+                "Income per person: {per_capita} a month ({income} shared by "
+                "{household_size}), within the limit of {near_poor_limit} per person."
+            ),
             params,
         )
     if per_capita <= vulnerable:
@@ -233,14 +256,42 @@ def _income(applicant: Applicant, per_capita: int, t: Thresholds) -> RuleResult:
             "income",
             Outcome.REVIEW,
             N_(
-                "Income per person: {per_capita} a month, above {near_poor_limit} "
-                "but at most {vulnerable_limit}: staff will check."
+                "Income per person: {per_capita} a month ({income} shared by "
+                "{household_size}), a little above the limit of {near_poor_limit} per "
+                "person: staff will check."
             ),
             params,
         )
     return RuleResult(
         "income",
         Outcome.NOT_MET,
-        N_("Income per person: {per_capita} a month, above {vulnerable_limit}."),
+        N_(
+            "Income per person: {per_capita} a month ({income} shared by "
+            "{household_size}), above the limit of {near_poor_limit} per person."
+        ),
         params,
     )
+
+
+# Earlier wordings of reasons, as stored with old assessments, and the wording that
+# replaced each (same parameters): old decisions are shown in today's words.
+REWORDED: dict[str, str] = {
+    "Heads her household.": "Not married now: counted as the head of her household.",
+    "Married and living with her husband, so she does not head the household.": (
+        "Married and not the main earner, so not counted as the head of the household."
+    ),
+    "Income per person: {per_capita} a month, at most {near_poor_limit}.": (
+        "Income per person: {per_capita} a month ({income} shared by "
+        "{household_size}), within the limit of {near_poor_limit} per person."
+    ),
+    "Income per person: {per_capita} a month, above {near_poor_limit} "
+    "but at most {vulnerable_limit}: staff will check.": (
+        "Income per person: {per_capita} a month ({income} shared by "
+        "{household_size}), a little above the limit of {near_poor_limit} per "
+        "person: staff will check."
+    ),
+    "Income per person: {per_capita} a month, above {vulnerable_limit}.": (
+        "Income per person: {per_capita} a month ({income} shared by "
+        "{household_size}), above the limit of {near_poor_limit} per person."
+    ),
+}

@@ -168,6 +168,12 @@ def _birth_date(day: int, month: int, yy: int, today: date) -> date | None:
     return None
 
 
+def sex_of_nik(nik: str) -> Sex:
+    """The sex a well-formed NIK shows (women's birth day has 40 added)."""
+    digits = normalize_nik(nik)
+    return Sex.FEMALE if int(digits[6:8]) > _FEMALE_DAY_OFFSET else Sex.MALE
+
+
 def mask_nik(nik: str) -> str:
     """Hide all but the last 4 digits, for showing a NIK back without exposing it (UU PDP)."""
     digits = normalize_nik(nik)

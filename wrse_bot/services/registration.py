@@ -14,6 +14,7 @@ from wrse_bot.clock import now, today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.models import Assessment, Registrant, StaffFlag
 from wrse_bot.domain.eligibility import (
+    REWORDED,
     Applicant,
     MaritalStatus,
     Outcome,
@@ -21,8 +22,8 @@ from wrse_bot.domain.eligibility import (
     Verdict,
     assess,
 )
-from wrse_bot.domain.nik import Sex
-from wrse_bot.domain.text import N_, Day, Money
+from wrse_bot.domain.nik import Sex, sex_of_nik
+from wrse_bot.domain.text import Day, Money
 
 # The consent text she agreed to is identified by this version (UU PDP Ps. 24);
 # change it whenever the wording in the catalogs changes.
@@ -46,8 +47,11 @@ class SubmitResult:
 
 
 def _applicant(a: dict[str, Any]) -> Applicant:
+    # Rule 1 reads the NIK's sex; a["sex"] is what she told us after confirming it.
+    nik_sex = sex_of_nik(a["nik"])
     return Applicant(
-        sex=Sex(a["sex"]),
+        sex=nik_sex,
+        confirmed_nik_shows_man=nik_sex is Sex.MALE and Sex(a["sex"]) is Sex.FEMALE,
         birth_date=date.fromisoformat(a["birth_date"]),
         marital_status=MaritalStatus(a["marital_status"]),
         main_earner=bool(a["main_earner"]),
@@ -86,7 +90,11 @@ def rule_lines(stored: list[dict[str, Any]] | None) -> tuple[RuleLine, ...]:
         return value
 
     return tuple(
-        RuleLine(Outcome(r["outcome"]), r["message"], {k: param(v) for k, v in r["params"].items()})
+        RuleLine(
+            Outcome(r["outcome"]),
+            REWORDED.get(r["message"], r["message"]),
+            {k: param(v) for k, v in r["params"].items()},
+        )
         for r in stored or []
     )
 
@@ -99,12 +107,12 @@ def registrant_answers(reg: Registrant) -> dict[str, Any]:
         "full_name": reg.full_name,
         "nik": reg.nik,
         "nik_birth_date": reg.nik_birth_date.isoformat() if reg.nik_birth_date else None,
-        "nik_sex": reg.sex if not reg.nik_mismatch else None,
+        "nik_sex": sex_of_nik(reg.nik).value if reg.nik else None,
         "nik_kecamatan_code": reg.nik_kecamatan_code,
         "birth_date": reg.birth_date.isoformat() if reg.birth_date else None,
         "dob_mismatch": bool(reg.nik_mismatch and reg.birth_date != reg.nik_birth_date),
         "sex": reg.sex,
-        "sex_mismatch": False,
+        "sex_mismatch": bool(reg.nik and reg.sex != sex_of_nik(reg.nik).value),
         "kecamatan_code": reg.kecamatan_code,
         "village_code": reg.village_code,
         "address": reg.address,
@@ -167,15 +175,6 @@ async def submit_registration(
     result = assess(_applicant(a), on=today, thresholds=settings.thresholds)
     verdict = result.verdict
     lines = [RuleLine(r.outcome, r.message, dict(r.params)) for r in result.results]
-    if a.get("sex_mismatch") and verdict == Verdict.ELIGIBLE:
-        # The NIK says male but she says she is a woman: staff decide.
-        verdict = Verdict.NEEDS_REVIEW
-        lines.insert(
-            0,
-            RuleLine(
-                Outcome.REVIEW, N_("Your NIK and your answers differ; staff will check them.")
-            ),
-        )
     reg.verdict = verdict.value
     await s.flush()
     s.add(
