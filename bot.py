@@ -1,4 +1,4 @@
-"""WRSE Bot entry point: ``python bot.py [run|demo|migrate]``.
+"""WRSE Bot entry point: ``python bot.py [run|demo|migrate|rekey]``.
 
 The only module that sees both the core (``wrse_bot``) and the Telegram
 handlers (``conversations``): it builds the Application and wires them.
@@ -25,6 +25,8 @@ from wrse_bot.db.migrate import upgrade
 from wrse_bot.i18n import N_, translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.scheduler import install_dispatcher
+from wrse_bot.services.keys import check_keys, configure_keys
+from wrse_bot.services.rekey import rekey_all
 from wrse_bot.services.updates import forget_old_updates
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
 from wrse_bot.telegram.transport import AiohttpRequest
@@ -110,6 +112,8 @@ def configure_logging() -> None:
 
 def cmd_migrate(settings: Settings) -> None:
     upgrade(settings.database_url)
+    if settings.secret_key is not None:
+        asyncio.run(check_keys(settings))
     print("database is up to date")
 
 
@@ -117,11 +121,19 @@ def cmd_run(settings: Settings) -> None:
     require(settings, "bot_token", hint="To try the bot without a token, run `make demo`.")
     require(settings, "secret_key", hint="It protects NIK and income at rest; keep it safe.")
     upgrade(settings.database_url)
+    # A wrong key stops here, before any row is written under it.
+    asyncio.run(check_keys(settings))
     app = build_application(Runtime.build(settings))
     log.info("polling for updates")
     app.run_polling(
         allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False
     )
+
+
+def cmd_rekey(settings: Settings) -> None:
+    require(settings, "secret_key", hint="The new key (the old one: WRSE_PREVIOUS_SECRET_KEY).")
+    upgrade(settings.database_url)
+    asyncio.run(rekey_all(settings))
 
 
 def cmd_demo(settings: Settings) -> None:
@@ -134,7 +146,9 @@ def cmd_demo(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "demo", "migrate"])
+    parser.add_argument(
+        "command", nargs="?", default="run", choices=["run", "demo", "migrate", "rekey"]
+    )
     args = parser.parse_args(argv)
     configure_logging()
     # libuv's event loop: the bot spends most of its time in socket and
@@ -142,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     uvloop.install()
     try:
         settings = load_settings()
-        {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate}[args.command](settings)
+        configure_keys(settings)  # before migrating: a data migration may encrypt
+        commands = {"run": cmd_run, "demo": cmd_demo, "migrate": cmd_migrate, "rekey": cmd_rekey}
+        commands[args.command](settings)
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import secrets
 import sys
 import time
 from collections import Counter
@@ -203,7 +204,7 @@ async def wrse(label: str, database_url: str, women: int, limit_s: float) -> Res
         settings = load_settings(
             _env_file=None,
             database_url=database_url,
-            secret_key="benchmark-secret-key-0123456789",
+            secret_key=secrets.token_urlsafe(32),
             # No quiet hours (start == end): the benchmark runs at any hour.
             quiet_start="00:00",
             quiet_end="00:00",

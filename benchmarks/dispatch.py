@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import secrets
 import sys
 import time
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ async def worker(mode: str, database_url: str, api_base_url: str | None, token: 
     settings = load_settings(
         _env_file=None,
         database_url=database_url,
-        secret_key="benchmark-secret-key-0123456789",
+        secret_key=secrets.token_urlsafe(32),
         send_rate=0,  # AIORateLimiter(overall_max_rate=0): no throttle
         quiet_start="00:00",  # no quiet hours: the benchmark runs at any hour
         quiet_end="00:00",

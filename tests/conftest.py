@@ -24,7 +24,8 @@ from wrse_bot.config import Settings, load_settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.migrate import upgrade
 
-TEST_SECRET = "test-secret-key-not-for-production"
+# 32 random bytes, URL-safe base64, as the README says to make one (not for production).
+TEST_SECRET = "028kRowdUorGBK6MIPDqKeHi8Y9Cc0xiUXsZXOkbg0c"
 crypto.configure(TEST_SECRET)
 
 PG_ENV = "WRSE_TEST_POSTGRES_URL"

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from wrse_bot.crypto import key_bytes
 from wrse_bot.domain.eligibility import Thresholds
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     locale: str = "id"
     secret_key: SecretStr | None = None
+    # Only while rotating keys: opens what the old key wrote until
+    # `python bot.py rekey` has re-encrypted it (legacy keys allowed here).
+    previous_secret_key: SecretStr | None = None
 
     # Garis kemiskinan Kota Batu, BPS March 2025 (DOMAIN.md), rupiah/person/month.
     poverty_line: int = Field(default=671_273, gt=0)
@@ -98,7 +102,15 @@ class Settings(BaseSettings):
 
     @field_validator("secret_key")
     @classmethod
+    def _strong(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            key_bytes(value.get_secret_value())  # WeakKeyError names no part of the key
+        return value
+
+    @field_validator("previous_secret_key")
+    @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # The key being retired may predate the strength rule; it only reads.
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("must be at least 16 characters")
         return value

@@ -23,7 +23,11 @@ class Runtime:
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
         if settings.secret_key is None:
             raise ValueError("WRSE_SECRET_KEY is required")
-        crypto.configure(settings.secret_key.get_secret_value())
+        previous = settings.previous_secret_key
+        crypto.configure(
+            settings.secret_key.get_secret_value(),
+            previous.get_secret_value() if previous else None,
+        )
         db = db or Database(settings.database_url)
         return cls(
             settings=settings, db=db, intake=IntakeService(db, settings), my_data=MyDataService(db)

@@ -220,6 +220,27 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
 
 
+class KeyCheck(Base):
+    """Which key the protected columns are encrypted under (one row).
+
+    ``canary`` is a constant encrypted under that key, so a different
+    ``WRSE_SECRET_KEY`` stops start-up instead of writing rows nobody can
+    read together. ``previous_key_id`` is set while a rotation is unfinished;
+    ``rekey_table`` / ``rekey_after`` record how far ``bot.py rekey`` got, so
+    it resumes after a crash.
+    """
+
+    __tablename__ = "key_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(String(32))
+    canary: Mapped[str] = mapped_column(Text)
+    previous_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    rekey_table: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rekey_after: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+
 # ---- roles -----------------------------------------------------------------------
 
 

@@ -1,4 +1,8 @@
-"""Column types: encrypted text/JSON and timezone-aware UTC timestamps."""
+"""Column types: encrypted text/JSON and timezone-aware UTC timestamps.
+
+Every encrypted type derives from ``EncryptedType``: ``bot.py rekey`` finds
+the columns to re-encrypt by that, so a new one cannot be forgotten.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,16 @@ from sqlalchemy.types import TypeDecorator
 from wrse_bot import crypto
 
 
-class Encrypted(TypeDecorator[str]):
-    """Text stored encrypted; reads back as plain text for the code that may see it."""
+class EncryptedType(TypeDecorator[Any]):
+    """Stored as a Fernet token (text) under the current key."""
 
     impl = Text
+    cache_ok = True
+
+
+class Encrypted(EncryptedType):
+    """Text stored encrypted; reads back as plain text for the code that may see it."""
+
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
@@ -26,10 +36,9 @@ class Encrypted(TypeDecorator[str]):
         return None if value is None else crypto.protector().decrypt(value)
 
 
-class EncryptedJSON(TypeDecorator[Any]):
+class EncryptedJSON(EncryptedType):
     """A JSON document stored encrypted (drafts hold a NIK and income)."""
 
-    impl = Text
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:

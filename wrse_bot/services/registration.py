@@ -136,12 +136,19 @@ async def submit_registration(
     a: dict[str, Any],
     registrant_id: int | None,
 ) -> SubmitResult:
-    nik_hash = crypto.protector().nik_hash(a["nik"])
-    holder = await s.scalar(
-        select(Registrant).where(
-            Registrant.nik_hash == nik_hash, Registrant.duplicate_of_id.is_(None)
+    protector = crypto.protector()
+    nik_hash = protector.nik_hash(a["nik"])
+    # During a key rotation an older row may still carry the previous key's hash.
+    holders = (
+        await s.scalars(
+            select(Registrant)
+            .where(
+                Registrant.nik_hash.in_(protector.nik_hashes(a["nik"])),
+                Registrant.duplicate_of_id.is_(None),
+            )
+            .order_by(Registrant.id)
         )
-    )
+    ).all()
     reg = await s.get(Registrant, registrant_id) if registrant_id else None
     if reg is None:
         reg = await s.scalar(select(Registrant).where(Registrant.user_id == user_id))
@@ -149,6 +156,7 @@ async def submit_registration(
     if reg is None:
         reg = Registrant(user_id=user_id)
         s.add(reg)
+    holder = next((h for h in holders if h.id != reg.id), None)
     _fill(reg, a, nik_hash)
     mismatch = bool(a.get("dob_mismatch") or a.get("sex_mismatch"))
     reg.nik_mismatch = mismatch
