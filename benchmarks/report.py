@@ -6,8 +6,9 @@ Loads 50,000 registrants (each enrolled once, 3 attendance marks) and 150,000
 check-ins (30/90/180 days) with bulk core INSERTs (executemany in chunks) into a
 fresh, migrated database, runs ANALYZE (as autovacuum would have), then times
 the whole /laporan computation as the bot does it: every SQL aggregation of
-``build_report`` plus drawing the three PNG charts. Three runs; the WORST one
-counts (the first includes matplotlib's first-draw warm-up).
+``build_report``, the small-group rule (``publish``) and drawing the three PNG
+charts. Three runs; the WORST one counts (the first includes matplotlib's
+first-draw warm-up).
 
 PostgreSQL comes from ``WRSE_TEST_POSTGRES_URL`` (default: the local ``test``
 database) and gets a new database, dropped afterwards; it is skipped with a
@@ -34,7 +35,7 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.migrate import upgrade_async
 from wrse_bot.i18n import translator
 from wrse_bot.services.charts import all_charts
-from wrse_bot.services.reports import ReportFilter, build_report
+from wrse_bot.services.reports import ReportFilter, build_report, publish
 
 TARGET_SECONDS = 3.0
 RUNS = 3
@@ -55,7 +56,8 @@ async def measure(db_kind: str, url: str, women: int) -> str:
             start = perf_counter()
             report = await build_report(db, ReportFilter())
             queries = perf_counter() - start
-            pictures = await asyncio.to_thread(all_charts, report, t)
+            shown = publish(report, min_group=5)  # the small-group rule, as the bot applies it
+            pictures = await asyncio.to_thread(all_charts, shown, t)
             total = perf_counter() - start
             assert len(pictures) == 3 and all(p.startswith(b"\x89PNG") for _, p in pictures)
             timings.append((total, queries, total - queries))

@@ -27,6 +27,7 @@ from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.clock import now
 from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.obstacles import (
     FOLLOW_UP_REASONS,
     HELP_KINDS,
@@ -38,15 +39,17 @@ from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import charts
 from wrse_bot.services import export as export_service
-from wrse_bot.services.charts import bracket_money, number, percent
+from wrse_bot.services.charts import bracket_money, number, percent, shown
 from wrse_bot.services.follow_up import ActionResult, FollowUpCard, FollowUpService
 from wrse_bot.services.reports import (
     PERIODS,
-    Report,
+    PublishedReport,
     ReportFilter,
+    Shown,
     build_report,
     class_choices,
     class_title,
+    publish,
 )
 from wrse_bot.services.roles import COORDINATORS, audit_now
 from wrse_bot.telegram.keyboards import button, in_rows, inline
@@ -238,26 +241,28 @@ async def report_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await send_report(update, context, f)
 
 
-def render_report(r: Report, t: Translator) -> str:
-    """The numbers in one short Indonesian message (HTML)."""
-    n = lambda v: number(t, v)  # noqa: E731
+def render_report(r: PublishedReport, t: Translator) -> str:
+    """The numbers in one short Indonesian message (HTML); "< 5" where too few women."""
+    n = lambda v: shown(v, lambda x: number(t, x))  # noqa: E731
+    pct = lambda v: shown(v, lambda x: percent(t, x))  # noqa: E731
+    money = lambda v: shown(v, lambda x: bracket_money(t, x))  # noqa: E731
     lines = [t(N_("<b>WRSE report</b>")), _filter_line(r.filter, t, r.class_title), ""]
 
-    lines.append(t(N_("<b>Registrations:</b> {n}")).format(n=n(r.registrations)))
+    lines.append(t(N_("<b>Registrations:</b> {n}")).format(n=esc(n(r.registrations))))
     verdicts = [
-        f"{t(VERDICTS[v])} {n(r.by_verdict[v])}"
+        f"{t(VERDICTS[v])} {esc(n(r.by_verdict[v]))}"
         for v in ("eligible", "needs_review", "not_eligible")
         if r.by_verdict.get(v)
     ]
-    other = sum(c for v, c in r.by_verdict.items() if v not in VERDICTS)
+    other = [c for v, c in r.by_verdict.items() if v not in VERDICTS and c]
     if other:
-        verdicts.append(f"{t(N_('Unknown'))} {n(other)}")
+        verdicts.append(f"{t(N_('Unknown'))} {esc(n(_sum(other, r.min_group)))}")
     if verdicts:
         lines.append("• " + " · ".join(verdicts))
     if r.by_kecamatan:
         by_place = sorted(r.by_kecamatan.items(), key=lambda kv: (kv[0] == "", kv[0]))
         lines.append(
-            "• " + " · ".join(f"{_kecamatan_name(code, t)} {n(c)}" for code, c in by_place)
+            "• " + " · ".join(f"{_kecamatan_name(code, t)} {esc(n(c))}" for code, c in by_place)
         )
 
     e = r.enrolments
@@ -267,19 +272,19 @@ def render_report(r: Report, t: Translator) -> str:
                 "<b>Classes:</b> {enrolled} enrolled, {waitlisted} waiting, "
                 "{offered} offered a seat, {cancelled} cancelled"
             )
-        ).format(**{k: n(v) for k, v in e.items()})
+        ).format(**{k: esc(n(v)) for k, v in e.items()})
     )
     if r.attendance_rate is None:
         lines.append(t(N_("• Attendance: not recorded yet")))
     else:
         lines.append(
             t(N_("• Attendance: {rate} ({present} of {marked})")).format(
-                rate=percent(t, r.attendance_rate),
-                present=n(r.attendance_present),
-                marked=n(r.attendance_marked),
+                rate=esc(pct(r.attendance_rate)),
+                present=esc(n(r.attendance_present)),
+                marked=esc(n(r.attendance_marked)),
             )
         )
-    lines.append(t(N_("• Completed a class: {n} women")).format(n=n(r.women_completed)))
+    lines.append(t(N_("• Completed a class: {n} women")).format(n=esc(n(r.women_completed))))
 
     lines.append(t(N_("<b>Check-in responses:</b>")))
     for rs in r.rounds:
@@ -289,17 +294,15 @@ def render_report(r: Report, t: Translator) -> str:
             lines.append(
                 t(N_("• {days} days: {answered} of {asked} answered ({rate})")).format(
                     days=rs.round_days,
-                    answered=n(rs.answered),
-                    asked=n(rs.asked),
-                    rate=percent(t, rs.response_rate),
+                    answered=esc(n(rs.answered)),
+                    asked=esc(n(rs.asked)),
+                    rate=esc(pct(rs.response_rate)),
                 )
             )
 
     lines.append(t(N_("<b>Income (median, ± Rp100.000):</b>")))
     if r.intake_median is not None:
-        lines.append(
-            t(N_("• At intake: {amount}")).format(amount=bracket_money(t, r.intake_median))
-        )
+        lines.append(t(N_("• At intake: {amount}")).format(amount=esc(money(r.intake_median))))
     for rs in r.rounds:
         if not rs.pairs or rs.median_before is None or rs.median_after is None:
             lines.append(t(N_("• {days} days: no answers yet")).format(days=rs.round_days))
@@ -307,10 +310,10 @@ def render_report(r: Report, t: Translator) -> str:
         lines.append(
             t(N_("• {days} days: {before} → {after} (n={n}); rose for {share}")).format(
                 days=rs.round_days,
-                before=bracket_money(t, rs.median_before),
-                after=bracket_money(t, rs.median_after),
-                n=n(rs.pairs),
-                share=percent(t, rs.rose_share) if rs.rose_share is not None else "-",
+                before=esc(money(rs.median_before)),
+                after=esc(money(rs.median_after)),
+                n=esc(n(rs.pairs)),
+                share=esc(pct(rs.rose_share)) if rs.rose_share is not None else "-",
             )
         )
 
@@ -319,19 +322,33 @@ def render_report(r: Report, t: Translator) -> str:
     else:
         lines.append(
             t(N_("<b>Started a business:</b> {n} of {total} women ({share})")).format(
-                n=n(r.women_business), total=n(r.women_answered), share=percent(t, r.business_share)
+                n=esc(n(r.women_business)),
+                total=esc(n(r.women_answered)),
+                share=esc(pct(r.business_share)),
             )
         )
 
     if r.obstacles:
-        named = " · ".join(f"{t(OBSTACLES.get(k, k))} {n(c)}" for k, c in r.obstacles.items())
+        named = " · ".join(f"{t(OBSTACLES.get(k, k))} {esc(n(c))}" for k, c in r.obstacles.items())
         lines.append(t(N_("<b>Obstacles named:</b> {list}")).format(list=named))
     else:
         lines.append(t(N_("<b>Obstacles named:</b> none yet")))
     return "\n".join(lines)
 
 
-def draw_charts(r: Report, t: Translator) -> list[tuple[str, bytes]]:
+def esc(text: str) -> str:
+    """Figures go into HTML: "< 5" must arrive as text, not as a tag."""
+    return html.escape(text, quote=False)
+
+
+def _sum(cells: list[Shown], min_group: int) -> Shown:
+    """Cells added up: withheld if any of them is (their sum would give it back)."""
+    if any(isinstance(c, Withheld) for c in cells):
+        return Withheld(min_group)
+    return sum(c for c in cells if isinstance(c, int))
+
+
+def draw_charts(r: PublishedReport, t: Translator) -> list[tuple[str, bytes]]:
     with _CHART_LOCK:
         return charts.all_charts(r, t)
 
@@ -341,7 +358,7 @@ async def send_report(update: Update, context: ContextTypes.DEFAULT_TYPE, f: Rep
     t = tr(context)
     uid = user_id(update)
     await context.bot.send_chat_action(uid, ChatAction.UPLOAD_PHOTO)
-    report = await build_report(runtime.db, f)
+    report = publish(await build_report(runtime.db, f), runtime.settings.report_min_group)
     await audit_now(runtime.db, uid, "view_report", detail=_encode(f))
     await context.bot.send_message(uid, render_report(report, t), parse_mode=ParseMode.HTML)
     pictures = await asyncio.to_thread(draw_charts, report, t)
@@ -655,8 +672,14 @@ async def send_export(
     t = tr(context)
     uid = user_id(update)
     await context.bot.send_chat_action(uid, ChatAction.UPLOAD_DOCUMENT)
+    runtime = rt(context)
     result = await export_service.export(
-        rt(context).db, uid, fmt, masked=masked, update_id=update.update_id
+        runtime.db,
+        uid,
+        fmt,
+        masked=masked,
+        update_id=update.update_id,
+        min_group=runtime.settings.report_min_group,
     )
     if result is None:  # a redelivered update: already sent
         return

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     help_after_misses: int = Field(default=3, ge=1)
     # Stated in the consent text (UU PDP Ps. 21): how long data is kept.
     retention_years: int = Field(default=5, ge=1)
+    # Reports (/laporan, charts, export summaries): a figure over fewer women than
+    # this is shown as "< 5", so no report singles a woman out (domain/disclosure.py).
+    report_min_group: int = Field(default=5, ge=1)
     # Where to go in person: shown when she declines or is not eligible.
     office_contact: str = "Dinas Sosial Kota Batu, Balai Kota Among Tani, Jl. Panglima Sudirman 507"
     # Messages/s the bot sends overall: Telegram's limit for bulk messages is

@@ -82,7 +82,8 @@ async def photos(user: FakeUser, n: int) -> list[BotMessage]:
 async def test_a_coordinator_gets_the_numbers_and_three_png_charts(
     emulator: BotApiEmulator, start_bot: RunningBot
 ) -> None:
-    async with start_bot() as app:
+    # Two women: exact figures only with the small-group rule lowered to 1.
+    async with start_bot(report_min_group=1) as app:
         await grant(app, COORDINATOR, "coordinator")
         await seed(app)
         rina = emulator.user(COORDINATOR, "Rina")
@@ -111,7 +112,7 @@ async def test_a_coordinator_gets_the_numbers_and_three_png_charts(
 async def test_filters_change_on_the_buttons_before_the_report_is_sent(
     emulator: BotApiEmulator, start_bot: RunningBot
 ) -> None:
-    async with start_bot(admin_ids=frozenset({ADMIN})) as app:
+    async with start_bot(admin_ids=frozenset({ADMIN}), report_min_group=1) as app:
         await seed(app)
         admin = emulator.user(ADMIN, "Budi")
         await admin.ask("/laporan")
@@ -139,6 +140,25 @@ async def test_filters_change_on_the_buttons_before_the_report_is_sent(
         )
         assert "Pendaftaran: 1" in (report.plain_text or "")  # Ani only
         await photos(admin, 3)
+
+
+async def test_a_report_over_fewer_than_five_women_shows_no_exact_figure(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    async with start_bot() as app:  # WRSE_REPORT_MIN_GROUP defaults to 5
+        await grant(app, COORDINATOR, "coordinator")
+        await seed(app)  # two women: Rp300.000 and Rp400.000 at intake
+        rina = emulator.user(COORDINATOR, "Rina")
+        await rina.ask("/laporan")
+        await rina.press("📊 Tampilkan laporan")
+        text = (await rina.reply()).plain_text or ""
+        assert "Pendaftaran: < 5" in text
+        assert "Saat mendaftar: < 5" in text
+        assert "Kehadiran: < 5 (< 5 dari < 5)" in text
+        assert "Memulai usaha: < 5 dari < 5 ibu (< 5)" in text
+        assert "Rp3" not in text and "Rp4" not in text and "Rp6" not in text
+        assert "50%" not in text and "100%" not in text
+        await photos(rina, 3)
 
 
 async def test_forged_buttons_change_nothing(
@@ -179,7 +199,9 @@ async def test_export_sends_a_real_xlsx_with_masked_niks_and_audits_it(
         assert "NIK: disamarkan" in (document.plain_text or "")
 
         wb = load_workbook(io.BytesIO(document.file_bytes or b""), read_only=True)
-        assert wb.sheetnames == ["registrants", "decisions", "enrolments", "attendance", "checkins"]
+        assert wb.sheetnames == [
+            *("registrants", "decisions", "enrolments", "attendance", "checkins", "summary")
+        ]
         rows = list(wb["registrants"].iter_rows(values_only=True))
         nik = rows[0].index("nik")
         assert [row[nik] for row in rows[1:]] == ["*" * 12 + "0001", "*" * 12 + "0002"]

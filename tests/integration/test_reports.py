@@ -16,20 +16,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
+from conversations.reports import render_report
 from tests.conftest import _admin_sql, pg_base_url
 from tests.factories_reports import BATU, BUMIAJI, JUNREJO, Seeder, female_nik
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.migrate import upgrade
 from wrse_bot.db.models import AuditEvent, CheckIn, FollowUp, StaffDraft
+from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.i18n import translator
 from wrse_bot.services import charts
 from wrse_bot.services.export import (
     SHEETS,
+    SUMMARY,
     build_csv_zip,
     check_full_data_token,
     export,
@@ -37,7 +40,7 @@ from wrse_bot.services.export import (
     read_tables,
 )
 from wrse_bot.services.follow_up import FollowUpService, open_follow_up
-from wrse_bot.services.reports import Report, ReportFilter, build_report
+from wrse_bot.services.reports import Report, ReportFilter, build_report, publish
 
 ID = translator("id")
 ME, OTHER = 5001, 5002
@@ -314,8 +317,102 @@ async def test_an_empty_programme_reports_zeros_not_errors(db: Database) -> None
     assert r.registrations == 0 and r.intake_median is None
     assert all(rs.response_rate is None for rs in r.rounds)
     assert r.business_share is None and r.obstacles == {}
-    for _, png in charts.all_charts(r, ID):
+    for _, png in charts.all_charts(publish(r, 5), ID):
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+# ---- no figure singles a woman out ------------------------------------------------------
+
+
+async def seed_one_woman(db: Database) -> None:
+    """Ani alone: Rp700.000 at intake, Rp900.000 at her 30-day check-in."""
+    async with db.transaction() as s:
+        seed = Seeder(s)
+        ani = await seed.woman(bracket=7, name="Ani")
+        k = await seed.klass()
+        e = await seed.enrol(ani, k, completed=True)
+        await seed.attend(e, k.sessions[0], True)
+        await seed.checkin(e, 30, bracket=9, change="rose", business=True, obstacle="modal")
+
+
+def summary_of(wb: Workbook) -> dict[str, object]:
+    """The summary sheet as {figure: value} (an empty value ends its row early)."""
+    rows = list(wb[SUMMARY].iter_rows(values_only=True))[1:]
+    return {row[0]: row[1] if len(row) > 1 else None for row in rows}
+
+
+async def test_one_registrant_shows_no_exact_median_or_income(db: Database) -> None:
+    await seed_one_woman(db)
+    shown = publish(await build_report(db, ReportFilter()), 5)
+    text = render_report(shown, ID)
+    assert "700.000" not in text and "900.000" not in text
+    assert "<b>Pendaftaran:</b> &lt; 5" in text
+    assert "Saat mendaftar: &lt; 5" in text
+    assert "30 hari: &lt; 5 → &lt; 5 (n=&lt; 5)" in text
+    assert "Memulai usaha:</b> &lt; 5 dari &lt; 5 ibu (&lt; 5)" in text
+    assert "Modal &lt; 5" in text
+    assert shown.intake_median == Withheld(5) and shown.registrations == Withheld(5)
+
+
+async def test_chart_data_over_fewer_than_five_women_is_withheld(db: Database) -> None:
+    await seed_one_woman(db)
+    shown = publish(await build_report(db, ReportFilter()), 5)
+    income = charts.income_data(shown, ID)
+    assert income["before"] == [0.0] and income["after"] == [0.0]  # no bar length
+    assert income["before_labels"] == ["< 5"] and income["after_labels"] == ["< 5"]
+    assert "n=< 5" in income["ticks"][0]
+    for labels_values in (charts.funnel_data(shown, ID), charts.obstacles_data(shown, ID)):
+        _, values = labels_values
+        lengths, labels = charts.bars_data(values, ID, total=values[0])
+        assert all(v == Withheld(5) for v in values)
+        assert set(lengths) == {0.0} and set(labels) == {"< 5"}
+    for _, png in charts.all_charts(shown, ID):
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+async def test_summary_sheet_cells_over_fewer_than_five_women_read_less_than_five(
+    db: Database,
+) -> None:
+    await seed_one_woman(db)
+    result = await export(db, ME, "xlsx", masked=True, update_id=None, min_group=5)
+    assert result is not None
+    wb = load_workbook(io.BytesIO(result.data), read_only=True)
+    assert wb.sheetnames == [*SHEETS, SUMMARY]
+    summary = summary_of(wb)
+    for figure in (
+        "registrations",
+        "verdict_eligible",
+        "intake_median_income",
+        "checkin_30d_median_income_before",
+        "checkin_30d_median_income_after",
+        "women_started_business",
+        "obstacle_modal",
+        "funnel_registered",
+    ):
+        assert summary[figure] == "< 5", figure
+    assert 700_000 not in summary.values() and 900_000 not in summary.values()
+
+    zipped = await export(db, ME, "csv", masked=True, update_id=None, min_group=5)
+    assert zipped is not None
+    with zipfile.ZipFile(io.BytesIO(zipped.data)) as zf:
+        rows = list(csv.reader(io.StringIO(zf.read("summary.csv").decode("utf-8-sig"))))
+    assert dict(rows[1:])["intake_median_income"] == "< 5"
+    assert not any(value in ("700000", "900000") for _, value in rows[1:])
+
+
+async def test_figures_over_five_women_or_more_are_shown_exactly(db: Database) -> None:
+    await seed_programme(db)
+    shown = publish(await build_report(db, ReportFilter()), 5)
+    assert shown.registrations == 5 and shown.intake_median == 4  # five women with an income
+    assert shown.by_verdict == {"eligible": Withheld(5), "needs_review": Withheld(5)} | {
+        "not_eligible": Withheld(5)
+    }
+    assert shown.enrolments["enrolled"] == Withheld(5) and shown.enrolments["offered"] == 0
+    result = await export(db, ME, "xlsx", masked=True, update_id=None, min_group=5)
+    assert result is not None
+    wb = load_workbook(io.BytesIO(result.data), read_only=True)
+    summary = summary_of(wb)
+    assert summary["registrations"] == 5 and summary["intake_median_income"] == 400_000
 
 
 # ---- charts -------------------------------------------------------------------------------
@@ -335,7 +432,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 async def test_the_three_charts_are_real_pngs_wide_enough_for_a_phone(db: Database) -> None:
     await seed_programme(db)
     r = await build_report(db, ReportFilter())
-    pictures = charts.all_charts(r, ID)
+    pictures = charts.all_charts(publish(r, 1), ID)
     assert [name for name, _ in pictures] == ["pendapatan", "hambatan", "alur"]
     for _, png in pictures:
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -352,7 +449,7 @@ async def test_xlsx_has_five_sheets_with_headers_and_masked_niks(db: Database) -
     result = await export(db, ME, "xlsx", masked=True, update_id=None)
     assert result is not None and result.filename.endswith(".xlsx")
     wb = load_workbook(io.BytesIO(result.data), read_only=True)
-    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames == [*SHEETS, SUMMARY]
     rows = list(wb["registrants"].iter_rows(values_only=True))
     header = rows[0]
     assert header[:4] == ("id", "created_at_wib", "full_name", "nik")
@@ -394,7 +491,7 @@ async def test_csv_option_is_a_zip_of_the_five_tables(db: Database) -> None:
     result = await export(db, ME, "csv", masked=True, update_id=None)
     assert result is not None and result.filename.endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(result.data)) as zf:
-        assert sorted(zf.namelist()) == sorted(f"{n}.csv" for n in SHEETS)
+        assert sorted(zf.namelist()) == sorted(f"{n}.csv" for n in (*SHEETS, SUMMARY))
         text = zf.read("registrants.csv").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 5 and all(r["nik"].startswith("*" * 12) for r in rows)

@@ -2,7 +2,9 @@
 
 An XLSX workbook (openpyxl) with five sheets, registrants, decisions,
 enrolments, attendance and checkins, or the same five tables as CSV files in
-one ZIP. NIKs are masked (``mask_nik``) unless the coordinator asked for full
+one ZIP; plus a summary sheet (summary.csv) with the /laporan figures of the
+whole programme, where a figure over too few women reads "< 5"
+(domain/disclosure.py). NIKs are masked (``mask_nik``) unless the coordinator asked for full
 data and confirmed; every export is audit-logged with who, when and what
 (format, masked or full, row counts), as UU PDP asks for personal data.
 
@@ -42,13 +44,17 @@ from wrse_bot.db.models import (
     Registrant,
     TrainingClass,
 )
+from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.nik import mask_nik
+from wrse_bot.domain.obstacles import BRACKET_RUPIAH
 from wrse_bot.domain.places import load_places
+from wrse_bot.services.reports import PublishedReport, ReportFilter, build_report, publish
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
 
 FORMATS = ("xlsx", "csv")
 SHEETS = ("registrants", "decisions", "enrolments", "attendance", "checkins")
+SUMMARY = "summary"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MIME = "application/zip"
 CONFIRM_TTL_SECONDS = 600
@@ -201,6 +207,51 @@ async def read_tables(db: Database) -> list[Table]:
         ]
 
 
+def summary_table(r: PublishedReport) -> Table:
+    """The report's figures as (figure, value) rows; withheld ones as "< 5".
+    Medians are Rupiah (± Rp100.000), shares fractions of 1."""
+
+    def value(v: object, scale: float = 1) -> object:
+        if isinstance(v, Withheld):
+            return str(v)
+        if isinstance(v, float):
+            return round(v * scale, 4) if scale == 1 else round(v * scale)
+        return v
+
+    rows: list[tuple[Any, ...]] = [
+        ("generated_at_wib", r.generated_at),
+        ("min_group", r.min_group),
+        ("registrations", value(r.registrations)),
+        *((f"verdict_{k or 'unknown'}", value(v)) for k, v in r.by_verdict.items()),
+        *((f"kecamatan_{k or 'unknown'}", value(v)) for k, v in r.by_kecamatan.items()),
+        ("intake_median_income", value(r.intake_median, BRACKET_RUPIAH)),
+        *((f"enrolments_{k}", value(v)) for k, v in r.enrolments.items()),
+        ("attendance_present", value(r.attendance_present)),
+        ("attendance_marked", value(r.attendance_marked)),
+        ("attendance_rate", value(r.attendance_rate)),
+        ("women_completed", value(r.women_completed)),
+    ]
+    for rs in r.rounds:
+        d = rs.round_days
+        rows += [
+            (f"checkin_{d}d_asked", value(rs.asked)),
+            (f"checkin_{d}d_answered", value(rs.answered)),
+            (f"checkin_{d}d_response_rate", value(rs.response_rate)),
+            (f"checkin_{d}d_income_pairs", value(rs.pairs)),
+            (f"checkin_{d}d_median_income_before", value(rs.median_before, BRACKET_RUPIAH)),
+            (f"checkin_{d}d_median_income_after", value(rs.median_after, BRACKET_RUPIAH)),
+            (f"checkin_{d}d_income_rose_share", value(rs.rose_share)),
+        ]
+    rows += [
+        ("women_answered_checkin", value(r.women_answered)),
+        ("women_started_business", value(r.women_business)),
+        ("business_share", value(r.business_share)),
+        *((f"obstacle_{k}", value(v)) for k, v in r.obstacles.items()),
+        *((f"funnel_{stage}", value(v)) for stage, v in r.funnel),
+    ]
+    return Table(SUMMARY, ("figure", "value"), rows)
+
+
 # ---- in the worker thread -------------------------------------------------------------
 
 
@@ -283,15 +334,22 @@ def build_csv_zip(tables: Sequence[Table], *, masked: bool) -> bytes:
 
 
 async def export(
-    db: Database, actor: int, fmt: str, *, masked: bool, update_id: int | None
+    db: Database,
+    actor: int,
+    fmt: str,
+    *,
+    masked: bool,
+    update_id: int | None,
+    min_group: int = 5,
 ) -> ExportFile | None:
     """Build the export and audit it; None when this update was already handled."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     tables = await read_tables(db)
-    build = build_xlsx if fmt == "xlsx" else build_csv_zip
-    data = await asyncio.to_thread(build, tables, masked=masked)
     counts = {t.name: len(t.rows) for t in tables}
+    summary = summary_table(publish(await build_report(db, ReportFilter()), min_group))
+    build = build_xlsx if fmt == "xlsx" else build_csv_zip
+    data = await asyncio.to_thread(build, [*tables, summary], masked=masked)
     at = now()
     async with db.transaction() as s:
         if not await claim_update(s, update_id):

@@ -47,7 +47,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import WIB, now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Attendance, CheckIn, Enrolment, Registrant, TrainingClass
+from wrse_bot.domain import disclosure
 from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.obstacles import ROUNDS
 from wrse_bot.domain.text import N_
 
@@ -61,6 +63,8 @@ VERDICT_ORDER = ("eligible", "needs_review", "not_eligible")
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "offered", "cancelled")
 ASKED = ("asked", "reasked", "answered", "no_response")
 FUNNEL_STAGES = ("registered", "eligible", "enrolled", "completed", "answered")
+Shown = int | Withheld  # a published count
+Share = float | Withheld | None  # a published median or share; None: nothing yet
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,11 @@ class RoundStats:
     median_after: float | None = None
     rose: int = 0  # answered saying income rose
     change_known: int = 0  # answered the income question at all
+    # Distinct women behind the figures (a woman in two classes has two check-ins):
+    # the group sizes the small-group rule (domain/disclosure.py) looks at.
+    women_asked: int = 0
+    women_paired: int = 0
+    women_known: int = 0
 
     @property
     def response_rate(self) -> float | None:
@@ -136,6 +145,8 @@ class Report:
     # The women registered in the period (and filters), followed through:
     # registered, eligible, enrolled, completed, answered a check-in (ever).
     cohort: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    intake_women: int = 0  # registrations with an income: the intake median's group
+    attendance_women: int = 0  # distinct women whose attendance was marked
 
     @property
     def eligible(self) -> int:
@@ -161,6 +172,97 @@ class ClassChoice:
     id: int
     title: str
     skill: str
+
+
+# ---- what is published ----------------------------------------------------------------
+# Every renderer (the /laporan message, its charts, the exports' summary sheet)
+# reads these, never Report itself: a figure over too few women is Withheld.
+
+
+@dataclass(frozen=True)
+class PublishedRound:
+    round_days: int
+    asked: Shown
+    answered: Shown
+    response_rate: Share
+    pairs: Shown
+    median_before: Share  # in Rp100.000 brackets
+    median_after: Share
+    rose_share: Share
+
+
+@dataclass(frozen=True)
+class PublishedReport:
+    filter: ReportFilter
+    generated_at: datetime
+    class_title: str | None
+    min_group: int
+    registrations: Shown
+    by_verdict: dict[str, Shown]
+    by_kecamatan: dict[str, Shown]
+    intake_median: Share  # brackets
+    enrolments: dict[str, Shown]
+    attendance_present: Shown
+    attendance_marked: Shown
+    attendance_rate: Share
+    women_completed: Shown
+    rounds: tuple[PublishedRound, ...]
+    women_business: Shown
+    women_answered: Shown
+    business_share: Share
+    obstacles: dict[str, Shown]
+    funnel: tuple[tuple[str, Shown], ...]
+
+
+def publish(r: Report, min_group: int) -> PublishedReport:
+    """The report as it may be shown: the small-group rule applied to every figure."""
+    k = min_group
+    present, marked, attendance_rate = disclosure.part_of(
+        r.attendance_present, r.attendance_marked, k, women=r.attendance_women
+    )
+    business, answered, business_share = disclosure.part_of(r.women_business, r.women_answered, k)
+    rounds = []
+    for rs in r.rounds:
+        got, asked, rate = disclosure.part_of(rs.answered, rs.asked, k, women=rs.women_asked)
+        _, _, rose = disclosure.part_of(rs.rose, rs.change_known, k, women=rs.women_known)
+        rounds.append(
+            PublishedRound(
+                round_days=rs.round_days,
+                asked=asked,
+                answered=got,
+                response_rate=rate,
+                pairs=disclosure.count(rs.pairs, k) if rs.women_paired >= k else _few(rs.pairs, k),
+                median_before=disclosure.over(rs.median_before, rs.women_paired, k),
+                median_after=disclosure.over(rs.median_after, rs.women_paired, k),
+                rose_share=rose,
+            )
+        )
+    return PublishedReport(
+        filter=r.filter,
+        generated_at=r.generated_at,
+        class_title=r.class_title,
+        min_group=k,
+        registrations=disclosure.count(r.registrations, k),
+        by_verdict=disclosure.counts(r.by_verdict, k),
+        by_kecamatan=disclosure.counts(r.by_kecamatan, k),
+        intake_median=disclosure.over(r.intake_median, r.intake_women, k),
+        enrolments=disclosure.counts(r.enrolments, k),
+        attendance_present=present,
+        attendance_marked=marked,
+        attendance_rate=attendance_rate,
+        women_completed=disclosure.count(r.women_completed, k),
+        rounds=tuple(rounds),
+        women_business=business,
+        women_answered=answered,
+        business_share=business_share,
+        obstacles=disclosure.counts(r.obstacles, k),
+        funnel=tuple((stage, disclosure.count(n, k)) for stage, n in r.funnel),
+    )
+
+
+def _few(n: int, k: int) -> Shown:
+    """A count of check-ins from fewer than k women: withheld however many they are."""
+    return disclosure.Withheld(k) if n else 0
 
 
 # ---- filters as SQL conditions ------------------------------------------------------
@@ -279,6 +381,8 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
         women_business=business,
         obstacles=obstacles,
         cohort=cohort,
+        intake_women=reg["median_n"],
+        attendance_women=attendance[2],
     )
 
 
@@ -315,6 +419,7 @@ async def _registrations(
         "by_verdict": by_verdict,
         "by_kecamatan": by_kecamatan,
         "median": float(median[2]) if median is not None else None,
+        "median_n": int(median[3]) if median is not None else 0,
     }
 
 
@@ -374,19 +479,25 @@ async def _enrolments(s: AsyncSession, f: ReportFilter, since: datetime | None) 
     }
 
 
-async def _attendance(s: AsyncSession, f: ReportFilter, since: datetime | None) -> tuple[int, int]:
+async def _attendance(
+    s: AsyncSession, f: ReportFilter, since: datetime | None
+) -> tuple[int, int, int]:
     conds = _women_conds(f, Enrolment.user_id, Enrolment.class_id)
     if since is not None:
         conds.append(Attendance.marked_at >= since)
     row = (
         await s.execute(
-            select(func.count(), _count_if(Attendance.present.is_(True)))
+            select(
+                func.count(),
+                _count_if(Attendance.present.is_(True)),
+                func.count(distinct(Enrolment.user_id)),
+            )
             .select_from(Attendance)
             .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
             .where(*conds)
         )
     ).one()
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def _checkin_conds(f: ReportFilter, since: datetime | None) -> list[ColumnElement[bool]]:
@@ -412,6 +523,19 @@ async def _rounds(
                     _count_if(CheckIn.status == "no_response").label("no_response"),
                     _count_if(and_(answered, CheckIn.income_change == "rose")).label("rose"),
                     _count_if(and_(answered, CheckIn.income_change.is_not(None))).label("known"),
+                    func.count(distinct(case((CheckIn.status.in_(ASKED), CheckIn.user_id)))).label(
+                        "women_asked"
+                    ),
+                    func.count(
+                        distinct(
+                            case(
+                                (
+                                    and_(answered, CheckIn.income_change.is_not(None)),
+                                    CheckIn.user_id,
+                                )
+                            )
+                        )
+                    ).label("women_known"),
                 )
                 .where(*conds)
                 .group_by(CheckIn.round_days)
@@ -419,6 +543,23 @@ async def _rounds(
         ).all()
     }
     # Medians of the same women before (intake, w=0) and after (this round, w=1).
+    paired = (
+        *conds,
+        answered,
+        CheckIn.income_bracket.is_not(None),
+        Registrant.income_bracket.is_not(None),
+    )
+    women_paired = {
+        days: int(n)
+        for days, n in (
+            await s.execute(
+                select(CheckIn.round_days, func.count(distinct(CheckIn.user_id)))
+                .join(Registrant, Registrant.user_id == CheckIn.user_id)
+                .where(*paired)
+                .group_by(CheckIn.round_days)
+            )
+        ).all()
+    }
     pairs = (
         select(
             CheckIn.round_days.label("r"),
@@ -427,12 +568,7 @@ async def _rounds(
             func.count().label("n"),
         )
         .join(Registrant, Registrant.user_id == CheckIn.user_id)
-        .where(
-            *conds,
-            answered,
-            CheckIn.income_bracket.is_not(None),
-            Registrant.income_bracket.is_not(None),
-        )
+        .where(*paired)
         .group_by(CheckIn.round_days, Registrant.income_bracket, CheckIn.income_bracket)
         .cte("pairs")
     )
@@ -464,6 +600,9 @@ async def _rounds(
                 median_after=float(after) if after is not None else None,
                 rose=int(c.rose) if c else 0,
                 change_known=int(c.known) if c else 0,
+                women_asked=int(c.women_asked) if c else 0,
+                women_paired=women_paired.get(days, 0),
+                women_known=int(c.women_known) if c else 0,
             )
         )
     return tuple(result)
