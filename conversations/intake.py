@@ -22,6 +22,8 @@ from telegram.ext import ContextTypes
 from conversations.common import TEXT_ROUTES, fallback, is_back, main_menu, rt, tr, user_id
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_CHOICES, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.eligibility import Outcome, Verdict
+from wrse_bot.domain.nik import mask_nik
+from wrse_bot.domain.people import mask_phone
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.intake import Answer, IntakeView, Step
@@ -226,7 +228,9 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
     born = _day(a.get("birth_date"))
     rows = [
         (N_("Name"), a.get("full_name") or "-"),
-        (N_("NIK"), a.get("nik") or "-"),
+        # Shown on a shared phone: identifiers stay masked once saved (UU PDP);
+        # changing the NIK means typing it again.
+        (N_("NIK"), mask_nik(a["nik"]) if a.get("nik") else "-"),
         (N_("Birth date"), t.date(born) if born else "-"),
         (N_("Kecamatan"), kec),
         (N_("Desa/kelurahan"), village),
@@ -241,7 +245,7 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
         (N_("Schooling"), t(EDUCATION.get(a.get("education") or "", "-"))),
         (N_("Work"), occupation),
         (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in a.get("interests", [])) or "-"),
-        (N_("Phone"), a.get("phone") or "-"),
+        (N_("Phone"), mask_phone(a.get("phone"))),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
     return "\n".join(
