@@ -629,11 +629,16 @@ async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer()
         markup = inline(
             [
-                [button(t(N_("NIK masked")), f"ex:go:{fmt}:m")],
+                [button(t(N_("Masked data")), f"ex:go:{fmt}:m")],
                 [button(t(N_("Full data")), f"ex:full:{fmt}")],
             ]
         )
-        await _edit(update, t(N_("NIK masked, or full data?")), markup)
+        question = N_(
+            "Masked data or full data?\n"
+            "Masked: no NIK and no address, initials instead of the name, age group "
+            "instead of the birth date, phone as 0852****890 and income as a range."
+        )
+        await _edit(update, t(question), markup)
     elif op == "full":
         await query.answer()
         issued = int(now().timestamp())
@@ -645,8 +650,9 @@ async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             ]
         )
         text = N_(
-            "Full data shows every NIK in full. Export it only if you need it, keep the "
-            "file safe and delete it when done. This export is recorded. Continue?"
+            "Full data shows every NIK, name, phone number, exact income, address and "
+            "birth date in full. Export it only if you need it, keep the file safe and "
+            "delete it when done. This export is recorded. Continue?"
         )
         await _edit(update, t(text), markup)
     elif go:
@@ -687,11 +693,16 @@ async def send_export(
     caption = t(
         N_(
             "{registrants} registrants, {decisions} decisions, {enrolments} enrolments, "
-            "{attendance} attendance marks, {checkins} check-ins. NIK: {nik}."
+            "{attendance} attendance marks, {checkins} check-ins. Data: {mode}."
         )
-    ).format(**c, nik=t(N_("masked")) if masked else t(N_("full")))
+    ).format(**c, mode=t(N_("masked")) if masked else t(N_("full")))
+    # protect_content: Telegram will not let it be forwarded or saved from the chat.
     await context.bot.send_document(
-        uid, document=result.data, filename=result.filename, caption=caption
+        uid,
+        document=result.data,
+        filename=result.filename,
+        caption=caption,
+        protect_content=True,
     )
 
 

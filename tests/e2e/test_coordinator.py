@@ -192,19 +192,22 @@ async def test_export_sends_a_real_xlsx_with_masked_niks_and_audits_it(
         choice = await rina.ask("/ekspor")
         assert choice.button_labels == ["Excel (XLSX)", "CSV (ZIP)"]
         masking = await rina.tap("Excel (XLSX)")
-        assert masking.button_labels == ["NIK disamarkan", "Data lengkap"]
-        await rina.tap("NIK disamarkan")  # "Menyiapkan file…"
+        assert masking.button_labels == ["Data disamarkan", "Data lengkap"]
+        assert "tanpa NIK dan alamat" in (masking.plain_text or "")
+        await rina.tap("Data disamarkan")  # "Menyiapkan file…"
         document = await rina.reply()
         assert document.kind == "document" and (document.filename or "").endswith(".xlsx")
-        assert "NIK: disamarkan" in (document.plain_text or "")
+        assert "Data: disamarkan" in (document.plain_text or "")
+        assert document.protect_content  # Telegram forbids forwarding and saving it
 
         wb = load_workbook(io.BytesIO(document.file_bytes or b""), read_only=True)
         assert wb.sheetnames == [
             *("registrants", "decisions", "enrolments", "attendance", "checkins", "summary")
         ]
         rows = list(wb["registrants"].iter_rows(values_only=True))
-        nik = rows[0].index("nik")
-        assert [row[nik] for row in rows[1:]] == ["*" * 12 + "0001", "*" * 12 + "0002"]
+        assert "nik" not in rows[0] and "address" not in rows[0]
+        phone = rows[0].index("phone")
+        assert [row[phone] for row in rows[1:]] == ["0812*****890", "0857*****122"]
 
         [event] = await audits(app, "export")
         assert event.actor_id == COORDINATOR
@@ -221,7 +224,7 @@ async def test_full_data_needs_an_explicit_confirmation(
         await admin.ask("/ekspor")
         await admin.tap("CSV (ZIP)")
         confirm = await admin.tap("Data lengkap")
-        assert "NIK secara utuh" in (confirm.plain_text or "")
+        assert "alamat, dan tanggal lahir secara utuh" in (confirm.plain_text or "")
         assert confirm.button_labels == ["Ya, data lengkap", "Batalkan"]
         assert await audits(app, "export") == []  # nothing left the office yet
 
@@ -234,6 +237,7 @@ async def test_full_data_needs_an_explicit_confirmation(
         await admin.tap("Ya, data lengkap")
         document = await admin.reply()
         assert (document.filename or "").endswith("-lengkap-csv.zip")
+        assert document.protect_content
         assert female_nik(1, JUNREJO).encode() in _unzipped(document.file_bytes or b"")
         [event] = await audits(app, "export")
         assert json.loads(event.detail or "")["nik"] == "full"

