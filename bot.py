@@ -28,6 +28,7 @@ from wrse_bot.scheduler import install_dispatcher
 from wrse_bot.services.keys import check_keys, configure_keys
 from wrse_bot.services.rekey import rekey_all
 from wrse_bot.services.updates import forget_old_updates
+from wrse_bot.telegram.bot import WrseBot
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
 from wrse_bot.telegram.transport import AiohttpRequest
 
@@ -49,17 +50,23 @@ COMMANDS = [
 
 def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]
     settings = runtime.settings
-    assert settings.bot_token is not None
+    assert settings.bot_token is not None and settings.secret_key is not None
+    bot = WrseBot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.api_base_url,
+        base_file_url=settings.api_file_url,
+        # Telegram's limits (30 msg/s overall); 429s are waited out and retried.
+        rate_limiter=AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3),
+        request=AiohttpRequest(pool_size=max(8, settings.concurrent_updates * 2)),
+        get_updates_request=AiohttpRequest(),
+    )
+    processor = PerUserUpdateProcessor(
+        settings.concurrent_updates, identity_secret=settings.secret_key.get_secret_value()
+    )
     app = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.api_file_url)
-        # Telegram's limits (30 msg/s overall); 429s are waited out and retried.
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3))
-        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
-        .request(AiohttpRequest(pool_size=max(8, settings.concurrent_updates * 2)))
-        .get_updates_request(AiohttpRequest())
+        .bot(bot)
+        .concurrent_updates(processor)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
-from conversations.common import tr
+from conversations.common import rt, tr
 from wrse_bot.i18n import N_
+from wrse_bot.services.users import set_reachable
 
 log = logging.getLogger("wrse_bot.errors")
 
@@ -16,6 +18,13 @@ log = logging.getLogger("wrse_bot.errors")
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     # Only the exception type and update id: messages may hold a NIK or income.
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Forbidden) and isinstance(update, Update):
+        # She blocked the bot mid-form. Like the dispatcher: later sends skip
+        # her, and no apology goes to a chat that refuses messages.
+        if update.effective_user is not None:
+            await set_reachable(rt(context).db, update.effective_user.id, False)
+        log.info("update %s: the reply was refused (403, bot blocked); unreachable", update_id)
+        return
     log.error(
         "error while handling update %s: %s",
         update_id,

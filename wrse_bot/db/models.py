@@ -97,8 +97,8 @@ class RegistrationDraft(Base):
     misses: Mapped[int] = mapped_column(Integer, default=0)
     rev: Mapped[int] = mapped_column(Integer, default=0)
     prompted_rev: Mapped[int] = mapped_column(Integer, default=-1)
-    # Her updates are applied in order, so a redelivered one has an id at or
-    # below this: recognised without a processed_updates row per answer.
+    # No longer read: an id's order says nothing about whether it was handled
+    # (services/updates.py de-duplicates by identity). Kept to spare a migration.
     last_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # Set when the draft edits an existing registration instead of a new one.
     registrant_id: Mapped[int | None] = mapped_column(

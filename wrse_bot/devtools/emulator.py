@@ -311,6 +311,7 @@ class _Chat:
     chat: dict[str, Any]  # as a Telegram Chat object
     bucket: _Bucket
     blocked: bool = False
+    refused: int = 0  # sends answered 403 because the user blocked the bot
     next_message_id: int = 1
     messages: dict[int, _StoredMessage] = field(default_factory=dict)
     history: list[BotMessage] = field(default_factory=list)
@@ -533,6 +534,12 @@ class BotApiEmulator:
         self._redelivered.append(_Pending(update))
         self._updates_changed.set()
 
+    def expire_callback_queries(self) -> None:
+        """Time passes: every tap not answered yet can no longer be answered, and
+        answerCallbackQuery gets Telegram's 400 "query is too old" (a tap made
+        before the bot restarted)."""
+        self._queries.clear()
+
     @property
     def pending_update_count(self) -> int:
         return len(self._queue) + sum(not p.delivered for p in self._redelivered)
@@ -561,6 +568,24 @@ class BotApiEmulator:
                 after = len(history)
                 chat.changed.clear()  # no await between the scan and the wait: no lost wakeup
                 await chat.changed.wait()
+
+    async def wait_refused(
+        self,
+        chat_id: int,
+        count: int = 1,
+        *,
+        timeout: float | None = 5.0,  # noqa: ASYNC109 - the test-facing API takes a plain timeout
+    ) -> None:
+        """Until ``count`` sends to ``chat_id`` were refused with 403 (she blocked the bot)."""
+        chat = self._chat_or_fail(chat_id)
+        async with asyncio.timeout(timeout):
+            while chat.refused < count:
+                chat.changed.clear()
+                await chat.changed.wait()
+
+    def refused(self, chat_id: int) -> int:
+        """How many sends to ``chat_id`` were refused because she blocked the bot."""
+        return self._chat_or_fail(chat_id).refused
 
     async def wait_sent(
         self,
@@ -649,6 +674,8 @@ class BotApiEmulator:
         if chat is None:
             raise _bad("chat not found")
         if sending and chat.blocked:
+            chat.refused += 1
+            chat.changed.set()
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat
 

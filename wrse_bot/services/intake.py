@@ -312,13 +312,12 @@ class IntakeService:
     async def _answer(self, user_id: int, update_id: int | None, answer: Answer) -> IntakeView:
         async with self.db.transaction() as s:
             draft = await self._draft(s, user_id)
-            if draft is None:
-                # Nothing to apply; a submitted form's redelivered "Kirim" lands here.
-                if not await claim_update(s, update_id):
-                    return IntakeView("duplicate_update")
-                return IntakeView("no_draft")
-            if _seen(draft, update_id):
+            # By identity, never by order: an update not handled yet is handled,
+            # whatever its number (see services/updates.py).
+            if not await claim_update(s, update_id):
                 return self._redelivered(draft)
+            if draft is None:
+                return IntakeView("no_draft")
             if draft.paused and answer.kind != "choice":
                 return IntakeView("no_draft")
             if answer.kind == "choice" and answer.rev != draft.rev:
@@ -328,9 +327,6 @@ class IntakeService:
                 view = self._ask(draft)
                 view.status = status
                 return view
-            draft.last_update_id = update_id
-            if answer.kind == "choice" and answer.value == "submit":
-                await claim_update(s, update_id)  # the draft is deleted on submit
             view = await self._apply(s, draft, answer)
             if view.status not in _DRAFT_GONE:
                 await self._save(s, draft)
@@ -717,14 +713,6 @@ class IntakeService:
 
 
 # ---- small helpers -----------------------------------------------------
-
-
-def _seen(draft: RegistrationDraft, update_id: int | None) -> bool:
-    return (
-        update_id is not None
-        and draft.last_update_id is not None
-        and update_id <= draft.last_update_id
-    )
 
 
 def _fold(text: str) -> str:

@@ -1,12 +1,23 @@
-"""Exactly-once application of Telegram updates.
+"""Exactly-once application of Telegram updates, by identity, never by order.
 
-The update id is written in the same transaction as the change the update
-causes: if the process dies before the commit, the redelivered update is
-applied normally; after the commit, it is recognised and skipped.
+The update's identity is written in the same transaction as the change the
+update causes: if the process dies before the commit, the redelivered update
+is applied normally; after the commit, it is recognised and skipped.
+
+Telegram promises nothing about the order of ids across time: after a week
+without updates the next id is chosen at random, and the emulator behind
+``make demo`` numbers from the start again when it restarts. So an id alone
+does not say "handled": the update processor (wrse_bot/telegram/processor.py)
+folds each id with a keyed digest of the whole update, which is the same for
+a redelivered copy and different for any other update. An identity counts as
+handled only within Telegram's redelivery window (24 hours).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -17,16 +28,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now
 from wrse_bot.db.models import ProcessedUpdate
 
+# Telegram keeps an unconfirmed update for at most 24 hours.
+REDELIVERY_WINDOW = timedelta(hours=24)
+
+# (update id, identity) of the update this task is handling.
+_receiving: ContextVar[tuple[int, int] | None] = ContextVar("wrse_update", default=None)
+
+
+@contextmanager
+def receiving(update_id: int, identity: int) -> Iterator[None]:
+    """While handling one update: ``claim_update(s, update_id)`` records ``identity``."""
+    token = _receiving.set((update_id, identity))
+    try:
+        yield
+    finally:
+        _receiving.reset(token)
+
+
+def update_key(update_id: int) -> int:
+    """The identity recorded for ``update_id``: the received update's, or the
+    bare id outside the update processor (tests, internal calls)."""
+    current = _receiving.get()
+    if current is not None and current[0] == update_id:
+        return current[1]
+    return update_id
+
 
 async def claim_update(session: AsyncSession, update_id: int | None) -> bool:
-    """Record ``update_id`` as handled; False if it already was."""
+    """Record the update as handled; False if this very update already was."""
     if update_id is None:  # an internal action, not a Telegram update
         return True
+    stamp = now()
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(ProcessedUpdate)
-        .values(update_id=update_id, processed_at=now())
-        .on_conflict_do_nothing(index_elements=["update_id"])
+    stmt = insert(ProcessedUpdate).values(update_id=update_key(update_id), processed_at=stamp)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={"processed_at": stamp},
+        # Seen longer ago than Telegram redelivers: not a copy, a new update.
+        where=ProcessedUpdate.processed_at < stamp - REDELIVERY_WINDOW,
     )
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]

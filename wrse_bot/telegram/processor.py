@@ -3,21 +3,29 @@
 PTB's default processes one update at a time for everybody; its concurrent
 mode would let a fast double tap race itself. Here different women are served
 at once while one woman's messages are applied in the order she sent them.
+
+It is also where an update gets its identity (services/updates.py): a keyed
+digest of the whole update, the same for a redelivered copy and different
+for any other update that happens to reuse its id.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from wrse_bot.services.updates import receiving
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, *, identity_secret: str) -> None:
         super().__init__(max_concurrent_updates)
+        self._identity_key = identity_key(identity_secret)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -40,7 +48,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 self._locks.pop(key, None)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
+        if not isinstance(update, Update):
+            await coroutine
+            return
+        with receiving(update.update_id, update_identity(update, self._identity_key)):
+            await coroutine
 
     async def initialize(self) -> None:
         pass
@@ -56,3 +68,16 @@ def _key(update: object) -> int | None:
         if update.effective_chat is not None:
             return update.effective_chat.id
     return None
+
+
+def identity_key(secret: str) -> bytes:
+    """Keyed, so the stored digests reveal nothing of what she typed (a NIK
+    has few enough possibilities to be guessed back from a plain hash)."""
+    return hashlib.blake2b(secret.encode(), person=b"wrse-update-id", digest_size=32).digest()
+
+
+def update_identity(update: Update, key: bytes) -> int:
+    """A negative 64-bit number (plain update ids are positive): Telegram
+    redelivers an update byte for byte, so its copy has the same digest."""
+    digest = hashlib.blake2b(update.to_json().encode(), key=key, digest_size=8).digest()
+    return -(int.from_bytes(digest, "big") >> 1) - 1

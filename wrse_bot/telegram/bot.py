@@ -1,0 +1,33 @@
+"""The bot object PTB calls the Bot API through, with the project's manners."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+log = logging.getLogger("wrse_bot.telegram")
+
+
+class WrseBot(ExtBot):  # type: ignore[type-arg]
+    async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
+        """Best effort: answering only stops the button's spinner.
+
+        Telegram refuses an answer after about 15 seconds ("query is too old"),
+        which is every tap made before a restart. That tap is still handled
+        and the next question still goes out; nothing is worth an error.
+        """
+        try:
+            return await super().answer_callback_query(*args, **kwargs)
+        except BadRequest as exc:
+            if not is_stale_query(exc):
+                raise
+            log.info("a button's tap was too old to answer (made before a restart?)")
+            return False
+
+
+def is_stale_query(exc: BadRequest) -> bool:
+    text = exc.message.casefold()
+    return "query is too old" in text or "query id is invalid" in text
