@@ -18,6 +18,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from conversations.auth import cached_role, requires
@@ -785,7 +786,11 @@ async def toggle_mark(
         await _stale_button(update, context)
         return
     await query.answer()
-    await query.edit_message_reply_markup(sheet_markup(t, sheet))
+    try:
+        await query.edit_message_reply_markup(sheet_markup(t, sheet))
+    except BadRequest as exc:
+        if "not modified" not in exc.message:  # a double tap finds the sheet as it is
+            raise
 
 
 async def save_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
