@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from wrse_bot.clock import now
-from wrse_bot.db.types import Encrypted, EncryptedJSON, UTCDateTime
+from wrse_bot.db.types import Encrypted, EncryptedDate, EncryptedJSON, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -108,7 +108,9 @@ class RegistrationDraft(Base):
 
 
 class Registrant(Base):
-    """A submitted registration. NIK, income and phone are encrypted at rest.
+    """A submitted registration. Everything personal is encrypted at rest;
+    in clear stay only what reports count in SQL (status, verdict, kecamatan,
+    income bracket, interests, dates) and the NIK's keyed hash.
 
     On deletion (her right under UU PDP) the personal columns are cleared and
     only what anonymous counts need is kept (status, verdict, kecamatan).
@@ -133,30 +135,34 @@ class Registrant(Base):
     )
     status: Mapped[str] = mapped_column(String(24), default="active")
     verdict: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
-    full_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    full_name: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     nik: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     duplicate_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrants.id", ondelete="SET NULL"), nullable=True
     )
-    sex: Mapped[str | None] = mapped_column(String(1), nullable=True)
-    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
-    nik_birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The NIK's sex, birth date and kecamatan together give away most of the
+    # NIK, so each is encrypted like the NIK itself.
+    sex: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(EncryptedDate, nullable=True)
+    nik_birth_date: Mapped[date | None] = mapped_column(EncryptedDate, nullable=True)
     nik_mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
-    nik_kecamatan_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    nik_kecamatan_code: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    # Where she lives, in clear: reports count by kecamatan.
     kecamatan_code: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
-    village_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    marital_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    main_earner: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    dependents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    village_code: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    address: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    marital_status: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    main_earner: Mapped[bool | None] = mapped_column(EncryptedJSON, nullable=True)
+    dependents: Mapped[int | None] = mapped_column(EncryptedJSON, nullable=True)
     monthly_income: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     # Whole Rp100.000s of the income: coarse enough to aggregate in SQL for
     # reports without exposing the exact (encrypted) figure.
     income_bracket: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    education: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    occupation: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    occupation_other: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    education: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    occupation: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    occupation_other: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    # In clear: reports filter registrations by the skill she is interested in.
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     phone: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     consent_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -462,10 +468,11 @@ class CheckIn(Base):
     income_bracket: Mapped[int | None] = mapped_column(Integer, nullable=True)
     income_change: Mapped[str | None] = mapped_column(String(8), nullable=True)
     business_started: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    business_kind: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Her own words: encrypted. Reports aggregate the categories beside them.
+    business_kind: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     help_received: Mapped[list[str]] = mapped_column(JSON, default=list)
     obstacle: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
-    obstacle_other: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    obstacle_other: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     wants_contact: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
@@ -481,6 +488,7 @@ class FollowUp(Base):
     )
     reason: Mapped[str] = mapped_column(String(24))
     assigned_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the office learnt talking to her: encrypted.
+    note: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)

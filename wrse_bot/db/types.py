@@ -7,7 +7,7 @@ the columns to re-encrypt by that, so a new one cannot be forgotten.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Text
@@ -48,6 +48,18 @@ class EncryptedJSON(EncryptedType):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         return None if value is None else json.loads(crypto.protector().decrypt(value))
+
+
+class EncryptedDate(EncryptedType):
+    """A calendar date (her birth date) stored encrypted as an ISO string."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: date | None, dialect: Dialect) -> str | None:
+        return None if value is None else crypto.protector().encrypt(value.isoformat())
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> date | None:
+        return None if value is None else date.fromisoformat(crypto.protector().decrypt(value))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -237,9 +237,11 @@ async def _sheet(s: AsyncSession, session_id: int) -> SessionSheet:
             (Attendance.enrolment_id == Enrolment.id) & (Attendance.session_id == session_id),
         )
         .where(Enrolment.class_id == class_id, Enrolment.status == MARKABLE)
-        .order_by(Registrant.full_name, Enrolment.id)
+        .order_by(Enrolment.id)
     )
     marks = tuple(
         Mark(eid, name or "-", bool(present), present is not None) for eid, name, present in rows
     )
+    # Names are encrypted, so the database cannot sort by them: sort here.
+    marks = tuple(sorted(marks, key=lambda m: (m.name.casefold(), m.enrolment_id)))
     return SessionSheet(session_id, class_id, marks)
