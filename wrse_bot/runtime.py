@@ -30,7 +30,10 @@ class Runtime:
         )
         db = db or Database(settings.database_url)
         return cls(
-            settings=settings, db=db, intake=IntakeService(db, settings), my_data=MyDataService(db)
+            settings=settings,
+            db=db,
+            intake=IntakeService(db, settings),
+            my_data=MyDataService(db, settings),
         )
 
     @property

@@ -394,6 +394,23 @@ async def test_kelas_saya_shows_her_classes_places_sessions_and_positions(
     assert "Ibu belum ikut kelas apa pun" in (await nobody.ask("/kelas_saya")).plain_text
 
 
+async def test_hapus_data_gives_her_seat_to_the_first_woman_waiting(
+    emulator: BotApiEmulator,
+    bot: Application,  # type: ignore[type-arg]
+) -> None:
+    """Issue 8 §2: erasure is a cancellation of every place, then some."""
+    cid, (siti, ani, budi) = await full_class_with_queue(emulator, bot)
+    await siti.ask("/hapus_data")
+    done = await siti.tap("Ya, hapus data saya")
+    assert "sudah dihapus" in done.text
+    assert [s for _, s in await statuses(bot, cid)] == ["offered", "waitlisted"]
+    assert await taken(bot, cid) == 1  # held for Ani
+    notice = await offer_to(ani)
+    assert notice.button_labels == ["✅ Ambil", "Lepas"]
+    assert "belum ikut kelas apa pun" in (await siti.ask("/kelas_saya")).plain_text
+    await budi.no_reply()
+
+
 async def test_cancelling_offers_the_seat_to_the_first_waiting_who_takes_it(
     emulator: BotApiEmulator,
     bot: Application,  # type: ignore[type-arg]

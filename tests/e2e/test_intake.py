@@ -441,7 +441,8 @@ async def test_hapus_data_after_confirmation_leaves_only_anonymous_counts(
     ):
         assert getattr(reg, column) is None, column
     assert await scalar(wrse, select(Assessment.results)) is None
-    assert (await scalar(wrse, select(Consent))).withdrawn_at is not None
+    assert reg.consent_at is not None and reg.deleted_at is not None  # anonymous proof
+    assert await scalar(wrse, select(Consent)) is None  # nothing links to her any more
     again = await siti.ask("/data_saya")
     assert "belum terdaftar" in again.text
 

@@ -610,6 +610,39 @@ async def _leave(
     return None
 
 
+async def leave_all(
+    s: AsyncSession, settings: Settings, user_id: int, *, now: datetime | None = None
+) -> list[int]:
+    """Her data is being erased (services/erasure.py): she leaves every class
+    and waitlist in the caller's transaction, exactly as if she had pressed
+    Batalkan on each place, so a seat she held goes to the first woman
+    waiting. The caller holds her user row; classes are locked one by one.
+    Returns the enrolment ids offered a seat."""
+    now = now or clock.now()
+    places = (
+        await s.execute(
+            select(Enrolment.id, Enrolment.class_id)
+            .where(Enrolment.user_id == user_id, Enrolment.status.in_(ACTIVE))
+            .order_by(Enrolment.class_id)
+        )
+    ).all()
+    offered: list[int] = []
+    for enrolment_id, class_id in places:
+        cls = await _class(s, class_id, lock=True)
+        enrolment = await s.scalar(
+            select(Enrolment)
+            .where(Enrolment.id == enrolment_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if cls is None or enrolment is None or enrolment.status not in ACTIVE:
+            continue
+        nxt = await _leave(s, settings, cls, enrolment, now)
+        if nxt is not None:
+            offered.append(nxt)
+    return offered
+
+
 async def _pass_seat(
     s: AsyncSession, settings: Settings, cls: TrainingClass, now: datetime
 ) -> int | None:
@@ -775,6 +808,7 @@ __all__: Sequence[str] = (
     "enrol",
     "expire_holds",
     "find_place",
+    "leave_all",
     "list_open",
     "my_places",
     "offer_free_seats",

@@ -143,6 +143,7 @@ _CHECKINS = (
     ("obstacle_other", CheckIn.obstacle_other),
     ("wants_contact", CheckIn.wants_contact),
 )
+_not_erased = Registrant.status != "deleted"
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,23 @@ async def read_tables(db: Database) -> list[Table]:
     """All five tables, in SHEETS order (encrypted values not yet decrypted)."""
     async with db.sessions() as s:
         return [
+            # An erased registration (/hapus_data, retention) is only a count
+            # in /laporan now: it is not a row of any sheet.
             await _read(
-                s, "registrants", _REGISTRANTS, _select(_REGISTRANTS).order_by(Registrant.id)
+                s,
+                "registrants",
+                _REGISTRANTS,
+                _select(_REGISTRANTS).where(_not_erased).order_by(Registrant.id),
             ),
-            await _read(s, "decisions", _DECISIONS, _select(_DECISIONS).order_by(Assessment.id)),
+            await _read(
+                s,
+                "decisions",
+                _DECISIONS,
+                _select(_DECISIONS)
+                .join(Registrant, Registrant.id == Assessment.registrant_id)
+                .where(_not_erased)
+                .order_by(Assessment.id),
+            ),
             await _read(
                 s,
                 "enrolments",

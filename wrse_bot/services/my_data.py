@@ -6,21 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wrse_bot.clock import now
+from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import (
-    Assessment,
-    AuditEvent,
-    Consent,
-    Registrant,
-    RegistrationDraft,
-    StaffFlag,
-)
+from wrse_bot.db.models import Assessment, Registrant, RegistrationDraft
 from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
+from wrse_bot.services.erasure import erase
 from wrse_bot.services.registration import RuleLine, rule_lines
 from wrse_bot.services.updates import claim_update
 
@@ -56,8 +50,9 @@ async def _live(s: AsyncSession, user_id: int) -> Registrant | None:
 
 
 class MyDataService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
+        self.settings = settings
 
     async def view(self, user_id: int) -> MyData | None:
         async with self.db.sessions() as s:
@@ -98,52 +93,11 @@ class MyDataService:
             return reg is not None or draft is not None
 
     async def delete(self, user_id: int, update_id: int | None) -> bool:
-        """Erase her personal data; only anonymous counts remain.
-
-        The registrant row keeps status, verdict, kecamatan and dates so the
-        office can still count; name, NIK, its hash, birth date, address,
-        income, phone and the reasons (which quote income) are removed.
-        """
+        """Erase everything that is hers and withdraw her consent
+        (services/erasure.py); only anonymous counts remain. False if there
+        was nothing to erase."""
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
                 return True
-            reg = await _live(s, user_id)
-            drafts = await s.execute(
-                delete(RegistrationDraft).where(RegistrationDraft.user_id == user_id)
-            )
-            at = now()
-            await s.execute(
-                update(Consent)
-                .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
-                .values(withdrawn_at=at)
-            )
-            if reg is None:
-                return bool(drafts.rowcount)  # type: ignore[attr-defined]
-            await s.execute(
-                update(Assessment).where(Assessment.registrant_id == reg.id).values(results=None)
-            )
-            await s.execute(
-                update(StaffFlag)
-                .where(StaffFlag.registrant_id == reg.id)
-                .values(detail=None, user_id=None)
-            )
-            for column in (
-                "full_name",
-                "nik",
-                "nik_hash",
-                "birth_date",
-                "nik_birth_date",
-                "nik_kecamatan_code",
-                "village_code",
-                "address",
-                "monthly_income",
-                "income_bracket",
-                "phone",
-                "occupation_other",
-                "user_id",
-            ):
-                setattr(reg, column, None)
-            reg.status = "deleted"
-            reg.deleted_at = at
-            s.add(AuditEvent(actor_id=None, action="data_deleted_by_subject", registrant_id=reg.id))
-            return True
+            erased = await erase(s, self.settings, user_id, reason="by_subject")
+            return erased.had_data

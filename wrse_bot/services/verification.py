@@ -184,7 +184,8 @@ class VerificationService:
             if reg is not None:
                 if flag.kind == "duplicate_nik" and reg.duplicate_of_id is not None:
                     held = await s.get(Registrant, reg.duplicate_of_id)
-                    holder = _person(held) if held is not None else None
+                    erased = held is None or held.status == "deleted"
+                    holder = None if erased else _person(held)  # type: ignore[arg-type]
                 latest = await s.scalar(
                     select(Assessment)
                     .where(Assessment.registrant_id == reg.id)
