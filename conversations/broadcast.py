@@ -29,19 +29,20 @@ from wrse_bot.services.broadcast import (
     set_announcements,
 )
 from wrse_bot.services.roles import STAFF
+from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, in_rows, inline, replace_text
 
 PREFIX = "sb"
-CALLBACK = re.compile(
-    r"^sb:(?P<rev>\d{1,9}):(?P<action>[a-z]{1,6})(?::(?P<arg>[a-z0-9_.]{1,24}))?$"
+CALLBACK = cbd.compile_pattern(
+    r"sb:(?P<rev>\d{1,9}):(?P<action>[a-z]{1,6})(?::(?P<arg>[a-z0-9_.]{1,24}))?"
 )
 # What each action's argument must look like (None: it takes none).
 ARGS: dict[str, re.Pattern[str] | None] = {
-    "a": re.compile(r"all|kec|int|enr|wait"),  # audience kind
-    "k": re.compile(r"\d{2}\.\d{2}\.\d{2}"),  # kecamatan code
-    "i": re.compile(r"[a-z_]{1,24}"),  # skill
-    "c": re.compile(r"\d{1,9}"),  # class (audience)
-    "s": re.compile(r"\d{1,9}"),  # class (schedule)
+    "a": cbd.compile_pattern(r"all|kec|int|enr|wait"),  # audience kind
+    "k": cbd.compile_pattern(r"\d{2}\.\d{2}\.\d{2}"),  # kecamatan code
+    "i": cbd.compile_pattern(r"[a-z_]{1,24}"),  # skill
+    "c": cbd.compile_pattern(r"\d{1,9}"),  # class (audience)
+    "s": cbd.compile_pattern(r"\d{1,9}"),  # class (schedule)
     "j": None,  # "Jadwal kelas"
     "send": None,
     "cancel": None,
@@ -56,13 +57,14 @@ STALE = N_("This button is no longer valid. Type /siaran to start again.")
 
 def parse_callback(data: str | None) -> tuple[int, str, str] | None:
     """``(rev, action, arg)`` of a well-formed button, else None: never trusted."""
-    match = CALLBACK.match(data or "")
+    match = cbd.match(CALLBACK, data)
     if match is None or match["action"] not in ARGS:
         return None
     pattern, arg = ARGS[match["action"]], match["arg"]
     if (pattern is None) != (arg is None) or (pattern and not pattern.fullmatch(arg or "")):
         return None
-    return int(match["rev"]), match["action"], arg or ""
+    rev = cbd.number(match["rev"])
+    return None if rev is None else (rev, match["action"], arg or "")
 
 
 def cb(rev: int, action: str, arg: str | int | None = None) -> str:

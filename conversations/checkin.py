@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import re
 from datetime import datetime
 from typing import Any
 
@@ -46,14 +45,29 @@ from wrse_bot.services.checkins import (
     Step,
     TickResult,
 )
+from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 log = logging.getLogger(__name__)
 
 PREFIX = "ci"
-CALLBACK = re.compile(
-    r"^ci:(?P<id>\d{1,9}):(?:(?P<go>go)|(?P<rev>\d{1,9}):(?P<value>[a-z0-9_]{1,24}))$"
+CALLBACK = cbd.compile_pattern(
+    r"ci:(?P<id>\d{1,9}):(?:(?P<go>go)|(?P<rev>\d{1,9}):(?P<value>[a-z0-9_]{1,24}))"
 )
+
+
+def parse_callback(data: str | None) -> tuple[int, Answer | None] | None:
+    """``(check-in id, her answer)``, the answer None for "start"; None when forged."""
+    found = cbd.match(CALLBACK, data)
+    checkin_id = cbd.number(found["id"]) if found else None
+    if found is None or checkin_id is None:
+        return None
+    if found["go"]:
+        return checkin_id, None
+    rev = cbd.number(found["rev"])
+    return None if rev is None else (checkin_id, Answer("choice", found["value"], rev))
+
+
 JOB_NAME = "checkin-tick"
 CACHE = "checkin_open"  # context.user_data: her open check-in id, or False (none)
 QUESTIONS = 5
@@ -296,16 +310,15 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    match = CALLBACK.match(query.data or "")
-    if match is None:
+    parsed = parse_callback(query.data)
+    if parsed is None:
         await query.answer(t(N_("This button is no longer valid.")))
         return
-    checkin_id = int(match["id"])
+    checkin_id, answer = parsed
     service = _service(context)
-    if match["go"]:
+    if answer is None:
         view = await service.start(uid, checkin_id, update.update_id)
     else:
-        answer = Answer("choice", match["value"], int(match["rev"]))
         view = await service.answer(uid, checkin_id, update.update_id, answer)
     if view.status == "refused":
         await query.answer(t(N_("This button is no longer valid.")))

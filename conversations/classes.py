@@ -12,7 +12,6 @@ its class is still published, so a forged or stale button changes nothing.
 from __future__ import annotations
 
 import html
-import re
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -43,12 +42,13 @@ from wrse_bot.services.classes import (
     MyPlace,
     when,
 )
+from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, inline
 
 PAGE_SIZE = 8
 # How often held seats are checked for an expired hold (seconds).
 HOLD_CHECK_SECONDS = 60
-CALLBACK = re.compile(r"^k:(?:(n)|(p|v|j|y|c|cy|a|l):(\d{1,9}))$")
+CALLBACK = cbd.compile_pattern(r"k:(?:(n)|(p|v|j|y|c|cy|a|l):(\d{1,9}))")
 
 NOT_OPEN = N_("Sorry, this class is no longer open.")
 NOT_VALID = N_("This button is no longer valid.")
@@ -352,19 +352,30 @@ async def my_classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
+def parse_callback(data: str | None) -> tuple[str, int] | None:
+    """``(action, id)`` of a well-formed button (``("n", 0)`` for "no"), else None."""
+    found = cbd.match(CALLBACK, data)
+    if found is None:
+        return None
+    if found.group(1):
+        return "n", 0
+    ident = cbd.number(found.group(3))
+    return None if ident is None else (found.group(2), ident)
+
+
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    match = CALLBACK.match(query.data or "")
-    if match is None:
+    parsed = parse_callback(query.data)
+    if parsed is None:
         await query.answer(t(NOT_VALID))
         return
-    if match.group(1):
+    action, ident = parsed
+    if action == "n":
         await query.answer()
         await _show(update, context, t(N_("All right. You can see other classes with /kelas.")))
         return
-    action, ident = match.group(2), int(match.group(3))
     handler = _ACTIONS[action]
     await handler(update, context, ident)
 

@@ -28,7 +28,8 @@ from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.intake import Answer, IntakeView, Step
 from wrse_bot.services.registration import RuleLine, SubmitResult
-from wrse_bot.telegram.keyboards import button, in_rows, inline
+from wrse_bot.telegram.callback_data import number
+from wrse_bot.telegram.keyboards import MAX_CALLBACK_BYTES, button, in_rows, inline
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,10 @@ def parse_callback(data: str | None) -> tuple[int, str] | None:
     if not data or not data.startswith(CALLBACK_PREFIX + ":"):
         return None
     parts = data.split(":", 2)
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2] or len(data) > 64:
+    if len(parts) != 3 or not parts[2] or len(data) > MAX_CALLBACK_BYTES:
         return None
-    return int(parts[1]), parts[2]
+    rev = number(parts[1])
+    return None if rev is None else (rev, parts[2])
 
 
 # ---- rendering ----------------------------------------------------------------
@@ -465,7 +467,7 @@ async def on_help_request(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert query is not None
     t = tr(context)
     data = query.data or ""
-    rev = int(data[5:]) if data.startswith("help:") and data[5:].isdigit() else None
+    rev = number(data[5:]) if data.startswith("help:") else None
     view = await rt(context).intake.request_help(user_id(update), update.update_id, rev)
     await query.answer()
     if view.status == "ask":

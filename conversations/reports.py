@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 import threading
 
 from telegram import InlineKeyboardButton, Update
@@ -52,14 +51,15 @@ from wrse_bot.services.reports import (
     publish,
 )
 from wrse_bot.services.roles import COORDINATORS, audit_now
+from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
-LP = re.compile(r"^lp:(f|t|go):(30|90|y|a):(all|0[1-9]):(all|c[0-9]{1,9}|s[a-z_]{1,20})$")
-TL = re.compile(r"^tl:(a|n|x|r):([0-9]{1,12})$")
-EX = re.compile(
-    r"^ex:(?:(f|full):(xlsx|csv)"
+LP = cbd.compile_pattern(r"lp:(f|t|go):(30|90|y|a):(all|0[1-9]):(all|c[0-9]{1,9}|s[a-z_]{1,20})")
+TL = cbd.compile_pattern(r"tl:(a|n|x|r):([0-9]{1,12})")
+EX = cbd.compile_pattern(
+    r"ex:(?:(f|full):(xlsx|csv)"
     r"|(go):(xlsx|csv):(m|f(?::[0-9]{1,12}:[0-9a-f]{16})?)"
-    r"|(no))$"
+    r"|(no))"
 )
 NOTE_CACHE = "follow_up_note"  # context.user_data: has an open follow-up note (bool)
 KOTA_PREFIX = "35.79."
@@ -105,7 +105,9 @@ def _decode(period: str, kec: str, target: str) -> ReportFilter | None:
         places = load_places()
         if kecamatan not in places or places.get(kecamatan).level != "kecamatan":
             return None
-    class_id = int(target[1:]) if target.startswith("c") else None
+    class_id = cbd.number(target[1:]) if target.startswith("c") else None
+    if target.startswith("c") and class_id is None:
+        return None
     skill = target[1:] if target.startswith("s") else None
     if skill is not None and skill not in SKILLS:
         return None
@@ -221,7 +223,7 @@ async def report_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    match = LP.match(query.data or "")
+    match = cbd.match(LP, query.data)
     f = _decode(*match.groups()[1:]) if match else None
     title = None
     if f is not None and f.class_id is not None:
@@ -493,11 +495,12 @@ async def follow_up_callback(update: Update, context: ContextTypes.DEFAULT_TYPE)
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    match = TL.match(query.data or "")
-    if match is None:
+    match = cbd.match(TL, query.data)
+    follow_up_id = cbd.number(match.group(2)) if match else None
+    if match is None or follow_up_id is None:
         await query.answer(invalid(t))
         return
-    op, follow_up_id = match.group(1), int(match.group(2))
+    op = match.group(1)
     service = _fu_service(context)
     if op == "a":
         result = await service.assign(uid, follow_up_id, update.update_id)
@@ -617,7 +620,7 @@ async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    match = EX.match(query.data or "")
+    match = cbd.match(EX, query.data)
     if match is None:
         await query.answer(invalid(t))
         return
@@ -659,8 +662,9 @@ async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         masked = mode == "m"
         if not masked:
             parts = mode.split(":")
-            if len(parts) != 3 or not export_service.check_full_data_token(
-                _secret(context), uid, go_fmt, int(parts[1]), parts[2]
+            issued_at = cbd.number(parts[1], cbd.INT8_MAX) if len(parts) == 3 else None
+            if issued_at is None or not export_service.check_full_data_token(
+                _secret(context), uid, go_fmt, issued_at, parts[2]
             ):
                 await query.answer(
                     t(N_("This confirmation has expired. Please start /ekspor again.")),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -19,15 +18,16 @@ from conversations.common import rt, tr, user_id
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.access import AccessService, InviteCreated, RolesView
 from wrse_bot.services.roles import ADMINS, Role
+from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, inline
 from wrse_bot.telegram.menus import role_commands, sync_all, sync_menu
 
 log = logging.getLogger(__name__)
 
 INVITE_PREFIX = "inv_"
-CALLBACK = re.compile(
-    r"^ro:(?:inv:(?P<inv>staff|coordinator)|rv:(?P<rv>\d{1,15})"
-    r"|rvy:(?P<rvy>\d{1,15}):(?P<role>staff|coordinator)|(?P<rvn>rvn))$"
+CALLBACK = cbd.compile_pattern(
+    r"ro:(?:inv:(?P<inv>staff|coordinator)|rv:(?P<rv>\d{1,15})"
+    r"|rvy:(?P<rvy>\d{1,15}):(?P<role>staff|coordinator)|(?P<rvn>rvn))"
 )
 # What an admin may type after /undang.
 ROLE_WORDS = {
@@ -219,31 +219,46 @@ async def _edit(message: Message | None, text: str, markup: object = None) -> No
             raise
 
 
+def parse_callback(data: str | None) -> tuple[str, int, Role | None] | None:
+    """``(action, person, role)`` of a well-formed ``ro:`` button, else None."""
+    found = cbd.match(CALLBACK, data)
+    if found is None:
+        return None
+    if found["inv"]:
+        return "inv", 0, Role(found["inv"])
+    if found["rvn"]:
+        return "rvn", 0, None
+    target = cbd.number(found["rv"] or found["rvy"], cbd.INT8_MAX)
+    if target is None:
+        return None
+    return ("rv", target, None) if found["rv"] else ("rvy", target, Role(found["role"]))
+
+
 @requires(ADMINS)
 async def roles_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    match = CALLBACK.match(query.data or "")
+    parsed = parse_callback(query.data)
     message = query.message if isinstance(query.message, Message) else None
-    if match is None:
+    if parsed is None:
         await query.answer(t(N_("This button is no longer valid.")))
         return
+    action, target, role = parsed
     svc = access(context)
-    if match["inv"]:
-        created = await svc.create_invite(uid, Role(match["inv"]), update.update_id)
+    if action == "inv" and role is not None:
+        created = await svc.create_invite(uid, role, update.update_id)
         await query.answer()
         if created is not None:
             await _edit(message, invite_text(created, context.bot.username, t))
         return
-    if match["rvn"]:
+    if action == "rvn":
         await query.answer()
         view = await svc.roles()
         await _edit(message, roles_text(view, t), roles_keyboard(view, t))
         return
-    if match["rv"]:
-        target = int(match["rv"])
+    if action == "rv":
         grant = await svc.grant_of(target)
         if grant is None:
             await query.answer(t(N_("This person has no role any more.")))
@@ -264,7 +279,8 @@ async def roles_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
         await _edit(message, text, markup)
         return
-    target, role = int(match["rvy"]), Role(match["role"])
+    if role is None:  # parse_callback gives "rvy" its role; for the type checker
+        return
     result = await svc.revoke(uid, target, role, update.update_id)
     if result.status == "duplicate_update":
         await query.answer()

@@ -12,7 +12,7 @@ Callback data, all under "sc:" and checked against ``CALLBACK``:
 from __future__ import annotations
 
 import html
-import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,12 +35,13 @@ from wrse_bot.services.attendance import AttendanceError, AttendanceService, Ses
 from wrse_bot.services.class_admin import ClassAdminService, ClassInfo, FormInput, FormView
 from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF
+from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 PREFIX = "sc"
-CALLBACK = re.compile(
-    r"^sc:(?:f:(?P<rev>\d{1,9}):(?P<value>[a-z0-9_.:]{1,40})"
-    r"|(?P<verb>[a-z]{1,2}):(?P<a>\d{1,9})(?::(?P<b>\d{1,9}))?(?::(?P<c>\d{1,9}))?)$"
+CALLBACK = cbd.compile_pattern(
+    r"sc:(?:f:(?P<rev>\d{1,9}):(?P<value>[a-z0-9_.:]{1,40})"
+    r"|(?P<verb>[a-z]{1,2}):(?P<a>\d{1,9})(?::(?P<b>\d{1,9}))?(?::(?P<c>\d{1,9}))?)"
 )
 FORM_CACHE = "staff_class_form"  # context.user_data: has an open class form (bool)
 MAX_TEXT = 3800  # Telegram allows 4096 characters per message
@@ -459,20 +460,40 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # ---- buttons ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FormButton:
+    rev: int
+    value: str
+
+
+def parse_callback(data: str | None) -> FormButton | tuple[str, list[int]] | None:
+    """A form button, or ``(verb, ids)`` of an action button; None when forged."""
+    found = cbd.match(CALLBACK, data)
+    if found is None:
+        return None
+    if found["rev"] is not None:
+        rev = cbd.number(found["rev"])
+        return None if rev is None else FormButton(rev, found["value"])
+    raw = [x for x in (found["a"], found["b"], found["c"]) if x is not None]
+    ids = [cbd.number(x) for x in raw]
+    if any(i is None for i in ids):
+        return None
+    return found["verb"], [i for i in ids if i is not None]
+
+
 @requires(STAFF)
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    match = CALLBACK.match(query.data or "")
-    if match is None:
+    parsed = parse_callback(query.data)
+    if parsed is None:
         await query.answer(t(N_("This button is no longer valid.")))
         return
-    if match["rev"] is not None:
-        await _on_form_button(update, context, int(match["rev"]), match["value"])
+    if isinstance(parsed, FormButton):
+        await _on_form_button(update, context, parsed.rev, parsed.value)
         return
-    verb = match["verb"]
-    ids = [int(x) for x in (match["a"], match["b"], match["c"]) if x is not None]
+    verb, ids = parsed
     handler = ACTIONS.get((verb, len(ids)))
     if handler is None:
         await query.answer(t(N_("This button is no longer valid.")))

@@ -5,7 +5,6 @@ and typed reason checks the staff role on the server."""
 from __future__ import annotations
 
 import html
-import re
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -27,9 +26,10 @@ from wrse_bot.services.verification import (
     VerificationService,
     preset_reason,
 )
+from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, inline
 
-CALLBACK = re.compile(r"^vf:(sh|sk|ap|ok|rj|rs|rw|rc):(\d{1,12})(?::(\d{1,2}))?$")
+CALLBACK = cbd.compile_pattern(r"vf:(sh|sk|ap|ok|rj|rs|rw|rc):(\d{1,12})(?::(\d{1,2}))?")
 FORM_KEY = "verify_form"  # user_data cache: does she have an open reason form?
 
 KIND_LABELS = {
@@ -39,6 +39,15 @@ KIND_LABELS = {
     "help_requested": N_("Asked for an officer's help"),
 }
 SEX_LABELS = {"F": N_("Woman"), "M": N_("Man")}
+
+
+def parse_callback(data: str | None) -> tuple[str, int, int | None] | None:
+    """``(action, flag id, preset reason)`` of a well-formed button, else None."""
+    found = cbd.match(CALLBACK, data)
+    fid = cbd.number(found.group(2)) if found else None
+    if found is None or fid is None:
+        return None
+    return found.group(1), fid, cbd.number(found.group(3))
 
 
 def service(context: ContextTypes.DEFAULT_TYPE) -> VerificationService:
@@ -196,11 +205,11 @@ async def verify_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    match = CALLBACK.match(query.data or "")
-    if match is None:
+    parsed = parse_callback(query.data)
+    if parsed is None:
         await query.answer(t(N_("This button is no longer valid.")))
         return
-    action, fid, extra = match.group(1), int(match.group(2)), match.group(3)
+    action, fid, extra = parsed
     svc = service(context)
     message = query.message if isinstance(query.message, Message) else None
 
@@ -252,7 +261,7 @@ async def verify_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
     # Decisions: approve, contacted, reject with a preset reason.
     if action == "rs":
-        reason = preset_reason(int(extra)) if extra is not None else None
+        reason = preset_reason(extra) if extra is not None else None
         if reason is None:
             await query.answer(t(N_("This button is no longer valid.")))
             return

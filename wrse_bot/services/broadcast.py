@@ -50,6 +50,7 @@ from wrse_bot.db.models import (
 from wrse_bot.db.types import UTCDateTime
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED
+from wrse_bot.domain.digits import parse_uint
 from wrse_bot.domain.places import KECAMATAN, load_places
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
@@ -322,20 +323,21 @@ class BroadcastService:
         if step == Step.INTEREST and action == "i" and arg in SKILLS:
             data["audience"] = Audience("interest", arg).to_dict()
             return Step.MESSAGE
-        if step == Step.CLASS and action == "c" and arg.isdigit():
+        class_id = parse_uint(arg)
+        if step == Step.CLASS and action == "c" and class_id is not None:
             kind = data.get("pending_kind")
-            if kind not in CLASS_AUDIENCES or await _published_class(s, int(arg)) is None:
+            if kind not in CLASS_AUDIENCES or await _published_class(s, class_id) is None:
                 return None
-            data["audience"] = Audience(kind, int(arg)).to_dict()
+            data["audience"] = Audience(kind, class_id).to_dict()
             return Step.MESSAGE
         if step == Step.MESSAGE and action == "j":
             audience = Audience.from_dict(data.get("audience"))
             if audience is None or audience.class_id is None:
                 return Step.SCHEDULE
-            arg, action = str(audience.class_id), "s"
+            class_id, action = audience.class_id, "s"
             step = Step.SCHEDULE
-        if step == Step.SCHEDULE and action == "s" and arg.isdigit():
-            schedule = await class_schedule(s, int(arg))
+        if step == Step.SCHEDULE and action == "s" and class_id is not None:
+            schedule = await class_schedule(s, class_id)
             if schedule is None:
                 return None
             data["text"] = render_schedule(schedule)

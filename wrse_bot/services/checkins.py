@@ -42,6 +42,7 @@ from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import CheckIn, Registrant, TrainingClass
 from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.digits import INT8_MAX, parse_uint
 from wrse_bot.domain.money import MoneyError, parse_money
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBSTACLES
 from wrse_bot.domain.text import N_
@@ -289,7 +290,7 @@ def _candidates(ci: CheckIn) -> tuple[int, ...]:
     raw = ci.income or ""
     if ci.step != Step.INCOME_CONFIRM or not raw:
         return ()
-    return tuple(int(v) for v in raw.split(",") if v.isdigit())
+    return tuple(v for v in (parse_uint(x, INT8_MAX) for x in raw.split(",")) if v is not None)
 
 
 class CheckInService:
@@ -591,11 +592,10 @@ class CheckInService:
         if ans.kind == "choice" and ans.value == "retype":
             ci.income, ci.income_bracket = None, None
             return Step.INCOME
-        if ans.kind == "choice" and ans.value[:1] == "c" and ans.value[1:].isdigit():
-            index = int(ans.value[1:])
-            if index < len(candidates):
-                self._set_income(ci, candidates[index])
-                return Step.BUSINESS
+        index = parse_uint(ans.value[1:]) if ans.kind == "choice" and ans.value[:1] == "c" else None
+        if index is not None and index < len(candidates):
+            self._set_income(ci, candidates[index])
+            return Step.BUSINESS
         if ans.kind == "text":
             return self._read_income(ci, ans)  # typed again, more precisely
         return _tap_problem(ans)

@@ -29,6 +29,7 @@ from wrse_bot.domain.catalog import (
     SKILLS,
 )
 from wrse_bot.domain.dates import DateError, parse_date
+from wrse_bot.domain.digits import parse_uint
 from wrse_bot.domain.eligibility import MaritalStatus
 from wrse_bot.domain.money import MoneyError, parse_money
 from wrse_bot.domain.nik import NikError, Sex, parse_nik
@@ -631,8 +632,9 @@ class IntakeService:
         candidates = a.get("income_candidates", [])
         if ans.kind == "choice" and ans.value == "retype":
             return Step.INCOME
-        if ans.kind == "choice" and ans.value.isdigit() and int(ans.value) < len(candidates):
-            a["income"] = candidates[int(ans.value)]
+        index = parse_uint(ans.value) if ans.kind == "choice" else None
+        if index is not None and index < len(candidates):
+            a["income"] = candidates[index]
             a["income_candidates"] = [a["income"]]
             return None
         if ans.kind == "text":

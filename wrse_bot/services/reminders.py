@@ -45,6 +45,7 @@ from wrse_bot.db.models import (
     TrainingClass,
 )
 from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.digits import parse_uint
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.timing import reminder_plan
 from wrse_bot.i18n import N_, Translator, translator
@@ -55,7 +56,7 @@ from wrse_bot.services.users import language_of
 KIND = "reminder"
 CALLBACK_PREFIX = "rv"
 # rv:<enrolment id>:<session id>:<y|n>
-CALLBACK_RE = re.compile(rf"^{CALLBACK_PREFIX}:(\d{{1,12}}):(\d{{1,12}}):([yn])$")
+CALLBACK_RE = re.compile(rf"{CALLBACK_PREFIX}:([0-9]{{1,12}}):([0-9]{{1,12}}):([yn])")
 ENROLLED = "enrolled"
 PENDING = "pending"
 
@@ -296,9 +297,11 @@ class RsvpResult:
 
 def parse_callback(data: str) -> tuple[int, int, bool] | None:
     match = CALLBACK_RE.fullmatch(data or "")
-    if match is None:
+    enrolment_id = parse_uint(match[1]) if match else None
+    session_id = parse_uint(match[2]) if match else None
+    if match is None or enrolment_id is None or session_id is None:
         return None
-    return int(match[1]), int(match[2]), match[3] == "y"
+    return enrolment_id, session_id, match[3] == "y"
 
 
 async def answer(
