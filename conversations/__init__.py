@@ -29,6 +29,7 @@ from conversations.common import (
     MENU_HELP,
     MENU_MY_DATA,
     MENU_REGISTER,
+    TEXT_ROUTES,
     menu_filter,
 )
 from conversations.errors import on_error
@@ -43,6 +44,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     for feature in FEATURES:
         feature.register(app)
+    # After every feature's route: a greeting is only a greeting outside their forms.
+    if menu.greeting_route not in TEXT_ROUTES:
+        TEXT_ROUTES.append(menu.greeting_route)
     app.add_handlers(
         [
             CommandHandler("start", menu.start, filters=private),

@@ -27,7 +27,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from conversations.common import TEXT_ROUTES, is_back, tr, user_id
+from conversations.common import TEXT_ROUTES, is_back, message_kind, tr, user_id
 from wrse_bot.clock import now as clock_now
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLES
@@ -274,6 +274,8 @@ async def send_view(
     text = f"({_number(view.step)}/{QUESTIONS}) {text}"
     if view.problem is not None:
         problem = t.render(view.problem.message, view.problem.params)
+        if view.problem.prefix:
+            problem = f"{t(view.problem.prefix)} {problem}"
         text = f"⚠️ {html.escape(problem)}\n\n{text}"
     if prefix:
         text = f"{prefix}\n\n{text}"
@@ -364,7 +366,7 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         cache[CACHE] = checkin_id if checkin_id is not None else False
         if checkin_id is None:
             return False
-    answer = Answer("other")
+    answer = Answer("other", message_kind(msg))
     if msg.text is not None:
         answer = Answer("back") if is_back(msg.text, tr(context)) else Answer("text", msg.text)
     view = await service.answer(uid, int(checkin_id), update.update_id, answer)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import ReplyKeyboardMarkup, Update
+from telegram import Message, ReplyKeyboardMarkup, Update
 from telegram.ext import ContextTypes, filters
 
+from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.telegram.keyboards import reply
@@ -52,13 +53,50 @@ def menu_filter(*msgids: str) -> filters.BaseFilter:
 
 
 async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A message outside any form: never silence, always the way forward."""
+    """A message outside any form: never silence, always the way forward. A voice
+    note or sticker is told what the bot cannot do yet; text is shown what it can."""
     t = tr(context)
     has_draft = await rt(context).intake.has_draft(user_id(update))
-    text = t(N_("Sorry, I did not understand. Please choose from the menu below."))
+    msg = update.effective_message
+    if msg is not None and msg.text is None:
+        then = t(N_("Please type your message, or choose from the menu below."))
+        text = f"{t(unreadable_message(message_kind(msg)))} {then}"
+    else:
+        text = t(
+            N_(
+                "Sorry, I did not understand that message. Please choose from the menu below: "
+                "{first}, {classes} for training classes, {my_data} to see your data, "
+                "or {help} to reach an officer."
+            )
+        ).format(
+            first=t(MENU_CONTINUE) if has_draft else t(MENU_REGISTER),
+            classes=t(MENU_CLASSES),
+            my_data=t(MENU_MY_DATA),
+            help=t(MENU_HELP),
+        )
     await context.bot.send_message(
         user_id(update), text, reply_markup=main_menu(t, has_draft=has_draft)
     )
+
+
+def message_kind(msg: Message) -> str:
+    """What she sent when it is not text: "voice", "sticker", "photo" ..."""
+    for kind in (
+        "sticker",
+        "photo",
+        "voice",
+        "video",
+        "audio",
+        "document",
+        "location",
+        "animation",
+        "video_note",
+        "poll",
+        "dice",
+    ):
+        if getattr(msg, kind, None):
+            return kind
+    return "unknown"
 
 
 # Features with their own typed forms (a staff member writing a class title or

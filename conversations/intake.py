@@ -19,7 +19,16 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from conversations.common import TEXT_ROUTES, fallback, is_back, main_menu, rt, tr, user_id
+from conversations.common import (
+    TEXT_ROUTES,
+    fallback,
+    is_back,
+    main_menu,
+    message_kind,
+    rt,
+    tr,
+    user_id,
+)
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_CHOICES, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.nik import mask_nik
@@ -494,31 +503,12 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     elif msg.text is not None:
         answer = Answer("back") if is_back(msg.text, tr(context)) else Answer("text", msg.text)
     else:
-        answer = Answer("other", _kind(msg))
+        answer = Answer("other", message_kind(msg))
     view = await runtime.intake.answer(user_id(update), update.update_id, answer)
     if view.status == "no_draft":
         await fallback(update, context)
         return
     await send_view(view, update, context)
-
-
-def _kind(msg: Message) -> str:
-    for kind in (
-        "sticker",
-        "photo",
-        "voice",
-        "video",
-        "audio",
-        "document",
-        "location",
-        "animation",
-        "video_note",
-        "poll",
-        "dice",
-    ):
-        if getattr(msg, kind, None):
-            return kind
-    return "unknown"
 
 
 async def resend_owed_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 
 from conversations.common import main_menu, rt, tr, user_id
 from conversations.intake import send_view
+from wrse_bot.domain.small_talk import is_greeting
 from wrse_bot.i18n import N_
 from wrse_bot.services.users import set_reachable
 
@@ -52,6 +53,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         parse_mode=ParseMode.HTML,
         reply_markup=main_menu(t, has_draft=has_draft),
     )
+
+
+async def greeting_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """ "Halo", "assalamualaikum", "punten bu": a greeting back and the way forward
+    (the open question, or the /start greeting with the menu), never "I did not
+    understand". The last text route: a staff member's typed form text comes first."""
+    msg = update.effective_message
+    if msg is None or msg.text is None or not is_greeting(msg.text):
+        return False
+    t = tr(context)
+    if not await _resume_with(update, context, t(N_("Hello! Let us continue your registration:"))):
+        await start(update, context)
+    return True
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -127,12 +127,23 @@ async def test_a_bad_answer_is_explained_and_the_same_question_asked_again(
     assert asked.text in again.text  # the very same question
 
 
-@pytest.mark.parametrize("send", ["sticker", "photo", "voice", "location", "document"])
-async def test_things_the_bot_cannot_read_get_a_gentle_answer(
-    emulator: BotApiEmulator, wrse: Application, send: str
+UNREADABLE = {
+    "sticker": "gambar, stiker, dan video belum bisa kami lihat",
+    "photo": "gambar, stiker, dan video belum bisa kami lihat",
+    "voice": "pesan suara belum bisa kami dengar",
+    "location": "hanya bisa membaca tombol dan tulisan",
+    "document": "hanya bisa membaca tombol dan tulisan",
+}
+
+
+@pytest.mark.parametrize("question", ["NIK", "status perkawinan"])
+@pytest.mark.parametrize("send", list(UNREADABLE))
+async def test_things_the_bot_cannot_read_get_a_kind_word_and_the_same_question(
+    emulator: BotApiEmulator, wrse: Application, send: str, question: str
 ) -> None:
+    """A voice note gets "pesan suara belum bisa kami dengar", never only "not understood"."""
     siti = emulator.user(1021)
-    asked = await register_until(siti, "NIK")
+    asked = await register_until(siti, question)
     sender = {
         "sticker": siti.send_sticker,
         "photo": siti.send_photo,
@@ -142,8 +153,60 @@ async def test_things_the_bot_cannot_read_get_a_gentle_answer(
     }[send]
     await sender()
     again = await siti.reply()
-    assert "belum bisa membaca" in again.text
+    assert UNREADABLE[send] in again.text
     assert asked.text in again.text
+    assert "belum mengerti" not in again.text
+
+
+# ---- greetings and messages outside the form -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["halo", "Assalamu'alaikum wr. wb. 🙏", "selamat pagiii bu", "punten", "Hallo min"]
+)
+async def test_a_greeting_gets_a_greeting_with_the_menu(
+    emulator: BotApiEmulator, wrse: Application, typed: str
+) -> None:
+    reply = await emulator.user(1025).ask(typed)
+    assert "Dinas Sosial Kota Batu" in reply.text
+    assert "belum mengerti" not in reply.text
+    assert reply.reply_keyboard == [["Daftar"], ["Kelas", "Data saya"], ["Bantuan"]]
+
+
+async def test_a_greeting_mid_form_is_greeted_and_the_same_question_asked(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1026)
+    asked = await register_until(siti, "nama lengkap")
+    reply = await siti.ask("Assalamualaikum")
+    assert reply.text.startswith("Halo, Bu!") and asked.text in reply.text
+    nik = await siti.ask("Siti Aminah")  # the greeting was not taken as her name
+    assert "NIK" in nik.text
+    assert (await scalar(wrse, select(RegistrationDraft))).answers["full_name"] == "Siti Aminah"
+
+
+@pytest.mark.parametrize(
+    ("send", "expected"),
+    [("voice", "pesan suara belum bisa kami dengar"), ("sticker", "belum bisa kami lihat")],
+)
+async def test_a_voice_note_or_sticker_outside_the_form_says_so_and_shows_the_menu(
+    emulator: BotApiEmulator, wrse: Application, send: str, expected: str
+) -> None:
+    siti = emulator.user(1027)
+    await (siti.send_voice() if send == "voice" else siti.send_sticker())
+    reply = await siti.reply()
+    assert expected in reply.text and "belum mengerti" not in reply.text
+    assert reply.reply_keyboard is not None and ["Daftar"] in reply.reply_keyboard
+
+
+async def test_a_message_the_bot_does_not_understand_is_shown_what_it_can_do(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    reply = await emulator.user(1028).ask("berapa harga beras sekarang")
+    assert reply.text.startswith("Maaf, saya belum mengerti")
+    for choice in ("Daftar", "Kelas", "Data saya", "Bantuan"):
+        assert choice in reply.text
+    assert reply.reply_keyboard is not None
 
 
 async def test_typing_instead_of_tapping_asks_her_to_tap(

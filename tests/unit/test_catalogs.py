@@ -268,8 +268,9 @@ REQUIRED_INDONESIAN = {
     ),
     "Please check your answers:": "Mohon periksa jawaban Ibu:",
     "Please tap one of the buttons below.": "Silakan tekan salah satu tombol di bawah.",
-    "Sorry, I cannot read pictures, stickers or voice messages yet.": (
-        "Maaf, saya belum bisa membaca gambar, stiker, atau pesan suara."
+    "Sorry, we cannot listen to voice messages yet.": ("Maaf, pesan suara belum bisa kami dengar."),
+    "Sorry, we cannot see pictures, stickers or videos yet.": (
+        "Maaf, gambar, stiker, dan video belum bisa kami lihat."
     ),
     "<b>You meet the requirements of the WRSE programme.</b>": (
         "<b>Ibu memenuhi syarat program WRSE.</b>"
@@ -283,9 +284,7 @@ REQUIRED_INDONESIAN = {
     "This button is no longer valid.": "Tombol ini sudah tidak berlaku.",
     "That button is from an earlier question.": "Tombol itu dari pertanyaan sebelumnya.",
     "Already noted.": "Sudah dicatat.",
-    "Sorry, I did not understand. Please choose from the menu below.": (
-        "Maaf, saya belum mengerti. Silakan pilih menu di bawah."
-    ),
+    "Hello! Let us continue your registration:": ("Halo, Bu! 🙏 Mari lanjutkan pendaftaran Ibu:"),
     "I do not know that command. Let us continue:": (
         "Perintah itu tidak saya kenal. Mari lanjutkan:"
     ),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
@@ -45,6 +45,7 @@ from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.digits import INT8_MAX, parse_uint
 from wrse_bot.domain.money import MoneyError, parse_money
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBSTACLES
+from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.domain.text import N_
 from wrse_bot.services.follow_up import open_follow_up
 from wrse_bot.services.outbox import enqueue
@@ -197,6 +198,7 @@ class Answer:
 class Problem:
     message: str
     params: dict[str, Any] = field(default_factory=dict)
+    prefix: str | None = None  # first sentence, for a message the bot cannot read
 
 
 ViewStatus = Literal[
@@ -248,10 +250,6 @@ def _yes_no(ans: Answer) -> bool | None:
 
 
 def _tap_problem(ans: Answer) -> Problem:
-    if ans.kind == "other":
-        return Problem(
-            N_("Sorry, I can only read buttons and text. Please tap one of the buttons below.")
-        )
     return Problem(N_("Please tap one of the buttons below."))
 
 
@@ -496,6 +494,8 @@ class CheckInService:
                 return await self._view(s, ci)
             outcome = await self._apply(s, ci, ans)
             if isinstance(outcome, Problem):
+                if ans.kind == "other":  # a voice note or sticker: say so, then ask again
+                    outcome = replace(outcome, prefix=unreadable_message(ans.value))
                 ci.rev += 1
                 view = await self._view(s, ci)
                 view.problem = outcome

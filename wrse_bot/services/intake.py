@@ -40,6 +40,7 @@ from wrse_bot.domain.people import (
     parse_full_name,
 )
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.domain.text import N_
 from wrse_bot.services.prompts import PromptLedger
 from wrse_bot.services.registration import (
@@ -771,15 +772,14 @@ def _from_error(exc: Exception) -> Problem:
 
 def _tap_problem(ans: Answer) -> Problem:
     if ans.kind == "other":
+        # A voice note or sticker: say what the bot cannot do yet, then ask again.
         return Problem(
-            N_("Sorry, I can only read buttons and text. Please tap one of the buttons below.")
+            N_("Please tap one of the buttons below."), prefix=unreadable_message(ans.value)
         )
     return Problem(N_("Please tap one of the buttons below."))
 
 
 def _type_problem(ans: Answer, example: str) -> Problem:
     if ans.kind == "other":
-        return Problem(
-            example, prefix=N_("Sorry, I cannot read pictures, stickers or voice messages yet.")
-        )
+        return Problem(example, prefix=unreadable_message(ans.value))
     return Problem(example)
