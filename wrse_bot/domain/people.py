@@ -176,7 +176,7 @@ def display_phone(phone: str | None) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """The number as shown on a shared screen: "+6285212345890" -> "0852****890" (UU PDP)."""
+    """The number as shown on a shared screen: "+628521234890" -> "0852****890" (UU PDP)."""
     if not phone:
         return "-"
     shown = display_phone(phone)
