@@ -34,7 +34,7 @@ from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
 from wrse_bot.domain.places import load_places
-from wrse_bot.i18n import N_, Translator
+from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.services.intake import Answer, IntakeView, Step
 from wrse_bot.services.registration import RuleLine, SubmitResult
 from wrse_bot.telegram.callback_data import number
@@ -43,6 +43,16 @@ from wrse_bot.telegram.keyboards import MAX_CALLBACK_BYTES, button, in_rows, inl
 log = logging.getLogger(__name__)
 
 CALLBACK_PREFIX = "f"
+# The phone question's other answers (reply-keyboard buttons: no revision).
+PHONE_OPTION_LABELS = {
+    "no_phone": N_("No phone of my own"),
+    "telegram": N_("Use this Telegram account"),
+}
+CONTACT_LABELS = {
+    "no_phone": N_("No phone of her own"),
+    "telegram": N_("Through this Telegram account"),
+}
+HELP_LABEL = N_("Ask an officer for help")
 MARKS = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.REVIEW: "❔"}
 
 CONSENT_TEXT = N_(
@@ -209,20 +219,19 @@ def question(view: IntakeView, t: Translator, settings_years: int) -> tuple[str,
         keyboard = ReplyKeyboardMarkup(
             [
                 [KeyboardButton("📱 " + t(N_("Send my phone number")), request_contact=True)],
+                *[[t(label)] for label in PHONE_OPTION_LABELS.values()],
                 [t(N_("Back"))],
             ],
             resize_keyboard=True,
             one_time_keyboard=True,
         )
-        return (
-            t(
-                N_(
-                    "What is your phone number? Tap the button below to send it, "
-                    "or type it, for example: 0812 3456 7890."
-                )
-            ),
-            keyboard,
+        text = t(
+            N_(
+                "What is your phone number? Tap the button below to send it, "
+                "or type it, for example: 0812 3456 7890."
+            )
         )
+        return f"{text}\n{t(N_('No phone of your own? Tap one of the buttons below.'))}", keyboard
     if step == Step.REVIEW:
         return review_text(a, t), review_keyboard(t, rev)
     raise ValueError(f"no question for step {step}")
@@ -256,7 +265,7 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
         (N_("Schooling"), t(EDUCATION.get(a.get("education") or "", "-"))),
         (N_("Work"), occupation),
         (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in a.get("interests", [])) or "-"),
-        (N_("Phone"), mask_phone(a.get("phone"))),
+        (N_("Phone"), contact_text(a.get("phone"), a.get("contact_by"), t)),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
     return "\n".join(
@@ -268,6 +277,13 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
             t(N_("Tap a button to change an answer, or tap Send.")),
         ]
     )
+
+
+def contact_text(phone: str | None, contact_by: str | None, t: Translator) -> str:
+    """Her phone as shown on a shared screen, or how else staff reach her."""
+    if not phone and contact_by in CONTACT_LABELS:
+        return t(CONTACT_LABELS[contact_by])
+    return mask_phone(phone)
 
 
 def review_keyboard(t: Translator, rev: int) -> Any:
@@ -410,11 +426,15 @@ async def send_view(
 
 
 def _with_help(markup: Any, t: Translator, rev: int) -> Any:
-    """After repeated misses, a way out: ask an officer for help."""
-    help_button = button("🙋 " + t(N_("Ask an officer for help")), f"help:{rev}")
+    """After repeated misses, a way out: ask an officer for help. It goes
+    below every answer, so no answer moves (buttons are read by position)."""
     if isinstance(markup, ReplyKeyboardMarkup):
-        return markup  # the phone step keeps its contact button; help is typed /bantuan
-    return inline([[help_button], *markup.inline_keyboard])
+        rows = [list(row) for row in markup.keyboard]
+        return ReplyKeyboardMarkup(
+            [*rows, ["🙋 " + t(HELP_LABEL)]], resize_keyboard=True, one_time_keyboard=True
+        )
+    help_button = button("🙋 " + t(HELP_LABEL), f"help:{rev}")
+    return inline([*markup.inline_keyboard, [help_button]])
 
 
 # ---- handlers -----------------------------------------------------------------
@@ -477,9 +497,21 @@ async def on_help_request(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     t = tr(context)
     data = query.data or ""
     rev = number(data[5:]) if data.startswith("help:") else None
+    if rev is None:
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
     view = await rt(context).intake.request_help(user_id(update), update.update_id, rev)
+    if view.status == "stale":
+        await query.answer(t(N_("That button is from an earlier question.")))
+        await send_view(view, update, context, prefix=t(N_("Let us continue from here:")))
+        return
     await query.answer()
+    await _helped(view, update, context)
+
+
+async def _helped(view: IntakeView, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if view.status == "ask":
+        t = tr(context)
         await send_view(
             view,
             update,
@@ -500,8 +532,22 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             return
     if msg.contact is not None:
         answer = Answer("contact", msg.contact.phone_number)
+    elif msg.text is not None and _is_label(msg.text, HELP_LABEL):
+        # The phone question's reply keyboard has its own help button.
+        view = await runtime.intake.request_help(user_id(update), update.update_id, None)
+        if view.status == "stale":
+            await send_view(view, update, context)
+        else:
+            await _helped(view, update, context)
+        return
     elif msg.text is not None:
-        answer = Answer("back") if is_back(msg.text, tr(context)) else Answer("text", msg.text)
+        option = next((k for k, v in PHONE_OPTION_LABELS.items() if _is_label(msg.text, v)), None)
+        if option is not None:
+            answer = Answer("option", option)
+        elif is_back(msg.text, tr(context)):
+            answer = Answer("back")
+        else:
+            answer = Answer("text", msg.text)
     else:
         answer = Answer("other", message_kind(msg))
     view = await runtime.intake.answer(user_id(update), update.update_id, answer)
@@ -509,6 +555,12 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await fallback(update, context)
         return
     await send_view(view, update, context)
+
+
+def _is_label(text: str, msgid: str) -> bool:
+    """A reply-keyboard button's text, in any interface language."""
+    typed = text.replace("🙋", "").strip().casefold()
+    return any(typed == translator(lang)(msgid).casefold() for lang in LANGUAGES)
 
 
 async def resend_owed_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:

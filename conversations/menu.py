@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from conversations.common import main_menu, rt, tr, user_id
 from conversations.intake import send_view
+from wrse_bot.config import Settings
 from wrse_bot.domain.small_talk import is_greeting
-from wrse_bot.i18n import N_
+from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.users import set_reachable
 
 HELP_TEXT = N_(
@@ -68,9 +71,23 @@ async def greeting_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return True
 
 
+def help_text(t: Translator, settings: Settings) -> str:
+    """How to use the bot, and how to reach a person without travelling."""
+    lines = [t(HELP_TEXT).format(office=html.escape(settings.office_contact))]
+    if settings.office_phone:
+        lines.append(
+            t(N_("📞 Phone or WhatsApp: {phone}")).format(phone=html.escape(settings.office_phone))
+        )
+    if settings.office_hours:
+        lines.append(
+            t(N_("🕗 Office hours: {hours}")).format(hours=html.escape(settings.office_hours))
+        )
+    return "\n".join(lines)
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    text = t(HELP_TEXT).format(office=rt(context).settings.office_contact)
+    text = help_text(t, rt(context).settings)
     if await _resume_with(update, context, text):
         return
     has_draft = await rt(context).intake.has_draft(user_id(update))

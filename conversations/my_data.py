@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from conversations.common import main_menu, rt, tr, user_id
-from conversations.intake import MARKS, render_line, send_view
+from conversations.intake import MARKS, contact_text, render_line, send_view
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
@@ -48,7 +48,10 @@ def my_data_text(d: MyData, t: Translator) -> str:
         (N_("Schooling"), t(EDUCATION.get(d.education or "", "-"))),
         (N_("Work"), occupation),
         (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in d.interests if s in SKILLS)),
-        (N_("Phone"), d.phone_masked),
+        (
+            N_("Phone"),
+            d.phone_masked if d.phone_masked != "-" else contact_text(None, d.contact_by, t),
+        ),
         (N_("Status"), status),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]

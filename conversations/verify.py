@@ -17,6 +17,7 @@ from conversations.intake import MARKS, render_line
 from wrse_bot.domain.catalog import MARITAL_LABELS
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.help_requests import step_question
 from wrse_bot.services.roles import STAFF
 from wrse_bot.services.verification import (
     PRESET_REASONS,
@@ -110,8 +111,9 @@ def card_text(card: Card, t: Translator) -> str:
     if card.user_id is not None:
         link = f'<a href="tg://user?id={card.user_id}">{card.user_id}</a>'
         lines.append(t(N_("Telegram account: {link}")).format(link=link))
-    if card.kind == "help_requested" and card.detail:
-        lines.append(t(N_("Where she was: {detail}")).format(detail=esc(card.detail)))
+    question = step_question(card.detail) if card.kind == "help_requested" else None
+    if question is not None:  # the question as staff know it, never a step's code
+        lines.append(t(N_("Where she was: {detail}")).format(detail=esc(t(question))))
     if card.holder is not None:
         lines += ["", t(N_("<b>Already registered with this NIK:</b>"))]
         lines += person_lines(card.holder, t, mismatch=False)

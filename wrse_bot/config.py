@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     report_min_group: int = Field(default=5, ge=1)
     # Where to go in person: shown when she declines or is not eligible.
     office_contact: str = "Dinas Sosial Kota Batu, Balai Kota Among Tani, Jl. Panglima Sudirman 507"
+    # How to reach the office without going there (/bantuan): a phone or
+    # WhatsApp number and opening hours, as the office writes them.
+    office_phone: str = ""
+    office_hours: str = ""
+    # "Minta bantuan petugas" goes to this chat (a staff group, or the officer
+    # on duty); unset: to every staff member (or the admins if there are none).
+    help_chat_id: int | None = None
     # Messages/s the bot sends overall: Telegram's limit for bulk messages is
     # about 30/s (429s beyond it are waited out and retried). 0 = no throttle.
     send_rate: int = Field(default=30, ge=0)

@@ -165,6 +165,9 @@ class Registrant(Base):
     # In clear: reports filter registrations by the skill she is interested in.
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     phone: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    # How staff reach her: "phone" (the number above), "telegram" (this
+    # Telegram account: she borrows a phone) or "no_phone" (no phone of her own).
+    contact_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     consent_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

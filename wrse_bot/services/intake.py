@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now, today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Consent, Registrant, RegistrationDraft, StaffFlag
+from wrse_bot.db.models import Consent, Registrant, RegistrationDraft
 from wrse_bot.domain.catalog import (
     EDUCATION,
     MARITAL_CHOICES,
@@ -42,6 +42,7 @@ from wrse_bot.domain.people import (
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.domain.text import N_
+from wrse_bot.services import help_requests
 from wrse_bot.services.prompts import PromptLedger
 from wrse_bot.services.registration import (
     CONSENT_VERSION,
@@ -115,13 +116,17 @@ EDITABLE: dict[str, Step] = {
 _YES = {"ya", "iya", "y", "yes", "benar", "betul", "setuju", "sudah", "nggih", "inggih", "ok"}
 _NO = {"tidak", "tdk", "no", "n", "bukan", "salah", "ora", "mboten", "gak", "nggak", "enggak"}
 
-InputKind = Literal["text", "choice", "contact", "other", "back"]
+InputKind = Literal["text", "choice", "option", "contact", "other", "back"]
+# Reply-keyboard buttons of the phone question (they carry no revision):
+# she has no phone of her own, or staff should reach her on this account.
+PHONE_OPTIONS = ("no_phone", "telegram")
 
 
 @dataclass(frozen=True)
 class Answer:
     """What she sent: typed text, a button (with the form revision it was
-    drawn for), a shared contact, or something the bot cannot read."""
+    drawn for), a reply-keyboard option, a shared contact, or something the
+    bot cannot read."""
 
     kind: InputKind
     value: str = ""
@@ -344,11 +349,14 @@ class IntakeService:
             draft = await self._draft(s, user_id)
             if draft is None:
                 return IntakeView("no_draft")
-            s.add(
-                StaffFlag(
-                    kind="help_requested", user_id=user_id, detail=f"intake step: {draft.step}"
-                )
-            )
+            # ``None``: typed from the phone question's reply keyboard, which
+            # carries no revision; every other help button names its question.
+            if rev != draft.rev and not (rev is None and draft.step == Step.PHONE):
+                # A help button left on an earlier question: show where she is.
+                view = self._ask(draft)
+                view.status = "stale"
+                return view
+            await help_requests.request_help(s, self.settings, user_id, draft.step, draft.answers)
             draft.misses = 0
             draft.rev += 1
             await self._save(s, draft)
@@ -686,6 +694,11 @@ class IntakeService:
         return _tap_problem(ans)
 
     def _on_phone(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if ans.kind == "option" and ans.value in PHONE_OPTIONS:
+            # No dead end: a borrowed phone or none at all is an answer too.
+            a["phone"] = None
+            a["contact_by"] = ans.value
+            return None
         if ans.kind not in ("text", "contact"):
             return _type_problem(
                 ans,
@@ -698,6 +711,7 @@ class IntakeService:
             a["phone"] = normalize_phone(ans.value)
         except ValueError as exc:
             return _from_error(exc)
+        a["contact_by"] = "phone"
         return None
 
     def _on_review(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:

@@ -38,6 +38,7 @@ class MyData:
     occupation_other: str | None
     interests: tuple[str, ...]
     phone_masked: str
+    contact_by: str | None
     status: str
     verdict: str | None
     reasons: tuple[RuleLine, ...]
@@ -81,6 +82,7 @@ class MyDataService:
                 occupation_other=reg.occupation_other,
                 interests=tuple(reg.interests or ()),
                 phone_masked=mask_phone(reg.phone),
+                contact_by=reg.contact_by,
                 status=reg.status,
                 verdict=reg.verdict,
                 reasons=rule_lines(latest.results) if latest else (),

@@ -126,6 +126,7 @@ def registrant_answers(reg: Registrant) -> dict[str, Any]:
         "occupation_other": reg.occupation_other,
         "interests": list(reg.interests or []),
         "phone": reg.phone,
+        "contact_by": reg.contact_by or ("phone" if reg.phone else None),
     }
 
 
@@ -239,7 +240,8 @@ def _fill(reg: Registrant, a: dict[str, Any], nik_hash: str) -> None:
     reg.occupation = a["occupation"]
     reg.occupation_other = a.get("occupation_other")
     reg.interests = list(a.get("interests", []))
-    reg.phone = a["phone"]
+    reg.phone = a.get("phone")
+    reg.contact_by = a.get("contact_by") or ("phone" if a.get("phone") else None)
     reg.consent_version = a.get("consent_version")
     reg.consent_at = datetime.fromisoformat(consent_at) if consent_at else None
     reg.deleted_at = None
