@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from conversations.common import rt, tr
 from wrse_bot.i18n import N_
-from wrse_bot.services.roles import Role, audit_now, role_of
+from wrse_bot.services.roles import Role, audit_now, role_of, sees_phone
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -52,3 +52,10 @@ async def cached_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Rol
         runtime = rt(context)
         data["role"] = await role_of(runtime.db, runtime.settings, update.effective_user.id)
     return data["role"]
+
+
+def shows_phone(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether this update's viewer may see women's phone numbers: her role as
+    @requires checked it a moment ago (``services.roles.CALLERS``)."""
+    data = context.user_data
+    return sees_phone(data.get("role") if data is not None else None)

@@ -472,6 +472,7 @@ async def follow_up_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             render_card(card, t, uid),
             parse_mode=ParseMode.HTML,
             reply_markup=card_buttons(card, t, uid),  # type: ignore[arg-type]
+            protect_content=True,  # her name, phone and answers
         )
 
 
@@ -569,6 +570,7 @@ async def typed_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             render_card(result.card, t, uid),
             parse_mode=ParseMode.HTML,
             reply_markup=card_buttons(result.card, t, uid),  # type: ignore[arg-type]
+            protect_content=True,
         )
 
 

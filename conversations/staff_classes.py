@@ -21,11 +21,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from conversations.auth import cached_role, requires
+from conversations.auth import cached_role, requires, shows_phone
 from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
 from wrse_bot.clock import now as clock_now
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
+from wrse_bot.domain.people import display_phone
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.schedule import deadline_example, session_example
 from wrse_bot.i18n import N_, Translator
@@ -95,9 +96,18 @@ def _set_form_cache(context: ContextTypes.DEFAULT_TYPE, open_form: bool) -> None
 
 
 async def _send(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: Any = None
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    text: str,
+    markup: Any = None,
+    *,
+    personal: bool = False,
 ) -> None:
-    await context.bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    """``personal``: it names women (rosters, attendance sheets), so Telegram
+    forbids forwarding and saving it (protect_content)."""
+    await context.bot.send_message(
+        chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML, protect_content=personal
+    )
 
 
 # ---- rendering: the class -------------------------------------------------------------
@@ -676,6 +686,7 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
     esc = html.escape
+    show_phone = shows_phone(context)
     info = roster.info
     lines = [
         t(N_("<b>Participants: {title}</b>")).format(title=esc(info.title)),
@@ -688,7 +699,8 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
         lines += ["", f"<b>{t(GROUP_LABELS[status])} ({len(people)})</b>"]
         for i, p in enumerate(people, start=1):
             done = " 🎓" if p.completed else ""
-            lines.append(f"{i}. {esc(p.name)} · {esc(p.phone)}{done}{rsvp_column(t, p)}")
+            phone = f" · {esc(display_phone(p.phone))}" if show_phone else ""
+            lines.append(f"{i}. {esc(p.name)}{phone}{done}{rsvp_column(t, p)}")
         if not people:
             lines.append("-")
     markup = None
@@ -701,7 +713,7 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
                 ]
             ]
         )
-    await _send_long(context, user_id(update), "\n".join(lines), markup)
+    await _send_long(context, user_id(update), "\n".join(lines), markup, personal=True)
 
 
 def rsvp_column(t: Translator, line: ca.RosterLine) -> str:
@@ -715,7 +727,12 @@ def rsvp_column(t: Translator, line: ca.RosterLine) -> str:
 
 
 async def _send_long(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, markup: Any = None
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    text: str,
+    markup: Any = None,
+    *,
+    personal: bool = False,
 ) -> None:
     """Split at line breaks to stay under Telegram's message size; buttons on the last part."""
     parts: list[str] = []
@@ -728,7 +745,8 @@ async def _send_long(
             current = f"{current}\n{line}" if current else line
     parts.append(current)
     for i, part in enumerate(parts):
-        await _send(context, chat_id, part, markup if i == len(parts) - 1 else None)
+        last = i == len(parts) - 1
+        await _send(context, chat_id, part, markup if last else None, personal=personal)
 
 
 # ---- attendance ------------------------------------------------------------------------
@@ -783,7 +801,7 @@ async def open_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session
             t(N_("Tap each woman who came, then tap Save.")),
         ]
     )
-    await _send(context, user_id(update), text, sheet_markup(t, sheet))
+    await _send(context, user_id(update), text, sheet_markup(t, sheet), personal=True)
 
 
 async def toggle_mark(

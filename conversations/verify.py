@@ -88,9 +88,10 @@ def person_lines(p: Person, t: Translator, *, mismatch: bool) -> list[str]:
         (N_("Main earner"), t(N_("Yes")) if p.main_earner else t(N_("No"))),
         (N_("Dependents"), str(p.dependents if p.dependents is not None else "-")),
         (N_("Household income"), t(N_("{amount} per month")).format(amount=t.money(p.income))),
-        (N_("Phone"), p.phone or "-"),
-        (N_("Registered on"), t.date(p.registered_at.astimezone(t.tz).date())),
     ]
+    if p.phone is not None:  # only for those who call women (services.roles.CALLERS)
+        rows.append((N_("Phone"), p.phone))
+    rows.append((N_("Registered on"), t.date(p.registered_at.astimezone(t.tz).date())))
     return [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
 
 
@@ -178,7 +179,14 @@ async def _send_card(
         except BadRequest as exc:
             if "not modified" in exc.message:
                 return
-    await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML, reply_markup=markup)  # type: ignore[arg-type]
+    # Her personal data: Telegram forbids forwarding and saving the card.
+    await context.bot.send_message(
+        uid,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,  # type: ignore[arg-type]
+        protect_content=True,
+    )
 
 
 async def _close(query_message: Message | None, text: str) -> None:
@@ -324,7 +332,9 @@ async def _after_decision(
         await query.answer()
         await _close(message, outcome_text(result, t))
     else:
-        await context.bot.send_message(uid, outcome_text(result, t), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            uid, outcome_text(result, t), parse_mode=ParseMode.HTML, protect_content=True
+        )
     await _send_card(context, uid, await service(context).card(uid))
 
 

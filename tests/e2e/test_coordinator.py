@@ -305,6 +305,7 @@ async def test_a_coordinator_takes_a_follow_up_adds_a_note_and_resolves_it(
         assert "Bantuan diterima: Mesin jahit" in text and "Hambatan terbesar: Modal" in text
         assert "Belum ada yang menangani" in text
         assert card.button_labels == ["🙋 Saya tangani", "📝 Tambah catatan", "✅ Selesai"]
+        assert card.protect_content  # her name, phone and answers: not forwardable
         assert len(await audits(app, "view_follow_up")) == 1
 
         taken = await rina.tap("🙋 Saya tangani", message=card)

@@ -441,7 +441,8 @@ async def test_the_roster_shows_names_and_phone_numbers_by_group_and_is_audited(
         roster = await staff.tap(pick.button_labels[0])
         text = roster.plain_text
         assert "Peserta: Menjahit Dasar" in text and "Kursi terisi: 1 dari 10" in text
-        assert "Terdaftar (1)\n1. Siti Aminah · +6281111111111" in text
+        assert "Terdaftar (1)\n1. Siti Aminah · 081111111111" in text  # she is called
+        assert roster.protect_content  # Telegram forbids forwarding and saving it
         assert "Daftar tunggu (2)\n1. Dewi Lestari" in text and "2. Rina Wati" in text
         assert "Dibatalkan (1)\n1. Ani Suryani" in text
         assert text.index("Terdaftar") < text.index("Daftar tunggu") < text.index("Dibatalkan")
@@ -493,6 +494,7 @@ async def test_a_double_tap_on_a_name_keeps_one_mark(
         pick = await staff.ask("/hadir")
         sessions = await staff.tap(pick.button_labels[0])
         sheet = await staff.tap(sessions.button_labels[0])
+        assert sheet.protect_content  # it names the women: not forwardable
         data = sheet.inline_data("▫️ Siti Aminah")
         await staff.press_data(data, sheet.message_id)
         await staff.press_data(data, sheet.message_id)  # the same button twice

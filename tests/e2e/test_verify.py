@@ -23,9 +23,12 @@ from wrse_bot.db.models import (
     User,
 )
 from wrse_bot.devtools.emulator import BotApiEmulator, FakeUser
+from wrse_bot.domain.people import display_phone
+from wrse_bot.services.verification import VerificationService
 
 OFFICER = 9101  # an admin: admins can do everything staff can
 SECOND_OFFICER = 9102  # staff by grant
+COORDINATOR = 9103  # sees numbers in aggregate, calls nobody
 # 3 dependents + herself = 4 people; Rp3.500.000 / 4 = Rp875.000 per person,
 # between 1.2x and 1.6x the poverty line (Rp671.273): an officer decides.
 REVIEW_INCOME = "3,5 juta"
@@ -63,12 +66,42 @@ async def test_an_officer_sees_a_registration_needing_review_with_what_the_decis
     card = await emulator.user(OFFICER).ask("/verifikasi")
     assert "Perlu keputusan petugas" in card.text
     assert "Siti Aminah" in card.text
-    assert SITI_NIK in card.text  # the full NIK: staff verify it
+    assert SITI_NIK not in card.text and "************0001" in card.text  # masked
     assert "Rp3.500.000 per bulan" in card.text
     assert "Junrejo" in card.text and "Beji" in card.text
     assert "Cerai mati" in card.text
     assert "❔" in card.text  # the rule that needs a person, with its reason
     assert card.button_labels == ["✅ Setujui", "❌ Tolak", "⏭ Lewati"]
+
+
+async def test_a_card_masks_the_nik_shows_the_phone_to_officers_and_cannot_be_forwarded(
+    emulator: BotApiEmulator, office: Application
+) -> None:
+    siti = await woman_in_review(emulator)
+    officer = emulator.user(SECOND_OFFICER)  # staff: they call women
+    card = await officer.ask("/verifikasi")
+    assert "NIK: ************0001" in card.plain_text and SITI_NIK not in card.text
+    assert f"HP: {display_phone(siti.phone)}" in card.plain_text
+    assert card.protect_content  # Telegram forbids forwarding and saving it
+    shown = await officer.tap("❌ Tolak")
+    assert shown.protect_content  # an edit keeps the protection
+
+
+async def test_who_does_not_call_women_gets_the_card_without_her_phone(
+    emulator: BotApiEmulator, office: Application
+) -> None:
+    siti = await woman_in_review(emulator)
+    async with db_of(office).transaction() as s:
+        s.add(RoleGrant(user_id=COORDINATOR, role="coordinator", granted_by=OFFICER))
+    runtime = office.bot_data["runtime"]
+    service = VerificationService(runtime.db, runtime.settings)
+    for_coordinator = await service.card(COORDINATOR)
+    for_officer = await service.card(SECOND_OFFICER)
+    assert for_coordinator is not None and for_coordinator.person is not None
+    assert for_officer is not None and for_officer.person is not None
+    assert for_coordinator.person.phone is None
+    assert for_officer.person.phone == display_phone(siti.phone)
+    assert for_officer.person.nik == "************0001"
 
 
 async def test_looking_at_a_card_is_audit_logged(

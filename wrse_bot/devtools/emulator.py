@@ -302,6 +302,7 @@ class _StoredMessage:
     parse_mode: str | None = None
     reply_markup: dict[str, Any] | None = None  # inline keyboards only; what Telegram keeps
     edit_date: int | None = None
+    protected: bool = False  # sent with protect_content; edits keep it, as in Telegram
 
 
 @dataclass
@@ -833,6 +834,7 @@ class BotApiEmulator:
             parse_mode=parse_mode,
             # Only inline keyboards belong to a message; reply keyboards live in the client.
             reply_markup=markup if markup and "inline_keyboard" in markup else None,
+            protected=bool(content.get("has_protected_content")),
         )
         chat.messages[stored.message_id] = stored
         return stored
@@ -1006,9 +1008,10 @@ class BotApiEmulator:
         parsed = self._parse_text(text, parse_mode, caption=False)
         markup = self._parse_markup(p)
         self._check_rate(chat)
-        stored = self._store_bot_message(
-            chat, self._content(parsed, "text"), text, parse_mode, markup
-        )
+        content = self._content(parsed, "text")
+        if p.bool("protect_content"):  # as Telegram marks it on the Message
+            content["has_protected_content"] = True
+        stored = self._store_bot_message(chat, content, text, parse_mode, markup)
         self.stats.sent += 1
         self._record(
             chat,
@@ -1021,6 +1024,7 @@ class BotApiEmulator:
                 markup,
                 parse_mode,
                 stored.date,
+                protect_content=stored.protected,
             ),
         )
         return self._message_dict(chat, stored)
@@ -1121,6 +1125,7 @@ class BotApiEmulator:
     ) -> Any:
         if content:  # text/caption edit: the new text replaces the old one and its entities
             text_keys = ("text", "entities", "caption", "caption_entities")
+            # has_protected_content stays: an edit cannot lift the protection
             new_content = {k: v for k, v in stored.content.items() if k not in text_keys}
             new_content.update({k: v for k, v in content.items() if v is not None})
         else:  # reply markup edit
@@ -1149,6 +1154,7 @@ class BotApiEmulator:
                 markup,
                 parse_mode,
                 stored.edit_date,
+                protect_content=stored.protected,
             ),
         )
         return self._message_dict(chat, stored)

@@ -23,6 +23,15 @@ class Role(StrEnum):
 STAFF = frozenset({Role.ADMIN, Role.STAFF})
 COORDINATORS = frozenset({Role.ADMIN, Role.COORDINATOR})
 ADMINS = frozenset({Role.ADMIN})
+# Who sees women's phone numbers: officers call them (they run the classes,
+# check registrations, answer help requests), and admins can do what officers
+# can. Coordinators work with numbers and follow-ups in aggregate: the phone
+# is masked for them (UU 27/2022: only who needs it). See the README's table.
+CALLERS = frozenset({Role.ADMIN, Role.STAFF})
+
+
+def sees_phone(role: Role | None) -> bool:
+    return role in CALLERS
 
 
 async def role_of(db: Database, settings: Settings, user_id: int) -> Role | None:

@@ -37,12 +37,13 @@ from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Assessment, Registrant, StaffDraft, StaffFlag
 from wrse_bot.domain.eligibility import Outcome, Verdict
-from wrse_bot.domain.nik import NikError, parse_nik
+from wrse_bot.domain.nik import NikError, mask_nik, parse_nik
+from wrse_bot.domain.people import display_phone
 from wrse_bot.domain.text import N_
 from wrse_bot.i18n import translator
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.registration import RuleLine, rule_lines
-from wrse_bot.services.roles import audit
+from wrse_bot.services.roles import audit, role_of, sees_phone
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
 
@@ -69,7 +70,9 @@ Decision = Literal["approve", "reject", "contacted"]
 
 @dataclass(frozen=True)
 class Person:
-    """A registration as an officer sees it: full NIK, income, phone."""
+    """A registration as an officer sees it: the NIK masked (the last four
+    digits tell two records apart), income, and the phone only for those who
+    call women (None otherwise)."""
 
     registrant_id: int
     user_id: int | None
@@ -157,7 +160,9 @@ class VerificationService:
         self, actor_id: int, *, flag_id: int | None = None, after_id: int | None = None
     ) -> Card | None:
         """One open flag (``flag_id``, else the oldest after ``after_id``), and
-        an audit row for looking at her data."""
+        an audit row for looking at her data. The phone is on it only for
+        those who call women (``roles.CALLERS``), decided here, not by the caller."""
+        show_phone = sees_phone(await role_of(self.db, self.settings, actor_id))
         async with self.db.transaction() as s:
             open_flags = select(StaffFlag).where(
                 StaffFlag.resolved_at.is_(None), StaffFlag.kind.in_(QUEUE_KINDS)
@@ -177,7 +182,7 @@ class VerificationService:
                 .where(StaffFlag.resolved_at.is_(None), StaffFlag.kind.in_(QUEUE_KINDS))
             )
             reg = await self._registrant_of(s, flag)
-            person = _person(reg) if reg is not None else None
+            person = _person(reg, show_phone=show_phone) if reg is not None else None
             holder = None
             reasons: tuple[RuleLine, ...] = ()
             others: tuple[str, ...] = ()
@@ -185,7 +190,7 @@ class VerificationService:
                 if flag.kind == "duplicate_nik" and reg.duplicate_of_id is not None:
                     held = await s.get(Registrant, reg.duplicate_of_id)
                     erased = held is None or held.status == "deleted"
-                    holder = None if erased else _person(held)  # type: ignore[arg-type]
+                    holder = None if erased else _person(held, show_phone=show_phone)  # type: ignore[arg-type]
                 latest = await s.scalar(
                     select(Assessment)
                     .where(Assessment.registrant_id == reg.id)
@@ -421,12 +426,12 @@ class VerificationService:
             return result
 
 
-def _person(reg: Registrant) -> Person:
+def _person(reg: Registrant, *, show_phone: bool) -> Person:
     return Person(
         registrant_id=reg.id,
         user_id=reg.user_id,
         full_name=reg.full_name or "-",
-        nik=reg.nik or "-",
+        nik=mask_nik(reg.nik) if reg.nik else "-",
         sex=reg.sex,
         nik_sex=_nik_sex(reg.nik),
         birth_date=reg.birth_date,
@@ -437,7 +442,7 @@ def _person(reg: Registrant) -> Person:
         main_earner=reg.main_earner,
         dependents=reg.dependents,
         income=int(reg.monthly_income or 0),
-        phone=reg.phone,
+        phone=display_phone(reg.phone) if show_phone and reg.phone else None,
         status=reg.status,
         verdict=reg.verdict,
         registered_at=reg.created_at,
