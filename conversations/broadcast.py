@@ -26,6 +26,7 @@ from wrse_bot.services.broadcast import (
     ClassSchedule,
     DraftView,
     Step,
+    framed,
     set_announcements,
 )
 from wrse_bot.services.roles import STAFF
@@ -157,11 +158,13 @@ def render(t: Translator, view: DraftView) -> tuple[str, InlineKeyboardMarkup]:
     head = t(N_("Broadcast preview\nTo: {audience}\nRecipients: {count}")).format(
         audience=to, count=number(t, count)
     )
+    # She sees exactly this: the sender first, how to stop last.
+    body = framed(t, view.text or "", view.audience or Audience("all"), view.class_title)
     if count == 0:
         head += "\n" + t(N_("Nobody matches this audience yet."))
-        return f"{head}\n\n{view.text}", inline([cancel])
+        return f"{head}\n\n{body}", inline([cancel])
     send = [button("✅ " + t(N_("Send")), cb(rev, "send")), *cancel]
-    return f"{head}\n\n{view.text}", inline([send])
+    return f"{head}\n\n{body}", inline([send])
 
 
 # ---- handlers ----------------------------------------------------------------------
@@ -192,6 +195,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             rev,
             progress_chat_id=message.chat.id,
             progress_message_id=message.message_id,
+            t=t,
         )
         if result.status == "stale":
             await query.answer(t(STALE), show_alert=True)

@@ -126,6 +126,21 @@ async def report(emulator: BotApiEmulator, number: int = 1, timeout: float = 15.
     return message
 
 
+HEAD = "📢 Pengumuman Dinas Sosial Kota Batu"
+STOP = "Tidak ingin menerima pengumuman lagi? Ketik /berhenti."
+
+
+def received(text: str, class_title: str | None = None) -> str:
+    """What a woman receives for ``text``: the sender first, how to stop last."""
+    foot = (
+        f"Pesan ini tentang kelas {class_title} yang Ibu daftar, jadi tetap dikirim "
+        "walaupun Ibu sudah mengetik /berhenti."
+        if class_title
+        else STOP
+    )
+    return f"{HEAD}\n\n{text}\n\n{foot}"
+
+
 def copies(emulator: BotApiEmulator, text: str) -> Counter[int]:
     """How many times each chat received ``text`` as a new message."""
     return Counter(m.chat_id for m in emulator.sent if m.kind == "message" and m.text == text)
@@ -156,10 +171,30 @@ async def test_an_officer_broadcasts_to_eligible_women_who_each_receive_it_once(
 
     assert "Terkirim: 5" in final.text
     assert "Memblokir bot: 0" in final.text and "Gagal: 0" in final.text
-    assert copies(emulator, NEWS) == {w.id: 1 for w in women}
+    assert copies(emulator, received(NEWS)) == {w.id: 1 for w in women}
     # The progress message was edited as delivery went on, ending with the total.
     edits = [m for m in officer.history if m.kind == "edit" and m.message_id == shown.message_id]
     assert "Siaran selesai" in edits[-1].text and "Terkirim 5 / 5" in edits[-1].text
+
+
+async def test_a_broadcast_names_the_sender_first_and_says_how_to_stop_last(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    """The first line is the notification preview on a shared phone: only the sender."""
+    async with start_bot(admin_ids=frozenset({OFFICER})) as app:
+        (siti,) = await eligible_women(app, emulator, [3051])
+        officer = emulator.user(OFFICER)
+        shown = await preview(
+            officer, ["Semua yang memenuhi syarat"], "Untuk ibu-ibu janda: kelas baru"
+        )
+        await officer.tap("✅ Kirim")
+        await report(emulator)
+    (got,) = [m for m in siti.history if m.kind == "message" and "kelas baru" in (m.text or "")]
+    lines = got.text.split("\n")
+    assert lines[0] == "📢 Pengumuman Dinas Sosial Kota Batu"
+    assert "janda" not in lines[0]
+    assert lines[-1] == "Tidak ingin menerima pengumuman lagi? Ketik /berhenti."
+    assert shown.text.endswith(got.text)  # the officer saw exactly what she received
 
 
 async def test_a_woman_who_blocked_the_bot_is_counted_as_blocked_and_skipped_later(
@@ -181,7 +216,7 @@ async def test_a_woman_who_blocked_the_bot_is_counted_as_blocked_and_skipped_lat
         again = await preview(officer, ["Semua yang memenuhi syarat"], "Pengumuman kedua")
         assert "Penerima: 1 orang" in again.text
 
-    assert copies(emulator, NEWS) == {siti.id: 1}
+    assert copies(emulator, received(NEWS)) == {siti.id: 1}
 
 
 # ---- audiences -----------------------------------------------------------------------
@@ -206,7 +241,7 @@ async def test_the_audience_narrows_by_kecamatan_and_by_interest(
         await officer.tap("✅ Kirim")
         await report(emulator)
 
-    assert copies(emulator, NEWS) == {3203: 1}
+    assert copies(emulator, received(NEWS)) == {3203: 1}
 
 
 async def test_class_schedule_goes_to_its_participants_and_waitlist_separately(
@@ -233,7 +268,9 @@ async def test_class_schedule_goes_to_its_participants_and_waitlist_separately(
         waiting = await preview(officer, ["Daftar tunggu kelas", "Menjahit Dasar"], "Sabar ya")
         assert "Penerima: 1 orang" in waiting.text
 
-    schedule = shown.text.split("\n\n", 1)[1]
+    schedule = shown.text.split("\n\n", 1)[1]  # the preview shows what she receives
+    assert schedule.startswith(HEAD + "\n\nJadwal kelas: Menjahit Dasar")
+    assert schedule.endswith("tetap dikirim walaupun Ibu sudah mengetik /berhenti.")
     assert copies(emulator, schedule) == {3301: 1, 3302: 1}
 
 
@@ -254,14 +291,17 @@ async def test_berhenti_stops_announcements_but_not_news_of_her_own_class(
         assert "Penerima: 1 orang" in shown.text
         await officer.tap("✅ Kirim")
         await report(emulator)
-        assert copies(emulator, NEWS) == {ani.id: 1}
+        assert copies(emulator, received(NEWS)) == {ani.id: 1}
 
         # About her own class: it reaches her all the same.
         own = await preview(officer, ["Peserta kelas", "Menjahit Dasar"], "Besok bawa gunting")
         assert "Penerima: 1 orang" in own.text
         await officer.tap("✅ Kirim")
         await emulator.wait_sent(
-            lambda m: m.chat_id == siti.id and m.text == "Besok bawa gunting", timeout=10
+            lambda m: (
+                m.chat_id == siti.id and m.text == received("Besok bawa gunting", "Menjahit Dasar")
+            ),
+            timeout=10,
         )
         await report(emulator, 2)
 
@@ -335,7 +375,7 @@ async def test_a_broadcast_resumes_after_a_hard_stop_and_nobody_gets_it_twice(
         # Stop the bot once ten have it: the rest are still owed.
         after = 0
         for _ in range(10):
-            after, _ = await emulator.wait_sent(lambda m: m.text == NEWS, after=after)
+            after, _ = await emulator.wait_sent(lambda m: m.text == received(NEWS), after=after)
             after += 1
 
     # Between the two runs: part delivered, the rest owed and free to be claimed.
@@ -347,10 +387,10 @@ async def test_a_broadcast_resumes_after_a_hard_stop_and_nobody_gets_it_twice(
     await db.dispose()
     assert 0 < len(owed) <= 90
     assert all(row.claimed_until is None for row in owed)
-    assert sum(copies(emulator, NEWS).values()) == 100 - len(owed)
+    assert sum(copies(emulator, received(NEWS)).values()) == 100 - len(owed)
 
     async with start_bot(admin_ids=frozenset({OFFICER})):
         final = await report(emulator, timeout=30)
 
     assert "Terkirim: 100" in final.text
-    assert copies(emulator, NEWS) == dict.fromkeys(ids, 1)
+    assert copies(emulator, received(NEWS)) == dict.fromkeys(ids, 1)

@@ -396,7 +396,12 @@ async def test_sending_queues_one_row_per_woman_once(runtime: Runtime) -> None:
         f"broadcast:{sent.broadcast_id}:6003",
     }
     assert all(r.kind == "broadcast" and r.class_id == 1 for r in queued)
-    assert all(r.status == "pending" and r.text == "Bawa gunting" for r in queued)
+    assert all(r.status == "pending" for r in queued)
+    # Framed: the sender first, the class it is about last (/berhenti does not stop it).
+    assert all(
+        r.text.startswith("📢 Pengumuman Dinas Sosial Kota Batu\n\nBawa gunting\n\n")
+        for r in queued
+    )
     async with runtime.db.sessions() as s:
         b = await s.get(Broadcast, sent.broadcast_id)
         assert b.total == 2 and b.status == "sending" and b.progress_message_id == 9

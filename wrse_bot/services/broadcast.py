@@ -19,6 +19,12 @@ Audiences (issue 3, "Staff: broadcasting schedules"):
   offered a seat in) one class. These are about her own class, so they reach
   her even after /berhenti.
 
+What she receives is framed (issue 8): the first line names the sender and nothing
+else, because it is the notification preview on a shared phone; the last line says
+how to stop announcements (for a class audience: that it is about her class, which
+/berhenti does not stop). The staff preview shows the same frame, in the bot's
+language; ``Broadcast.text`` keeps what staff wrote.
+
 Sending creates the ``Broadcast`` and one outbox row per recipient (dedupe key
 ``broadcast:<id>:<user id>``) with one INSERT ... SELECT in the transaction that
 closes the draft: all or nothing, and memory stays flat however large the
@@ -52,6 +58,8 @@ from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED
 from wrse_bot.domain.digits import parse_uint
 from wrse_bot.domain.places import KECAMATAN, load_places
+from wrse_bot.domain.text import N_
+from wrse_bot.i18n import Translator, translator
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import ensure_user
@@ -142,6 +150,25 @@ class SendResult:
     status: Literal["sent", "stale", "empty"]
     broadcast_id: int | None = None
     total: int = 0
+
+
+# ---- what she receives -------------------------------------------------------------
+
+ANNOUNCEMENT_HEAD = N_("📢 Announcement from Dinas Sosial Kota Batu")
+STOP_LINE = N_("Type /berhenti to stop receiving announcements.")
+CLASS_LINE = N_(
+    "This message is about the class {title} you signed up for, so it still reaches "
+    "you after /berhenti."
+)
+
+
+def framed(t: Translator, text: str, audience: Audience, class_title: str | None) -> str:
+    """The message as she receives it: sender first, body, how to stop last."""
+    if audience.class_id is not None:
+        foot = t(CLASS_LINE).format(title=class_title or "-")
+    else:
+        foot = t(STOP_LINE)
+    return f"{t(ANNOUNCEMENT_HEAD)}\n\n{text}\n\n{foot}"
 
 
 # ---- audiences ---------------------------------------------------------------------
@@ -373,6 +400,7 @@ class BroadcastService:
         *,
         progress_chat_id: int,
         progress_message_id: int,
+        t: Translator | None = None,
     ) -> SendResult:
         """ "Kirim": the Broadcast and every delivery, in one transaction."""
         async with self.db.transaction() as s:
@@ -405,7 +433,9 @@ class BroadcastService:
             )
             s.add(broadcast)
             await s.flush()
-            total = await _enqueue_all(s, broadcast, audience)
+            cls = await s.get(TrainingClass, audience.class_id) if audience.class_id else None
+            received = framed(t or translator(), text, audience, cls.title if cls else None)
+            total = await _enqueue_all(s, broadcast, received, audience)
             broadcast.total = total
             await s.execute(delete(StaffDraft).where(StaffDraft.user_id == staff_id))
             audit(s, staff_id, "broadcast:send", detail=f"#{broadcast.id} to {total}")
@@ -426,13 +456,16 @@ class BroadcastService:
         return view
 
 
-async def _enqueue_all(s: AsyncSession, broadcast: Broadcast, audience: Audience) -> int:
-    """One outbox row per recipient, by one INSERT ... SELECT; returns how many."""
+async def _enqueue_all(
+    s: AsyncSession, broadcast: Broadcast, received: str, audience: Audience
+) -> int:
+    """One outbox row per recipient (``received``: the framed text), by one
+    INSERT ... SELECT; returns how many."""
     rec = recipients_query(audience).subquery()
     columns = {
         "kind": literal("broadcast", String),
         "user_id": rec.c.user_id,
-        "text": literal(broadcast.text, Text),
+        "text": literal(received, Text),
         "status": literal("pending", String),
         "due_at": literal(now(), UTCDateTime),
         "attempts": literal(0),
