@@ -253,3 +253,55 @@ def test_rekey_covers_every_encrypted_column() -> None:
     assert {"nik", "monthly_income", "phone"} <= covered["registrants"]
     assert "answers" in covered["registration_drafts"]
     assert "income" in covered["checkins"]
+
+
+def test_bot_py_rekey_rotates_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'wrse.db'}"
+    env = {"WRSE_DATABASE_URL": url}
+    assert run_bot("migrate", tmp_path=tmp_path, WRSE_SECRET_KEY=OLD, **env).returncode == 0
+
+    done = run_bot(
+        "rekey", tmp_path=tmp_path, WRSE_SECRET_KEY=NEW, WRSE_PREVIOUS_SECRET_KEY=OLD, **env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "rekey finished" in done.stdout
+    # Afterwards the new key alone starts; the old one alone is refused.
+    assert run_bot("migrate", tmp_path=tmp_path, WRSE_SECRET_KEY=NEW, **env).returncode == 0
+    assert run_bot("migrate", tmp_path=tmp_path, WRSE_SECRET_KEY=OLD, **env).returncode == 2
+
+
+async def test_the_encrypting_migration_may_run_as_a_rotation_begins(db_url: str) -> None:
+    import asyncio
+
+    from wrse_bot.db.migrate import downgrade, upgrade
+
+    await asyncio.to_thread(downgrade, db_url, "0006")
+    db = Database(db_url)
+    try:
+        crypto.configure(OLD)
+        await check_key(db, crypto.protector())  # the database is under the old key
+        async with db.transaction() as s:  # a row from before names were encrypted
+            await s.execute(
+                text(
+                    "INSERT INTO users (id, language, created_at, unreachable)"
+                    " VALUES (7301, 'id', CURRENT_TIMESTAMP, false)"
+                )
+            )
+            await s.execute(
+                text(
+                    "INSERT INTO registrants (user_id, status, full_name,"
+                    " nik_mismatch, interests, created_at, updated_at) VALUES"
+                    " (7301, 'active', 'Siti Aminah', false, '[]',"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        crypto.configure(NEW, OLD)  # the new key's first start: migrate, then check
+        await asyncio.to_thread(upgrade, db_url)
+        state = await check_key(db, crypto.protector())
+        assert state.previous_key_id == Protector(OLD).key_id
+        async with db.sessions() as s:
+            assert await s.scalar(select(Registrant.full_name)) == "Siti Aminah"
+            token = await s.scalar(text("SELECT full_name FROM registrants"))
+        fernet_of(NEW).decrypt(token.encode())  # written under the new key
+    finally:
+        await db.dispose()
