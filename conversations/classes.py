@@ -104,11 +104,14 @@ def listing_page(
     page = min(max(page, 0), pages - 1)
     first = page * PAGE_SIZE
     shown = cards[first : first + PAGE_SIZE]
-    lines = [
-        t(N_("<b>Open classes</b> ({first}-{last} of {total})")).format(
+    # One page needs no count ("1-1 dari 1" reads oddly); more pages say where she is.
+    if pages == 1:
+        header = t(N_("<b>Open classes</b>"))
+    else:
+        header = t(N_("<b>Classes {first}–{last} of {total}</b>")).format(
             first=first + 1, last=first + len(shown), total=len(cards)
         )
-    ]
+    lines = [header]
     rows = []
     for number, card in enumerate(shown, start=first + 1):
         start = card.first_start

@@ -55,6 +55,18 @@ CONTACT_LABELS = {
 HELP_LABEL = N_("Ask an officer for help")
 MARKS = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.REVIEW: "❔"}
 
+# The consent screen comes in two parts of one version (CONSENT_VERSION): the few
+# lines that matter first, for a woman who reads slowly on a shared phone, and the
+# full text UU PDP Ps. 21 requires behind "Baca selengkapnya".
+CONSENT_SUMMARY = N_(
+    "<b>Before we start: about your data</b>\n"
+    "Dinas Sosial Kota Batu asks for your data to check whether you can join the WRSE "
+    "programme (skills classes and help to start a business).\n"
+    "You can see your data (/data_saya) and have it deleted (/hapus_data) at any time.\n"
+    "Tap <b>Read more</b> for the full terms.\n\n"
+    "Do you agree?"
+)
+CONSENT_MORE = N_("📄 Read more")
 CONSENT_TEXT = N_(
     "<b>Before we start: about your data</b>\n"
     "• <b>Who and why:</b> Dinas Sosial Kota Batu asks for your data to check whether you can "
@@ -109,10 +121,11 @@ def question(view: IntakeView, t: Translator, settings_years: int) -> tuple[str,
     back = _back(t, rev)
     esc = html.escape
     if step == Step.CONSENT:
-        return (
-            t(CONSENT_TEXT).format(years=settings_years),
-            inline(_yes_no(t, rev, N_("I agree"), N_("I do not agree"))),
-        )
+        choose = _yes_no(t, rev, N_("I agree"), N_("I do not agree"))
+        if a.get("consent_full"):
+            return t(CONSENT_TEXT).format(years=settings_years), inline(choose)
+        more = [button(t(CONSENT_MORE), cb(rev, "more"))]
+        return t(CONSENT_SUMMARY), inline([*choose, more])
     if step == Step.NAME:
         return t(N_("What is your full name, as written on your KTP?")), inline([back])
     if step == Step.NIK:

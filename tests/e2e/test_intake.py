@@ -11,6 +11,7 @@ from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import SITI_NIK, continue_to_review, register, register_until
 from wrse_bot.db.models import Assessment, Consent, Registrant, RegistrationDraft, StaffFlag
 from wrse_bot.devtools.emulator import BotApiEmulator
+from wrse_bot.services.registration import CONSENT_VERSION
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
@@ -83,6 +84,47 @@ async def test_too_much_income_per_person_is_explained_kindly(
 
 
 # ---- consent --------------------------------------------------------------------
+
+
+async def test_consent_shows_the_few_lines_that_matter_first_and_the_full_text_on_request(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1011)
+    short = await siti.ask("/daftar")
+    assert short.plain_text.startswith("Sebelum mulai")
+    assert "/data_saya" in short.text and "/hapus_data" in short.text
+    assert len(short.plain_text.split()) <= 60
+    assert short.button_labels == ["Setuju", "Tidak setuju", "📄 Baca selengkapnya"]
+
+    full = await siti.tap("📄 Baca selengkapnya")
+    assert "Hak Ibu" in full.text and "UU 27/2022" in full.text and "3 x 24 jam" in full.text
+    assert full.button_labels == ["Setuju", "Tidak setuju"]
+    name = await siti.tap("Setuju")
+    assert "nama lengkap" in name.text
+    consent = await scalar(wrse, select(Consent))
+    assert consent.agreed and consent.text_version == CONSENT_VERSION
+    draft = await scalar(wrse, select(RegistrationDraft))
+    assert draft.answers["consent_version"] == CONSENT_VERSION
+
+
+async def test_agreeing_on_the_short_screen_stores_the_same_consent_version(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    await register(emulator.user(1012))
+    assert await scalar(wrse, select(Consent.text_version)) == CONSENT_VERSION
+    assert await scalar(wrse, select(Registrant.consent_version)) == CONSENT_VERSION
+
+
+async def test_declining_after_reading_the_full_text_saves_nothing(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1013)
+    await siti.ask("/daftar")
+    await siti.tap("📄 Baca selengkapnya")
+    goodbye = await siti.tap("Tidak setuju")
+    assert "Balai Kota" in goodbye.text
+    assert await scalar(wrse, select(func.count()).select_from(RegistrationDraft)) == 0
+    assert await scalar(wrse, select(Consent.agreed)) is False
 
 
 async def test_declining_consent_ends_politely_and_saves_nothing(

@@ -327,10 +327,12 @@ def test_indonesian_messages_contain_their_key_words(msgid_start: str, words: li
         assert word.lower() in text
 
 
-def test_the_consent_text_opens_with_its_title_and_ends_with_the_question() -> None:
-    consent = indonesian_of("<b>Before we start: about your data</b>")
-    assert consent.startswith("<b>Sebelum mulai: tentang data Ibu</b>")
-    assert consent.endswith("Apakah Ibu setuju?")
+def test_both_consent_screens_open_with_the_title_and_end_with_the_question() -> None:
+    screens = [m.string for m in entries("id") if m.id.startswith("<b>Before we start")]
+    assert len(screens) == 2  # the few lines first, and the full text
+    for consent in screens:
+        assert consent.startswith("<b>Sebelum mulai: tentang data Ibu</b>")
+        assert consent.endswith("Apakah Ibu setuju?")
 
 
 # ---- the translator that handlers use -------------------------------------------

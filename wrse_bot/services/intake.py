@@ -498,6 +498,12 @@ class IntakeService:
     # ---- one handler per step: return the next Step, a Problem, or a signal
 
     def _on_consent(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
+        if (ans.kind == "choice" and ans.value == "more") or (
+            ans.kind == "text" and _fold(ans.value).startswith("baca")
+        ):
+            # "Baca selengkapnya": the full text (UU PDP Ps. 21), the same consent version.
+            a["consent_full"] = True
+            return Step.CONSENT
         choice = _yes_no(ans)
         if choice is None:
             return _tap_problem(ans)

@@ -25,9 +25,11 @@ from wrse_bot.domain.eligibility import (
 from wrse_bot.domain.nik import Sex, sex_of_nik
 from wrse_bot.domain.text import Day, Money
 
-# The consent text she agreed to is identified by this version (UU PDP Ps. 24);
-# change it whenever the wording in the catalogs changes.
-CONSENT_VERSION = "2026-11-v1"
+# The consent text she agreed to is identified by this version (UU PDP Ps. 24):
+# the short screen and its "Baca selengkapnya" full text together, in every
+# language. Change it whenever either wording changes in the catalogs
+# (tests/unit/test_consent.py holds each version's fingerprint).
+CONSENT_VERSION = "2026-12-v2"
 
 
 @dataclass(frozen=True)
