@@ -41,9 +41,17 @@ def is_back(text: str, t: Translator) -> bool:
     return typed in BACK_WORDS or typed == t(N_("Back")).casefold()
 
 
-def main_menu(t: Translator, *, has_draft: bool) -> ReplyKeyboardMarkup:
+def main_menu(t: Translator, *, has_draft: bool, registered: bool = False) -> ReplyKeyboardMarkup:
+    if registered:  # nothing to register or continue: her data is under "Data saya"
+        return reply([[t(MENU_CLASSES), t(MENU_MY_DATA)], [t(MENU_HELP)]])
     first = t(MENU_CONTINUE) if has_draft else t(MENU_REGISTER)
     return reply([[first], [t(MENU_CLASSES), t(MENU_MY_DATA)], [t(MENU_HELP)]])
+
+
+async def her_menu(context: ContextTypes.DEFAULT_TYPE, uid: int) -> ReplyKeyboardMarkup:
+    """The main menu as it fits where she stands (registered, mid-form, new)."""
+    standing = await rt(context).intake.standing(uid)
+    return main_menu(tr(context), has_draft=standing.has_draft, registered=standing.registered)
 
 
 def menu_filter(*msgids: str) -> filters.BaseFilter:
@@ -56,11 +64,20 @@ async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A message outside any form: never silence, always the way forward. A voice
     note or sticker is told what the bot cannot do yet; text is shown what it can."""
     t = tr(context)
-    has_draft = await rt(context).intake.has_draft(user_id(update))
+    standing = await rt(context).intake.standing(user_id(update))
+    has_draft = standing.has_draft
     msg = update.effective_message
     if msg is not None and msg.text is None:
         then = t(N_("Please type your message, or choose from the menu below."))
         text = f"{t(unreadable_message(message_kind(msg)))} {then}"
+    elif standing.registered:
+        text = t(
+            N_(
+                "Sorry, I did not understand that message. Please choose from the menu below: "
+                "{classes} for training classes, {my_data} to see or change your data, "
+                "or {help} to reach an officer."
+            )
+        ).format(classes=t(MENU_CLASSES), my_data=t(MENU_MY_DATA), help=t(MENU_HELP))
     else:
         text = t(
             N_(
@@ -75,7 +92,9 @@ async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             help=t(MENU_HELP),
         )
     await context.bot.send_message(
-        user_id(update), text, reply_markup=main_menu(t, has_draft=has_draft)
+        user_id(update),
+        text,
+        reply_markup=main_menu(t, has_draft=has_draft, registered=standing.registered),
     )
 
 

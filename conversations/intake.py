@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes
 from conversations.common import (
     TEXT_ROUTES,
     fallback,
+    her_menu,
     is_back,
     main_menu,
     message_kind,
@@ -246,7 +247,7 @@ def question(view: IntakeView, t: Translator, settings_years: int) -> tuple[str,
         )
         return f"{text}\n{t(N_('No phone of your own? Tap one of the buttons below.'))}", keyboard
     if step == Step.REVIEW:
-        return review_text(a, t), review_keyboard(t, rev)
+        return review_text(a, t), review_keyboard(t, rev, amending=view.amending)
     raise ValueError(f"no question for step {step}")
 
 
@@ -299,7 +300,7 @@ def contact_text(phone: str | None, contact_by: str | None, t: Translator) -> st
     return mask_phone(phone)
 
 
-def review_keyboard(t: Translator, rev: int) -> Any:
+def review_keyboard(t: Translator, rev: int, *, amending: bool = False) -> Any:
     edits = [
         ("name", N_("Name")),
         ("nik", N_("NIK")),
@@ -315,7 +316,10 @@ def review_keyboard(t: Translator, rev: int) -> Any:
         ("phone", N_("Phone")),
     ]
     buttons = [button("✏️ " + t(label), cb(rev, f"edit:{field}")) for field, label in edits]
-    return inline([*in_rows(buttons, 2), [button("✅ " + t(N_("Send")), cb(rev, "submit"))]])
+    rows = [*in_rows(buttons, 2), [button("✅ " + t(N_("Send")), cb(rev, "submit"))]]
+    if amending:  # the way out of "Ubah data": her registration stays as it was
+        rows.append([button("↩️ " + t(N_("Keep my data unchanged")), cb(rev, "discard"))])
+    return inline(rows)
 
 
 def problem_text(view: IntakeView, t: Translator) -> str:
@@ -397,8 +401,14 @@ async def send_view(
     if view.status == "submitted" and view.result is not None:
         office = runtime.settings.office_contact
         text = result_text(view.result, t, office)
+        menu = main_menu(t, has_draft=False, registered=True)
         return await context.bot.send_message(
-            uid, text, parse_mode=ParseMode.HTML, reply_markup=main_menu(t, has_draft=False)
+            uid, text, parse_mode=ParseMode.HTML, reply_markup=menu
+        )
+    if view.status == "discarded":
+        text = t(N_("Nothing was changed: your data stays as it was."))
+        return await context.bot.send_message(
+            uid, text, reply_markup=main_menu(t, has_draft=False, registered=True)
         )
     if view.status == "declined":
         text = t(
@@ -431,10 +441,7 @@ async def send_view(
         return await context.bot.send_message(uid, text, reply_markup=markup)
     if view.status == "no_draft":
         text = t(N_("There is no registration in progress. Choose from the menu below."))
-        has_draft = await runtime.intake.has_draft(uid)
-        return await context.bot.send_message(
-            uid, text, reply_markup=main_menu(t, has_draft=has_draft)
-        )
+        return await context.bot.send_message(uid, text, reply_markup=await her_menu(context, uid))
     return None  # duplicate_update: already handled
 
 
@@ -467,7 +474,7 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = tr(context)
         await update.effective_message.reply_text(  # type: ignore[union-attr]
             t(N_("There is nothing to cancel. Choose from the menu below.")),
-            reply_markup=main_menu(t, has_draft=False),
+            reply_markup=await her_menu(context, user_id(update)),
         )
         return
     await send_view(view, update, context)

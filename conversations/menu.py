@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from conversations.common import main_menu, rt, tr, user_id
+from conversations.common import her_menu, main_menu, rt, tr, user_id
 from conversations.intake import send_view
 from wrse_bot.config import Settings
 from wrse_bot.domain.small_talk import is_greeting
@@ -37,11 +37,34 @@ async def _resume_with(update: Update, context: ContextTypes.DEFAULT_TYPE, prefi
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    if await _resume_with(
-        update, context, t(N_("Welcome back! Let us continue your registration:"))
-    ):
+    uid = user_id(update)
+    view = await rt(context).intake.current(uid)
+    if view.status == "ask":
+        welcome = (
+            N_("Welcome back! Let us continue changing your data:")
+            if view.amending
+            else N_("Welcome back! Let us continue your registration:")
+        )
+        await send_view(view, update, context, prefix=t(welcome))
         return
-    has_draft = await rt(context).intake.has_draft(user_id(update))
+    standing = await rt(context).intake.standing(uid)
+    if standing.registered:
+        # Greeted as registered: no "Tekan Daftar" for someone who has.
+        await context.bot.send_message(
+            uid,
+            t(
+                N_(
+                    "Hello again! This is the assistant of <b>Dinas Sosial Kota Batu</b>. "
+                    "You are already registered.\n"
+                    "Tap <b>Classes</b> to see the training classes, or <b>My data</b> to see "
+                    "or change your data."
+                )
+            ),
+            parse_mode=ParseMode.HTML,
+            reply_markup=main_menu(t, has_draft=False, registered=True),
+        )
+        return
+    has_draft = standing.has_draft
     text = t(
         N_(
             "Hello! This is the assistant of <b>Dinas Sosial Kota Batu</b>.\n"
@@ -90,12 +113,11 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = help_text(t, rt(context).settings)
     if await _resume_with(update, context, text):
         return
-    has_draft = await rt(context).intake.has_draft(user_id(update))
     await context.bot.send_message(
         user_id(update),
         text,
         parse_mode=ParseMode.HTML,
-        reply_markup=main_menu(t, has_draft=has_draft),
+        reply_markup=await her_menu(context, user_id(update)),
     )
 
 
@@ -103,11 +125,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     t = tr(context)
     if await _resume_with(update, context, t(N_("I do not know that command. Let us continue:"))):
         return
-    has_draft = await rt(context).intake.has_draft(user_id(update))
     await context.bot.send_message(
         user_id(update),
         t(N_("I do not know that command. Please choose from the menu below.")),
-        reply_markup=main_menu(t, has_draft=has_draft),
+        reply_markup=await her_menu(context, user_id(update)),
     )
 
 

@@ -154,6 +154,7 @@ ViewStatus = Literal[
     "double_tap",  # the same button again before the bot caught up
     "duplicate_update",  # Telegram delivered this update before
     "registered",  # /daftar by someone already registered
+    "discarded",  # she left "Ubah data" without saving: her registration is unchanged
 ]
 
 
@@ -168,6 +169,15 @@ class IntakeView:
     editing: bool = False
     user_id: int | None = None
     result: SubmitResult | None = None
+    amending: bool = False  # changing a registration she already sent ("Ubah data")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where she stands, for the greeting and the main menu."""
+
+    registered: bool
+    has_draft: bool
 
 
 # The draft is read and written with prebuilt Core statements: every answer
@@ -184,7 +194,7 @@ _SAVE_DRAFT = (
 )
 _DELETE_DRAFT = delete(_DRAFTS).where(_DRAFTS.c.user_id == bindparam("uid"))
 # What _apply returns once the draft is gone (submitted, or consent declined).
-_DRAFT_GONE = ("declined", "submitted")
+_DRAFT_GONE = ("declined", "submitted", "discarded")
 
 
 class IntakeService:
@@ -265,6 +275,11 @@ class IntakeService:
             draft = await self._draft(s, user_id)
             if draft is None:
                 return IntakeView("no_draft")
+            if draft.registrant_id is not None:
+                # /batal while changing a sent registration: nothing is changed,
+                # and no half-made edit waits as a "registration to continue".
+                await s.execute(_DELETE_DRAFT, {"uid": user_id})
+                return IntakeView("discarded")
             draft.paused = True
             draft.rev += 1
             draft.prompted_rev = draft.rev  # nothing owed while paused
@@ -278,6 +293,18 @@ class IntakeService:
             if draft is None or draft.paused:
                 return IntakeView("no_draft")
             return self._ask(draft)
+
+    async def standing(self, user_id: int) -> Standing:
+        async with self.db.sessions() as s:
+            draft = await s.scalar(
+                select(RegistrationDraft.user_id).where(RegistrationDraft.user_id == user_id)
+            )
+            registered = await s.scalar(
+                select(Registrant.id).where(
+                    Registrant.user_id == user_id, Registrant.status != "deleted"
+                )
+            )
+            return Standing(registered=registered is not None, has_draft=draft is not None)
 
     async def has_draft(self, user_id: int) -> bool:
         async with self.db.sessions() as s:
@@ -396,6 +423,9 @@ class IntakeService:
             )
             await s.execute(_DELETE_DRAFT, {"uid": draft.user_id})
             return IntakeView("declined")
+        if outcome == "discard":
+            await s.execute(_DELETE_DRAFT, {"uid": draft.user_id})
+            return IntakeView("discarded")
         if outcome == "submit":
             result = await submit_registration(
                 s, self.settings, draft.user_id, answers, draft.registrant_id
@@ -469,6 +499,7 @@ class IntakeService:
             answers=dict(draft.answers),
             editing=draft.editing,
             user_id=draft.user_id,
+            amending=draft.registrant_id is not None,
         )
 
     async def _draft(self, s: AsyncSession, user_id: int) -> RegistrationDraft | None:
@@ -723,6 +754,8 @@ class IntakeService:
     def _on_review(self, a: dict[str, Any], ans: Answer, d: RegistrationDraft) -> object:
         if ans.kind == "choice" and ans.value == "submit":
             return "submit"
+        if ans.kind == "choice" and ans.value == "discard" and d.registrant_id is not None:
+            return "discard"
         if ans.kind == "choice" and ans.value.startswith("edit:"):
             target = EDITABLE.get(ans.value[5:])
             if target is not None:
