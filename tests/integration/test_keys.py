@@ -66,38 +66,36 @@ def test_32_random_bytes_in_base64_or_hex_are_accepted() -> None:
         assert load_settings(secret_key=key, _env_file=None).secret_key is not None
 
 
-def test_run_refuses_a_weak_key_in_one_line_with_exit_2(tmp_path: Path) -> None:
-    result = run_bot(
-        "run", tmp_path=tmp_path, WRSE_BOT_TOKEN="1:x", WRSE_SECRET_KEY="sixteen-chars-or-more"
-    )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "WRSE_SECRET_KEY" in lines[0], result.stderr
-    assert "sixteen-chars-or-more" not in result.stderr
-
-
 # ---- the wrong key stops start-up -------------------------------------------------------
 
 
-def test_start_up_with_another_key_is_refused_in_one_line(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'wrse.db'}"
-    first = run_bot("migrate", tmp_path=tmp_path, WRSE_DATABASE_URL=url, WRSE_SECRET_KEY=OLD)
-    assert first.returncode == 0, first.stderr
+async def test_another_key_is_refused_in_one_line_until_rotated_with_rekey(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    db = Database(sqlite_url)
+    try:
+        await check_key(db, Protector(OLD))  # the database is under the old key
+        env = {"WRSE_DATABASE_URL": sqlite_url}
 
-    for command in ("run", "migrate"):
-        result = run_bot(
-            command,
-            tmp_path=tmp_path,
-            WRSE_DATABASE_URL=url,
-            WRSE_BOT_TOKEN="1:x",
-            WRSE_SECRET_KEY=NEW,
+        refused = run_bot(
+            "run", tmp_path=tmp_path, WRSE_BOT_TOKEN="1:x", WRSE_SECRET_KEY=NEW, **env
         )
-        assert result.returncode == 2, result.stderr
+        assert refused.returncode == 2, refused.stderr
         # Alembic's INFO log lines aside, the refusal is one line, no traceback.
-        lines = [ln for ln in result.stderr.strip().splitlines() if " INFO " not in ln]
-        assert len(lines) == 1, result.stderr
+        lines = [ln for ln in refused.stderr.strip().splitlines() if " INFO " not in ln]
+        assert len(lines) == 1, refused.stderr
         assert "WRSE_SECRET_KEY is not the key this database was encrypted with" in lines[0]
         assert "rekey" in lines[0]
+
+        done = run_bot(
+            "rekey", tmp_path=tmp_path, WRSE_SECRET_KEY=NEW, WRSE_PREVIOUS_SECRET_KEY=OLD, **env
+        )
+        assert done.returncode == 0, done.stderr
+        assert "rekey finished" in done.stdout
+        state = await check_key(db, Protector(NEW))  # afterwards the new key alone starts
+        assert state.previous_key_id is None
+    finally:
+        await db.dispose()
 
 
 async def test_the_first_check_refuses_a_key_that_cannot_open_stored_data(db_url: str) -> None:
@@ -253,21 +251,6 @@ def test_rekey_covers_every_encrypted_column() -> None:
     assert {"nik", "monthly_income", "phone"} <= covered["registrants"]
     assert "answers" in covered["registration_drafts"]
     assert "income" in covered["checkins"]
-
-
-def test_bot_py_rekey_rotates_from_the_command_line(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'wrse.db'}"
-    env = {"WRSE_DATABASE_URL": url}
-    assert run_bot("migrate", tmp_path=tmp_path, WRSE_SECRET_KEY=OLD, **env).returncode == 0
-
-    done = run_bot(
-        "rekey", tmp_path=tmp_path, WRSE_SECRET_KEY=NEW, WRSE_PREVIOUS_SECRET_KEY=OLD, **env
-    )
-    assert done.returncode == 0, done.stderr
-    assert "rekey finished" in done.stdout
-    # Afterwards the new key alone starts; the old one alone is refused.
-    assert run_bot("migrate", tmp_path=tmp_path, WRSE_SECRET_KEY=NEW, **env).returncode == 0
-    assert run_bot("migrate", tmp_path=tmp_path, WRSE_SECRET_KEY=OLD, **env).returncode == 2
 
 
 async def test_the_encrypting_migration_may_run_as_a_rotation_begins(db_url: str) -> None:
