@@ -60,6 +60,7 @@ from wrse_bot.domain.digits import parse_uint
 from wrse_bot.domain.places import KECAMATAN, load_places
 from wrse_bot.domain.text import N_
 from wrse_bot.i18n import Translator, translator
+from wrse_bot.services.audience import consenting
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import ensure_user
@@ -185,6 +186,7 @@ def recipients_query(audience: Audience) -> Select[tuple[int]]:
                 Enrolment.class_id == audience.class_id,
                 Enrolment.status.in_(statuses),
                 User.unreachable.is_(False),
+                consenting(Enrolment.user_id),
             )
             .distinct()
         )

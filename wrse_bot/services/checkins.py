@@ -47,6 +47,7 @@ from wrse_bot.domain.money import MoneyError, parse_money
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBSTACLES
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.domain.text import N_
+from wrse_bot.services.audience import may_contact
 from wrse_bot.services.follow_up import open_follow_up
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.prompts import PromptLedger
@@ -360,10 +361,7 @@ class CheckInService:
         async with self.db.transaction() as s:
             rows = await self._rows(s, SCHEDULED, CheckIn.due_at, at)
             for ci, title, reg_status in rows:
-                if reg_status is None or reg_status == "deleted":
-                    # Her data was deleted (/hapus_data): nobody to ask.
-                    if await self._move(s, ci, SCHEDULED, status=CANCELLED):
-                        result.cancelled += 1
+                if await self._withdrawn(s, ci, SCHEDULED, reg_status, result):
                     continue
                 if not await self._move(s, ci, SCHEDULED, status=ASKED, asked_at=at):
                     continue
@@ -375,7 +373,9 @@ class CheckInService:
         async with self.db.transaction() as s:
             rows = await self._rows(s, ASKED, CheckIn.asked_at, before)
             at = before + timedelta(seconds=self.settings.checkin_reask_after_seconds)
-            for ci, title, _ in rows:
+            for ci, title, reg_status in rows:
+                if await self._withdrawn(s, ci, ASKED, reg_status, result):
+                    continue
                 if await self._move(s, ci, ASKED, status=REASKED, reasked_at=at):
                     await self._send(s, "reask", ci, title, render)
                     result.reasked.append(ci.user_id)
@@ -384,11 +384,24 @@ class CheckInService:
     async def _give_up(self, before: datetime, result: TickResult) -> bool:
         async with self.db.transaction() as s:
             rows = await self._rows(s, REASKED, CheckIn.reasked_at, before)
-            for ci, _, _ in rows:
+            for ci, _, reg_status in rows:
+                if await self._withdrawn(s, ci, REASKED, reg_status, result):
+                    continue
                 if await self._move(s, ci, REASKED, status=NO_RESPONSE):
                     await open_follow_up(s, ci.id, "no_response")
                     result.no_response.append(ci.user_id)
             return len(rows) == TICK_BATCH
+
+    async def _withdrawn(
+        self, s: AsyncSession, ci: CheckIn, old: str, reg_status: str | None, result: TickResult
+    ) -> bool:
+        """Her consent is withdrawn (services/audience.py): no question, no
+        re-ask, no follow-up; the round is cancelled instead."""
+        if may_contact(reg_status):
+            return False
+        if await self._move(s, ci, old, status=CANCELLED):
+            result.cancelled += 1
+        return True
 
     async def _send(
         self, s: AsyncSession, kind: str, ci: CheckIn, title: str | None, render: Renderer

@@ -51,6 +51,7 @@ from wrse_bot.domain.text import N_
 from wrse_bot.i18n import Translator, translator
 from wrse_bot.services import classes as seats
 from wrse_bot.services import reminders
+from wrse_bot.services.audience import consenting
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
@@ -203,7 +204,11 @@ async def recipients(s: AsyncSession, class_id: int) -> list[int]:
     """Women enrolled, offered a seat or waitlisted, in the order they joined."""
     rows = await s.scalars(
         select(Enrolment.user_id)
-        .where(Enrolment.class_id == class_id, Enrolment.status.in_(NOTIFY_STATUSES))
+        .where(
+            Enrolment.class_id == class_id,
+            Enrolment.status.in_(NOTIFY_STATUSES),
+            consenting(Enrolment.user_id),
+        )
         .order_by(Enrolment.id)
     )
     return list(rows)
@@ -653,7 +658,11 @@ class ClassAdminService:
             rows = await s.execute(
                 select(Enrolment.id, Enrolment.user_id, Enrolment.status, Registrant.full_name)
                 .outerjoin(Registrant, Registrant.user_id == Enrolment.user_id)
-                .where(Enrolment.class_id == class_id, Enrolment.status.in_(NOTIFY_STATUSES))
+                .where(
+                    Enrolment.class_id == class_id,
+                    Enrolment.status.in_(NOTIFY_STATUSES),
+                    consenting(Enrolment.user_id),
+                )
                 .order_by(Enrolment.id)
             )
             return [RosterLine(eid, uid, name or "-", "", st, False) for eid, uid, st, name in rows]

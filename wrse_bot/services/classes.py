@@ -53,6 +53,7 @@ from wrse_bot.domain.classes import (
 )
 from wrse_bot.i18n import N_, Translator, translator
 from wrse_bot.services import reminders
+from wrse_bot.services.audience import consenting
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
 
@@ -652,7 +653,11 @@ async def _pass_seat(
     if cls.status == "published" and card.first_start is not None and card.first_start > now:
         nxt = await s.scalar(
             select(Enrolment)
-            .where(Enrolment.class_id == cls.id, Enrolment.status == WAITLISTED)
+            .where(
+                Enrolment.class_id == cls.id,
+                Enrolment.status == WAITLISTED,
+                consenting(Enrolment.user_id),
+            )
             .order_by(Enrolment.id)
             .limit(1)
             .with_for_update()

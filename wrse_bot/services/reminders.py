@@ -49,6 +49,7 @@ from wrse_bot.domain.digits import parse_uint
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.timing import reminder_plan
 from wrse_bot.i18n import N_, Translator, translator
+from wrse_bot.services.audience import consenting
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
@@ -220,7 +221,11 @@ async def cancel_for_enrolment(
 async def _enrolled(s: AsyncSession, class_id: int) -> list[tuple[int, int]]:
     rows = await s.execute(
         select(Enrolment.id, Enrolment.user_id)
-        .where(Enrolment.class_id == class_id, Enrolment.status == ENROLLED)
+        .where(
+            Enrolment.class_id == class_id,
+            Enrolment.status == ENROLLED,
+            consenting(Enrolment.user_id),
+        )
         .order_by(Enrolment.id)
     )
     return [(r.id, r.user_id) for r in rows]
