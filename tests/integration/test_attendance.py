@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy import func, select
 
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import ClassSession, Enrolment, OutboxMessage, TrainingClass, User
+from wrse_bot.db.models import (
+    ClassSession,
+    Enrolment,
+    OutboxMessage,
+    Registrant,
+    TrainingClass,
+    User,
+)
 from wrse_bot.domain.schedule import Span
 from wrse_bot.services.attendance import (
     AttendanceError,
@@ -73,6 +80,8 @@ async def enrol(db: Database, class_id: int, user_id: int, status: str = "enroll
         if await s.get(User, user_id) is None:
             s.add(User(id=user_id))
             await s.flush()
+            # Only a registered woman (consent standing) is written to.
+            s.add(Registrant(user_id=user_id, status="active", verdict="eligible"))
         enrolment = Enrolment(class_id=class_id, user_id=user_id, status=status)
         s.add(enrolment)
         if status in ("enrolled", "offered"):
