@@ -13,7 +13,9 @@ from conversations.intake import send_view
 from wrse_bot.config import Settings
 from wrse_bot.domain.small_talk import is_greeting
 from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.roles import role_of
 from wrse_bot.services.users import set_reachable
+from wrse_bot.telegram.menus import role_help
 
 HELP_TEXT = N_(
     "<b>How to use this service</b>\n"
@@ -111,6 +113,10 @@ def help_text(t: Translator, settings: Settings) -> str:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
     text = help_text(t, rt(context).settings)
+    # Officers see their own commands too, by the role the server holds now.
+    role = await role_of(rt(context).db, rt(context).settings, user_id(update))
+    if role is not None:
+        text = f"{text}\n\n{role_help(role, t)}"
     if await _resume_with(update, context, text):
         return
     await context.bot.send_message(

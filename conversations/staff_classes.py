@@ -182,6 +182,15 @@ def _cancel_row(t: Translator, rev: int) -> list[InlineKeyboardButton]:
     return [button(t(N_("Discard")), _cb(rev, "cancel"))]
 
 
+# A question answered with a number offers numbers first and "Batal" last, never
+# "Batal" where a typed "1" could land on it.
+SEATS_QUESTION = N_("How many seats? Tap a number, or type another, for example: 12.")
+
+
+def _seat_row(rev: int) -> list[InlineKeyboardButton]:
+    return [button(str(n), _cb(rev, str(n))) for n in ca.SEAT_CHOICES]
+
+
 def _kecamatan_rows(rev: int) -> list[list[InlineKeyboardButton]]:
     return [[button(p.name, _cb(rev, p.code))] for p in load_places().kecamatan()]
 
@@ -221,7 +230,7 @@ def form_question(t: Translator, view: FormView) -> tuple[str, Any]:
     if step == ca.TRAINER:
         return t(N_("Who is the trainer?")), inline([cancel])
     if step == ca.CAPACITY:
-        return t(N_("How many seats? Type a number, for example: 20.")), inline([cancel])
+        return t(SEATS_QUESTION), inline([_seat_row(rev), cancel])
     if step == ca.SESSION:
         number = len(data.get("sessions", [])) + 1
         return (
@@ -287,6 +296,8 @@ def edit_question(t: Translator, view: FormView) -> tuple[str, Any]:
         text = t(N_("Type the new {field} of class {title}. Now: {current}")).format(
             field=t(FIELD_LABELS[name]).lower(), title=esc(info.title), current=esc(str(current))
         )
+        if name == "capacity":
+            return text, inline([_seat_row(rev), cancel])
         return text, inline([cancel])
     if step == ca.EDIT_KECAMATAN:
         return t(N_("In which kecamatan is the place?")), inline([*_kecamatan_rows(rev), cancel])

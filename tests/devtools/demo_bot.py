@@ -85,6 +85,28 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def numbers(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A question answered with a number: buttons labelled "0".."6", then Back."""
+    assert update.effective_message is not None
+    digits = [InlineKeyboardButton(str(n), callback_data=f"n:{n}") for n in range(7)]
+    back = InlineKeyboardButton("⬅️ Kembali", callback_data="n:back")
+    await update.effective_message.reply_text(
+        "Berapa orang?", reply_markup=InlineKeyboardMarkup([digits[:4], digits[4:], [back]])
+    )
+
+
+async def number_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await query.edit_message_text(f"Dipilih: {query.data.removeprefix('n:')}")
+
+
+async def number_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None and update.effective_message.text is not None
+    await update.effective_message.reply_text(f"Diketik: {update.effective_message.text}")
+
+
 async def photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_photo(
@@ -117,8 +139,11 @@ def build_demo_application(emulator: BotApiEmulator) -> Application:  # type: ig
     app.add_handler(CommandHandler("menu", menu))
     app.add_handler(CommandHandler("foto", photo))
     app.add_handler(CommandHandler("laporan", report))
+    app.add_handler(CommandHandler("angka", numbers))
+    app.add_handler(CallbackQueryHandler(number_pressed, pattern=r"^n:"))
     app.add_handler(CallbackQueryHandler(consent))
     app.add_handler(MessageHandler(filters.CONTACT, contact))
     app.add_handler(MessageHandler(filters.PHOTO, received_photo))
     app.add_handler(MessageHandler(filters.Regex("^Info layanan$"), info))
+    app.add_handler(MessageHandler(filters.Regex(r"^\d+$"), number_typed))
     return app

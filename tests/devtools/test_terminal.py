@@ -11,9 +11,9 @@ import pytest
 from telegram.ext import Application
 
 from tests.devtools.demo_bot import build_demo_application
-from wrse_bot.devtools.emulator import BotApiEmulator
+from wrse_bot.devtools.emulator import BotApiEmulator, BotMessage
 from wrse_bot.devtools.harness import polling
-from wrse_bot.devtools.terminal import HELP, run_terminal_chat
+from wrse_bot.devtools.terminal import HELP, button_keys, run_terminal_chat
 
 
 class _Screen(io.StringIO):
@@ -88,3 +88,40 @@ async def test_eof_ends_the_chat(emulator: BotApiEmulator) -> None:
     assert screen.getvalue().startswith(HELP)
     assert "[1] Setuju  [2] Tidak setuju" in screen.getvalue()
     assert "Anda tidak setuju." in screen.getvalue()
+
+
+def _keyboard(*rows: list[str]) -> BotMessage:
+    markup = {"inline_keyboard": [[{"text": t, "callback_data": t} for t in row] for row in rows]}
+    return BotMessage("message", 1, 1, "?", "?", markup)
+
+
+def test_buttons_are_numbered_across_rows() -> None:
+    keys = button_keys(_keyboard(["Setuju", "Tidak setuju"], ["⬅️ Kembali"]))
+    assert keys == [[("1", "Setuju"), ("2", "Tidak setuju")], [("3", "⬅️ Kembali")]]
+
+
+def test_a_button_labelled_with_a_number_is_pressed_by_that_number() -> None:
+    keys = button_keys(_keyboard(["0", "1", "2", "3"], ["4", "5", "6"], ["⬅️ Kembali"]))
+    assert [k for row in keys for k, _ in row] == ["0", "1", "2", "3", "4", "5", "6", "a"]
+    seats = button_keys(_keyboard(["10", "15", "20"], ["Batal"]))
+    assert seats == [[("10", "10"), ("15", "15"), ("20", "20")], [("a", "Batal")]]
+
+
+def test_a_numbered_list_keeps_its_numbers_on_every_page() -> None:
+    page_two = button_keys(_keyboard(["9. Membatik"], ["10. Menjahit"], ["⬅️ Sebelumnya"]))
+    assert [k for row in page_two for k, _ in row] == ["9", "10", "a"]
+
+
+@pytest.mark.usefixtures("demo_app")
+async def test_typing_a_number_presses_the_button_with_that_number(
+    emulator: BotApiEmulator,
+) -> None:
+    siti = emulator.user(1001, "Siti")
+    screen = _Screen()
+    script = io.StringIO("/angka\n4\n/angka\na\n/angka\n7\n")
+    await asyncio.wait_for(run_terminal_chat(emulator, siti, stdin=script, stdout=screen), 10)
+    shown = screen.getvalue()
+    assert "   [0]  [1]  [2]  [3]\n   [4]  [5]  [6]\n   [a] ⬅️ Kembali" in shown
+    assert "Dipilih: 4" in shown  # the button "4", not the fifth button ("3")
+    assert "Dipilih: back" in shown  # the letter presses the button that is not a number
+    assert "Diketik: 7" in shown  # no button "7": the number is sent as a message

@@ -1,11 +1,19 @@
 """``python bot.py demo``: the emulator and the real bot in one process, and a
-terminal chat with it. No token, no internet; its own SQLite file and secret."""
+terminal chat with it. No token, no internet; its own SQLite file and secret.
+
+Four people take part, each in her own chat: a woman, a staff member (petugas), a
+coordinator and an admin. Their roles are real: the admin's id is added to
+``admin_ids``, and the admin invites the other two through the role service at
+start, exactly as ``/undang`` does. ``:contoh`` publishes a few sample classes
+through the class service.
+"""
 
 from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +23,56 @@ from wrse_bot.config import Settings
 from wrse_bot.db.migrate import upgrade_async
 from wrse_bot.devtools.emulator import BotApiEmulator
 from wrse_bot.devtools.harness import polling
-from wrse_bot.devtools.terminal import run_terminal_chat
+from wrse_bot.devtools.samples import load_sample_classes
+from wrse_bot.devtools.terminal import Person, TerminalCommand, run_terminal_chat
 from wrse_bot.runtime import Runtime
+from wrse_bot.services.access import AccessService
+from wrse_bot.services.roles import Role
 
 DEMO_DIR = Path("demo-data")
-DEMO_USER_ID = 700_000_001
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    word: str  # typed after :sebagai
+    user_id: int
+    name: str
+    role: Role | None
+    note: str
+
+
+WOMAN = DemoPerson(
+    "ibu", 700_000_001, "Siti", None, "Coba: /daftar, lalu /kelas untuk ikut kelas, /data_saya."
+)
+STAFF = DemoPerson(
+    "petugas",
+    700_000_002,
+    "Rina",
+    Role.STAFF,
+    "Coba: /kelas_baru (terbitkan kelas), /siaran (pengumuman), /peserta, /verifikasi.",
+)
+COORDINATOR = DemoPerson(
+    "koordinator",
+    700_000_003,
+    "Dewi",
+    Role.COORDINATOR,
+    "Coba: /laporan (angka dan grafik), /ekspor (XLSX atau CSV), /tindak_lanjut.",
+)
+ADMIN = DemoPerson(
+    "admin",
+    700_000_004,
+    "Ani",
+    Role.ADMIN,
+    "Semua perintah petugas dan koordinator, ditambah /undang dan /peran.",
+)
+PEOPLE = (WOMAN, STAFF, COORDINATOR, ADMIN)
+DEMO_USER_ID = WOMAN.user_id
+
+BANNER = (
+    "Anda sekarang ibu (Siti). Ganti orang: :sebagai petugas | koordinator | admin | ibu "
+    "(tiap orang punya chat sendiri; data ibu tetap miliknya).",
+    "Belum ada kelas? Ketik :contoh untuk memuat 3 kelas contoh. Mulai dengan /start.",
+)
 
 
 def demo_settings(base: Settings, emulator: BotApiEmulator, directory: Path) -> Settings:
@@ -34,8 +87,37 @@ def demo_settings(base: Settings, emulator: BotApiEmulator, directory: Path) -> 
             "bot_token": SecretStr(emulator.token),
             "api_base_url": emulator.base_url,
             "api_file_url": emulator.base_file_url,
+            "admin_ids": base.admin_ids | {ADMIN.user_id},
         }
     )
+
+
+async def grant_demo_roles(runtime: Runtime) -> None:
+    """The admin invites the staff member and the coordinator, who accept: the same
+    service calls as ``/undang`` and opening the link. Nothing happens when they
+    already hold their role (a restarted demo)."""
+    access = AccessService(runtime.db, runtime.settings)
+    for person in (STAFF, COORDINATOR):
+        assert person.role is not None
+        grant = await access.grant_of(person.user_id)
+        if grant is not None and grant.role == person.role:
+            continue
+        invite = await access.create_invite(ADMIN.user_id, person.role, None)
+        assert invite is not None
+        await access.accept_invite(person.user_id, invite.code, None)
+
+
+def sample_command(runtime: Runtime) -> TerminalCommand:
+    async def run() -> Sequence[str]:
+        added = await load_sample_classes(runtime.db, runtime.settings.tz, actor_id=STAFF.user_id)
+        if not added:
+            return ["(Kelas contoh sudah ada. Ketik /kelas untuk melihatnya.)"]
+        return [
+            f"({len(added)} kelas contoh diterbitkan oleh petugas: {', '.join(added)}.",
+            " Ketik /kelas untuk melihatnya.)",
+        ]
+
+    return TerminalCommand(":contoh", "muat 3 kelas contoh (sekali saja; tidak dobel)", run)
 
 
 async def run_demo(
@@ -45,13 +127,24 @@ async def run_demo(
     stdin: Any = None,
     stdout: Any = None,
     directory: Path = DEMO_DIR,
+    **chat_options: Any,
 ) -> None:
     async with BotApiEmulator(rate_limits=False) as emulator:
         settings = demo_settings(base, emulator, directory)
         await upgrade_async(settings.database_url)
-        app = build_application(Runtime.build(settings))
-        user = emulator.user(DEMO_USER_ID, "Siti")
+        runtime = Runtime.build(settings)
+        await grant_demo_roles(runtime)  # before start-up, which sets each role's menu
+        app = build_application(runtime)
+        people = [Person(p.word, emulator.user(p.user_id, p.name), note=p.note) for p in PEOPLE]
         async with polling(app):
             await run_terminal_chat(
-                emulator, user, stdin=stdin or sys.stdin, stdout=stdout or sys.stdout
+                emulator,
+                people[0].user,
+                stdin=stdin or sys.stdin,
+                stdout=stdout or sys.stdout,
+                people=people,
+                commands=[sample_command(runtime)],
+                banner=BANNER,
+                save_dir=directory / "unduhan",
+                **chat_options,
             )

@@ -63,6 +63,8 @@ CANCELLED = "cancelled"
 NOTIFY_STATUSES = ("enrolled", "offered", "waitlisted")
 ROSTER_ORDER = ("enrolled", "offered", "waitlisted", "cancelled")
 MIN_CAPACITY, MAX_CAPACITY = 1, 500
+# Seat counts offered as buttons (any other number is typed).
+SEAT_CHOICES = (10, 15, 20, 25, 30)
 LIMITS = {"title": (3, 100), "description": (3, 500), "place": (3, 200), "trainer": (2, 100)}
 
 
@@ -817,7 +819,7 @@ class ClassAdminService:
                     raise ClassAdminError(N_("Please type your answer."))
                 self._move(draft, self._next(draft, step), **{step: parse_text_field(step, value)})
             elif step == CAPACITY:
-                if given.kind != "text":
+                if given.kind != "text" and not value.isdigit():  # typed, or a seats button
                     raise ClassAdminError(N_("Please type your answer."))
                 self._move(draft, self._next(draft, step), capacity=parse_capacity(value))
             elif step in (SESSION, MORE) and given.kind == "text":
@@ -909,7 +911,9 @@ class ClassAdminService:
             await s.delete(draft)
             return FormView("closed", kind=EDIT_FORM)
         try:
-            if step == EDIT_VALUE and given.kind == "text":
+            if step == EDIT_VALUE and (
+                given.kind == "text" or (data["field"] == "capacity" and value.isdigit())
+            ):
                 name = data["field"]
                 parsed: Any = (
                     parse_capacity(value) if name == "capacity" else parse_text_field(name, value)

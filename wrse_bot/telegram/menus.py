@@ -9,6 +9,7 @@ role is checked on the server every time a command runs.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Sequence
 
@@ -93,3 +94,27 @@ async def sync_all(app: Application) -> None:  # type: ignore[type-arg]
             await sync_menu(app.bot, uid, role, t, base=base)
         except TelegramError as exc:  # e.g. she never opened the bot: "chat not found"
             log.warning("could not set the menu of an officer: %s", exc.message)
+
+
+_OFFICER_COMMANDS = frozenset(STAFF_COMMANDS + COORDINATOR_COMMANDS)
+# What /bantuan adds for officers: each group of commands under its role's name.
+HELP_SECTIONS: dict[Role, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
+    Role.STAFF: ((N_("Officer"), STAFF_COMMANDS),),
+    Role.COORDINATOR: ((N_("Coordinator"), COORDINATOR_COMMANDS),),
+    Role.ADMIN: (
+        (N_("Officer"), STAFF_COMMANDS),
+        (N_("Coordinator"), COORDINATOR_COMMANDS),
+        (N_("Admin"), tuple(c for c in ADMIN_COMMANDS if c not in _OFFICER_COMMANDS)),
+    ),
+}
+
+
+def role_help(role: Role, t: Translator) -> str:
+    """The officer part of /bantuan (HTML): her role's commands, grouped by role."""
+    lines = [t(N_("<b>Your commands as an officer</b>"))]
+    sections = HELP_SECTIONS[role]
+    for title, commands in sections:
+        if len(sections) > 1:
+            lines.append(f"<i>{html.escape(t(title))}</i>")
+        lines += [f"• /{c}: {html.escape(t(d))}" for c, d in commands]
+    return "\n".join(lines)
