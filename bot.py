@@ -24,6 +24,7 @@ from wrse_bot.config import ConfigError, Settings, load_settings, require
 from wrse_bot.db.migrate import upgrade
 from wrse_bot.i18n import N_, translator
 from wrse_bot.runtime import Runtime
+from wrse_bot.safe_logging import SafeFormatter
 from wrse_bot.scheduler import install_dispatcher
 from wrse_bot.services.keys import check_keys, configure_keys
 from wrse_bot.services.rekey import rekey_all
@@ -112,6 +113,9 @@ def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        # Any library's logged exception: frames and types, never its message.
+        handler.setFormatter(SafeFormatter(handler.formatter._fmt if handler.formatter else None))
     # httpx logs every request URL, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

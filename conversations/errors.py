@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from conversations.common import rt, tr
 from wrse_bot.i18n import N_
+from wrse_bot.safe_logging import error_name, safe_traceback
 from wrse_bot.services.users import set_reachable
 
 log = logging.getLogger("wrse_bot.errors")
@@ -25,12 +26,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await set_reachable(rt(context).db, update.effective_user.id, False)
         log.info("update %s: the reply was refused (403, bot blocked); unreachable", update_id)
         return
-    log.error(
-        "error while handling update %s: %s",
-        update_id,
-        type(context.error).__name__,
-        exc_info=context.error,
-    )
+    error = context.error
+    if error is not None:
+        # Where and what kind, never the message: it may quote her answer.
+        log.error(
+            "error while handling update %s: %s\n%s",
+            update_id,
+            error_name(error),
+            safe_traceback(error),
+        )
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             if update.callback_query is not None:

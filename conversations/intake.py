@@ -36,6 +36,7 @@ from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
+from wrse_bot.safe_logging import error_name
 from wrse_bot.services.intake import Answer, IntakeView, Step
 from wrse_bot.services.registration import RuleLine, SubmitResult
 from wrse_bot.telegram.callback_data import number
@@ -588,8 +589,8 @@ async def resend_owed_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:
     for view in await rt(context).intake.owed_prompts():
         try:
             await send_view(view, None, context, chat_id=view.user_id)
-        except Exception:  # one unreachable person must not stop the rest
-            log.warning("could not resend an owed question", exc_info=True)
+        except Exception as exc:  # one unreachable person must not stop the rest
+            log.warning("could not resend an owed question: %s", error_name(exc))
 
 
 async def on_unknown_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

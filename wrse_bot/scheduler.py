@@ -43,6 +43,7 @@ from telegram.ext import Application, ContextTypes
 from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.runtime import Runtime
+from wrse_bot.safe_logging import error_name, safe_traceback
 from wrse_bot.services import dispatch
 from wrse_bot.services.dispatch import Claimed, Outcome, Progress
 from wrse_bot.telegram.sender import Sender
@@ -225,7 +226,9 @@ class Dispatcher:
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, BaseException):
                 # Its lease runs out and it is tried again (e.g. the database was away).
-                log.error("outbox row %s: %s", row.id, type(result).__name__, exc_info=result)
+                log.error(
+                    "outbox row %s: %s\n%s", row.id, error_name(result), safe_traceback(result)
+                )
         await dispatch.release(self.db, released)
         stats.released += len(released)
 

@@ -27,6 +27,9 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, inline: bool = True, **kwargs: Any) -> AsyncEngine:
     """``inline``: SQLite calls run on the event loop's thread (sqlite_inline.py);
     otherwise on aiosqlite's worker thread, for reads that may take long."""
+    # A failed statement's error (and SQLAlchemy's own logging) would quote its
+    # parameters: names, addresses. Never: logs carry no personal data.
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
