@@ -39,7 +39,7 @@ from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import charts
 from wrse_bot.services import export as export_service
 from wrse_bot.services.charts import bracket_money, number, percent, shown
-from wrse_bot.services.follow_up import ActionResult, FollowUpCard, FollowUpService
+from wrse_bot.services.follow_up import NOTE_MAX, ActionResult, FollowUpCard, FollowUpService
 from wrse_bot.services.reports import (
     PERIODS,
     PublishedReport,
@@ -52,6 +52,7 @@ from wrse_bot.services.reports import (
 )
 from wrse_bot.services.roles import COORDINATORS, audit_now
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 LP = cbd.compile_pattern(r"lp:(f|t|go):(30|90|y|a):(all|0[1-9]):(all|c[0-9]{1,9}|s[a-z_]{1,20})")
@@ -61,6 +62,7 @@ EX = cbd.compile_pattern(
     r"|(go):(xlsx|csv):(m|f(?::[0-9]{1,12}:[0-9a-f]{16})?)"
     r"|(no))"
 )
+NOTES_SHOWN = 2000  # characters of notes on a card; the rest of it stays far below 4,096
 NOTE_CACHE = "follow_up_note"  # context.user_data: has an open follow-up note (bool)
 KOTA_PREFIX = "35.79."
 # matplotlib is not made for several threads drawing at once: one at a time.
@@ -383,6 +385,14 @@ def _yes_no(value: bool | None, t: Translator) -> str:
     return t(N_("Yes")) if value else t(N_("No"))
 
 
+def latest_notes(notes: str, shown: int = NOTES_SHOWN) -> str:
+    """Notes pile up, one per line: the card shows the newest that fit."""
+    if len(notes) <= shown:
+        return notes
+    tail = notes[-shown:]
+    return "…" + (tail.split("\n", 1)[1] if "\n" in tail else tail)
+
+
 def render_card(c: FollowUpCard, t: Translator, me: int) -> str:
     esc = html.escape
     lines = [
@@ -423,7 +433,7 @@ def render_card(c: FollowUpCard, t: Translator, me: int) -> str:
             t(N_("Wants to be contacted: {answer}")).format(answer=_yes_no(c.wants_contact, t))
         )
     if c.note:
-        lines.append(t(N_("Note: {note}")).format(note=esc(c.note)))
+        lines.append(t(N_("Note: {note}")).format(note=esc(latest_notes(c.note))))
     if c.resolved_at is not None:
         lines.append(t(N_("✅ Resolved")))
     elif c.assigned_to is None:
@@ -432,7 +442,7 @@ def render_card(c: FollowUpCard, t: Translator, me: int) -> str:
         lines.append(t(N_("Handled by: you")))
     else:
         lines.append(t(N_("Handled by: another coordinator")))
-    return "\n".join(lines)
+    return fit_html("\n".join(lines))
 
 
 def card_buttons(c: FollowUpCard, t: Translator, me: int) -> object:
@@ -522,11 +532,7 @@ async def follow_up_callback(update: Update, context: ContextTypes.DEFAULT_TYPE)
         if result.outcome == "done":
             _set_note_cache(context, True)
             await query.answer()
-            await context.bot.send_message(
-                uid,
-                t(N_("Type the note for follow-up #{id} and send it.")).format(id=follow_up_id),
-                reply_markup=inline([[button(t(N_("Cancel")), f"tl:x:{follow_up_id}")]]),
-            )
+            await _ask_note(context, uid, follow_up_id)
             return
         done = ""
     if result.outcome == "duplicate":
@@ -537,6 +543,15 @@ async def follow_up_callback(update: Update, context: ContextTypes.DEFAULT_TYPE)
     else:
         await query.answer(t(_FU_REFUSALS.get(result.outcome, invalid(t))), show_alert=True)
     await _show_card(update, result, t, uid)
+
+
+async def _ask_note(context: ContextTypes.DEFAULT_TYPE, uid: int, follow_up_id: int) -> None:
+    t = tr(context)
+    await context.bot.send_message(
+        uid,
+        t(N_("Type the note for follow-up #{id} and send it.")).format(id=follow_up_id),
+        reply_markup=inline([[button(t(N_("Cancel")), f"tl:x:{follow_up_id}")]]),
+    )
 
 
 def _set_note_cache(context: ContextTypes.DEFAULT_TYPE, value: bool) -> None:
@@ -553,6 +568,11 @@ async def typed_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     result = await _fu_service(context).save_note(uid, msg.text, update.update_id)
     if result.outcome == "empty":
         await context.bot.send_message(uid, t(N_("The note is empty. Please type a few words.")))
+        return
+    if result.outcome == "too_long" and result.follow_up_id is not None:
+        text = N_("This note is a little long: at most {max} characters, please. Shorten it a bit.")
+        await context.bot.send_message(uid, t(text).format(max=number(t, NOTE_MAX)))
+        await _ask_note(context, uid, result.follow_up_id)  # the same question again
         return
     _set_note_cache(context, False)
     if result.outcome == "duplicate":

@@ -19,6 +19,7 @@ from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.access import AccessService, InviteCreated, RolesView
 from wrse_bot.services.roles import ADMINS, Role
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 from wrse_bot.telegram.menus import role_commands, sync_all, sync_menu
 
@@ -87,7 +88,7 @@ def roles_text(view: RolesView, t: Translator) -> str:
         )
     if not view.grants:
         lines.append(t(N_("Nobody yet. Invite with /undang staf or /undang koordinator.")))
-    return "\n".join(lines)
+    return fit_html("\n".join(lines))
 
 
 def roles_keyboard(view: RolesView, t: Translator) -> object:

@@ -37,6 +37,7 @@ from wrse_bot.services.class_admin import ClassAdminService, ClassInfo, FormInpu
 from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 PREFIX = "sc"
@@ -106,7 +107,11 @@ async def _send(
     """``personal``: it names women (rosters, attendance sheets), so Telegram
     forbids forwarding and saving it (protect_content)."""
     await context.bot.send_message(
-        chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML, protect_content=personal
+        chat_id,
+        fit_html(text),  # a class with many sessions must not make Telegram refuse it
+        reply_markup=markup,
+        parse_mode=ParseMode.HTML,
+        protect_content=personal,
     )
 
 

@@ -28,6 +28,7 @@ from wrse_bot.services.verification import (
     preset_reason,
 )
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 
 CALLBACK = cbd.compile_pattern(r"vf:(sh|sk|ap|ok|rj|rs|rw|rc):(\d{1,12})(?::(\d{1,2}))?")
@@ -171,7 +172,7 @@ async def _send_card(
         text = t(N_("Nothing more to check. Thank you!"))
         markup = None
     else:
-        text, markup = card_text(card, t), card_keyboard(card, t)
+        text, markup = fit_html(card_text(card, t)), card_keyboard(card, t)
     if edit is not None:
         try:
             await edit.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)  # type: ignore[arg-type]

@@ -57,6 +57,7 @@ from wrse_bot.db.types import UTCDateTime
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED
 from wrse_bot.domain.digits import parse_uint
+from wrse_bot.domain.limits import utf16_len
 from wrse_bot.domain.places import KECAMATAN, load_places
 from wrse_bot.domain.text import N_
 from wrse_bot.i18n import Translator, translator
@@ -385,7 +386,7 @@ class BroadcastService:
             text = text.strip()
             if not text:
                 return DraftView("stale")
-            if len(text) > MAX_TEXT:
+            if utf16_len(text) > MAX_TEXT:  # as Telegram counts: an emoji is two
                 view = await self._view(s, draft)
                 view.status = "too_long"
                 return view

@@ -22,12 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import CheckIn, FollowUp, Registrant, StaffDraft, TrainingClass
+from wrse_bot.domain.limits import utf16_len
 from wrse_bot.domain.obstacles import FOLLOW_UP_REASONS
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
 
 DRAFT_KIND = "follow_up"
-NOTE_MAX = 1000
+NOTE_MAX = 500  # one note, as Telegram counts characters; a longer one is asked again
 QUEUE_PAGE = 5
 
 
@@ -91,10 +92,12 @@ class Queue:
 
 @dataclass(frozen=True)
 class ActionResult:
-    """outcome: done | duplicate | missing | resolved | taken | other_form | empty | no_draft."""
+    """outcome: done | duplicate | missing | resolved | taken | other_form | empty |
+    too_long (the note form stays open) | no_draft."""
 
     outcome: str
     card: FollowUpCard | None = None
+    follow_up_id: int | None = None  # too_long: the note still being written
 
 
 def _card_query():  # type: ignore[no-untyped-def]
@@ -263,10 +266,12 @@ class FollowUpService:
                 return ActionResult("no_draft")
             if not await claim_update(s, update_id):
                 return ActionResult("duplicate")
-            note = " ".join(text.split())[:NOTE_MAX]
+            note = " ".join(text.split())
             if not note:
                 return ActionResult("empty")
             follow_up_id = int(draft.data.get("follow_up_id", 0))
+            if utf16_len(note) > NOTE_MAX:
+                return ActionResult("too_long", follow_up_id=follow_up_id)
             await s.delete(draft)
             fu = await s.get(FollowUp, follow_up_id, with_for_update=True)
             if fu is None:
