@@ -28,6 +28,7 @@ from wrse_bot.safe_logging import SafeFormatter
 from wrse_bot.scheduler import install_dispatcher
 from wrse_bot.services.keys import check_keys, configure_keys
 from wrse_bot.services.rekey import rekey_all
+from wrse_bot.services.retention import enforce_retention
 from wrse_bot.services.updates import forget_old_updates
 from wrse_bot.telegram.bot import WrseBot
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
@@ -95,11 +96,34 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         app.job_queue.run_repeating(
             _forget_old_updates, interval=3600, first=60, name="forget-old-updates"
         )
+        # The retention period in the consent text, enforced once a day (and
+        # soon after every start, so frequent restarts cannot skip it).
+        app.job_queue.run_repeating(
+            enforce_retention_job,
+            interval=timedelta(days=1),
+            first=600,
+            name=RETENTION_JOB,
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
 
 
 async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
     async with context.application.bot_data["runtime"].db.transaction() as s:
         await forget_old_updates(s, timedelta(days=2))
+
+
+RETENTION_JOB = "retention"
+
+
+async def enforce_retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    runtime = context.application.bot_data["runtime"]
+    report = await enforce_retention(runtime.db, runtime.settings)
+    logging.getLogger("wrse.retention").info(
+        "retention: %d registrations, %d forms, %d leftovers erased",
+        report.registrations,
+        report.drafts,
+        report.leftovers,
+    )
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

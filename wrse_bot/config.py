@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     help_after_misses: int = Field(default=3, ge=1)
     # Stated in the consent text (UU PDP Ps. 21): how long data is kept.
     retention_years: int = Field(default=5, ge=1)
+    # An unfinished form (it may hold a NIK) untouched this long is erased.
+    draft_retention_days: int = Field(default=30, ge=1)
     # Reports (/laporan, charts, export summaries): a figure over fewer women than
     # this is shown as "< 5", so no report singles a woman out (domain/disclosure.py).
     report_min_group: int = Field(default=5, ge=1)
