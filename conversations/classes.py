@@ -143,14 +143,9 @@ def _standing_note(t: Translator, standing: Standing, office: str) -> str | None
         return None
     if standing is Standing.NOT_REGISTERED:
         return t(N_("To join a class, please register first: tap <b>Register</b> (/daftar)."))
-    if standing is Standing.DUPLICATE:
-        return t(
-            N_(
-                "Your registration must be checked by an officer first, because this NIK is "
-                "already registered. An officer will contact you."
-            )
-        )
-    if standing is Standing.NEEDS_REVIEW:
+    # A possible duplicate NIK reads like any registration being checked: the
+    # reply must not tell whether a NIK is already registered (issue 9).
+    if standing in (Standing.DUPLICATE, Standing.NEEDS_REVIEW):
         return t(
             N_(
                 "Your registration is still being checked by an officer. An officer will "

@@ -332,13 +332,8 @@ def problem_text(view: IntakeView, t: Translator) -> str:
 
 
 def result_text(result: SubmitResult, t: Translator, office: str) -> str:
-    if result.duplicate:
-        return t(
-            N_(
-                "Thank you. This NIK is already registered with us. To keep your data safe, "
-                "an officer will contact you to check it. Nothing has been changed."
-            )
-        )
+    # A possible duplicate NIK reads like any other record an officer checks:
+    # nothing here may tell whether a NIK is already registered (issue 9).
     head = (
         t(N_("Thank you, your changes are saved."))
         if result.updated

@@ -29,11 +29,14 @@ def my_data_text(d: MyData, t: Translator) -> str:
     occupation = t(OCCUPATIONS.get(d.occupation or "", "-"))
     if d.occupation_other:
         occupation = f"{occupation}: {d.occupation_other}"
-    status = (
-        t(N_("Being checked by an officer"))
-        if d.status == "duplicate_review"
-        else t(VERDICTS.get(d.verdict or "", "-"))
-    )
+    # A possible duplicate NIK shows the verdict she was told, like any record
+    # an officer checks (issue 9: no oracle); older rows carry no verdict.
+    if d.verdict in VERDICTS:
+        status = t(VERDICTS[d.verdict])
+    elif d.status == "duplicate_review":
+        status = t(N_("Being checked by an officer"))
+    else:
+        status = "-"
     rows = [
         (N_("Name"), d.full_name),
         (N_("NIK"), d.nik_masked),

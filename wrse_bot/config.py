@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # "Minta bantuan petugas" goes to this chat (a staff group, or the officer
     # on duty); unset: to every staff member (or the admins if there are none).
     help_chat_id: int | None = None
+    # Different NIKs one account may type in a day (issue 9: nobody can test
+    # NIK after NIK to learn who is registered).
+    nik_tries_per_day: int = Field(default=5, ge=1)
     # Messages/s the bot sends overall: Telegram's limit for bulk messages is
     # about 30/s (429s beyond it are waited out and retried). 0 = no throttle.
     send_rate: int = Field(default=30, ge=0)

@@ -320,7 +320,8 @@ async def test_a_class_past_its_deadline_is_refused(
     [
         ("not_eligible", "active", "bukan penilaian tentang diri Ibu"),
         ("needs_review", "active", "Petugas akan menghubungi Ibu"),
-        (None, "duplicate_review", "NIK ini sudah terdaftar"),
+        # Issue 9: a possible duplicate NIK is told what any record being checked is.
+        (None, "duplicate_review", "Petugas akan menghubungi Ibu"),
     ],
 )
 async def test_a_woman_who_is_not_eligible_is_told_why_and_what_to_do(

@@ -288,7 +288,7 @@ async def test_a_possible_duplicate_nik_shows_both_people_and_cannot_be_approved
     await register(emulator.user(3008))
     other = emulator.user(3009)
     held = await register(other, name="Sri Wahyuni")
-    assert "sudah terdaftar" in held.text
+    assert "Petugas perlu memeriksa" in held.text  # she is not told the NIK is taken
     other.mark_read()
 
     officer = emulator.user(OFFICER)

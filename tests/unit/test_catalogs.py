@@ -307,10 +307,6 @@ def indonesian_of(msgid_start: str) -> str:
         ("Please type your address (RT/RW", ["alamat", "Boleh dilewati"]),
         ("Registration paused.", ["dihentikan sementara", "Lanjutkan pendaftaran"]),
         ("You are already registered.", ["sudah terdaftar"]),
-        (
-            "Thank you. This NIK is already registered",
-            ["sudah terdaftar", "petugas akan menghubungi"],
-        ),
         ("Your data has been deleted", ["sudah dihapus"]),
         ("A NIK has 16 digits", ["16 angka"]),
         ("Please type the amount in numbers", ["contoh: 500rb"]),

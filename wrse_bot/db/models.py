@@ -52,6 +52,18 @@ class User(Base):
     announcements: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
+class NikAttempt(Base):
+    """A NIK typed by an account on a WIB day (its keyed hash, never the NIK):
+    at most ``WRSE_NIK_TRIES_PER_DAY`` different ones a day, so nobody can test
+    NIKs one after another (issue 9). Rows older than yesterday are pruned."""
+
+    __tablename__ = "nik_attempts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    nik_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class ProcessedUpdate(Base):
     """Telegram update ids already applied, written in the same transaction
     as the change they caused, so a redelivered update is applied once."""

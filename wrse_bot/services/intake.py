@@ -42,7 +42,7 @@ from wrse_bot.domain.people import (
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.domain.text import N_
-from wrse_bot.services import help_requests
+from wrse_bot.services import help_requests, nik_attempts
 from wrse_bot.services.prompts import PromptLedger
 from wrse_bot.services.registration import (
     CONSENT_VERSION,
@@ -141,6 +141,7 @@ class Problem:
     message: str
     params: dict[str, Any] = field(default_factory=dict)
     prefix: str | None = None
+    help_now: bool = False  # offer "Minta bantuan petugas" at once
 
 
 ViewStatus = Literal[
@@ -398,12 +399,22 @@ class IntakeService:
         answers = dict(draft.answers)
         handler = getattr(self, f"_on_{step.value}")
         outcome = handler(answers, ans, draft)
+        if step == Step.NIK and outcome is None:
+            limit = self.settings.nik_tries_per_day
+            if not await nik_attempts.allow(s, limit, draft.user_id, answers["nik"]):
+                outcome = Problem(
+                    N_(
+                        "You have typed several different NIKs today. To keep everyone's "
+                        "data safe, please try again tomorrow, or ask an officer for help."
+                    ),
+                    help_now=True,
+                )
         if isinstance(outcome, Problem):
             draft.misses += 1
             draft.rev += 1
             view = self._ask(draft)
             view.problem = outcome
-            view.offer_help = draft.misses >= self.settings.help_after_misses
+            view.offer_help = outcome.help_now or draft.misses >= self.settings.help_after_misses
             return view
         if outcome == "toggled":
             draft.answers = answers

@@ -41,9 +41,9 @@ class RuleLine:
 
 @dataclass(frozen=True)
 class SubmitResult:
-    verdict: Verdict | None  # None: held back as a possible duplicate NIK
+    verdict: Verdict  # what she is told (a possible duplicate NIK: never "eligible")
     lines: tuple[RuleLine, ...] = ()
-    duplicate: bool = False
+    duplicate: bool = False  # held for staff as a possible duplicate NIK (she is not told)
     updated: bool = False  # an existing registration was changed
     flagged_mismatch: bool = False
 
@@ -164,28 +164,24 @@ async def submit_registration(
     mismatch = bool(a.get("dob_mismatch") or a.get("sex_mismatch"))
     reg.nik_mismatch = mismatch
 
-    if holder is not None and holder.id != reg.id:
-        # One NIK, one person: never overwrite, never silently duplicate.
-        reg.duplicate_of_id = holder.id
-        reg.status = "duplicate_review"
-        reg.verdict = None
-        await s.flush()
-        s.add(
-            StaffFlag(
-                kind="duplicate_nik",
-                user_id=user_id,
-                registrant_id=reg.id,
-                detail=f"same NIK as registrant #{holder.id}",
-            )
-        )
-        return SubmitResult(verdict=None, duplicate=True, updated=updated)
-
-    reg.duplicate_of_id = None
-    reg.status = "active"
+    duplicate = holder is not None and holder.id != reg.id
     today = today_wib()
     result = assess(_applicant(a), on=today, thresholds=settings.thresholds)
     verdict = result.verdict
     lines = [RuleLine(r.outcome, r.message, dict(r.params)) for r in result.results]
+    if duplicate:
+        # One NIK, one person: never overwrite, never silently duplicate; staff
+        # settle it. What she reads must not tell whether this NIK is already
+        # registered (issue 9: no oracle), so she gets the reply of any record an
+        # officer checks: her own answers' verdict, "eligible" held for review.
+        assert holder is not None
+        reg.duplicate_of_id = holder.id
+        reg.status = "duplicate_review"
+        if verdict == Verdict.ELIGIBLE:
+            verdict = Verdict.NEEDS_REVIEW
+    else:
+        reg.duplicate_of_id = None
+        reg.status = "active"
     reg.verdict = verdict.value
     await s.flush()
     s.add(
@@ -197,9 +193,19 @@ async def submit_registration(
             assessed_on=today,
         )
     )
-    if verdict == Verdict.NEEDS_REVIEW:
+    if duplicate:
+        assert holder is not None
+        s.add(
+            StaffFlag(
+                kind="duplicate_nik",
+                user_id=user_id,
+                registrant_id=reg.id,
+                detail=f"same NIK as registrant #{holder.id}",
+            )
+        )
+    elif verdict == Verdict.NEEDS_REVIEW:
         s.add(StaffFlag(kind="needs_review", user_id=user_id, registrant_id=reg.id))
-    if mismatch:
+    if mismatch and not duplicate:
         s.add(
             StaffFlag(
                 kind="nik_mismatch",
@@ -209,7 +215,11 @@ async def submit_registration(
             )
         )
     return SubmitResult(
-        verdict=verdict, lines=tuple(lines), updated=updated, flagged_mismatch=mismatch
+        verdict=verdict,
+        lines=tuple(lines),
+        duplicate=duplicate,
+        updated=updated,
+        flagged_mismatch=mismatch,
     )
 
 
