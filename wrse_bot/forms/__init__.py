@@ -1,0 +1,1 @@
+"""Forms as data and the pure transition that walks them (issue 10)."""

@@ -1,0 +1,274 @@
+"""The pure transition: (form, state, answer) -> (new state, effects). No I/O.
+
+A service loads the state from its row, calls :func:`advance` in the
+transaction that claimed the update, writes the new state and answers back,
+and hands the effects to a renderer. Rules every form shares:
+
+* every accepted input raises ``rev``; a button drawn for an older revision
+  changes nothing (the one just before is a double tap);
+* "Kembali" goes to the question before on the path her answers took (no
+  history is kept: the answers are the history), its answer kept;
+* an answer to a question her path now skips is forgotten;
+* a refused answer (a sticker, an emoji, an empty or too long text, a word that
+  names no button) is a miss: a kind problem and the same question again; after
+  ``help_after`` misses in a row the help button is offered, below the answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from wrse_bot.domain.small_talk import unreadable_message
+from wrse_bot.domain.vocabulary import CONTROLS, is_emoji_only
+from wrse_bot.forms.model import DONE, EMOJI, TOO_LONG, Answers, Choice, Form, Question
+
+InputKind = Literal["text", "choice", "other", "back", "skip"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What she did: typed ``text``, tapped a ``choice`` (its code, drawn for
+    ``rev``), sent something else (``other``: "sticker", "voice" ...), or
+    asked to go ``back`` / ``skip``."""
+
+    kind: InputKind
+    value: str = ""
+    rev: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str  # msgid
+    params: dict[str, Any] = field(default_factory=dict)
+    prefix: str | None = None  # first sentence, for a message the bot cannot read
+
+
+@dataclass(frozen=True)
+class FormState:
+    step: str | None  # None: not started; DONE: finished
+    rev: int = 0
+    answers: Answers = field(default_factory=dict)
+    misses: int = 0
+
+
+# ---- effects: what the caller should do ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Send the question for ``step`` (with ``problem`` when her answer was refused)."""
+
+    step: str
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True)
+class OfferHelp:
+    """Add the help button, below the answer buttons."""
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """A multiple choice changed: redraw its buttons in place."""
+
+    step: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """All answered."""
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A button of an earlier question; ``step`` is the open one."""
+
+    step: str
+    double_tap: bool  # the button just replaced: the same tap again, not an old one
+
+
+Effect = Ask | OfferHelp | Redraw | Finished | Stale
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: FormState
+    effects: tuple[Effect, ...]
+
+    @property
+    def changed(self) -> bool:
+        return not any(isinstance(e, Stale) for e in self.effects)
+
+
+# ---- the transition -------------------------------------------------------------------
+
+
+def start(form: Form, state: FormState) -> Outcome:
+    """Begin, or resume where she stopped: the open question, drawn afresh."""
+    step = state.step if state.step not in (None, DONE) else form.first.id
+    new = replace(state, step=step, rev=state.rev + 1, misses=0)
+    return Outcome(new, (Ask(step),))
+
+
+def advance(form: Form, state: FormState, ans: Answer) -> Outcome:
+    if state.step is None:
+        return start(form, state)  # a message before "Mulai": she is here, so begin
+    if ans.kind == "choice" and ans.rev != state.rev:
+        return Outcome(state, (Stale(state.step, double_tap=ans.rev == state.rev - 1),))
+    if state.step == DONE:
+        return Outcome(state, (Finished(),))
+    q = form.question(state.step)
+    control = _control(q, ans)
+    if control == "back":
+        return _go(state, previous(form, state), state.answers)
+    if control == "skip" and q.skippable:
+        return _accept(form, state, q, None, form.after(q, state.answers))
+    if control == "done" and q.multi:
+        return _done(form, state, q)
+    result = _read(q, state.answers, ans)
+    if isinstance(result, Problem):
+        return _miss(form, state, q, result)
+    choice, value = result
+    if q.multi and choice is not None:
+        return _toggle(form, state, q, choice, typed=ans.kind == "text")
+    target = choice.goto if choice is not None and choice.goto else None
+    answers = {**state.answers, q.answer_key: value}
+    return _accept(form, state, q, value, target or form.after(q, answers))
+
+
+def previous(form: Form, state: FormState) -> str:
+    """The question before the open one, on the path her answers took."""
+    walked = path(form, state.answers, stop=state.step)
+    return walked[-2] if len(walked) > 1 and walked[-1] == state.step else form.first.id
+
+
+def path(form: Form, answers: Answers, *, stop: str | None) -> list[str]:
+    """Questions visited from the first, following answers, up to ``stop`` or
+    the first unanswered question (included) or the end."""
+    walked: list[str] = []
+    step = form.first.id
+    while step != DONE and step not in walked:  # a question may loop onto itself
+        walked.append(step)
+        q = form.question(step)
+        if step == stop or not _answered(answers.get(q.answer_key)):
+            break
+        step = form.after(q, answers)
+    return walked
+
+
+# ---- pieces --------------------------------------------------------------------------
+
+
+def _control(q: Question, ans: Answer) -> str | None:
+    if ans.kind in ("back", "skip"):
+        return ans.kind
+    if ans.kind == "choice" and ans.value in ("back", "skip", "done"):
+        return ans.value
+    if ans.kind == "text":
+        word = CONTROLS.match(ans.value, within=False)
+        if word == "back" or (word == "skip" and q.skippable) or (word == "done" and q.multi):
+            return word
+    return None
+
+
+def _read(q: Question, answers: Answers, ans: Answer) -> tuple[Choice | None, Any] | Problem:
+    """Her answer as (the choice it names, its value), or the problem with it."""
+    options = q.options(answers)
+    if ans.kind == "choice":
+        chosen = next((c for c in options if c.code == ans.value), None)
+        return (chosen, chosen.answer) if chosen is not None else Problem(q.example)
+    if ans.kind in ("back", "skip"):
+        return Problem(q.example)  # nothing to skip here
+    if ans.kind != "text":
+        return Problem(q.example, prefix=unreadable_message(ans.value))
+    text = " ".join(ans.value.split())
+    if len(text) > q.max_len:
+        return Problem(TOO_LONG, {"max": q.max_len})
+    named = _named(q, options, text)
+    if named is not None:
+        return named, named.answer
+    if is_emoji_only(text):
+        return Problem(q.example, prefix=EMOJI)
+    if q.parse is None or not text:
+        return Problem(q.example)
+    try:
+        return None, q.parse(text, answers)
+    except ValueError as exc:
+        return Problem(getattr(exc, "message", q.example), dict(getattr(exc, "params", {}) or {}))
+
+
+def _named(q: Question, options: tuple[Choice, ...], text: str) -> Choice | None:
+    """The choice her typed words name: a code or value of the vocabulary."""
+    if q.words is None or not options:
+        return None
+    code = q.words.match(text, within=q.within)
+    if code is None:
+        return None
+    return next((c for c in options if code in (c.code, c.value)), None)
+
+
+def _toggle(form: Form, state: FormState, q: Question, choice: Choice, *, typed: bool) -> Outcome:
+    if choice.exclusive:
+        return _accept(form, state, q, (choice.answer,), form.after(q, state.answers))
+    exclusive = {c.answer for c in q.options(state.answers) if c.exclusive}
+    chosen = [v for v in state.answers.get(q.answer_key) or () if v not in exclusive]
+    chosen = (
+        [v for v in chosen if v != choice.answer]
+        if choice.answer in chosen
+        else [*chosen, choice.answer]
+    )
+    order = [c.answer for c in q.options(state.answers)]
+    value = tuple(v for v in order if v in chosen)  # a stable order
+    new = replace(
+        state, rev=state.rev + 1, answers={**state.answers, q.answer_key: value}, misses=0
+    )
+    # A tap redraws the buttons in place; typed words get the question again.
+    return Outcome(new, (Ask(q.id),) if typed else (Redraw(q.id),))
+
+
+def _done(form: Form, state: FormState, q: Question) -> Outcome:
+    value = state.answers.get(q.answer_key)
+    if not _answered(value):
+        return _miss(form, state, q, Problem(q.example))
+    return _accept(form, state, q, value, form.after(q, state.answers))
+
+
+def _accept(form: Form, state: FormState, q: Question, value: Any, target: str) -> Outcome:
+    answers = _forget_skipped(form, {**state.answers, q.answer_key: value}, target)
+    if target == DONE:
+        return Outcome(
+            replace(state, step=DONE, rev=state.rev + 1, answers=answers, misses=0), (Finished(),)
+        )
+    return _go(state, target, answers)
+
+
+def _go(state: FormState, step: str, answers: Answers) -> Outcome:
+    return Outcome(
+        replace(state, step=step, rev=state.rev + 1, answers=answers, misses=0), (Ask(step),)
+    )
+
+
+def _miss(form: Form, state: FormState, q: Question, problem: Problem) -> Outcome:
+    misses = state.misses + 1
+    new = replace(state, rev=state.rev + 1, misses=misses)
+    effects: tuple[Effect, ...] = (Ask(q.id, problem),)
+    if form.help_after is not None and misses >= form.help_after:
+        effects = (*effects, OfferHelp())
+    return Outcome(new, effects)
+
+
+def _forget_skipped(form: Form, answers: dict[str, Any], target: str) -> dict[str, Any]:
+    """Answers to questions her path now passes by are dropped ("Belum" has no
+    kind of business); those after where she is now are kept for her return."""
+    walked = path(form, answers, stop=target)
+    kept = {form.question(s).answer_key for s in walked}
+    reach = form.index(target) if walked[-1] == target else form.index(walked[-1])
+    for q in form.questions[:reach]:
+        if q.answer_key not in kept and _answered(answers.get(q.answer_key)):
+            answers[q.answer_key] = None
+    return answers
+
+
+def _answered(value: Any) -> bool:
+    return value is not None and value != () and value != []

@@ -1,0 +1,117 @@
+"""A form is data: a table of questions the engine walks (ARCHITECTURE.md, "Forms").
+
+Each question says what it asks (a msgid), which buttons it offers and which
+typed words name them, how a typed answer is read, what to say with an example
+when an answer is refused, where to go next (possibly by earlier answers), and
+whether it may be skipped or left with "Kembali". Nothing here knows Telegram
+or SQL: a service maps answers to its columns, a renderer draws the buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wrse_bot.domain.text import N_
+from wrse_bot.domain.vocabulary import Vocabulary
+
+Answers = Mapping[str, Any]
+# Reads a typed answer; raises ValueError (a DomainError carries message and params).
+Parser = Callable[[str, Answers], Any]
+
+DONE = "done"  # the step after the last question
+CONTROL_CODES = frozenset({"back", "skip", "done", "help"})  # button codes the engine owns
+TAP = N_("Please tap one of the buttons below.")
+TOO_LONG = N_("That is a little long. Please write it in at most {max} letters.")
+EMOJI = N_("Sorry, we cannot read emoji yet.")
+TEXT_MAX = 500  # no answer of ours is longer; a pasted letter is refused kindly
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button. Tapping it (or typing its words) answers ``value`` (default: the
+    code); ``goto`` sends her somewhere else than the question's next, and a
+    ``value`` of None there clears the answer ("Ketik ulang")."""
+
+    code: str
+    label: str  # msgid, formatted with ``params``
+    value: Any = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    goto: str | None = None
+    alone: bool = False  # drawn on a row of its own ("Lainnya", "Tidak ada")
+    exclusive: bool = False  # in a multiple choice: this alone is the whole answer
+
+    @property
+    def answer(self) -> Any:
+        return self.code if self.value is None and self.goto is None else self.value
+
+
+Choices = tuple[Choice, ...] | Callable[[Answers], tuple[Choice, ...]]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    prompt: str  # msgid
+    key: str = ""  # where the answer is kept; default: the id (two questions may share one)
+    choices: Choices = ()
+    words: Vocabulary | None = None  # typed words naming the choices (codes or values)
+    within: bool = True  # typed words may sit in a sentence ("mau masak")
+    parse: Parser | None = None  # a typed answer that is not a choice
+    example: str = TAP  # the refusal, with an example of a good answer
+    next: str | Callable[[Answers], str] | None = None  # None: the following question
+    skippable: bool = False
+    back: bool = True
+    multi: bool = False  # toggle several choices, then "Done"
+    max_len: int = TEXT_MAX
+    per_row: int = 2
+    number: int = 0  # shown as "(2/5)"; 0 draws no number
+    params: Callable[[Answers], Mapping[str, Any]] | None = None  # for the prompt
+
+    @property
+    def answer_key(self) -> str:
+        return self.key or self.id
+
+    def options(self, answers: Answers) -> tuple[Choice, ...]:
+        return self.choices(answers) if callable(self.choices) else self.choices
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    questions: tuple[Question, ...]
+    help_after: int | None = None  # misses in a row before "ask an officer" is offered
+    total: int = 0  # questions as she counts them, for "(2/5)"
+
+    def __post_init__(self) -> None:
+        ids = [q.id for q in self.questions]
+        if len(set(ids)) != len(ids) or DONE in ids:
+            raise ValueError(f"{self.name}: question ids must be unique and not {DONE!r}")
+        for q in self.questions:
+            if not callable(q.choices):
+                codes = [c.code for c in q.choices]
+                if len(set(codes)) != len(codes) or CONTROL_CODES & set(codes):
+                    raise ValueError(f"{self.name}.{q.id}: duplicate or reserved choice code")
+
+    @property
+    def first(self) -> Question:
+        return self.questions[0]
+
+    def question(self, step: str) -> Question:
+        for q in self.questions:
+            if q.id == step:
+                return q
+        raise KeyError(step)
+
+    def after(self, q: Question, answers: Answers) -> str:
+        """Where ``q`` leads, by her answers: its ``next``, or the following question."""
+        if callable(q.next):
+            return q.next(answers)
+        if q.next is not None:
+            return q.next
+        i = self.index(q.id) + 1
+        return self.questions[i].id if i < len(self.questions) else DONE
+
+    def index(self, step: str) -> int:
+        return [q.id for q in self.questions].index(step) if step != DONE else len(self.questions)
