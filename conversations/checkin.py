@@ -1,7 +1,8 @@
 """The check-in conversation: months after a class, five short questions about
 her income, business, help received, obstacles and whether to call her.
 
-The rules live in wrse_bot/services/checkins.py; this module renders its views.
+The questions are a form (wrse_bot/forms/checkin.py), run by
+wrse_bot/services/checkins.py; this module renders its views.
 
 * ``checkin_tick(app, now)`` runs as a repeating job (and from tests with an
   injected ``now``): due check-ins are asked with a "Mulai" button through the
@@ -23,30 +24,19 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from conversations.common import TEXT_ROUTES, is_back, message_kind, tr, user_id
+from conversations.common import TEXT_ROUTES, message_kind, tr, user_id
 from wrse_bot.clock import now as clock_now
-from wrse_bot.domain.catalog import SKILLS
-from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLES
+from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.scheduler import wake
-from wrse_bot.services.checkins import (
-    BUSINESS_EXAMPLE,
-    BUSINESS_OTHER,
-    OBSTACLE_EXAMPLE,
-    Answer,
-    CheckInService,
-    CheckInView,
-    Notice,
-    Step,
-    TickResult,
-)
+from wrse_bot.services.checkins import Answer, CheckInService, CheckInView, Notice, TickResult
 from wrse_bot.telegram import callback_data as cbd
-from wrse_bot.telegram.keyboards import button, in_rows, inline
+from wrse_bot.telegram.forms import question_keyboard, question_text
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +60,6 @@ def parse_callback(data: str | None) -> tuple[int, Answer | None] | None:
 
 JOB_NAME = "checkin-tick"
 CACHE = "checkin_open"  # context.user_data: her open check-in id, or False (none)
-QUESTIONS = 5
 
 START = N_("Start")
 ASK_TEXT = N_(
@@ -145,112 +134,13 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 # ---- rendering ----------------------------------------------------------------------
 
 
-def _yes_no(t: Translator, view: CheckInView, no: str) -> list[list[InlineKeyboardButton]]:
-    assert view.checkin_id is not None
-    return [
-        [
-            button(t(N_("Yes")), cb(view.checkin_id, view.rev, "yes")),
-            button(t(no), cb(view.checkin_id, view.rev, "no")),
-        ]
-    ]
-
-
 def question(view: CheckInView, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The open question; every one but the first can go back ("Kembali")."""
-    text, markup = _question(view, t)
-    if view.step == Step.INCOME:
-        return text, markup
-    assert view.checkin_id is not None
-    back = button("⬅️ " + t(N_("Back")), cb(view.checkin_id, view.rev, "back"))
-    rows = list(markup.inline_keyboard) if markup is not None else []
-    return text, inline([*rows, [back]])
-
-
-def _question(view: CheckInView, t: Translator) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The open question, drawn by the shared form renderer for ``view.rev``."""
     assert view.checkin_id is not None and view.step is not None
-    cid, rev, step = view.checkin_id, view.rev, view.step
-
-    def b(label: str, value: str) -> InlineKeyboardButton:
-        return button(label, cb(cid, rev, value))
-
-    if step == Step.INCOME:
-        return (
-            t(
-                N_(
-                    "How much did your whole household earn last month? "
-                    "Type the amount, for example: 500rb or 1,5 juta."
-                )
-            ),
-            inline([[b(t(N_("No income")), "none")]]),
-        )
-    if step == Step.INCOME_CONFIRM:
-        cands = view.candidates or (0,)
-        rows = [
-            [b(t(N_("{amount} per month")).format(amount=t.money(v)), f"c{i}")]
-            for i, v in enumerate(cands)
-        ]
-        text = t(N_("Did you mean {amount} per month?")).format(amount=t.money(cands[0]))
-        return text, inline([*rows, [b(t(N_("Type again")), "retype")]])
-    if step == Step.BUSINESS:
-        return (
-            t(N_("Have you started a business of your own?")),
-            inline(_yes_no(t, view, N_("Not yet"))),
-        )
-    if step == Step.BUSINESS_KIND:
-        buttons = [b(t(label), code) for code, label in SKILLS.items()]
-        return (
-            t(N_("What kind of business? Tap one, or type it, for example: warung makan.")),
-            inline([*in_rows(buttons, 2), [b(t(N_("Other")), BUSINESS_OTHER)]]),
-        )
-    if step == Step.BUSINESS_OTHER:
-        return t(BUSINESS_EXAMPLE), None
-    if step == Step.HELP:
-        chosen = set(view.help_received)
-        toggles = [
-            b(("✅ " if code in chosen else "▫️ ") + t(label), f"t_{code}")
-            for code, label in HELP_KINDS.items()
-            if code != HELP_NONE
-        ]
-        return (
-            t(
-                N_(
-                    "What help have you received for a business? "
-                    "Tap everything you received, then tap Done."
-                )
-            ),
-            inline(
-                [
-                    *in_rows(toggles, 2),
-                    [b(t(HELP_KINDS[HELP_NONE]), f"t_{HELP_NONE}")],
-                    [b(t(N_("Done")), "done")],
-                ]
-            ),
-        )
-    if step == Step.OBSTACLE:
-        buttons = [b(t(label), code) for code, label in OBSTACLES.items()]
-        return t(N_("What holds you back the most?")), inline(in_rows(buttons, 2))
-    if step == Step.OBSTACLE_OTHER:
-        return t(OBSTACLE_EXAMPLE), None
-    if step == Step.CONTACT:
-        return (
-            t(N_("Would you like an officer to contact you?")),
-            inline(_yes_no(t, view, N_("No"))),
-        )
-    raise ValueError(f"no question for step {step}")
-
-
-def _number(step: Step) -> int:
-    return {
-        Step.INCOME: 1,
-        Step.INCOME_CONFIRM: 1,
-        Step.BUSINESS: 2,
-        Step.BUSINESS_KIND: 2,
-        Step.BUSINESS_OTHER: 2,
-        Step.HELP: 3,
-        Step.OBSTACLE: 4,
-        Step.OBSTACLE_OTHER: 4,
-        Step.CONTACT: 5,
-    }.get(step, 1)
+    q = CHECKIN.question(view.step)
+    cid, rev = view.checkin_id, view.rev
+    markup = question_keyboard(CHECKIN, q, view.state, t, lambda code: cb(cid, rev, code))
+    return question_text(CHECKIN, q, view.state, t, view.problem), markup
 
 
 async def send_view(
@@ -271,12 +161,6 @@ async def send_view(
     if view.step is None:
         return
     text, markup = question(view, t)
-    text = f"({_number(view.step)}/{QUESTIONS}) {text}"
-    if view.problem is not None:
-        problem = t.render(view.problem.message, view.problem.params)
-        if view.problem.prefix:
-            problem = f"{t(view.problem.prefix)} {problem}"
-        text = f"⚠️ {html.escape(problem)}\n\n{text}"
     if prefix:
         text = f"{prefix}\n\n{text}"
     await context.bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
@@ -366,9 +250,7 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         cache[CACHE] = checkin_id if checkin_id is not None else False
         if checkin_id is None:
             return False
-    answer = Answer("other", message_kind(msg))
-    if msg.text is not None:
-        answer = Answer("back") if is_back(msg.text, tr(context)) else Answer("text", msg.text)
+    answer = Answer("other", message_kind(msg)) if msg.text is None else Answer("text", msg.text)
     view = await service.answer(uid, int(checkin_id), update.update_id, answer)
     if view.status in ("none", "closed", "refused"):
         cache.pop(CACHE, None)  # looked up again next time (another may be open)

@@ -23,7 +23,8 @@ from wrse_bot.db.models import (
     Registrant,
 )
 from wrse_bot.services.attendance import mark, recompute_completion
-from wrse_bot.services.checkins import Answer, CheckInService, Notice, income_change, rounds
+from wrse_bot.services.checkin_rounds import Notice, income_change, rounds
+from wrse_bot.services.checkins import Answer, CheckInService
 
 DAY = 86_400
 SHARE = Decimal("0.75")
