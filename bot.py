@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import uvloop
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import conversations
@@ -21,6 +22,7 @@ from conversations.checkin import resend_owed_prompts as resend_owed_checkin_que
 from conversations.checkin import service_of as checkin_service_of
 from conversations.intake import resend_owed_prompts
 from wrse_bot.config import ConfigError, Settings, load_settings, require
+from wrse_bot.db.checks import DatabaseUnavailableError, check_connection
 from wrse_bot.db.migrate import upgrade
 from wrse_bot.i18n import N_, translator
 from wrse_bot.runtime import Runtime
@@ -32,6 +34,7 @@ from wrse_bot.services.retention import enforce_retention
 from wrse_bot.services.updates import forget_old_updates
 from wrse_bot.telegram.bot import WrseBot
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
+from wrse_bot.telegram.startup import TOKEN_REFUSED, wait_for_telegram
 from wrse_bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger("wrse_bot")
@@ -145,8 +148,18 @@ def configure_logging() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def cmd_migrate(settings: Settings) -> None:
+def migrate_database(settings: Settings) -> None:
+    """The first touch of the database: a server that refuses or a file that
+    cannot be opened is one line naming the setting, not a traceback."""
+    try:
+        asyncio.run(check_connection(settings.database_url))
+    except DatabaseUnavailableError as exc:
+        raise ConfigError(f"WRSE_DATABASE_URL: cannot open the database: {exc}") from None
     upgrade(settings.database_url)
+
+
+def cmd_migrate(settings: Settings) -> None:
+    migrate_database(settings)
     if settings.secret_key is not None:
         asyncio.run(check_keys(settings))
     print("database is up to date")
@@ -155,19 +168,31 @@ def cmd_migrate(settings: Settings) -> None:
 def cmd_run(settings: Settings) -> None:
     require(settings, "bot_token", hint="To try the bot without a token, run `make demo`.")
     require(settings, "secret_key", hint="It protects NIK and income at rest; keep it safe.")
-    upgrade(settings.database_url)
+    migrate_database(settings)
     # A wrong key stops here, before any row is written under it.
     asyncio.run(check_keys(settings))
+    # The office's line may be down: wait for Telegram (a refused token: exit 2).
+    asyncio.run(wait_for_telegram(settings))
     app = build_application(Runtime.build(settings))
     log.info("polling for updates")
-    app.run_polling(
-        allowed_updates=["message", "callback_query", "my_chat_member"], drop_pending_updates=False
-    )
+    try:
+        app.run_polling(
+            allowed_updates=["message", "callback_query", "my_chat_member"],
+            drop_pending_updates=False,
+            bootstrap_retries=-1,  # the line dropping again just now: PTB waits too
+            close_loop=False,
+        )
+    finally:
+        # A start that failed half-way (PTB's initialize) leaves the bot's
+        # HTTP sessions open; close them before the loop goes.
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(app.bot.shutdown())
+        loop.close()
 
 
 def cmd_rekey(settings: Settings) -> None:
     require(settings, "secret_key", hint="The new key (the old one: WRSE_PREVIOUS_SECRET_KEY).")
-    upgrade(settings.database_url)
+    migrate_database(settings)
     asyncio.run(rekey_all(settings))
 
 
@@ -196,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         commands[args.command](settings)
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except InvalidToken:  # revoked between the start-up check and polling
+        print(f"Configuration error: {TOKEN_REFUSED}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

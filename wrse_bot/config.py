@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from wrse_bot.crypto import key_bytes
+from wrse_bot.db.checks import check_database_url
 from wrse_bot.domain.eligibility import Thresholds
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -72,6 +73,10 @@ class Settings(BaseSettings):
     send_rate: int = Field(default=30, ge=0)
     # Updates handled at once; each woman's own updates stay in order.
     concurrent_updates: int = Field(default=16, ge=1)
+    # Telegram unreachable when `run` starts (the office's line is down): it
+    # tries again after this pause, doubling it up to the maximum.
+    telegram_retry_seconds: float = Field(default=2.0, gt=0)
+    telegram_retry_max_seconds: float = Field(default=60.0, gt=0)
 
     # Classes (issue: classes and broadcasts).
     invite_ttl_hours: float = Field(default=48, gt=0)
@@ -104,6 +109,12 @@ class Settings(BaseSettings):
                 return frozenset(int(p) for p in parts)
             except ValueError as exc:
                 raise ValueError("must be comma-separated Telegram user ids") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        check_database_url(value)  # its form and kind; connecting is run's and migrate's
         return value
 
     @field_validator("timezone")
