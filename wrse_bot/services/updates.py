@@ -19,8 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,20 +55,30 @@ def update_key(update_id: int) -> int:
     return update_id
 
 
+def _claim(insert: Any) -> Any:
+    # Prebuilt, as the intake's draft statements are: every answer passes here,
+    # and composing the statement cost more than SQLite takes to run it.
+    table = ProcessedUpdate.__table__
+    at = table.c.processed_at.type
+    stmt = insert(table).values(update_id=bindparam("key"), processed_at=bindparam("at", type_=at))
+    return stmt.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={"processed_at": stmt.excluded.processed_at},
+        # Seen longer ago than Telegram redelivers: not a copy, a new update.
+        where=table.c.processed_at < bindparam("stale", type_=at),
+    )
+
+
+_CLAIMS = {"postgresql": _claim(pg_insert), "sqlite": _claim(sqlite_insert)}
+
+
 async def claim_update(session: AsyncSession, update_id: int | None) -> bool:
     """Record the update as handled; False if this very update already was."""
     if update_id is None:  # an internal action, not a Telegram update
         return True
     stamp = now()
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(ProcessedUpdate).values(update_id=update_key(update_id), processed_at=stamp)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["update_id"],
-        set_={"processed_at": stamp},
-        # Seen longer ago than Telegram redelivers: not a copy, a new update.
-        where=ProcessedUpdate.processed_at < stamp - REDELIVERY_WINDOW,
-    )
-    result = await session.execute(stmt)
+    params = {"key": update_key(update_id), "at": stamp, "stale": stamp - REDELIVERY_WINDOW}
+    result = await session.execute(_CLAIMS[session.bind.dialect.name], params)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
