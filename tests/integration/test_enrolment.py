@@ -176,7 +176,7 @@ async def test_a_redelivered_update_enrols_once(sdb: Database) -> None:
 
 
 async def test_cancelling_with_nobody_waiting_frees_the_seat(sdb: Database) -> None:
-    settings = make_settings("sqlite://")
+    settings = make_settings("sqlite+aiosqlite://")
     cid = await make_class(sdb, capacity=2)
     (siti,) = await women(sdb, 1)
     place = await svc.enrol(sdb, siti, cid, now=NOW)
@@ -187,7 +187,7 @@ async def test_cancelling_with_nobody_waiting_frees_the_seat(sdb: Database) -> N
 
 
 async def test_leaving_the_waitlist_frees_no_seat_and_moves_the_others_up(sdb: Database) -> None:
-    settings = make_settings("sqlite://")
+    settings = make_settings("sqlite+aiosqlite://")
     cid = await make_class(sdb, capacity=1)
     siti, ani, budi = await women(sdb, 3)
     for uid in (siti, ani, budi):
@@ -200,7 +200,7 @@ async def test_leaving_the_waitlist_frees_no_seat_and_moves_the_others_up(sdb: D
 
 
 async def test_rejoining_after_cancelling_queues_at_the_back(sdb: Database) -> None:
-    settings = make_settings("sqlite://")
+    settings = make_settings("sqlite+aiosqlite://")
     cid = await make_class(sdb, capacity=1)
     siti, ani, budi = await women(sdb, 3)
     await svc.enrol(sdb, siti, cid, now=NOW)
@@ -214,7 +214,7 @@ async def test_rejoining_after_cancelling_queues_at_the_back(sdb: Database) -> N
 async def test_an_expired_hold_passes_to_the_next_woman_and_then_back_to_free_seats(
     sdb: Database,
 ) -> None:
-    settings = make_settings("sqlite://", waitlist_hold_hours=2)
+    settings = make_settings("sqlite+aiosqlite://", waitlist_hold_hours=2)
     cid = await make_class(sdb, capacity=1)
     siti, ani, budi = await women(sdb, 3)
     first = await svc.enrol(sdb, siti, cid, now=NOW)
@@ -238,7 +238,7 @@ async def test_an_expired_hold_passes_to_the_next_woman_and_then_back_to_free_se
 
 
 async def test_a_hold_never_outlasts_the_start_of_the_class(sdb: Database) -> None:
-    settings = make_settings("sqlite://", waitlist_hold_hours=48)
+    settings = make_settings("sqlite+aiosqlite://", waitlist_hold_hours=48)
     cid = await make_class(sdb, capacity=1)
     siti, ani = await women(sdb, 2)
     first = await svc.enrol(sdb, siti, cid, now=NOW)
@@ -252,7 +252,7 @@ async def test_a_hold_never_outlasts_the_start_of_the_class(sdb: Database) -> No
 async def test_taking_a_seat_after_the_hold_ran_out_is_refused_and_it_passes_on(
     sdb: Database,
 ) -> None:
-    settings = make_settings("sqlite://")
+    settings = make_settings("sqlite+aiosqlite://")
     cid = await make_class(sdb, capacity=1)
     siti, ani, budi = await women(sdb, 3)
     first = await svc.enrol(sdb, siti, cid, now=NOW)
@@ -271,7 +271,7 @@ async def test_taking_a_seat_after_the_hold_ran_out_is_refused_and_it_passes_on(
 
 
 async def test_another_womans_enrolment_cannot_be_touched(sdb: Database) -> None:
-    settings = make_settings("sqlite://")
+    settings = make_settings("sqlite+aiosqlite://")
     cid = await make_class(sdb, capacity=1)
     siti, ani = await women(sdb, 2)
     place = await svc.enrol(sdb, siti, cid, now=NOW)
@@ -316,7 +316,7 @@ async def test_listing_puts_her_interests_then_her_kecamatan_first(sdb: Database
 async def test_capacity_count_matches_rows_after_a_busy_mix(sdb: Database) -> None:
     """Enrol, cancel, take and let go in any mix: ``taken`` always equals the
     enrolled plus offered rows, and never exceeds capacity."""
-    settings = make_settings("sqlite://")
+    settings = make_settings("sqlite+aiosqlite://")
     cid = await make_class(sdb, capacity=3)
     ids = await women(sdb, 8)
     places = await asyncio.gather(*(svc.enrol(sdb, uid, cid, now=NOW) for uid in ids))
@@ -337,7 +337,7 @@ async def test_capacity_count_matches_rows_after_a_busy_mix(sdb: Database) -> No
 
 
 async def test_raising_capacity_offers_the_new_seats_to_those_waiting(sdb: Database) -> None:
-    settings = make_settings("sqlite://")
+    settings = make_settings("sqlite+aiosqlite://")
     cid = await make_class(sdb, capacity=1)
     for uid in await women(sdb, 3):
         await svc.enrol(sdb, uid, cid, now=NOW)
