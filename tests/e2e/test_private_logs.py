@@ -14,6 +14,7 @@ from telegram.ext import Application
 
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import SITI_NIK, SITI_NIK_TYPED, register_until
+from wrse_bot import crypto
 from wrse_bot.devtools.emulator import BotApiEmulator, FakeUser
 
 APOLOGY = "Maaf, ada gangguan di sistem kami"
@@ -98,3 +99,26 @@ def drop_connection_on_submit(app: Application) -> None:  # type: ignore[type-ar
             dropped.append(True)
             with contextlib.suppress(Exception):  # the connection is gone, as intended
                 cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+
+async def test_a_statement_failing_while_its_values_are_bound_logs_none_of_her_data(
+    emulator: BotApiEmulator,
+    start_bot: RunningBot,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SQLAlchemy quotes the values it was binding, before they were encrypted.
+    siti = emulator.user(4203)
+    async with start_bot():
+        await register_until(siti)
+
+        def refuse(_self: object, _plain: str) -> str:
+            raise RuntimeError("the key store is not available")
+
+        monkeypatch.setattr(crypto.Protector, "encrypt", refuse)
+        capture_everything(caplog)
+        reply = await siti.tap("✅ Kirim")
+        assert APOLOGY in reply.text
+    logged = everything_logged(caplog)
+    assert "StatementError" in logged
+    assert [value for value in her_data(siti) if value in logged] == []
