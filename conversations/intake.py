@@ -547,7 +547,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if await route(update, context):
             return
     if msg.contact is not None:
-        answer = Answer("contact", msg.contact.phone_number)
+        # Only her own card counts as her number (Telegram sets user_id for it).
+        own = msg.contact.user_id is not None and msg.contact.user_id == user_id(update)
+        answer = Answer("contact" if own else "foreign_contact", msg.contact.phone_number)
     elif msg.text is not None and _is_label(msg.text, HELP_LABEL):
         # The phone question's reply keyboard has its own help button.
         view = await runtime.intake.request_help(user_id(update), update.update_id, None)

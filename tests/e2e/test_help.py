@@ -10,7 +10,14 @@ from telegram.ext import Application
 
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import register_until
-from wrse_bot.db.models import OutboxMessage, Registrant, RoleGrant, StaffFlag, User
+from wrse_bot.db.models import (
+    OutboxMessage,
+    Registrant,
+    RegistrationDraft,
+    RoleGrant,
+    StaffFlag,
+    User,
+)
 from wrse_bot.devtools.emulator import BotApiEmulator, BotMessage, FakeUser
 
 DUTY_PHONE = 9500  # the officer on duty's chat, as WRSE_HELP_CHAT_ID
@@ -186,3 +193,19 @@ async def test_asking_again_keeps_one_open_request_and_tells_staff_once(
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "staff_help"),
     )
     assert told == 1
+
+
+async def test_a_shared_contact_counts_only_when_it_is_her_own(
+    emulator: BotApiEmulator, office: Application
+) -> None:
+    siti = emulator.user(4011)
+    await register_until(siti, "nomor HP")
+    await siti.send_contact("+6281299998888", own=False, first_name="Anak")
+    asked = await siti.reply()
+    assert "kontak orang lain" in asked.plain_text and "ketik nomor HP Ibu" in asked.plain_text
+    assert "nomor HP" in asked.plain_text  # the same question again
+    draft = await scalar(office, select(RegistrationDraft))
+    assert draft.step == "phone" and "phone" not in draft.answers
+    await siti.send_contact(siti.phone.removeprefix("+"), own=True)
+    review = await siti.reply()
+    assert "periksa" in review.plain_text

@@ -116,7 +116,8 @@ EDITABLE: dict[str, Step] = {
 _YES = {"ya", "iya", "y", "yes", "benar", "betul", "setuju", "sudah", "nggih", "inggih", "ok"}
 _NO = {"tidak", "tdk", "no", "n", "bukan", "salah", "ora", "mboten", "gak", "nggak", "enggak"}
 
-InputKind = Literal["text", "choice", "option", "contact", "other", "back"]
+# "foreign_contact": a shared contact card that is not the sender's own.
+InputKind = Literal["text", "choice", "option", "contact", "foreign_contact", "other", "back"]
 # Reply-keyboard buttons of the phone question (they carry no revision):
 # she has no phone of her own, or staff should reach her on this account.
 PHONE_OPTIONS = ("no_phone", "telegram")
@@ -747,6 +748,14 @@ class IntakeService:
             a["phone"] = None
             a["contact_by"] = ans.value
             return None
+        if ans.kind == "foreign_contact":
+            # Someone else's card (her child's, a neighbour's): never taken as hers.
+            return Problem(
+                N_(
+                    "That is someone else's contact. Please type your own number, for "
+                    "example: 0812 3456 7890, or tap a button below."
+                )
+            )
         if ans.kind not in ("text", "contact"):
             return _type_problem(
                 ans,
