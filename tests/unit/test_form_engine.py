@@ -3,6 +3,8 @@ database, each test a few microseconds (issue 10, "A pure transition")."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from wrse_bot.domain.errors import DomainError
@@ -203,3 +205,79 @@ def test_a_form_refuses_reserved_or_duplicate_codes() -> None:
         Form("bad", (Question("q", "q?", choices=(Choice("back", "Back"),)),))
     with pytest.raises(ValueError, match="unique"):
         Form("bad", (Question("q", "q?"), Question("q", "again?")))
+
+
+# ---- a form with a review ----------------------------------------------------------------
+
+PLACES = {"batu": ("Temas", "Sisir"), "junrejo": ("Beji", "Tlekung")}
+REVIEWED = Form(
+    "reviewed",
+    review=True,
+    questions=(
+        Question(
+            "kecamatan",
+            "kecamatan?",
+            choices=tuple(Choice(k, k) for k in PLACES),
+            resets=("village",),  # a desa of the old kecamatan no longer holds
+            back=False,
+        ),
+        Question(
+            "village",
+            "desa?",
+            choices=lambda a: tuple(Choice(v.lower(), v) for v in PLACES.get(a["kecamatan"], ())),
+        ),
+        Question("name", "name?", parse=lambda text, a: text),
+    ),
+)
+COMPLETE = FormState("review", 5, {"kecamatan": "batu", "village": "sisir", "name": "Siti"})
+
+
+def test_after_the_last_question_her_answers_are_reviewed_before_they_count() -> None:
+    out = advance(REVIEWED, replace(COMPLETE, step="name"), text("Sri"))
+    assert out.effects == (Ask("review"),) and out.state.answers["name"] == "Sri"
+    sent = advance(REVIEWED, COMPLETE, Answer("choice", "submit", 5))
+    assert sent.effects == (Finished(),) and sent.state.step == "done"
+    assert advance(REVIEWED, COMPLETE, text("selesai")).effects == (Finished(),)
+
+
+def test_editing_one_answer_returns_to_the_review() -> None:
+    edit = advance(REVIEWED, COMPLETE, Answer("choice", "edit_name", 5))
+    assert edit.effects == (Ask("name"),) and edit.state.editing == COMPLETE.answers
+    done = advance(REVIEWED, edit.state, text("Sri"))
+    assert done.effects == (Ask("review"),) and done.state.editing is None
+    assert done.state.answers["name"] == "Sri"
+
+
+def test_an_edit_that_changes_her_path_asks_what_is_missing_then_the_review() -> None:
+    edit = advance(REVIEWED, COMPLETE, Answer("choice", "edit_kecamatan", 5))
+    moved = advance(REVIEWED, edit.state, Answer("choice", "junrejo", 6))
+    assert moved.effects == (Ask("village"),)  # the old desa is not in Junrejo
+    assert moved.state.answers["village"] is None
+    back = advance(REVIEWED, moved.state, Answer("choice", "beji", 7))
+    assert back.effects == (Ask("review"),) and back.state.answers["village"] == "beji"
+    # The same kecamatan again keeps her desa: straight back to the review.
+    same = advance(REVIEWED, edit.state, Answer("choice", "batu", 6))
+    assert same.effects == (Ask("review"),) and same.state.answers["village"] == "sisir"
+
+
+def test_kembali_during_an_edit_restores_her_answers_at_the_review() -> None:
+    edit = advance(REVIEWED, COMPLETE, Answer("choice", "edit_kecamatan", 5))
+    half = advance(REVIEWED, edit.state, Answer("choice", "junrejo", 6)).state
+    restored = advance(REVIEWED, half, Answer("back"))
+    assert restored.effects == (Ask("review"),) and restored.state.answers == COMPLETE.answers
+
+
+def test_the_review_refuses_what_is_not_its_buttons() -> None:
+    for ans in (
+        text("hmm"),
+        Answer("other", "sticker"),
+        Answer("choice", "edit_nothing", 5),
+        Answer("choice", "sisir", 5),
+    ):
+        out = advance(REVIEWED, COMPLETE, ans)
+        assert asked(out).step == "review" and asked(out).problem is not None, ans
+    assert advance(REVIEWED, COMPLETE, Answer("choice", "submit", 4)).effects == (
+        Stale("review", double_tap=True),
+    )
+    assert advance(REVIEWED, COMPLETE, Answer("back")).effects == (Ask("name"),)
+    assert start(REVIEWED, COMPLETE).effects == (Ask("review"),)  # resumed at the review

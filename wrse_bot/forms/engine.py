@@ -9,6 +9,9 @@ and hands the effects to a renderer. Rules every form shares:
 * "Kembali" goes to the question before on the path her answers took (no
   history is kept: the answers are the history), its answer kept;
 * an answer to a question her path now skips is forgotten;
+* a form with a review shows her answers after the last question; "edit_<id>"
+  changes one, and once her path is whole again she is back at the review
+  ("Kembali" during an edit restores what she had);
 * a refused answer (a sticker, an emoji, an empty or too long text, a word that
   names no button) is a miss: a kind problem and the same question again; after
   ``help_after`` misses in a row the help button is offered, below the answers.
@@ -21,7 +24,18 @@ from typing import Any, Literal
 
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.domain.vocabulary import CONTROLS, is_emoji_only
-from wrse_bot.forms.model import DONE, EMOJI, TOO_LONG, Answers, Choice, Form, Question
+from wrse_bot.forms.model import (
+    DONE,
+    EDIT,
+    EMOJI,
+    REVIEW,
+    TAP,
+    TOO_LONG,
+    Answers,
+    Choice,
+    Form,
+    Question,
+)
 
 InputKind = Literal["text", "choice", "other", "back", "skip"]
 
@@ -50,6 +64,7 @@ class FormState:
     rev: int = 0
     answers: Answers = field(default_factory=dict)
     misses: int = 0
+    editing: Answers | None = None  # changing one answer from the review: the answers before
 
 
 # ---- effects: what the caller should do ----------------------------------------------
@@ -118,8 +133,12 @@ def advance(form: Form, state: FormState, ans: Answer) -> Outcome:
         return Outcome(state, (Stale(state.step, double_tap=ans.rev == state.rev - 1),))
     if state.step == DONE:
         return Outcome(state, (Finished(),))
+    if state.step == REVIEW:
+        return _review(form, state, ans)
     q = form.question(state.step)
     control = _control(q, ans)
+    if control == "back" and state.editing is not None:
+        return _to_review(state, state.editing)  # the edit is abandoned: nothing changed
     if control == "back":
         return _go(state, previous(form, state), state.answers)
     if control == "skip" and q.skippable:
@@ -128,7 +147,7 @@ def advance(form: Form, state: FormState, ans: Answer) -> Outcome:
         return _done(form, state, q)
     result = _read(q, state.answers, ans)
     if isinstance(result, Problem):
-        return _miss(form, state, q, result)
+        return _miss(form, state, q.id, result)
     choice, value = result
     if q.multi and choice is not None:
         return _toggle(form, state, q, choice, typed=ans.kind == "text")
@@ -155,6 +174,26 @@ def path(form: Form, answers: Answers, *, stop: str | None) -> list[str]:
             break
         step = form.after(q, answers)
     return walked
+
+
+def _review(form: Form, state: FormState, ans: Answer) -> Outcome:
+    """Her answers on one screen: "submit" finishes, "edit_<id>" changes one."""
+    typed = CONTROLS.match(ans.value, within=False) if ans.kind == "text" else None
+    if (ans.kind == "choice" and ans.value == "submit") or typed == "done":
+        return Outcome(replace(state, step=DONE, rev=state.rev + 1, misses=0), (Finished(),))
+    if ans.kind == "back" or typed == "back" or (ans.kind == "choice" and ans.value == "back"):
+        return _go(state, path(form, state.answers, stop=None)[-1], state.answers)
+    target = ans.value.removeprefix(EDIT) if ans.kind == "choice" else ""
+    if ans.value.startswith(EDIT) and target in path(form, state.answers, stop=None):
+        edit = replace(state, step=target, rev=state.rev + 1, misses=0, editing=state.answers)
+        return Outcome(edit, (Ask(target),))
+    problem = Problem(TAP, prefix=unreadable_message(ans.value) if ans.kind == "other" else None)
+    return _miss(form, state, REVIEW, problem)
+
+
+def _to_review(state: FormState, answers: Answers) -> Outcome:
+    new = replace(state, step=REVIEW, rev=state.rev + 1, answers=answers, misses=0, editing=None)
+    return Outcome(new, (Ask(REVIEW),))
 
 
 # ---- pieces --------------------------------------------------------------------------
@@ -230,12 +269,24 @@ def _toggle(form: Form, state: FormState, q: Question, choice: Choice, *, typed:
 def _done(form: Form, state: FormState, q: Question) -> Outcome:
     value = state.answers.get(q.answer_key)
     if not _answered(value):
-        return _miss(form, state, q, Problem(q.example))
+        return _miss(form, state, q.id, Problem(q.example))
     return _accept(form, state, q, value, form.after(q, state.answers))
 
 
 def _accept(form: Form, state: FormState, q: Question, value: Any, target: str) -> Outcome:
-    answers = _forget_skipped(form, {**state.answers, q.answer_key: value}, target)
+    answers = {**state.answers, q.answer_key: value}
+    if value != state.answers.get(q.answer_key):
+        answers.update(dict.fromkeys(q.resets))
+    if state.editing is not None:
+        # Back to the review once every question on her (new) path is answered.
+        walked = path(form, answers, stop=None)
+        whole = _answered(answers.get(form.question(walked[-1]).answer_key))
+        target = REVIEW if whole else walked[-1]
+    if target == DONE and form.review:
+        target = REVIEW
+    answers = _forget_skipped(form, answers, target)
+    if target == REVIEW:
+        return _to_review(state, answers)
     if target == DONE:
         return Outcome(
             replace(state, step=DONE, rev=state.rev + 1, answers=answers, misses=0), (Finished(),)
@@ -249,10 +300,10 @@ def _go(state: FormState, step: str, answers: Answers) -> Outcome:
     )
 
 
-def _miss(form: Form, state: FormState, q: Question, problem: Problem) -> Outcome:
+def _miss(form: Form, state: FormState, step: str, problem: Problem) -> Outcome:
     misses = state.misses + 1
     new = replace(state, rev=state.rev + 1, misses=misses)
-    effects: tuple[Effect, ...] = (Ask(q.id, problem),)
+    effects: tuple[Effect, ...] = (Ask(step, problem),)
     if form.help_after is not None and misses >= form.help_after:
         effects = (*effects, OfferHelp())
     return Outcome(new, effects)

@@ -21,7 +21,9 @@ Answers = Mapping[str, Any]
 Parser = Callable[[str, Answers], Any]
 
 DONE = "done"  # the step after the last question
-CONTROL_CODES = frozenset({"back", "skip", "done", "help"})  # button codes the engine owns
+REVIEW = "review"  # a form with a review shows her answers here before they count
+EDIT = "edit_"  # a review's button "edit_<question id>" changes one answer
+CONTROL_CODES = frozenset({"back", "skip", "done", "help", "submit"})  # codes the engine owns
 TAP = N_("Please tap one of the buttons below.")
 TOO_LONG = N_("That is a little long. Please write it in at most {max} letters.")
 EMOJI = N_("Sorry, we cannot read emoji yet.")
@@ -62,6 +64,7 @@ class Question:
     example: str = TAP  # the refusal, with an example of a good answer
     next: str | Callable[[Answers], str] | None = None  # None: the following question
     skippable: bool = False
+    resets: tuple[str, ...] = ()  # answers that no longer hold once this one changes
     back: bool = True
     multi: bool = False  # toggle several choices, then "Done"
     max_len: int = TEXT_MAX
@@ -82,16 +85,18 @@ class Form:
     name: str
     questions: tuple[Question, ...]
     help_after: int | None = None  # misses in a row before "ask an officer" is offered
+    review: bool = False  # after the last question: her answers, "Kirim" or change one
     total: int = 0  # questions as she counts them, for "(2/5)"
 
     def __post_init__(self) -> None:
         ids = [q.id for q in self.questions]
-        if len(set(ids)) != len(ids) or DONE in ids:
-            raise ValueError(f"{self.name}: question ids must be unique and not {DONE!r}")
+        if len(set(ids)) != len(ids) or {DONE, REVIEW} & set(ids):
+            raise ValueError(f"{self.name}: question ids must be unique, not {DONE!r}/{REVIEW!r}")
         for q in self.questions:
             if not callable(q.choices):
                 codes = [c.code for c in q.choices]
-                if len(set(codes)) != len(codes) or CONTROL_CODES & set(codes):
+                reserved = CONTROL_CODES & set(codes) or any(c.startswith(EDIT) for c in codes)
+                if len(set(codes)) != len(codes) or reserved:
                     raise ValueError(f"{self.name}.{q.id}: duplicate or reserved choice code")
 
     @property
@@ -114,4 +119,6 @@ class Form:
         return self.questions[i].id if i < len(self.questions) else DONE
 
     def index(self, step: str) -> int:
-        return [q.id for q in self.questions].index(step) if step != DONE else len(self.questions)
+        if step in (DONE, REVIEW):
+            return len(self.questions)
+        return [q.id for q in self.questions].index(step)
