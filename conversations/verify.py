@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from conversations.auth import cached_role, requires
 from conversations.common import TEXT_ROUTES, rt, tr, user_id
-from conversations.intake import MARKS, render_line
+from conversations.intake import CONTACT_LABELS, MARKS, render_line
 from wrse_bot.domain.catalog import MARITAL_LABELS
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
@@ -92,6 +92,8 @@ def person_lines(p: Person, t: Translator, *, mismatch: bool) -> list[str]:
     ]
     if p.phone is not None:  # only for those who call women (services.roles.CALLERS)
         rows.append((N_("Phone"), p.phone))
+    elif p.contact_by in CONTACT_LABELS:  # no number to hide: say how to reach her
+        rows.append((N_("Phone"), t(CONTACT_LABELS[p.contact_by])))
     rows.append((N_("Registered on"), t.date(p.registered_at.astimezone(t.tz).date())))
     return [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
 

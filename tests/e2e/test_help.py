@@ -209,3 +209,22 @@ async def test_a_shared_contact_counts_only_when_it_is_her_own(
     await siti.send_contact(siti.phone.removeprefix("+"), own=True)
     review = await siti.reply()
     assert "periksa" in review.plain_text
+
+
+async def test_the_officer_sees_how_to_reach_a_woman_without_a_phone(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    async with start_bot(admin_ids=frozenset({STAFF_A})):
+        siti = emulator.user(4012)
+        await register_until(siti, "penghasilan")
+        await siti.ask("3,5 juta")  # an income an officer must look at
+        await siti.tap("Tamat SD")
+        await siti.tap("Buruh tani")
+        await siti.press("▫️ Menjahit")
+        await siti.reply()
+        await siti.tap("Selesai")
+        await siti.tap("Pakai akun Telegram ini")
+        await siti.tap("✅ Kirim")
+        card = await emulator.user(STAFF_A).ask("/verifikasi")
+    assert "Nomor HP: Lewat akun Telegram ini" in card.plain_text
+    assert "tg://user?id=4012" in card.text

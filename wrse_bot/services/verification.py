@@ -92,6 +92,7 @@ class Person:
     status: str
     verdict: str | None
     registered_at: datetime
+    contact_by: str | None = None  # "telegram" / "no_phone": she gave no number
 
 
 @dataclass(frozen=True)
@@ -446,6 +447,7 @@ def _person(reg: Registrant, *, show_phone: bool) -> Person:
         status=reg.status,
         verdict=reg.verdict,
         registered_at=reg.created_at,
+        contact_by=reg.contact_by,
     )
 
 
