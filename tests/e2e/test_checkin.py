@@ -354,3 +354,26 @@ async def test_women_without_a_check_in_cost_one_lookup_not_one_per_message(
         for text in ("halo", "apa kabar", "terima kasih"):
             assert (await dewi.ask(text)).reply_keyboard is not None  # the main menu
         assert lookups == [dewi.id]
+
+
+async def test_she_may_type_every_answer_instead_of_tapping(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    """Issue 10: labels, synonyms and small typos are accepted on every button question."""
+    yuli = emulator.user(4009)
+    async with start_bot(checkin_after_seconds=[HOUR], **NO_QUIET) as app:
+        await started(app, yuli)
+        assert "(2/5)" in (await yuli.ask("400rb")).text
+        assert "Usaha apa" in (await yuli.ask("nggih")).text
+        assert "(3/5)" in (await yuli.ask("masak")).text
+        toggled = await yuli.ask("mesin jahit")  # typed: the question again, marked
+        assert "(3/5)" in toggled.text and "✅ Mesin jahit" in toggled.button_labels
+        assert "(4/5)" in (await yuli.ask("selesai")).text
+        assert "(5/5)" in (await yuli.ask("kurang modal")).text
+        thanks = await yuli.ask("mboten")
+        assert "Terima kasih, Ibu" in thanks.text
+
+        ci = await checkin_of(app, yuli.id)
+        assert ci.business_started is True and ci.business_kind == "memasak"
+        assert ci.help_received == ["mesin_jahit"] and ci.obstacle == "modal"
+        assert ci.wants_contact is False
