@@ -65,9 +65,7 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
         request=AiohttpRequest(pool_size=max(8, settings.concurrent_updates * 2)),
         get_updates_request=AiohttpRequest(),
     )
-    processor = PerUserUpdateProcessor(
-        settings.concurrent_updates, identity_secret=settings.secret_key.get_secret_value()
-    )
+    processor = PerUserUpdateProcessor(settings.concurrent_updates)
     app = (
         ApplicationBuilder()
         .bot(bot)
