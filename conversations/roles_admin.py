@@ -1,6 +1,7 @@
 """Roles: /undang (invite an officer with a one-time link), opening that link
-(/start inv_<code>), and /peran (who has which role; revoke). Callback data
-``ro:...``; admins only, checked on the server for every command and button."""
+(/start inv_<code>), and /peran (who has which role; revoke; unused invitations,
+withdraw). Callback data ``ro:...``; admins only, checked on the server for
+every command and button. The admin who invited is told who claimed the link."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from conversations import menu
 from conversations.auth import requires
 from conversations.common import rt, tr, user_id
 from wrse_bot.i18n import N_, Translator
-from wrse_bot.services.access import AccessService, InviteCreated, RolesView
+from wrse_bot.scheduler import wake
+from wrse_bot.services.access import (
+    ROLE_LABELS,
+    AccessService,
+    InviteCreated,
+    OpenInvite,
+    RolesView,
+)
 from wrse_bot.services.roles import ADMINS, Role
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.fit import fit_html
@@ -27,7 +35,7 @@ log = logging.getLogger(__name__)
 
 INVITE_PREFIX = "inv_"
 CALLBACK = cbd.compile_pattern(
-    r"ro:(?:inv:(?P<inv>staff|coordinator)|rv:(?P<rv>\d{1,15})"
+    r"ro:(?:inv:(?P<inv>staff|coordinator)|rv:(?P<rv>\d{1,15})|ri:(?P<ri>\d{1,9})"
     r"|rvy:(?P<rvy>\d{1,15}):(?P<role>staff|coordinator)|(?P<rvn>rvn))"
 )
 # What an admin may type after /undang.
@@ -37,11 +45,6 @@ ROLE_WORDS = {
     "petugas": Role.STAFF,
     "koordinator": Role.COORDINATOR,
     "coordinator": Role.COORDINATOR,
-}
-ROLE_LABELS = {
-    Role.ADMIN: N_("Admin"),
-    Role.STAFF: N_("Officer"),
-    Role.COORDINATOR: N_("Coordinator"),
 }
 
 
@@ -64,7 +67,8 @@ def invite_text(created: InviteCreated, bot_username: str, t: Translator) -> str
         N_(
             "Invitation as <b>{role}</b>, for one person, valid until {date} {time}:\n"
             "{link}\n"
-            "Send this link only to the person you invite. Opening it gives the role."
+            "Send this link only to the person you invite: whoever opens it first gets the "
+            "role. You will be told who did; until then you can withdraw it below."
         )
     ).format(
         role=html.escape(t(ROLE_LABELS[created.role])),
@@ -74,7 +78,29 @@ def invite_text(created: InviteCreated, bot_username: str, t: Translator) -> str
     )
 
 
-def roles_text(view: RolesView, t: Translator) -> str:
+def invite_keyboard(created: InviteCreated, t: Translator) -> object:
+    return inline([[button(t(N_("Withdraw this invitation")), f"ro:ri:{created.id}")]])
+
+
+def invites_lines(invites: tuple[OpenInvite, ...], t: Translator) -> list[str]:
+    if not invites:
+        return []
+    lines = ["", t(N_("<b>Unused invitations</b> (the link still gives the role):"))]
+    for i in invites:
+        until = i.expires_at.astimezone(t.tz)
+        lines.append(
+            t(N_("• #{id}: {role}, from {who}, valid until {date} {time}")).format(
+                id=i.id,
+                role=html.escape(t(ROLE_LABELS[i.role])),
+                who=mention(i.created_by),
+                date=t.date(until.date()),
+                time=t.time(until),
+            )
+        )
+    return lines
+
+
+def roles_text(view: RolesView, t: Translator, invites: tuple[OpenInvite, ...] = ()) -> str:
     lines = [t(N_("<b>Roles and access</b>")), ""]
     lines.append(t(N_("<b>Admins</b> (from the WRSE_ADMIN_IDS setting, not revocable here):")))
     lines += [f"• {mention(uid)}" for uid in view.admins] or ["• -"]
@@ -88,10 +114,11 @@ def roles_text(view: RolesView, t: Translator) -> str:
         )
     if not view.grants:
         lines.append(t(N_("Nobody yet. Invite with /undang staf or /undang koordinator.")))
+    lines += invites_lines(invites, t)
     return fit_html("\n".join(lines))
 
 
-def roles_keyboard(view: RolesView, t: Translator) -> object:
+def roles_keyboard(view: RolesView, t: Translator, invites: tuple[OpenInvite, ...] = ()) -> object:
     rows = [
         [
             button(
@@ -100,6 +127,10 @@ def roles_keyboard(view: RolesView, t: Translator) -> object:
             )
         ]
         for g in view.grants
+    ]
+    rows += [
+        [button(t(N_("Withdraw invitation #{id}")).format(id=i.id), f"ro:ri:{i.id}")]
+        for i in invites
     ]
     return inline(rows) if rows else None
 
@@ -146,6 +177,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             uid,
             invite_text(created, context.bot.username, t),
             parse_mode=ParseMode.HTML,
+            reply_markup=invite_keyboard(created, t),  # type: ignore[arg-type]
         )
 
 
@@ -160,7 +192,8 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     uid = user_id(update)
     parts = msg.text.split(maxsplit=1)
     code = parts[1].strip().removeprefix(INVITE_PREFIX)[:64] if len(parts) > 1 else ""
-    result = await access(context).accept_invite(uid, code, update.update_id)
+    who = update.effective_user.full_name if update.effective_user else ""
+    result = await access(context).accept_invite(uid, code, update.update_id, name=who)
     if result.status == "duplicate_update":
         return
     if result.status == "admin":
@@ -175,6 +208,8 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if result.status in ("granted", "already"):
         assert result.role is not None
+        if result.status == "granted":
+            wake(context.application)  # the admin who invited hears of it now
         context.user_data["role"] = result.role  # type: ignore[index]
         try:
             await sync_menu(context.bot, uid, result.role, t)
@@ -184,6 +219,8 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     if result.status == "expired":
         note = t(N_("This invitation link has expired. Please ask the admin for a new one."))
+    elif result.status == "withdrawn":
+        note = t(N_("This invitation link was withdrawn. Please ask the admin for a new one."))
     else:
         note = t(
             N_(
@@ -201,13 +238,22 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 @requires(ADMINS)
 async def roles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = tr(context)
-    view = await access(context).roles()
+    svc = access(context)
+    view, invites = await svc.roles(), await svc.open_invites()
     await context.bot.send_message(
         user_id(update),
-        roles_text(view, t),
+        roles_text(view, t, invites),
         parse_mode=ParseMode.HTML,
-        reply_markup=roles_keyboard(view, t),  # type: ignore[arg-type]
+        reply_markup=roles_keyboard(view, t, invites),  # type: ignore[arg-type]
     )
+
+
+async def _refresh(
+    svc: AccessService, message: Message | None, t: Translator, head: str = ""
+) -> None:
+    view, invites = await svc.roles(), await svc.open_invites()
+    text = roles_text(view, t, invites)
+    await _edit(message, f"{head}\n\n{text}" if head else text, roles_keyboard(view, t, invites))
 
 
 async def _edit(message: Message | None, text: str, markup: object = None) -> None:
@@ -229,6 +275,9 @@ def parse_callback(data: str | None) -> tuple[str, int, Role | None] | None:
         return "inv", 0, Role(found["inv"])
     if found["rvn"]:
         return "rvn", 0, None
+    if found["ri"]:
+        invite_id = cbd.number(found["ri"])
+        return None if invite_id is None else ("ri", invite_id, None)
     target = cbd.number(found["rv"] or found["rvy"], cbd.INT8_MAX)
     if target is None:
         return None
@@ -252,19 +301,31 @@ async def roles_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         created = await svc.create_invite(uid, role, update.update_id)
         await query.answer()
         if created is not None:
-            await _edit(message, invite_text(created, context.bot.username, t))
+            await _edit(
+                message, invite_text(created, context.bot.username, t), invite_keyboard(created, t)
+            )
+        return
+    if action == "ri":
+        status = await svc.withdraw_invite(uid, target, update.update_id)
+        if status == "duplicate_update":
+            await query.answer()
+            return
+        if status == "gone":
+            await query.answer(t(N_("This invitation was already used or withdrawn.")))
+        else:
+            await query.answer(t(N_("Invitation withdrawn: the link no longer works.")))
+        done = t(N_("Invitation #{id} is withdrawn: the link no longer works.")).format(id=target)
+        await _refresh(svc, message, t, done if status == "withdrawn" else "")
         return
     if action == "rvn":
         await query.answer()
-        view = await svc.roles()
-        await _edit(message, roles_text(view, t), roles_keyboard(view, t))
+        await _refresh(svc, message, t)
         return
     if action == "rv":
         grant = await svc.grant_of(target)
         if grant is None:
             await query.answer(t(N_("This person has no role any more.")))
-            view = await svc.roles()
-            await _edit(message, roles_text(view, t), roles_keyboard(view, t))
+            await _refresh(svc, message, t)
             return
         await query.answer()
         text = t(
@@ -299,12 +360,8 @@ async def roles_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await sync_menu(context.bot, target, None, t)
         except TelegramError:
             log.warning("could not reset the menu of a revoked officer", exc_info=True)
-    view = await svc.roles()
-    text = roles_text(view, t)
-    if result.status == "revoked":
-        done = t(N_("The role of {who} is revoked.")).format(who=mention(target))
-        text = f"{done}\n\n{text}"
-    await _edit(message, text, roles_keyboard(view, t))
+    done = t(N_("The role of {who} is revoked.")).format(who=mention(target))
+    await _refresh(svc, message, t, done if result.status == "revoked" else "")
 
 
 async def sync_menus(app: Application) -> None:  # type: ignore[type-arg]

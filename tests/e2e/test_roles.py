@@ -15,6 +15,7 @@ from tests.e2e.conftest import RunningBot
 from wrse_bot.clock import now
 from wrse_bot.db.models import AuditEvent, Invite, RoleGrant
 from wrse_bot.devtools.emulator import BotApiEmulator, BotMessage, FakeUser
+from wrse_bot.services.access import code_hash
 
 ADMIN = 9001
 INVITE_LINK = re.compile(r"https://t\.me/wrse_batu_bot\?start=(inv_[A-Za-z0-9_-]+)")
@@ -91,9 +92,8 @@ async def test_undang_without_a_role_offers_buttons(
         invitation = await admin.tap("Koordinator")
         assert "koordinator" in invitation.text.lower()
         payload = link_in(invitation).removeprefix("inv_")
-        assert await scalar(app, select(Invite.role).where(Invite.code == payload)) == (
-            "coordinator"
-        )
+        stored = select(Invite.role).where(Invite.code_hash == code_hash(payload))
+        assert await scalar(app, stored) == "coordinator"
 
 
 async def test_a_used_invitation_is_refused_and_she_is_greeted_as_usual(
@@ -201,6 +201,7 @@ async def test_peran_lists_roles_and_revoking_stops_her_staff_commands_at_once(
         payload = await invite(admin)
         rina = emulator.user(2011)
         await rina.ask(f"/start {payload}")
+        assert "membuka undangan" in (await admin.reply()).text  # the inviter is told
         assert (await rina.ask("/verifikasi")).text  # works while she is staff
         assert "verifikasi" in (menu_of(emulator, 2011) or [])
 

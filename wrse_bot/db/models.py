@@ -278,17 +278,21 @@ class RoleGrant(Base):
 
 
 class Invite(Base):
-    """A one-time, expiring deep link (t.me/<bot>?start=<code>) granting a role."""
+    """A one-time, expiring deep link (t.me/<bot>?start=inv_<code>) granting a
+    role. The link is a bearer token, so only its SHA-256 is stored: a copy of
+    the database hands out no roles. The admin may withdraw it while unused."""
 
-    __tablename__ = "invites"
+    __tablename__ = "role_invites"
 
-    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 # ---- classes -----------------------------------------------------------------------

@@ -5,10 +5,18 @@ coordinators (koordinator) are ``RoleGrant`` rows, one role per person. An
 invite code is claimed with a conditional UPDATE inside the transaction that
 grants the role, so a double tap or two people racing for one link can use it
 once.
+
+An invitation link is a bearer token: whoever opens a forwarded copy first
+gets the role. So only the code's SHA-256 is stored, the admin who invited is
+told at once who claimed it (with a button to revoke the role, in the same
+transaction as the grant, through the outbox), and unused invitations can be
+listed and withdrawn.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +31,12 @@ from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Invite, RoleGrant, StaffDraft
+from wrse_bot.domain.text import N_
+from wrse_bot.i18n import translator
+from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.roles import Role, audit
 from wrse_bot.services.updates import claim_update
+from wrse_bot.services.users import language_of
 
 # Roles an admin can hand out; admin itself only comes from the environment.
 GRANTABLE = (Role.STAFF, Role.COORDINATOR)
@@ -32,12 +44,38 @@ GRANTABLE = (Role.STAFF, Role.COORDINATOR)
 # 64-character limit for the /start parameter.
 CODE_BYTES = 16
 CODE_PATTERN = r"[A-Za-z0-9_-]{16,48}"
+ROLE_LABELS = {
+    Role.ADMIN: N_("Admin"),
+    Role.STAFF: N_("Officer"),
+    Role.COORDINATOR: N_("Coordinator"),
+}
+CLAIMED_NOTICE = N_(
+    "{who} opened your invitation and is now <b>{role}</b>. If this is not the person "
+    "you invited (a forwarded link), revoke the role now."
+)
+
+
+def code_hash(code: str) -> str:
+    """What is stored of a code: enough to recognise it, useless to claim with."""
+    return hashlib.sha256(code.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
 class InviteCreated:
-    code: str
+    id: int
+    code: str  # shown once, in the link; never stored
     role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenInvite:
+    """An invitation nobody has used yet, still valid."""
+
+    id: int
+    role: Role
+    created_by: int
+    created_at: datetime
     expires_at: datetime
 
 
@@ -46,6 +84,7 @@ AcceptStatus = Literal[
     "already",  # she opened the link she already used: nothing changes
     "admin",  # an admin opened it: stays admin, the code stays unused for the invitee
     "expired",
+    "withdrawn",  # the admin withdrew it before anyone used it
     "used",  # someone else used it
     "unknown",  # never issued (or mistyped)
     "duplicate_update",  # a redelivered update: handled before
@@ -73,6 +112,7 @@ class RolesView:
 
 
 RevokeStatus = Literal["revoked", "gone", "duplicate_update"]
+WithdrawStatus = Literal["withdrawn", "gone", "duplicate_update"]
 
 
 @dataclass(frozen=True)
@@ -97,36 +137,73 @@ class AccessService:
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
                 return None
-            s.add(Invite(code=code, role=role.value, created_by=actor_id, expires_at=expires_at))
-            audit(s, actor_id, "invite_created", detail=role.value)
-        return InviteCreated(code=code, role=role, expires_at=expires_at)
+            invite = Invite(
+                code_hash=code_hash(code),
+                role=role.value,
+                created_by=actor_id,
+                expires_at=expires_at,
+            )
+            s.add(invite)
+            await s.flush()
+            audit(s, actor_id, "invite_created", detail=f"{role.value} #{invite.id}")
+            invite_id = invite.id
+        return InviteCreated(id=invite_id, code=code, role=role, expires_at=expires_at)
 
-    async def accept_invite(self, user_id: int, code: str, update_id: int | None) -> AcceptResult:
+    async def accept_invite(
+        self, user_id: int, code: str, update_id: int | None, *, name: str = ""
+    ) -> AcceptResult:
+        """``name``: her Telegram name, for the notice to the admin who invited."""
         if user_id in self.settings.admin_ids:
             # An admin testing the link stays admin; the code is left for the invitee.
             return AcceptResult("admin", Role.ADMIN)
         at = now()
+        hashed = code_hash(code)
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
                 return AcceptResult("duplicate_update")
             claimed = await s.execute(
                 update(Invite)
-                .where(Invite.code == code, Invite.used_at.is_(None), Invite.expires_at > at)
+                .where(
+                    Invite.code_hash == hashed,
+                    Invite.used_at.is_(None),
+                    Invite.revoked_at.is_(None),
+                    Invite.expires_at > at,
+                )
                 .values(used_by=user_id, used_at=at)
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return await self._refusal(s, user_id, code, at)
-            invite = await s.get(Invite, code)
+                return await self._refusal(s, user_id, hashed)
+            invite = await s.scalar(select(Invite).where(Invite.code_hash == hashed))
             assert invite is not None
             role = Role(invite.role)
             await _upsert_grant(s, user_id, role, invite.created_by, at)
             audit(s, user_id, "role_granted", detail=f"{role.value} invited by {invite.created_by}")
+            await self._tell_inviter(s, invite, user_id, name)
         return AcceptResult("granted", role)
 
-    async def _refusal(
-        self, s: AsyncSession, user_id: int, code: str, at: datetime
-    ) -> AcceptResult:
-        invite = await s.get(Invite, code)
+    async def _tell_inviter(self, s: AsyncSession, invite: Invite, user_id: int, name: str) -> None:
+        """The admin learns who claimed the link, with a button to revoke the role."""
+        t = translator(await language_of(s, invite.created_by))
+        shown = html.escape(name.strip()[:64]) or str(user_id)
+        who = f'<a href="tg://user?id={user_id}">{shown}</a>'
+        text = t(CLAIMED_NOTICE).format(
+            who=who, role=html.escape(t(ROLE_LABELS[Role(invite.role)]))
+        )
+        label = t(N_("Revoke the role of {who}")).format(who=name.strip()[:32] or user_id)
+        await enqueue(
+            s,
+            user_id=invite.created_by,
+            text=text,
+            kind="notice",
+            parse_mode="HTML",
+            reply_markup={
+                "inline_keyboard": [[{"text": label, "callback_data": f"ro:rv:{user_id}"}]]
+            },
+            dedupe_key=f"invite-claimed:{invite.id}",
+        )
+
+    async def _refusal(self, s: AsyncSession, user_id: int, hashed: str) -> AcceptResult:
+        invite = await s.scalar(select(Invite).where(Invite.code_hash == hashed))
         if invite is None:
             status: AcceptStatus = "unknown"
         elif invite.used_at is not None and invite.used_by == user_id:
@@ -136,6 +213,8 @@ class AccessService:
             status = "used"  # she used it once, and the role was revoked since
         elif invite.used_at is not None:
             status = "used"
+        elif invite.revoked_at is not None:
+            status = "withdrawn"
         else:
             status = "expired"
         audit(s, user_id, "invite_refused", detail=status)
@@ -148,6 +227,42 @@ class AccessService:
             admins=tuple(sorted(self.settings.admin_ids)),
             grants=tuple(Grant(r.user_id, Role(r.role), r.granted_at, r.granted_by) for r in rows),
         )
+
+    async def open_invites(self) -> tuple[OpenInvite, ...]:
+        """Unused, unexpired, not withdrawn: links that would still give a role."""
+        async with self.db.sessions() as s:
+            rows = await s.scalars(
+                select(Invite)
+                .where(
+                    Invite.used_at.is_(None),
+                    Invite.revoked_at.is_(None),
+                    Invite.expires_at > now(),
+                )
+                .order_by(Invite.id)
+            )
+            return tuple(
+                OpenInvite(r.id, Role(r.role), r.created_by, r.created_at, r.expires_at)
+                for r in rows
+            )
+
+    async def withdraw_invite(
+        self, actor_id: int, invite_id: int, update_id: int | None
+    ) -> WithdrawStatus:
+        """The link stops working at once, if nobody has used it yet."""
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return "duplicate_update"
+            gone = await s.execute(
+                update(Invite)
+                .where(
+                    Invite.id == invite_id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
+                )
+                .values(revoked_at=now())
+            )
+            if gone.rowcount != 1:  # type: ignore[attr-defined]
+                return "gone"
+            audit(s, actor_id, "invite_withdrawn", detail=f"#{invite_id}")
+        return "withdrawn"
 
     async def grant_of(self, user_id: int) -> Grant | None:
         async with self.db.sessions() as s:
