@@ -1,4 +1,4 @@
-"""Migration 0009: invitation codes stored before it are hashed on the way,
+"""Migration 0010: invitation codes stored before it are hashed on the way,
 so an unused link keeps working and the plaintext is gone; the downgrade
 leaves no claimable code behind."""
 
@@ -30,7 +30,7 @@ async def _run(url: str, sql: str, **params: object) -> list[tuple[object, ...]]
 
 
 async def test_an_unused_plaintext_invite_is_hashed_and_still_works(db_url: str) -> None:
-    await asyncio.to_thread(downgrade, db_url, "0008")
+    await asyncio.to_thread(downgrade, db_url, "0009")
     await _run(
         db_url,
         "INSERT INTO invites (code, role, created_by, created_at, expires_at) "
@@ -50,7 +50,7 @@ async def test_an_unused_plaintext_invite_is_hashed_and_still_works(db_url: str)
     finally:
         await db.dispose()
 
-    await asyncio.to_thread(downgrade, db_url, "0008")
+    await asyncio.to_thread(downgrade, db_url, "0009")
     (code,) = (await _run(db_url, "SELECT code FROM invites"))[0]
     assert code != CODE  # the plaintext never comes back
     await asyncio.to_thread(upgrade, db_url)

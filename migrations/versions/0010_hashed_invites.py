@@ -6,8 +6,8 @@ link carries the code). Invites get an id (for "withdraw" buttons) and a
 revoked_at. The downgrade cannot recover a code: the old rows come back with
 the hash in place of the code and expired, so an unused link stops working.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
