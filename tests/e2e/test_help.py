@@ -228,3 +228,14 @@ async def test_the_officer_sees_how_to_reach_a_woman_without_a_phone(
         card = await emulator.user(STAFF_A).ask("/verifikasi")
     assert "Nomor HP: Lewat akun Telegram ini" in card.plain_text
     assert "tg://user?id=4012" in card.text
+
+
+async def test_typing_minta_bantuan_petugas_on_any_question_asks_for_help(
+    emulator: BotApiEmulator, office: Application
+) -> None:
+    duty = emulator.user(DUTY_PHONE, "Petugas")
+    siti = emulator.user(4013)
+    await register_until(siti, "NIK")
+    helped = await siti.ask("minta bantuan petugas")
+    assert "Petugas sudah diberi tahu" in helped.plain_text and "NIK" in helped.plain_text
+    assert "NIK (16 angka)" in (await duty.reply()).plain_text

@@ -378,9 +378,10 @@ class IntakeService:
             draft = await self._draft(s, user_id)
             if draft is None:
                 return IntakeView("no_draft")
-            # ``None``: typed from the phone question's reply keyboard, which
-            # carries no revision; every other help button names its question.
-            if rev != draft.rev and not (rev is None and draft.step == Step.PHONE):
+            # ``None``: "Minta bantuan petugas" typed, or tapped on the phone
+            # question's reply keyboard (no revision): help with the open question.
+            # Every inline help button names its question.
+            if rev is not None and rev != draft.rev:
                 # A help button left on an earlier question: show where she is.
                 view = self._ask(draft)
                 view.status = "stale"
