@@ -65,7 +65,9 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
         request=AiohttpRequest(pool_size=max(8, settings.concurrent_updates * 2)),
         get_updates_request=AiohttpRequest(),
     )
-    processor = PerUserUpdateProcessor(settings.concurrent_updates)
+    processor = PerUserUpdateProcessor(
+        settings.concurrent_updates, identity_secret=settings.secret_key.get_secret_value()
+    )
     app = (
         ApplicationBuilder()
         .bot(bot)

@@ -4,10 +4,9 @@ PTB's default processes one update at a time for everybody; its concurrent
 mode would let a fast double tap race itself. Here different women are served
 at once while one woman's messages are applied in the order she sent them.
 
-It is also where an update gets its identity (services/updates.py): a digest
-of its envelope (id, sender, message or tap id, date), the same for a
-redelivered copy and different for any other update that happens to reuse its
-id. No text goes into it, so it needs no key and survives a key rotation.
+It is also where an update gets its identity (services/updates.py): a keyed
+digest of the whole update, the same for a redelivered copy and different
+for any other update that happens to reuse its id.
 """
 
 from __future__ import annotations
@@ -24,8 +23,9 @@ from wrse_bot.services.updates import receiving
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int) -> None:
+    def __init__(self, max_concurrent_updates: int, *, identity_secret: str) -> None:
         super().__init__(max_concurrent_updates)
+        self._identity_key = identity_key(identity_secret)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -51,7 +51,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         if not isinstance(update, Update):
             await coroutine
             return
-        with receiving(update.update_id, update_identity(update)):
+        with receiving(update.update_id, update_identity(update, self._identity_key)):
             await coroutine
 
     async def initialize(self) -> None:
@@ -70,22 +70,14 @@ def _key(update: object) -> int | None:
     return None
 
 
-def update_identity(update: Update) -> int:
-    """A negative 64-bit number (plain update ids are positive). Telegram
-    redelivers an update byte for byte, so its copy has the same envelope;
-    an id reused after a quiet week (or a restarted emulator) comes with
-    another message, tap or date."""
-    message = update.effective_message
-    envelope = (
-        update.update_id,
-        update.effective_user.id if update.effective_user else None,
-        update.effective_chat.id if update.effective_chat else None,
-        message.message_id if message else None,
-        message.date.timestamp() if message and message.date else None,
-        update.callback_query.id if update.callback_query else None,
-        update.my_chat_member.date.timestamp() if update.my_chat_member else None,
-    )
-    digest = hashlib.blake2b(
-        repr(envelope).encode(), person=b"wrse-update-id", digest_size=8
-    ).digest()
+def identity_key(secret: str) -> bytes:
+    """Keyed, so the stored digests reveal nothing of what she typed (a NIK
+    has few enough possibilities to be guessed back from a plain hash)."""
+    return hashlib.blake2b(secret.encode(), person=b"wrse-update-id", digest_size=32).digest()
+
+
+def update_identity(update: Update, key: bytes) -> int:
+    """A negative 64-bit number (plain update ids are positive): Telegram
+    redelivers an update byte for byte, so its copy has the same digest."""
+    digest = hashlib.blake2b(update.to_json().encode(), key=key, digest_size=8).digest()
     return -(int.from_bytes(digest, "big") >> 1) - 1
