@@ -22,6 +22,8 @@ from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from wrse_bot.domain.dates import MONTHS, _clean, _make, _split
 from wrse_bot.domain.errors import DomainError, Param
 from wrse_bot.domain.text import N_
@@ -68,26 +70,13 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})[-/. ]+(\d{1,2}|[a-z]+)\.?$")
 # two weeks ahead, a deadline one week ahead, both in the forms the parsers read.
 SESSION_EXAMPLE_DAYS_AHEAD = 14
 DEADLINE_EXAMPLE_DAYS_AHEAD = 7
-_MONTH_NAMES = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
 
 
 def session_example(now: datetime, tz: tzinfo = WIB) -> str:
     """``17 Desember 2026 09.00-12.00``: a session two weeks after ``now``."""
     day = now.astimezone(tz).date() + timedelta(days=SESSION_EXAMPLE_DAYS_AHEAD)
-    return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year} 09.00-12.00"
+    # Indonesian month names from CLDR, the form the session parser reads.
+    return f"{format_date(day, 'd MMMM y', locale='id')} 09.00-12.00"
 
 
 def deadline_example(now: datetime, tz: tzinfo = WIB, *, before: datetime | None = None) -> str:
