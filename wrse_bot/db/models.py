@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -380,6 +381,40 @@ class StaffDraft(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rev: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+
+class ActiveForm(Base):
+    """A form someone is filling in (issue 10): the one open, and any she paused
+    to open it. One row per person and form, at most one of hers not paused.
+
+    Forms whose answers have a home of their own (a check-in's row) keep only
+    ``step``/``rev`` here; the others keep their answers here, encrypted."""
+
+    __tablename__ = "active_forms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    form: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    step: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    rev: Mapped[int] = mapped_column(Integer, default=0)
+    # The rev whose question reached Telegram; another one is owed after a crash.
+    prompted_rev: Mapped[int] = mapped_column(Integer, default=-1)
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "form", name="uq_active_forms_user_form"),
+        Index(
+            "ix_active_forms_open",
+            "user_id",
+            unique=True,
+            sqlite_where=text("NOT paused"),
+            postgresql_where=text("NOT paused"),
+        ),
+    )
 
 
 # ---- messages to send ---------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""The one engine service on SQLite and PostgreSQL: one open form a person,
+answers saved with the update's claim, stale buttons and double taps change
+nothing, a second form pauses the first and offers it back, /batal keeps or
+discards, a question saved but never sent is owed, answers are encrypted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conftest import make_settings
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import ActiveForm, AuditEvent
+from wrse_bot.forms.engine import Answer
+from wrse_bot.forms.model import Choice, Form, Question
+from wrse_bot.runtime import Runtime
+from wrse_bot.services.forms import FormRunner, FormSpec, Status
+from wrse_bot.services.notices import Notice
+
+OWNER = 4242
+
+NOTE = Form(
+    "note",
+    (
+        Question("title", "Title?", parse=lambda text, _: text),
+        Question("urgent", "Urgent?", choices=(Choice("yes", "Yes"), Choice("no", "No"))),
+    ),
+)
+TOPIC = Form("topic", (Question("topic", "Topic?", parse=lambda text, _: text),))
+
+
+async def finish_note(s: AsyncSession, row: ActiveForm, answers: Any) -> tuple[Notice, ...]:
+    return (Notice(row.user_id, "Saved {title}", {"title": answers["title"]}),)
+
+
+@pytest.fixture
+async def runner(db_url: str) -> AsyncIterator[FormRunner]:
+    Runtime.build(make_settings(db_url))  # configures the encryption key
+    db = Database(db_url)
+    yield FormRunner(
+        db,
+        [
+            FormSpec(NOTE, finish=finish_note, audit="note_form"),
+            FormSpec(TOPIC, keep_on_cancel=True),
+        ],
+    )
+    await db.dispose()
+
+
+def typed(value: str) -> Answer:
+    return Answer("text", value)
+
+
+async def test_answers_are_kept_between_inputs_and_finishing_returns_its_notices(
+    runner: FormRunner,
+) -> None:
+    view = await runner.open(OWNER, "note", update_id=1)
+    assert (view.status, view.step) == (Status.ASK, "title")
+    view = await runner.handle(OWNER, 2, typed("Pasar"))
+    assert (view.status, view.step) == (Status.ASK, "urgent")
+    view = await runner.handle(OWNER, 3, Answer("choice", "yes", view.rev), form="note")
+    assert view.status == Status.DONE
+    assert view.notices == (Notice(OWNER, "Saved {title}", {"title": "Pasar"}),)
+    assert await runner.active(OWNER) is None
+    async with runner.db.sessions() as s:
+        actions = list(await s.scalars(text("SELECT action FROM audit_events")))
+    assert actions == ["note_form"]
+    assert AuditEvent.__tablename__ == "audit_events"
+
+
+async def test_a_redelivered_update_changes_nothing(runner: FormRunner) -> None:
+    await runner.open(OWNER, "note", update_id=1)
+    first = await runner.handle(OWNER, 2, typed("Pasar"))
+    again = await runner.handle(OWNER, 2, typed("Lain"))
+    assert again.status == Status.DUPLICATE
+    assert (await runner.handle(OWNER, 3, typed("x"))).step == first.step  # still "urgent"
+
+
+async def test_an_old_button_is_stale_and_the_one_just_replaced_a_double_tap(
+    runner: FormRunner,
+) -> None:
+    opened = await runner.open(OWNER, "note", update_id=1)
+    asked = await runner.handle(OWNER, 2, typed("Pasar"))
+    assert asked.rev == opened.rev + 1
+    tap = await runner.handle(OWNER, 3, Answer("choice", "yes", opened.rev - 1), form="note")
+    assert tap.status == Status.STALE and tap.step == "urgent"
+    tap = await runner.handle(OWNER, 4, Answer("choice", "help", asked.rev - 1), form="note")
+    assert tap.status == Status.DOUBLE_TAP
+    help_ = await runner.handle(OWNER, 5, Answer("choice", "help", asked.rev), form="note")
+    assert help_.status == Status.HELP and help_.step == "urgent"
+
+
+async def test_opening_a_second_form_pauses_the_first_and_offers_it_back(
+    runner: FormRunner,
+) -> None:
+    await runner.open(OWNER, "note", update_id=1)
+    await runner.handle(OWNER, 2, typed("Pasar"))
+    view = await runner.open(OWNER, "topic", update_id=3)
+    assert view.paused == "note"
+    assert await runner.active(OWNER) == ("topic", None)
+    done = await runner.handle(OWNER, 4, typed("Modal"))
+    assert done.status == Status.DONE and done.resumable == "note"
+    back = await runner.open(OWNER, "note", update_id=5)
+    assert back.step == "urgent"  # where she left it, her title kept
+
+
+async def test_batal_keeps_a_form_that_says_so_and_discards_the_others(
+    runner: FormRunner,
+) -> None:
+    await runner.open(OWNER, "topic", update_id=1)
+    kept = await runner.cancel(OWNER, 2)
+    assert kept.status == Status.CANCELLED and kept.kept
+    assert await runner.paused_forms(OWNER) == ["topic"]
+    await runner.open(OWNER, "note", update_id=3)
+    gone = await runner.cancel(OWNER, 4)
+    assert not gone.kept and await runner.paused_forms(OWNER) == ["topic"]
+    assert (await runner.handle(OWNER, 5, typed("x"))).status == Status.NONE
+
+
+async def test_a_question_saved_but_never_sent_is_owed(runner: FormRunner) -> None:
+    await runner.open(OWNER, "note", update_id=1)
+    asked = await runner.handle(OWNER, 2, typed("Pasar"))
+    owed = await runner.owed()
+    assert [(v.owner, v.step, v.rev) for v in owed] == [(OWNER, "urgent", asked.rev)]
+    runner.delivered(asked)
+    await runner.flush()
+    assert await runner.owed() == []
+
+
+async def test_answers_are_encrypted_at_rest(runner: FormRunner) -> None:
+    await runner.open(OWNER, "note", update_id=1)
+    await runner.handle(OWNER, 2, typed("Rahasia Pasar"))
+    async with runner.db.sessions() as s:
+        stored = await s.scalar(text("SELECT answers FROM active_forms"))
+    assert stored and "Rahasia" not in stored
+
+
+async def test_the_database_refuses_two_open_forms_for_one_person(runner: FormRunner) -> None:
+    with pytest.raises(IntegrityError):
+        async with runner.db.transaction() as s:
+            for form in ("note", "topic"):
+                s.add(ActiveForm(user_id=OWNER, form=form, rev=0, prompted_rev=-1, misses=0))
+                await s.flush()

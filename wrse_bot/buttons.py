@@ -1,0 +1,142 @@
+"""Typed callback data: one small frozen type per kind of button.
+
+A service says *which* button it means (``FormButton("class", 7, "skip")``);
+only the renderer turns it into Telegram's callback string (``encode``), and a
+handler reads a tap back with ``decode``, which refuses anything it did not
+write: a wrong prefix, a field that is not plain ASCII digits or a short code,
+a number beyond the database's columns, more than Telegram's 64 bytes.
+
+Each kind declares its prefix and its fields; the fields' types say how they
+are written: ``int`` as ASCII digits (at most ``INT4_MAX``, or ``big()`` for a
+Telegram id), ``str`` as a code of ``[a-z0-9_]`` (at most ``CODE_MAX``
+letters, or ``code(n)``). ``KINDS`` lists every kind,
+so a test checks that the longest possible data of each fits in 64 bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self, get_type_hints
+
+from wrse_bot.domain.digits import INT4_MAX, INT8_MAX, parse_uint
+
+MAX_BYTES = 64  # Telegram's limit on callback_data
+CODE_MAX = 24
+_CODE = re.compile(r"[a-z0-9_]+", re.ASCII)
+SEP = ":"
+
+
+def big() -> Any:
+    """An int field that may hold a Telegram id (up to INT8_MAX)."""
+    return dataclasses.field(metadata={"max": INT8_MAX})
+
+
+def code(length: int) -> Any:
+    """A str field of at most ``length`` letters."""
+    return dataclasses.field(metadata={"max": length})
+
+
+def _limit(f: dataclasses.Field[Any], kind: Any) -> int:
+    return int(f.metadata.get("max", INT4_MAX if kind is int else CODE_MAX))
+
+
+KINDS: list[type[Button]] = []
+
+
+@dataclass(frozen=True)
+class Button:
+    """Base of every kind; subclasses set ``PREFIX`` and declare their fields."""
+
+    PREFIX: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not _CODE.fullmatch(cls.PREFIX) or any(k.PREFIX == cls.PREFIX for k in KINDS):
+            raise TypeError(f"{cls.__name__}: a unique short prefix is required")
+        KINDS.append(cls)
+
+    def encode(self) -> str:
+        hints = get_type_hints(type(self))
+        parts = [self.PREFIX]
+        for f in dataclasses.fields(self):
+            parts.append(_write(getattr(self, f.name), _limit(f, hints[f.name])))
+        data = SEP.join(parts)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def decode(cls, data: str | None) -> Self | None:
+        """The button this data names, or None for anything we did not write."""
+        if not data or len(data) > MAX_BYTES:
+            return None
+        prefix, *values = data.split(SEP)
+        fields = dataclasses.fields(cls)
+        if prefix != cls.PREFIX or len(values) != len(fields):
+            return None
+        hints = get_type_hints(cls)
+        read: dict[str, Any] = {}
+        for f, raw in zip(fields, values, strict=True):
+            value = _read(hints[f.name], raw, _limit(f, hints[f.name]))
+            if value is None:
+                return None
+            read[f.name] = value
+        return cls(**read)
+
+    @classmethod
+    def pattern(cls) -> str:
+        """For ``CallbackQueryHandler(pattern=...)``: the prefix; ``decode`` checks the rest."""
+        return f"^{re.escape(cls.PREFIX)}{SEP}"
+
+    @classmethod
+    def longest(cls) -> str:
+        """The longest data this kind can write (for the 64-byte test)."""
+        hints = get_type_hints(cls)
+        parts = [cls.PREFIX]
+        for f in dataclasses.fields(cls):
+            limit = _limit(f, hints[f.name])
+            parts.append(str(limit) if hints[f.name] is int else "z" * limit)
+        return SEP.join(parts)
+
+
+def _write(value: Any, limit: int) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"a button field is an int or a code, not {value!r}")
+    if isinstance(value, int):
+        if not 0 <= value <= limit:
+            raise ValueError(f"out of range: {value}")
+        return str(value)
+    if len(value) > limit or not _CODE.fullmatch(value):
+        raise ValueError(f"not a short code: {value!r}")
+    return value
+
+
+def _read(kind: Any, raw: str, limit: int) -> int | str | None:
+    if kind is int:
+        return parse_uint(raw, limit)
+    return raw if len(raw) <= limit and _CODE.fullmatch(raw) else None
+
+
+# ---- the kinds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormButton(Button):
+    """An answer to the question of ``form`` drawn for ``rev`` (a choice code,
+    or one of the engine's: back, skip, done, help, submit, edit_<id>)."""
+
+    PREFIX: ClassVar[str] = "fm"
+    form: str = code(12)
+    rev: int = 0
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class OpenForm(Button):
+    """Open (or return to) ``form`` about ``subject`` (0: none): "Mulai", "Lanjutkan"."""
+
+    PREFIX: ClassVar[str] = "fo"
+    form: str = code(12)
+    subject: int = 0

@@ -1,0 +1,361 @@
+"""The one engine service: every form runs through here (issue 10).
+
+A form is a table (wrse_bot/forms/model.py) and its rules a pure transition
+(wrse_bot/forms/engine.py). This service does, once for every form:
+
+* **one active form per person**, in ``active_forms``: a message goes to the
+  open one; opening another pauses it, and when the new one ends she is
+  offered to return (``FormView.resumable``);
+* the **claim of the update** (a redelivered update changes nothing) in the
+  same transaction that saves the answer and the new state;
+* the **revision check** on every button, the help button included: a button
+  of an earlier question changes nothing (``STALE``; the one just replaced is
+  a ``DOUBLE_TAP``);
+* the **owed question**: the rev whose question reached Telegram is recorded
+  (``delivered``); one saved but never sent (a crash between) is in ``owed()``;
+* **/batal**: a form that keeps its answers is paused (she resumes it later),
+  any other is discarded;
+* **help after N misses** (the engine's ``OfferHelp``), and the **audit** of a
+  staff form when it is finished.
+
+A ``FormSpec`` says where a form's answers live (its own row, or this table,
+encrypted) and what finishing it does, in the same transaction; finishing
+returns typed notices (services/notices.py) for the renderer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import ActiveForm
+from wrse_bot.forms.engine import (
+    Answer,
+    Ask,
+    FormState,
+    OfferHelp,
+    Outcome,
+    Problem,
+    Redraw,
+    Stale,
+    advance,
+    start,
+)
+from wrse_bot.forms.model import DONE, Answers, Form
+from wrse_bot.services.prompts import PromptLedger
+from wrse_bot.services.roles import audit
+from wrse_bot.services.updates import claim_update
+
+HELP = "help"  # the help button's code: checked against the revision like any other
+
+
+class Status(StrEnum):
+    ASK = "ask"  # send the open question (with ``problem`` when her answer was refused)
+    TOGGLED = "toggled"  # a multiple choice changed: redraw its buttons in place
+    DONE = "done"  # finished: send ``notices``
+    STALE = "stale"  # a button of an earlier question; the open one is in ``state``
+    DOUBLE_TAP = "double_tap"  # the same button again before the bot caught up
+    DUPLICATE = "duplicate"  # Telegram delivered this update before
+    HELP = "help"  # she asked for help on the open question
+    CLOSED = "closed"  # the form's subject is gone or no longer open
+    CANCELLED = "cancelled"  # /batal: discarded, or ``kept`` for later
+    NONE = "none"  # no open form: the message is not for a form
+
+
+@dataclass(frozen=True)
+class FormView:
+    status: Status
+    owner: int
+    form: str | None = None
+    subject: int | None = None
+    state: FormState = field(default_factory=lambda: FormState(None))
+    problem: Problem | None = None
+    offer_help: bool = False
+    notices: tuple[Any, ...] = ()
+    paused: str | None = None  # the form she left to open this one
+    resumable: str | None = None  # a paused form to offer once this one ends
+    kept: bool = False  # /batal kept her answers
+
+    @property
+    def step(self) -> str | None:
+        return self.state.step
+
+    @property
+    def rev(self) -> int:
+        return self.state.rev
+
+
+class Store(Protocol):
+    """Where a form's answers live between inputs."""
+
+    async def load(self, s: AsyncSession, row: ActiveForm) -> Answers | None:
+        """Her answers so far; None when the subject is gone or closed."""
+
+    async def save(self, s: AsyncSession, row: ActiveForm, before: Answers, after: Answers) -> None:
+        """Write the answers that changed."""
+
+
+class InRow:
+    """Answers kept in the active_forms row itself, as one encrypted document."""
+
+    async def load(self, s: AsyncSession, row: ActiveForm) -> Answers | None:
+        return _tuples(row.answers or {})
+
+    async def save(self, s: AsyncSession, row: ActiveForm, before: Answers, after: Answers) -> None:
+        row.answers = dict(after)
+
+
+IN_ROW = InRow()
+
+Finish = Callable[[AsyncSession, ActiveForm, Answers], Awaitable[tuple[Any, ...]]]
+Begin = Callable[[AsyncSession, ActiveForm], Awaitable[bool]]
+
+
+async def _nothing(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    form: Form
+    finish: Finish = _nothing  # in the form's transaction; returns notices
+    store: Store = IN_ROW
+    begin: Begin | None = None  # may the form open about this subject (and note it)?
+    keep_on_cancel: bool = False  # /batal pauses it for later instead of discarding
+    audit: str | None = None  # a staff form: this audit action when finished
+
+    @property
+    def name(self) -> str:
+        return self.form.name
+
+
+class FormRunner:
+    def __init__(self, db: Database, specs: Iterable[FormSpec]) -> None:
+        self.db = db
+        self.specs: Mapping[str, FormSpec] = {spec.name: spec for spec in specs}
+        self._prompts = PromptLedger(db, ActiveForm.__table__, "id")
+        self._rows: dict[tuple[int, str], int] = {}  # (owner, form) -> row id, for delivered()
+
+    # ---- lookups ------------------------------------------------------------------
+
+    async def active(self, owner: int) -> tuple[str, int | None] | None:
+        """Her open form and its subject, if any."""
+        async with self.db.sessions() as s:
+            row = (await s.execute(_open(owner))).first()
+            return None if row is None else (row.form, row.subject)
+
+    async def owed(self) -> list[FormView]:
+        """Open questions saved but never delivered (the process died in between)."""
+        async with self.db.sessions() as s:
+            rows = await s.scalars(
+                select(ActiveForm).where(
+                    ActiveForm.paused.is_(False),
+                    ActiveForm.step.is_not(None),
+                    ActiveForm.step != DONE,
+                    ActiveForm.prompted_rev != ActiveForm.rev,
+                    ActiveForm.form.in_(self.specs),
+                )
+            )
+            views = []
+            for row in rows:
+                answers = await self.specs[row.form].store.load(s, row)
+                if answers is not None:
+                    self._rows[(row.user_id, row.form)] = row.id
+                    views.append(self._view(Status.ASK, row, _state(row, answers)))
+            return views
+
+    def delivered(self, view: FormView) -> None:
+        """The question drawn for ``view.rev`` reached Telegram: nothing is owed."""
+        row_id = self._rows.get((view.owner, view.form or ""))
+        if row_id is not None:
+            self._prompts.delivered(row_id, view.rev)
+
+    async def flush(self) -> None:
+        await self._prompts.flush()
+
+    # ---- the conversation -----------------------------------------------------------
+
+    async def open(
+        self, owner: int, form: str, subject: int | None = None, *, update_id: int | None = None
+    ) -> FormView:
+        """Open ``form`` (or return to it where she stopped); the one open is paused."""
+        spec = self.specs[form]
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return FormView(Status.DUPLICATE, owner, form, subject)
+            rows = list(
+                await s.scalars(_lock(s, select(ActiveForm).where(ActiveForm.user_id == owner)))
+            )
+            row = next((r for r in rows if r.form == form), None)
+            if row is not None and row.subject != subject and subject is not None:
+                await s.delete(row)  # a form about another subject replaces this one
+                await s.flush()
+                row = None
+            if row is None:
+                row = ActiveForm(user_id=owner, form=form, subject=subject, rev=0, misses=0)
+                row.prompted_rev, row.paused = -1, False
+                s.add(row)
+            if spec.begin is not None and not await spec.begin(s, row):
+                if row in s.new:
+                    s.expunge(row)
+                return FormView(Status.CLOSED, owner, form, subject)
+            answers = await spec.store.load(s, row)
+            if answers is None:
+                return FormView(Status.CLOSED, owner, form, subject)
+            paused = None
+            for other in rows:
+                if other is not row and not other.paused:
+                    other.paused, paused = True, other.form
+            await s.flush()  # the other is paused before this one is open
+            row.paused = False
+            outcome = start(spec.form, _state(row, answers))
+            _write(row, outcome.state)
+            await s.flush()
+            self._rows[(owner, form)] = row.id
+            return replace(self._view(Status.ASK, row, outcome.state), paused=paused)
+
+    async def handle(
+        self, owner: int, update_id: int | None, ans: Answer, *, form: str | None = None
+    ) -> FormView:
+        """Her input to her open form (a button names its form: it must be the open one)."""
+        async with self.db.transaction() as s:
+            row = await s.scalar(_lock(s, select(ActiveForm).where(_mine(owner))))
+            if row is None or row.form not in self.specs:
+                return FormView(Status.NONE, owner, form)
+            if form is not None and row.form != form:
+                return self._view(Status.STALE, row, _state(row, {}))
+            spec = self.specs[row.form]
+            before = await spec.store.load(s, row)
+            if before is None:
+                await s.delete(row)
+                return FormView(Status.CLOSED, owner, row.form, row.subject)
+            state = _state(row, before)
+            if ans.kind == "choice" and ans.value == HELP:
+                return await self._help(s, row, state, ans, update_id)
+            outcome = advance(spec.form, state, ans)
+            if not outcome.changed:  # a stale button: nothing to claim or save
+                return self._outcome(row, outcome)
+            if not await claim_update(s, update_id):
+                return FormView(Status.DUPLICATE, owner, row.form, row.subject, state)
+            await spec.store.save(s, row, before, outcome.state.answers)
+            _write(row, outcome.state)
+            if outcome.state.step != DONE:
+                self._rows[(owner, row.form)] = row.id
+                return self._outcome(row, outcome)
+            notices = await spec.finish(s, row, outcome.state.answers)
+            if spec.audit:
+                audit(s, owner, spec.audit, detail=row.form)
+            await s.delete(row)
+            resumable = await s.scalar(
+                select(ActiveForm.form)
+                .where(ActiveForm.user_id == owner, ActiveForm.id != row.id)
+                .order_by(ActiveForm.updated_at.desc())
+                .limit(1)
+            )
+            view = self._view(Status.DONE, row, outcome.state)
+            return replace(view, notices=notices, resumable=resumable)
+
+    async def cancel(self, owner: int, update_id: int | None = None) -> FormView:
+        """/batal: her open form is kept for later or discarded, as the form says."""
+        async with self.db.transaction() as s:
+            row = await s.scalar(_lock(s, select(ActiveForm).where(_mine(owner))))
+            if row is None:
+                return FormView(Status.NONE, owner)
+            if not await claim_update(s, update_id):
+                return FormView(Status.DUPLICATE, owner, row.form, row.subject)
+            keep = self.specs[row.form].keep_on_cancel if row.form in self.specs else False
+            if keep:
+                row.paused = True
+            else:
+                await s.delete(row)
+            return FormView(Status.CANCELLED, owner, row.form, row.subject, kept=keep)
+
+    async def discard(self, owner: int, form: str) -> None:
+        """Forget her ``form`` (its subject ended elsewhere)."""
+        async with self.db.transaction() as s:
+            await s.execute(
+                delete(ActiveForm).where(ActiveForm.user_id == owner, ActiveForm.form == form)
+            )
+
+    async def paused_forms(self, owner: int) -> list[str]:
+        async with self.db.sessions() as s:
+            found = await s.scalars(
+                select(ActiveForm.form)
+                .where(ActiveForm.user_id == owner, ActiveForm.paused.is_(True))
+                .order_by(ActiveForm.updated_at.desc())
+            )
+            return list(found)
+
+    # ---- pieces -----------------------------------------------------------------------
+
+    async def _help(
+        self, s: AsyncSession, row: ActiveForm, state: FormState, ans: Answer, update_id: int | None
+    ) -> FormView:
+        if ans.rev != state.rev:
+            status = Status.DOUBLE_TAP if ans.rev == state.rev - 1 else Status.STALE
+            return self._view(status, row, state)
+        if not await claim_update(s, update_id):
+            return self._view(Status.DUPLICATE, row, state)
+        return self._view(Status.HELP, row, state)
+
+    def _outcome(self, row: ActiveForm, outcome: Outcome) -> FormView:
+        status, problem, offer = Status.ASK, None, False
+        for effect in outcome.effects:
+            if isinstance(effect, Ask):
+                problem = effect.problem
+            elif isinstance(effect, Redraw):
+                status = Status.TOGGLED
+            elif isinstance(effect, Stale):
+                status = Status.DOUBLE_TAP if effect.double_tap else Status.STALE
+            elif isinstance(effect, OfferHelp):
+                offer = True
+        view = self._view(status, row, outcome.state)
+        return replace(view, problem=problem, offer_help=offer)
+
+    def _view(self, status: Status, row: ActiveForm, state: FormState) -> FormView:
+        return FormView(status, row.user_id, row.form, row.subject, state)
+
+
+def _mine(owner: int) -> Any:
+    return (ActiveForm.user_id == owner) & ActiveForm.paused.is_(False)
+
+
+def _open(owner: int) -> Any:
+    return select(ActiveForm.form, ActiveForm.subject).where(_mine(owner))
+
+
+def _lock(s: AsyncSession, stmt: Any) -> Any:
+    return stmt.with_for_update() if s.bind.dialect.name == "postgresql" else stmt
+
+
+def _state(row: ActiveForm, answers: Answers) -> FormState:
+    editing = (row.answers or {}).get("__editing__") if row.answers else None
+    clean = {k: v for k, v in answers.items() if k != "__editing__"}
+    return FormState(
+        row.step, row.rev or 0, clean, row.misses or 0, _tuples(editing) if editing else None
+    )
+
+
+def _write(row: ActiveForm, state: FormState) -> None:
+    row.step, row.rev, row.misses = state.step, state.rev, state.misses
+    if state.editing is not None or (row.answers and "__editing__" in row.answers):
+        answers = dict(row.answers or {})
+        if state.editing is None:
+            answers.pop("__editing__", None)
+        else:
+            answers["__editing__"] = dict(state.editing)
+        row.answers = answers
+
+
+def _tuples(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON has lists where the engine keeps tuples (a multiple choice)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in answers.items()}
+
+
+__all__ = ["FormRunner", "FormSpec", "FormView", "InRow", "Status", "Store"]
