@@ -15,6 +15,8 @@ from conversations import (
     broadcast,
     checkin,
     classes,
+    export,
+    follow_ups,
     intake,
     menu,
     my_data,
@@ -37,7 +39,18 @@ from conversations.errors import on_error
 # Features first: within a group the first matching handler wins, so an
 # invite link (/start <code>) or the real /kelas is seen before the core
 # fallbacks. Each feature uses its own callback-data prefix.
-FEATURES = (roles_admin, verify, staff_classes, broadcast, classes, reports, reminders, checkin)
+FEATURES = (
+    roles_admin,
+    verify,
+    staff_classes,
+    broadcast,
+    classes,
+    reports,
+    follow_ups,
+    export,
+    reminders,
+    checkin,
+)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

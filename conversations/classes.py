@@ -32,6 +32,7 @@ from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED, Span, Standin
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import classes as svc
+from wrse_bot.services.class_labels import when
 from wrse_bot.services.classes import (
     CALLBACK_PREFIX,
     LET_GO,
@@ -40,7 +41,6 @@ from wrse_bot.services.classes import (
     EnrolResult,
     Listing,
     MyPlace,
-    when,
 )
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.keyboards import button, inline
@@ -67,17 +67,13 @@ def _esc(value: str) -> str:
     return html.escape(value)
 
 
-def _kecamatan(code: str) -> str:
-    places = load_places()
-    return places.get(code).name if code in places else code
-
-
 def _name(t: Translator, card: ClassCard) -> str:
     return f"{_esc(t(SKILLS.get(card.skill, card.skill)))}: {_esc(card.title)}"
 
 
 def _where(card: ClassCard) -> str:
-    return f"📍 {_esc(card.place)}, {_esc(_kecamatan(card.kecamatan_code))}"
+    kecamatan = load_places().name(card.kecamatan_code, card.kecamatan_code)
+    return f"📍 {_esc(card.place)}, {_esc(kecamatan)}"
 
 
 def _session(t: Translator, span: Span) -> str:
@@ -85,7 +81,7 @@ def _session(t: Translator, span: Span) -> str:
 
 
 def _schedule(t: Translator, card: ClassCard) -> list[str]:
-    return [f"• {_session(t, span)}" for span in card.sessions]
+    return [f"• {_session(t, span)}" for span in card.spans]
 
 
 def _seats(t: Translator, card: ClassCard) -> str:
@@ -207,7 +203,7 @@ def refusal_text(
         return t(ALREADY_ENROLLED) + "\n" + t(MY_CLASSES_HINT), None
     if result.outcome == "clash" and card is not None and result.clash_with is not None:
         other = result.clash_with
-        span = first_clash(card.sessions, other.sessions) or other.sessions[0]
+        span = first_clash(card.spans, other.spans) or other.spans[0]
         text = t(
             N_(
                 "Sorry, this class is at the same time as the class <b>{other}</b> you already "

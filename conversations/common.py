@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Message, ReplyKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes, filters
 
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.runtime import Runtime
+from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import reply
 
 MENU_REGISTER = N_("Register")
@@ -17,6 +21,7 @@ MENU_CONTINUE = N_("Continue registration")
 MENU_CLASSES = N_("Classes")
 MENU_MY_DATA = N_("My data")
 MENU_HELP = N_("Help")
+MAX_TEXT = 3800  # Telegram allows 4096 characters per message
 
 
 def rt(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
@@ -123,3 +128,65 @@ def message_kind(msg: Message) -> str:
 # returns True when the message was theirs.
 TextRoute = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
 TEXT_ROUTES: list[TextRoute] = []
+
+
+NOT_VALID = N_("This button is no longer valid.")
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer(tr(context)(NOT_VALID))
+
+
+async def send_html(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    text: str,
+    markup: Any = None,
+    *,
+    personal: bool = False,
+) -> None:
+    """Fitted to Telegram's size (a class with many sessions must not make it
+    refuse). ``personal``: it names women (rosters, attendance sheets), so
+    Telegram forbids forwarding and saving it (protect_content)."""
+    await context.bot.send_message(
+        chat_id,
+        fit_html(text),
+        reply_markup=markup,
+        parse_mode=ParseMode.HTML,
+        protect_content=personal,
+    )
+
+
+async def send_long(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    text: str,
+    markup: Any = None,
+    *,
+    personal: bool = False,
+) -> None:
+    """Split at line breaks to stay under Telegram's message size; buttons on the last part."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if current and len(current) + len(line) + 1 > MAX_TEXT:
+            parts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    parts.append(current)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        await send_html(context, chat_id, part, markup if last else None, personal=personal)
+
+
+async def edit_html(update: Update, text: str, markup: Any = None) -> None:
+    """Replace the tapped message; the same text again (a double tap) is no error."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise

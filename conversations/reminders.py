@@ -11,8 +11,10 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from conversations.common import rt, tr, user_id
+from wrse_bot.domain.schedule import Span
 from wrse_bot.i18n import N_
 from wrse_bot.services import reminders as svc
+from wrse_bot.services.class_labels import session_label
 
 NOT_VALID = N_("This button is no longer valid.")
 NOT_ENROLLED = N_("You are no longer enrolled in this class.")
@@ -56,7 +58,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert result.starts_at is not None and result.ends_at is not None
     text = t(THANKS_COMING if result.coming else THANKS_NOT_COMING).format(
         title=html.escape(result.title or ""),
-        when=svc.session_when(t, result.starts_at, result.ends_at),
+        when=session_label(t, Span(result.starts_at, result.ends_at)),
     )
     await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML)
 

@@ -1,7 +1,7 @@
 """Staff: publish a class (/kelas_baru), change or cancel it (/kelas_staf), see its
-roster (/peserta) and mark attendance (/hadir). Rules live in
-``wrse_bot.services.class_admin`` and ``wrse_bot.services.attendance``; this
-module parses taps and text and renders what those services return.
+roster (/peserta) and pick a class for attendance (/hadir, then
+``conversations.attendance``). Rules live in ``wrse_bot.services.class_admin``
+and ``class_changes``; this module parses taps and text and renders the results.
 
 Callback data, all under "sc:" and checked against ``CALLBACK``:
 - ``sc:f:<rev>:<value>``: an answer to the open form (rev refuses stale buttons);
@@ -17,27 +17,37 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from conversations import attendance
+from conversations.attendance import act
 from conversations.auth import cached_role, requires, shows_phone
-from conversations.common import TEXT_ROUTES, fallback, rt, tr, user_id
+from conversations.common import (
+    TEXT_ROUTES,
+    fallback,
+    rt,
+    send_html,
+    send_long,
+    stale_button,
+    tr,
+    user_id,
+)
 from wrse_bot.clock import now as clock_now
 from wrse_bot.domain.catalog import SKILLS
+from wrse_bot.domain.class_spec import SEAT_CHOICES
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.people import display_phone
 from wrse_bot.domain.places import load_places
-from wrse_bot.domain.schedule import deadline_example, session_example
+from wrse_bot.domain.schedule import Span, deadline_example, session_example
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
 from wrse_bot.services import class_admin as ca
-from wrse_bot.services.attendance import AttendanceError, AttendanceService, SessionSheet
-from wrse_bot.services.class_admin import ClassAdminService, ClassInfo, FormInput, FormView
+from wrse_bot.services.class_admin import ClassAdminService, FormInput, FormView
+from wrse_bot.services.class_labels import session_label, when
+from wrse_bot.services.class_views import PUBLISHED, ROSTER_ORDER, ClassCard, RosterLine
 from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram import callback_data as cbd
-from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 PREFIX = "sc"
@@ -46,8 +56,6 @@ CALLBACK = cbd.compile_pattern(
     r"|(?P<verb>[a-z]{1,2}):(?P<a>\d{1,9})(?::(?P<b>\d{1,9}))?(?::(?P<c>\d{1,9}))?)"
 )
 FORM_CACHE = "staff_class_form"  # context.user_data: has an open class form (bool)
-MAX_TEXT = 3800  # Telegram allows 4096 characters per message
-MAX_SHEET_BUTTONS = 95  # Telegram allows 100 inline buttons per message
 
 FIELD_LABELS = {
     "skill": N_("Skill"),
@@ -71,10 +79,6 @@ def _cb(rev: int, value: str) -> str:
     return f"{PREFIX}:f:{rev}:{value}"
 
 
-def _act(verb: str, *ids: int) -> str:
-    return ":".join([PREFIX, verb, *(str(i) for i in ids)])
-
-
 def _service(context: ContextTypes.DEFAULT_TYPE) -> ClassAdminService:
     data = context.application.bot_data
     if "class_admin" not in data:
@@ -83,62 +87,29 @@ def _service(context: ContextTypes.DEFAULT_TYPE) -> ClassAdminService:
     return data["class_admin"]
 
 
-def _attendance(context: ContextTypes.DEFAULT_TYPE) -> AttendanceService:
-    data = context.application.bot_data
-    if "attendance" not in data:
-        runtime = rt(context)
-        data["attendance"] = AttendanceService(runtime.db, runtime.settings)
-    return data["attendance"]
-
-
 def _set_form_cache(context: ContextTypes.DEFAULT_TYPE, open_form: bool) -> None:
     if context.user_data is not None:
         context.user_data[FORM_CACHE] = open_form
 
 
-async def _send(
-    context: ContextTypes.DEFAULT_TYPE,
-    chat_id: int,
-    text: str,
-    markup: Any = None,
-    *,
-    personal: bool = False,
-) -> None:
-    """``personal``: it names women (rosters, attendance sheets), so Telegram
-    forbids forwarding and saving it (protect_content)."""
-    await context.bot.send_message(
-        chat_id,
-        fit_html(text),  # a class with many sessions must not make Telegram refuse it
-        reply_markup=markup,
-        parse_mode=ParseMode.HTML,
-        protect_content=personal,
-    )
-
-
 # ---- rendering: the class -------------------------------------------------------------
 
 
-def _kecamatan_name(code: str | None) -> str:
-    places = load_places()
-    return places.get(code).name if code and code in places else "-"
-
-
-def class_text(t: Translator, info: ClassInfo) -> str:
+def class_text(t: Translator, info: ClassCard) -> str:
     esc = html.escape
-    sessions = [
-        f"  {i}. {ca.session_label(t, s.span)}" for i, s in enumerate(info.sessions, start=1)
-    ]
+    sessions = [f"  {i}. {session_label(t, s.span)}" for i, s in enumerate(info.sessions, start=1)]
+    kecamatan = load_places().name(info.kecamatan_code)
     lines = [
         f"<b>{esc(info.title)}</b> ({esc(t(SKILLS.get(info.skill, info.skill)))})",
         esc(info.description),
-        f"• {t(N_('Place'))}: {esc(info.place)}, Kec. {esc(_kecamatan_name(info.kecamatan_code))}",
+        f"• {t(N_('Place'))}: {esc(info.place)}, Kec. {esc(kecamatan)}",
         f"• {t(N_('Trainer'))}: {esc(info.trainer)}",
         f"• {t(N_('Seats'))}: {info.taken}/{info.capacity}",
-        f"• {t(N_('Enrolment deadline'))}: {ca.deadline_label(t, info.enrol_deadline)}",
+        f"• {t(N_('Enrolment deadline'))}: {when(t, info.enrol_deadline)}",
         f"• {t(N_('Schedule'))}:",
         *sessions,
     ]
-    if info.status != ca.PUBLISHED:
+    if info.status != PUBLISHED:
         lines.insert(0, "❌ " + t(N_("Cancelled")))
     return "\n".join(lines)
 
@@ -146,21 +117,21 @@ def class_text(t: Translator, info: ClassInfo) -> str:
 def draft_preview(t: Translator, data: dict[str, Any]) -> str:
     esc = html.escape
     spans = ca.spans_of(data)
-    deadline = ca.deadline_label(t, _dt(data["deadline"])) if data.get("deadline") else "-"
+    deadline = when(t, _dt(data["deadline"])) if data.get("deadline") else "-"
     rows = [
         (N_("Skill"), t(SKILLS.get(data.get("skill", ""), "-"))),
         (N_("Title"), data.get("title", "-")),
         (N_("Description"), data.get("description", "-")),
         (
             N_("Place"),
-            f"{data.get('place', '-')}, Kec. {_kecamatan_name(data.get('kecamatan_code'))}",
+            f"{data.get('place', '-')}, Kec. {load_places().name(data.get('kecamatan_code'))}",
         ),
         (N_("Trainer"), data.get("trainer", "-")),
         (N_("Seats"), str(data.get("capacity", "-"))),
         (N_("Enrolment deadline"), deadline),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
-    sessions = [f"  {i}. {ca.session_label(t, s)}" for i, s in enumerate(spans, start=1)]
+    sessions = [f"  {i}. {session_label(t, s)}" for i, s in enumerate(spans, start=1)]
     return "\n".join(
         [
             t(N_("<b>Preview of the new class</b> (not published yet):")),
@@ -193,7 +164,7 @@ SEATS_QUESTION = N_("How many seats? Tap a number, or type another, for example:
 
 
 def _seat_row(rev: int) -> list[InlineKeyboardButton]:
-    return [button(str(n), _cb(rev, str(n))) for n in ca.SEAT_CHOICES]
+    return [button(str(n), _cb(rev, str(n))) for n in SEAT_CHOICES]
 
 
 def _kecamatan_rows(rev: int) -> list[list[InlineKeyboardButton]]:
@@ -245,9 +216,7 @@ def form_question(t: Translator, view: FormView) -> tuple[str, Any]:
             inline([cancel]),
         )
     if step == ca.MORE:
-        sessions = [
-            f"{i}. {ca.session_label(t, s)}" for i, s in enumerate(ca.spans_of(data), start=1)
-        ]
+        sessions = [f"{i}. {session_label(t, s)}" for i, s in enumerate(ca.spans_of(data), start=1)]
         text = "\n".join(
             [
                 t(N_("Sessions so far:")),
@@ -308,16 +277,16 @@ def edit_question(t: Translator, view: FormView) -> tuple[str, Any]:
         return t(N_("In which kecamatan is the place?")), inline([*_kecamatan_rows(rev), cancel])
     if step == ca.EDIT_SESSION:
         text = t(N_("Type the new date and time of the session {session}, for example: {example}."))
-        label = ca.session_label(t, session.span) if session else "-"
+        label = session_label(t, session.span) if session else "-"
         return text.format(session=label, example=session_example(clock_now())), inline([cancel])
     if step == ca.EDIT_CONFIRM:
         if data.get("session_id"):
-            new = ca.Span(_dt(data["value"][0]), _dt(data["value"][1]))
-            old = ca.session_label(t, session.span) if session else "-"
-            change = f"{old}\n→ <b>{ca.session_label(t, new)}</b>"
+            new = Span(_dt(data["value"][0]), _dt(data["value"][1]))
+            old = session_label(t, session.span) if session else "-"
+            change = f"{old}\n→ <b>{session_label(t, new)}</b>"
             notify = True
         elif name == "place":
-            new_place = f"{data['value']}, Kec. {_kecamatan_name(data.get('kecamatan_code'))}"
+            new_place = f"{data['value']}, Kec. {load_places().name(data.get('kecamatan_code'))}"
             change = f"{esc(info.place_label)}\n→ <b>{esc(new_place)}</b>"
             notify = True
         else:
@@ -359,13 +328,13 @@ async def send_form(
             text = f"{_problem(t, view.problem)}\n\n{text}"
         if prefix:
             text = f"{prefix}\n\n{text}"
-        await _send(context, uid, text, markup)
+        await send_html(context, uid, text, markup)
         return
     if view.status == "published":
         _set_form_cache(context, False)
         info = await _service(context).info(view.class_id or 0)
         head = t(N_("✅ The class is published. Women can now see it under Classes."))
-        await _send(context, uid, f"{head}\n\n{class_text(t, info)}" if info else head)
+        await send_html(context, uid, f"{head}\n\n{class_text(t, info)}" if info else head)
         return
     if view.status == "saved":
         _set_form_cache(context, False)
@@ -380,16 +349,16 @@ async def send_form(
             text += "\n" + t(N_("{count} women waiting were offered a seat.")).format(
                 count=view.offered
             )
-        await _send(context, uid, text)
+        await send_html(context, uid, text)
         return
     if view.status == "refused":
         _set_form_cache(context, False)
         assert view.problem is not None
-        await _send(context, uid, _problem(t, view.problem))
+        await send_html(context, uid, _problem(t, view.problem))
         return
     if view.status == "closed":
         _set_form_cache(context, False)
-        await _send(context, uid, t(N_("All right, nothing was saved.")))
+        await send_html(context, uid, t(N_("All right, nothing was saved.")))
         return
     if view.status == "no_form":
         _set_form_cache(context, False)
@@ -411,20 +380,20 @@ async def _pick_class(
     t = tr(context)
     classes = await _service(context).classes()
     if not classes:
-        await _send(context, user_id(update), t(N_("There are no published classes yet.")))
+        await send_html(context, user_id(update), t(N_("There are no published classes yet.")))
         return
     rows = [
         [
             button(
                 f"{c.title} ({c.sessions[0].span.starts_at.astimezone(t.tz):%d/%m})",
-                _act(verb, c.id),
+                act(verb, c.id),
             )
         ]
         if c.sessions
-        else [button(c.title, _act(verb, c.id))]
+        else [button(c.title, act(verb, c.id))]
         for c in classes
     ]
-    await _send(context, user_id(update), t(question), inline(rows))
+    await send_html(context, user_id(update), t(question), inline(rows))
 
 
 @requires(STAFF)
@@ -551,59 +520,53 @@ async def _on_form_button(
     await send_form(update, context, view)
 
 
-async def _stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.callback_query is not None
-    await update.callback_query.answer(tr(context)(N_("This button is no longer valid.")))
-
-
 async def show_class(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
     t = tr(context)
     info = await _service(context).info(class_id)
     if info is None:
-        await _stale_button(update, context)
+        await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
-    rows = [[button(t(N_("Participants")), _act("r", class_id))]]
-    if info.status == ca.PUBLISHED:
+    rows = [[button(t(N_("Participants")), act("r", class_id))]]
+    if info.status == PUBLISHED:
         rows = [
             [
-                button(t(N_("Change")), _act("e", class_id)),
-                button(t(N_("Cancel class")), _act("x", class_id)),
+                button(t(N_("Change")), act("e", class_id)),
+                button(t(N_("Cancel class")), act("x", class_id)),
             ],
             [
-                button(t(N_("Participants")), _act("r", class_id)),
-                button(t(N_("Attendance")), _act("h", class_id)),
+                button(t(N_("Participants")), act("r", class_id)),
+                button(t(N_("Attendance")), act("h", class_id)),
             ],
         ]
-    await _send(context, user_id(update), class_text(t, info), inline(rows))
+    await send_html(context, user_id(update), class_text(t, info), inline(rows))
 
 
 async def choose_change(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
     t = tr(context)
     info = await _service(context).info(class_id)
-    if info is None or info.status != ca.PUBLISHED:
-        await _stale_button(update, context)
+    if info is None or info.status != PUBLISHED:
+        await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
     fields = [
-        button(t(FIELD_LABELS[name]), _act("ef", class_id, i))
+        button(t(FIELD_LABELS[name]), act("ef", class_id, i))
         for i, name in enumerate(ca.EDIT_FIELDS)
     ]
     sessions = [
-        [button(f"🕘 {ca.session_label(t, s.span)}", _act("es", class_id, s.id))]
-        for s in info.sessions
+        [button(f"🕘 {session_label(t, s.span)}", act("es", class_id, s.id))] for s in info.sessions
     ]
     text = t(N_("What would you like to change in class {title}?")).format(
         title=html.escape(info.title)
     )
-    await _send(context, user_id(update), text, inline([*in_rows(fields, 2), *sessions]))
+    await send_html(context, user_id(update), text, inline([*in_rows(fields, 2), *sessions]))
 
 
 async def start_field_change(
     update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int, index: int
 ) -> None:
     if index >= len(ca.EDIT_FIELDS):
-        await _stale_button(update, context)
+        await stale_button(update, context)
         return
     await _start_change(update, context, class_id, ca.EDIT_FIELDS[index], None)
 
@@ -639,8 +602,8 @@ async def ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, class_i
     t = tr(context)
     service = _service(context)
     info = await service.info(class_id)
-    if info is None or info.status != ca.PUBLISHED:
-        await _stale_button(update, context)
+    if info is None or info.status != PUBLISHED:
+        await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
     people = await service.affected(class_id)
@@ -659,14 +622,14 @@ async def ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, class_i
             *names,
         ]
     )
-    await _send_long(
+    await send_long(
         context,
         user_id(update),
         text,
         inline(
             [
-                [button(t(N_("Yes, cancel the class")), _act("xy", class_id))],
-                [button(t(N_("No, keep it")), _act("c", class_id))],
+                [button(t(N_("Yes, cancel the class")), act("xy", class_id))],
+                [button(t(N_("No, keep it")), act("c", class_id))],
             ]
         ),
     )
@@ -687,7 +650,7 @@ async def confirm_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, cla
     await query.answer()
     if view.notified:
         wake(context.application)
-    await _send(
+    await send_html(
         context,
         user_id(update),
         t(N_("The class is cancelled. {count} women were notified.")).format(count=view.notified),
@@ -698,7 +661,7 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
     t = tr(context)
     roster = await _service(context).roster(user_id(update), class_id)
     if roster is None:
-        await _stale_button(update, context)
+        await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
     esc = html.escape
@@ -710,7 +673,7 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
             taken=info.taken, capacity=info.capacity
         ),
     ]
-    for status in ca.ROSTER_ORDER:
+    for status in ROSTER_ORDER:
         people = roster.groups.get(status, [])
         lines += ["", f"<b>{t(GROUP_LABELS[status])} ({len(people)})</b>"]
         for i, p in enumerate(people, start=1):
@@ -720,19 +683,19 @@ async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_
         if not people:
             lines.append("-")
     markup = None
-    if info.status == ca.PUBLISHED:
+    if info.status == PUBLISHED:
         markup = inline(
             [
                 [
-                    button(t(N_("Change")), _act("e", class_id)),
-                    button(t(N_("Cancel class")), _act("x", class_id)),
+                    button(t(N_("Change")), act("e", class_id)),
+                    button(t(N_("Cancel class")), act("x", class_id)),
                 ]
             ]
         )
-    await _send_long(context, user_id(update), "\n".join(lines), markup, personal=True)
+    await send_long(context, user_id(update), "\n".join(lines), markup, personal=True)
 
 
-def rsvp_column(t: Translator, line: ca.RosterLine) -> str:
+def rsvp_column(t: Translator, line: RosterLine) -> str:
     """Her answers to session reminders: `` · ✅ Hadir 3 Desember 2030``."""
     parts = [
         f"{'✅' if coming else '❌'} {t(COMING if coming else NOT_COMING)} "
@@ -740,134 +703,6 @@ def rsvp_column(t: Translator, line: ca.RosterLine) -> str:
         for start, coming in line.rsvps
     ]
     return "".join(f" · {part}" for part in parts)
-
-
-async def _send_long(
-    context: ContextTypes.DEFAULT_TYPE,
-    chat_id: int,
-    text: str,
-    markup: Any = None,
-    *,
-    personal: bool = False,
-) -> None:
-    """Split at line breaks to stay under Telegram's message size; buttons on the last part."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        if current and len(current) + len(line) + 1 > MAX_TEXT:
-            parts.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    parts.append(current)
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        await _send(context, chat_id, part, markup if last else None, personal=personal)
-
-
-# ---- attendance ------------------------------------------------------------------------
-
-
-async def choose_session(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
-    t = tr(context)
-    info = await _service(context).info(class_id)
-    if info is None or info.status != ca.PUBLISHED or not info.sessions:
-        await _stale_button(update, context)
-        return
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    rows = [
-        [button(f"{i}. {ca.session_label(t, s.span)}", _act("hs", s.id))]
-        for i, s in enumerate(info.sessions, start=1)
-    ]
-    text = t(N_("Attendance for class {title}: which session?")).format(
-        title=html.escape(info.title)
-    )
-    await _send(context, user_id(update), text, inline(rows))
-
-
-def sheet_markup(t: Translator, sheet: SessionSheet) -> Any:
-    buttons = [
-        button(
-            ("✅ " if m.present else "▫️ ") + m.name,
-            _act("hm", sheet.session_id, m.enrolment_id, 0 if m.present else 1),
-        )
-        for m in sheet.marks[:MAX_SHEET_BUTTONS]
-    ]
-    return inline([*in_rows(buttons, 2), [button(t(N_("Save")), _act("hv", sheet.session_id))]])
-
-
-async def open_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
-    t = tr(context)
-    try:
-        sheet = await _attendance(context).sheet(session_id)
-    except AttendanceError:
-        await _stale_button(update, context)
-        return
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    info = await _service(context).info(sheet.class_id)
-    assert info is not None
-    session = next(s for s in info.sessions if s.id == session_id)
-    if not sheet.marks:
-        await _send(context, user_id(update), t(N_("Nobody is enrolled in this class.")))
-        return
-    text = "\n".join(
-        [
-            f"<b>{html.escape(info.title)}</b>",
-            ca.session_label(t, session.span),
-            t(N_("Tap each woman who came, then tap Save.")),
-        ]
-    )
-    await _send(context, user_id(update), text, sheet_markup(t, sheet), personal=True)
-
-
-async def toggle_mark(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    session_id: int,
-    enrolment_id: int,
-    present: int,
-) -> None:
-    query = update.callback_query
-    assert query is not None
-    t = tr(context)
-    if present not in (0, 1):
-        await _stale_button(update, context)
-        return
-    try:
-        sheet = await _attendance(context).mark(
-            user_id(update), update.update_id, session_id, enrolment_id, bool(present)
-        )
-    except AttendanceError:
-        await _stale_button(update, context)
-        return
-    await query.answer()
-    try:
-        await query.edit_message_reply_markup(sheet_markup(t, sheet))
-    except BadRequest as exc:
-        if "not modified" not in exc.message:  # a double tap finds the sheet as it is
-            raise
-
-
-async def save_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
-    query = update.callback_query
-    assert query is not None
-    t = tr(context)
-    try:
-        result = await _attendance(context).save(user_id(update), update.update_id, session_id)
-    except AttendanceError:
-        await _stale_button(update, context)
-        return
-    await query.answer()
-    sheet = result.sheet
-    text = "\n".join(
-        [
-            t(N_("✅ Attendance saved: {present} of {total} attended.")).format(
-                present=sheet.present, total=len(sheet.marks)
-            ),
-            t(N_("{count} women have completed this class so far.")).format(count=result.completed),
-        ]
-    )
-    await _send(context, user_id(update), text)
 
 
 ACTIONS = {
@@ -878,10 +713,7 @@ ACTIONS = {
     ("x", 1): ask_cancel,
     ("xy", 1): confirm_cancel,
     ("r", 1): show_roster,
-    ("h", 1): choose_session,
-    ("hs", 1): open_sheet,
-    ("hm", 3): toggle_mark,
-    ("hv", 1): save_sheet,
+    **attendance.ACTIONS,
 }
 
 

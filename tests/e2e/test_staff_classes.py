@@ -23,8 +23,9 @@ from wrse_bot.db.models import (
     User,
 )
 from wrse_bot.devtools.emulator import BotApiEmulator, FakeUser
+from wrse_bot.domain.class_spec import ClassSpec
 from wrse_bot.domain.schedule import WIB, Span, parse_deadline, parse_session
-from wrse_bot.services.class_admin import ClassSpec, publish_class
+from wrse_bot.services.class_changes import publish_class
 
 STAFF_ID = 9001
 YEAR = now().astimezone(WIB).year + 1  # always in the future, December of next year

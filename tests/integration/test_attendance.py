@@ -20,6 +20,7 @@ from wrse_bot.db.models import (
     TrainingClass,
     User,
 )
+from wrse_bot.domain.class_spec import ClassAdminError, ClassSpec, validate_spec
 from wrse_bot.domain.schedule import Span
 from wrse_bot.services.attendance import (
     AttendanceError,
@@ -28,15 +29,12 @@ from wrse_bot.services.attendance import (
     mark,
     recompute_completion,
 )
-from wrse_bot.services.class_admin import (
-    ClassAdminError,
+from wrse_bot.services.class_changes import (
     ClassChange,
-    ClassSpec,
     cancel_class,
     edit_class,
     publish_class,
     reschedule_session,
-    validate_spec,
 )
 
 NOW = datetime.now(UTC)

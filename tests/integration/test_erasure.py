@@ -34,7 +34,7 @@ from wrse_bot.db.models import (
 )
 from wrse_bot.services import classes, reminders
 from wrse_bot.services.attendance import AttendanceService, mark
-from wrse_bot.services.class_admin import roster
+from wrse_bot.services.class_views import roster
 from wrse_bot.services.export import read_tables
 from wrse_bot.services.my_data import MyDataService
 from wrse_bot.services.outbox import enqueue

@@ -21,13 +21,13 @@ from wrse_bot.domain.timing import QuietHours
 from wrse_bot.runtime import Runtime
 from wrse_bot.scheduler import dispatch_once
 from wrse_bot.services import classes, dispatch, reminders
-from wrse_bot.services.class_admin import (
+from wrse_bot.services.class_changes import (
     ClassChange,
     cancel_class,
     edit_class,
     reschedule_session,
-    roster,
 )
+from wrse_bot.services.class_views import roster
 
 NOW = wib(2030, 11, 20, 10)  # well before the default sessions (3 and 5 December 2030)
 TUE, THU = wib(2030, 12, 3, 9), wib(2030, 12, 5, 9)

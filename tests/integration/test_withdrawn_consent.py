@@ -22,7 +22,7 @@ from wrse_bot.db.models import CheckIn, ClassSession, Enrolment, FollowUp, Outbo
 from wrse_bot.services import classes, reminders
 from wrse_bot.services.broadcast import Audience, count_recipients
 from wrse_bot.services.checkins import CheckInService, Notice
-from wrse_bot.services.class_admin import cancel_class
+from wrse_bot.services.class_changes import cancel_class
 from wrse_bot.services.my_data import MyDataService
 
 HER, NEIGHBOUR = 880_022_001, 7101

@@ -12,8 +12,10 @@ from datetime import datetime, time, timedelta, tzinfo
 
 from wrse_bot.clock import now as clock_now
 from wrse_bot.db.engine import Database
+from wrse_bot.domain.class_spec import ClassSpec
 from wrse_bot.domain.schedule import Span
-from wrse_bot.services.class_admin import ClassSpec, publish_class, staff_classes
+from wrse_bot.services.class_changes import publish_class
+from wrse_bot.services.class_views import staff_classes
 
 
 @dataclass(frozen=True)

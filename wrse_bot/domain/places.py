@@ -62,6 +62,10 @@ class Places:
         """The place with this code; ``KeyError`` if unknown."""
         return self._by_code[code]
 
+    def name(self, code: str | None, default: str = "-") -> str:
+        """The name of the place with this code, or ``default`` if none or unknown."""
+        return self._by_code[code].name if code in self._by_code else default
+
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 

@@ -43,7 +43,6 @@ from wrse_bot.domain.classes import (
     OFFERED,
     WAITLISTED,
     Opening,
-    Span,
     Standing,
     clashes,
     hold_until,
@@ -54,38 +53,14 @@ from wrse_bot.domain.classes import (
 from wrse_bot.i18n import N_, Translator, translator
 from wrse_bot.services import reminders
 from wrse_bot.services.audience import consenting
+from wrse_bot.services.class_labels import when
+from wrse_bot.services.class_views import ClassCard, card_of
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
 
 CALLBACK_PREFIX = "k"
 
 # ---- results ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClassCard:
-    """What a woman sees of a class."""
-
-    id: int
-    skill: str
-    title: str
-    description: str
-    place: str
-    kecamatan_code: str
-    trainer: str
-    capacity: int
-    taken: int
-    enrol_deadline: datetime
-    status: str
-    sessions: tuple[Span, ...]
-
-    @property
-    def free(self) -> int:
-        return max(0, self.capacity - self.taken)
-
-    @property
-    def first_start(self) -> datetime | None:
-        return self.sessions[0][0] if self.sessions else None
 
 
 @dataclass(frozen=True)
@@ -161,23 +136,6 @@ class HoldReport:
 # ---- reading ------------------------------------------------------------------------
 
 
-def _card(cls: TrainingClass, *, taken: int | None = None) -> ClassCard:
-    return ClassCard(
-        id=cls.id,
-        skill=cls.skill,
-        title=cls.title,
-        description=cls.description,
-        place=cls.place,
-        kecamatan_code=cls.kecamatan_code,
-        trainer=cls.trainer,
-        capacity=cls.capacity,
-        taken=cls.taken if taken is None else taken,
-        enrol_deadline=cls.enrol_deadline,
-        status=cls.status,
-        sessions=tuple(sorted((x.starts_at, x.ends_at) for x in cls.sessions)),
-    )
-
-
 async def _standing(s: AsyncSession, user_id: int) -> Standing:
     row = (
         await s.execute(
@@ -214,10 +172,8 @@ async def list_open(db: Database, user_id: int, *, now: datetime | None = None) 
                 .options(selectinload(TrainingClass.sessions))
             )
         ).all()
-    cards = [_card(c) for c in classes]
-    cards = [
-        c for c in cards if opening(c.status, c.enrol_deadline, c.sessions, now) is Opening.OPEN
-    ]
+    cards = [card_of(c) for c in classes]
+    cards = [c for c in cards if opening(c.status, c.enrol_deadline, c.spans, now) is Opening.OPEN]
     interests = list(me.interests or []) if me else []
     kecamatan = me.kecamatan_code if me else None
     cards.sort(
@@ -277,7 +233,7 @@ async def _check(
     itself is taken later, by the conditional UPDATE."""
     if cls is None:
         return EnrolResult("closed"), False
-    card = _card(cls)
+    card = card_of(cls)
     if cls.status != "published":
         return EnrolResult("closed", card), False
     # All her places with their classes, in one query: she has only a few.
@@ -297,17 +253,17 @@ async def _check(
                 return EnrolResult("already", card, mine=await _place(s, enrolment, card)), False
             left_before = enrolment.status == CANCELLED
         elif enrolment.status in ACTIVE and other.status == "published":
-            others.append(_card(other))
+            others.append(card_of(other))
     her = await _standing(s, user_id)
     if her is not Standing.ELIGIBLE:
         return EnrolResult("not_allowed", card, standing=her), left_before
-    state = opening(cls.status, cls.enrol_deadline, card.sessions, now)
+    state = opening(cls.status, cls.enrol_deadline, card.spans, now)
     if state is Opening.DEADLINE:
         return EnrolResult("deadline", card), left_before
     if state is not Opening.OPEN:
         return EnrolResult("started", card), left_before
     for other_card in others:
-        if clashes(card.sessions, other_card.sessions):
+        if clashes(card.spans, other_card.spans):
             return EnrolResult("clash", card, clash_with=other_card), left_before
     return None, left_before
 
@@ -331,7 +287,7 @@ async def find_place(
             return "not_found", None
         if cls.status != "published":
             return "closed", None
-        return "ok", await _place(s, enrolment, _card(cls))
+        return "ok", await _place(s, enrolment, card_of(cls))
 
 
 async def preflight(
@@ -342,7 +298,7 @@ async def preflight(
     async with db.sessions() as s:
         cls = await _class(s, class_id)
         refusal, _ = await _check(s, user_id, cls, now)
-        return refusal or EnrolResult("ready", _card(cls), standing=Standing.ELIGIBLE)  # type: ignore[arg-type]
+        return refusal or EnrolResult("ready", card_of(cls), standing=Standing.ELIGIBLE)  # type: ignore[arg-type]
 
 
 # ---- enrolling ----------------------------------------------------------------------
@@ -407,7 +363,7 @@ async def _enrol(
                 )
             ).first()
             if row is None or row.status != "published":
-                return EnrolResult("closed", _card(cls))
+                return EnrolResult("closed", card_of(cls))
             taken_now = await _take_seat(s, class_id) if row.taken < row.capacity else None
             if taken_now is None:
                 enrolment = Enrolment(class_id=class_id, user_id=user_id, status=WAITLISTED)
@@ -416,7 +372,7 @@ async def _enrol(
                 position = await _position(s, enrolment)
                 return EnrolResult(
                     "waitlisted",
-                    _card(cls, taken=row.taken),
+                    card_of(cls, taken=row.taken),
                     position=position,
                     enrolment_id=enrolment.id,
                 )
@@ -424,7 +380,7 @@ async def _enrol(
         s.add(enrolment)
         await s.flush()
         await reminders.schedule_for_enrolment(s, settings, enrolment.id, now=now)
-        return EnrolResult("enrolled", _card(cls, taken=taken_now), enrolment_id=enrolment.id)
+        return EnrolResult("enrolled", card_of(cls, taken=taken_now), enrolment_id=enrolment.id)
 
 
 async def _take_seat(s: AsyncSession, class_id: int) -> int | None:
@@ -484,8 +440,8 @@ async def my_places(db: Database, user_id: int, *, now: datetime | None = None) 
         ).all()
         places = []
         for enrolment, cls in rows:
-            card = _card(cls)
-            if card.sessions and card.sessions[-1][1] <= now:
+            card = card_of(cls)
+            if card.sessions and card.sessions[-1].span.ends_at <= now:
                 continue  # over
             places.append(await _place(s, enrolment, card))
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -568,7 +524,7 @@ async def _act(
         )
         if cls is None or enrolment is None:
             return ActionResult("not_found")
-        card = _card(cls)
+        card = card_of(cls)
         before = enrolment.status
         if cls.status != "published":
             return ActionResult("closed", card, before)
@@ -649,7 +605,7 @@ async def _pass_seat(
 ) -> int | None:
     """A held seat is free: offer it to the first woman waiting (the seat stays
     counted in ``taken`` while held), or give it back to the free seats."""
-    card = _card(cls)
+    card = card_of(cls)
     if cls.status == "published" and card.first_start is not None and card.first_start > now:
         nxt = await s.scalar(
             select(Enrolment)
@@ -742,7 +698,7 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
                 s,
                 user_id=enrolment.user_id,
                 kind="notice",
-                text=hold_expired_notice(t, _card(cls)),
+                text=hold_expired_notice(t, card_of(cls)),
                 parse_mode="HTML",
                 class_id=cls.id,
                 dedupe_key=f"class-hold-expired:{enrolment.id}",
@@ -768,11 +724,6 @@ HOLD_EXPIRED_NOTICE = N_(
 )
 TAKE = N_("Take")
 LET_GO = N_("Let go")
-
-
-def when(t: Translator, moment: datetime) -> str:
-    """``Selasa, 3 Desember 2030, 09.00 WIB``."""
-    return f"{t.weekday_date(moment.astimezone(t.tz).date())}, {t.time(moment)}"
 
 
 def offer_notice(t: Translator, card: ClassCard, until: datetime) -> str:

@@ -46,10 +46,11 @@ from wrse_bot.db.models import (
 )
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.digits import parse_uint
-from wrse_bot.domain.places import load_places
+from wrse_bot.domain.schedule import Span
 from wrse_bot.domain.timing import reminder_plan
 from wrse_bot.i18n import N_, Translator, translator
 from wrse_bot.services.audience import consenting
+from wrse_bot.services.class_labels import place_label, session_label
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
@@ -87,24 +88,12 @@ def dedupe_key(enrolment_id: int, session_id: int, moment: datetime) -> str:
     return f"reminder:{enrolment_id}:{session_id}:{stamp}"
 
 
-def _place_label(cls: TrainingClass) -> str:
-    places = load_places()
-    kec = places.get(cls.kecamatan_code).name if cls.kecamatan_code in places else ""
-    return f"{cls.place} (Kec. {kec})" if kec else cls.place
-
-
-def session_when(t: Translator, start: datetime, end: datetime) -> str:
-    """``Selasa, 3 Desember 2030, 09.00–12.00 WIB``."""
-    a, b = start.astimezone(t.tz), end.astimezone(t.tz)
-    return f"{t.weekday_date(a.date())}, {a:%H.%M}–{t.time(b)}"
-
-
 def reminder_text(t: Translator, cls: TrainingClass, session: ClassSession) -> str:
     return t(REMINDER_TEXT).format(
         title=html.escape(cls.title),
         skill=html.escape(t(SKILLS.get(cls.skill, cls.skill))),
-        when=session_when(t, session.starts_at, session.ends_at),
-        place=html.escape(_place_label(cls)),
+        when=session_label(t, Span(session.starts_at, session.ends_at)),
+        place=html.escape(place_label(cls)),
     )
 
 

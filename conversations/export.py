@@ -1,0 +1,151 @@
+"""Coordinators' spreadsheets (/ekspor): ``ex:f:<fmt>`` picks the format, then
+masked (``ex:go:<fmt>:m``) or full data; full data needs a confirmation whose
+button carries a signature only the confirm step issues (``ex:go:<fmt>:f:<at>:<sig>``).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from conversations.auth import requires
+from conversations.common import NOT_VALID, edit_html, rt, tr, user_id
+from wrse_bot.clock import now
+from wrse_bot.i18n import N_
+from wrse_bot.services import export as export_service
+from wrse_bot.services.charts import number
+from wrse_bot.services.roles import COORDINATORS
+from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.keyboards import button, inline
+
+EX = cbd.compile_pattern(
+    r"ex:(?:(f|full):(xlsx|csv)"
+    r"|(go):(xlsx|csv):(m|f(?::[0-9]{1,12}:[0-9a-f]{16})?)"
+    r"|(no))"
+)
+
+
+@requires(COORDINATORS)
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    markup = inline([[button("Excel (XLSX)", "ex:f:xlsx"), button("CSV (ZIP)", "ex:f:csv")]])
+    await context.bot.send_message(
+        user_id(update),
+        t(N_("<b>Export data</b>\nWhich format?")),
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )
+
+
+def _secret(context: ContextTypes.DEFAULT_TYPE) -> str:
+    key = rt(context).settings.secret_key
+    assert key is not None
+    return key.get_secret_value()
+
+
+@requires(COORDINATORS)
+async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    uid = user_id(update)
+    match = cbd.match(EX, query.data)
+    if match is None:
+        await query.answer(t(NOT_VALID))
+        return
+    op, fmt, go, go_fmt, mode, cancel = match.groups()
+    if cancel:
+        await query.answer()
+        await edit_html(update, t(N_("Export cancelled.")))
+    elif op == "f":
+        await query.answer()
+        markup = inline(
+            [
+                [button(t(N_("Masked data")), f"ex:go:{fmt}:m")],
+                [button(t(N_("Full data")), f"ex:full:{fmt}")],
+            ]
+        )
+        question = N_(
+            "Masked data or full data?\n"
+            "Masked: no NIK and no address, initials instead of the name, age group "
+            "instead of the birth date, phone as 0852****890 and income as a range."
+        )
+        await edit_html(update, t(question), markup)
+    elif op == "full":
+        await query.answer()
+        issued = int(now().timestamp())
+        token = export_service.full_data_token(_secret(context), uid, fmt, issued)
+        markup = inline(
+            [
+                [button(t(N_("Yes, full data")), f"ex:go:{fmt}:f:{issued}:{token}")],
+                [button(t(N_("Cancel")), "ex:no")],
+            ]
+        )
+        text = N_(
+            "Full data shows every NIK, name, phone number, exact income, address and "
+            "birth date in full. Export it only if you need it, keep the file safe and "
+            "delete it when done. This export is recorded. Continue?"
+        )
+        await edit_html(update, t(text), markup)
+    elif go:
+        masked = mode == "m"
+        if not masked:
+            parts = mode.split(":")
+            issued_at = cbd.number(parts[1], cbd.INT8_MAX) if len(parts) == 3 else None
+            if issued_at is None or not export_service.check_full_data_token(
+                _secret(context), uid, go_fmt, issued_at, parts[2]
+            ):
+                await query.answer(
+                    t(N_("This confirmation has expired. Please start /ekspor again.")),
+                    show_alert=True,
+                )
+                return
+        await query.answer(t(N_("Preparing the file…")))
+        await edit_html(update, t(N_("Preparing the file…")))
+        await send_export(update, context, go_fmt, masked=masked)
+
+
+async def send_export(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, fmt: str, *, masked: bool
+) -> None:
+    t = tr(context)
+    uid = user_id(update)
+    await context.bot.send_chat_action(uid, ChatAction.UPLOAD_DOCUMENT)
+    runtime = rt(context)
+    result = await export_service.export(
+        runtime.db,
+        uid,
+        fmt,
+        masked=masked,
+        update_id=update.update_id,
+        min_group=runtime.settings.report_min_group,
+    )
+    if result is None:  # a redelivered update: already sent
+        return
+    c = {k: number(t, v) for k, v in result.counts.items()}
+    caption = t(
+        N_(
+            "{registrants} registrants, {decisions} decisions, {enrolments} enrolments, "
+            "{attendance} attendance marks, {checkins} check-ins. Data: {mode}."
+        )
+    ).format(**c, mode=t(N_("masked")) if masked else t(N_("full")))
+    # protect_content: Telegram will not let it be forwarded or saved from the chat.
+    await context.bot.send_document(
+        uid,
+        document=result.data,
+        filename=result.filename,
+        caption=caption,
+        protect_content=True,
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this feature's handlers (called before the core handlers)."""
+    private = filters.ChatType.PRIVATE
+    app.add_handlers(
+        [
+            CommandHandler("ekspor", export_command, filters=private),
+            CallbackQueryHandler(export_callback, pattern=r"^ex:"),
+        ]
+    )

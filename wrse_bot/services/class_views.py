@@ -1,0 +1,193 @@
+"""A class as women and staff see it (one read model for both), and the
+staff's rosters. Reads only, except that looking at a roster is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from wrse_bot.clock import now as clock_now
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Enrolment, Registrant, TrainingClass
+from wrse_bot.domain.schedule import Span
+from wrse_bot.services import reminders
+from wrse_bot.services.audience import consenting
+from wrse_bot.services.class_labels import place_label
+from wrse_bot.services.roles import audit
+
+PUBLISHED = "published"
+CANCELLED = "cancelled"
+# Who hears about a change: everyone holding or waiting for a seat.
+NOTIFY_STATUSES = ("enrolled", "offered", "waitlisted")
+ROSTER_ORDER = ("enrolled", "offered", "waitlisted", "cancelled")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    span: Span
+
+
+@dataclass(frozen=True)
+class ClassCard:
+    id: int
+    skill: str
+    title: str
+    description: str
+    place: str
+    kecamatan_code: str
+    trainer: str
+    capacity: int
+    taken: int
+    enrol_deadline: datetime
+    status: str
+    sessions: tuple[SessionInfo, ...]  # soonest first
+    waiting: int = 0  # women on the waitlist (counted for staff only)
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.taken)
+
+    @property
+    def spans(self) -> tuple[tuple[datetime, datetime], ...]:
+        return tuple((x.span.starts_at, x.span.ends_at) for x in self.sessions)
+
+    @property
+    def first_start(self) -> datetime | None:
+        return self.sessions[0].span.starts_at if self.sessions else None
+
+    @property
+    def place_label(self) -> str:
+        return place_label(self)
+
+
+def card_of(cls: TrainingClass, *, taken: int | None = None, waiting: int = 0) -> ClassCard:
+    """``cls`` with its sessions loaded."""
+    return ClassCard(
+        id=cls.id,
+        skill=cls.skill,
+        title=cls.title,
+        description=cls.description,
+        place=cls.place,
+        kecamatan_code=cls.kecamatan_code,
+        trainer=cls.trainer,
+        capacity=cls.capacity,
+        taken=cls.taken if taken is None else taken,
+        enrol_deadline=cls.enrol_deadline,
+        status=cls.status,
+        sessions=tuple(
+            SessionInfo(x.id, Span(x.starts_at, x.ends_at))
+            for x in sorted(cls.sessions, key=lambda x: (x.starts_at, x.ends_at, x.id))
+        ),
+        waiting=waiting,
+    )
+
+
+async def load_card(s: AsyncSession, class_id: int) -> ClassCard | None:
+    """The class with its waitlist counted, for staff."""
+    cls = await s.scalar(
+        select(TrainingClass)
+        .where(TrainingClass.id == class_id)
+        .options(selectinload(TrainingClass.sessions))
+        .execution_options(populate_existing=True)
+    )
+    if cls is None:
+        return None
+    waiting = await s.scalar(
+        select(func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.class_id == class_id, Enrolment.status == "waitlisted")
+    )
+    return card_of(cls, waiting=int(waiting or 0))
+
+
+async def staff_classes(s: AsyncSession, *, include_past: bool = False) -> list[ClassCard]:
+    """Published classes, soonest first (with past ones too when asked)."""
+    ids = list(
+        await s.scalars(
+            select(TrainingClass.id)
+            .where(TrainingClass.status == PUBLISHED)
+            .order_by(TrainingClass.enrol_deadline, TrainingClass.id)
+        )
+    )
+    cards = [c for c in [await load_card(s, cid) for cid in ids] if c is not None]
+    if include_past:
+        return cards
+    current = clock_now()
+    return [c for c in cards if not c.sessions or c.sessions[-1].span.ends_at > current]
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    enrolment_id: int
+    user_id: int
+    name: str
+    phone: str
+    status: str
+    completed: bool
+    # Her answers to session reminders: (session start, coming), by session.
+    rsvps: tuple[tuple[datetime, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class Roster:
+    info: ClassCard
+    groups: dict[str, list[RosterLine]]
+
+
+async def roster(s: AsyncSession, class_id: int, *, actor_id: int | None) -> Roster | None:
+    """Names and phone numbers by status; looking is audit-logged (UU PDP)."""
+    info = await load_card(s, class_id)
+    if info is None:
+        return None
+    rows = await s.execute(
+        select(Enrolment, Registrant.full_name, Registrant.phone)
+        .outerjoin(Registrant, Registrant.user_id == Enrolment.user_id)
+        .where(Enrolment.class_id == class_id)
+        .order_by(Enrolment.id)
+    )
+    groups: dict[str, list[RosterLine]] = {status: [] for status in ROSTER_ORDER}
+    answers = await reminders.rsvps_for_class(s, class_id)
+    for enrolment, name, phone in rows:
+        groups.setdefault(enrolment.status, []).append(
+            RosterLine(
+                enrolment.id,
+                enrolment.user_id,
+                name or "-",
+                phone or "-",
+                enrolment.status,
+                enrolment.completed,
+                tuple(answers.get(enrolment.id, ())),
+            )
+        )
+    audit(s, actor_id, "view_roster", detail=str(class_id))
+    return Roster(info, groups)
+
+
+async def affected(s: AsyncSession, class_id: int) -> list[RosterLine]:
+    """Who a cancellation would tell (names only, no phone numbers)."""
+    rows = await s.execute(
+        select(Enrolment.id, Enrolment.user_id, Enrolment.status, Registrant.full_name)
+        .outerjoin(Registrant, Registrant.user_id == Enrolment.user_id)
+        .where(
+            Enrolment.class_id == class_id,
+            Enrolment.status.in_(NOTIFY_STATUSES),
+            consenting(Enrolment.user_id),
+        )
+        .order_by(Enrolment.id)
+    )
+    return [RosterLine(eid, uid, name or "-", "", st, False) for eid, uid, st, name in rows]
+
+
+async def recipients(s: AsyncSession, class_id: int) -> list[int]:
+    """Women enrolled, offered a seat or waitlisted, in the order they joined."""
+    return [line.user_id for line in await affected(s, class_id)]
+
+
+async def read_card(db: Database, class_id: int) -> ClassCard | None:
+    async with db.sessions() as s:
+        return await load_card(s, class_id)
