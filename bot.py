@@ -18,8 +18,6 @@ from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import conversations
-from conversations.checkin import resend_owed_prompts as resend_owed_checkin_questions
-from conversations.checkin import service_of as checkin_service_of
 from conversations.intake import resend_owed_prompts
 from wrse_bot.config import ConfigError, Settings, load_settings, require
 from wrse_bot.db.checks import DatabaseUnavailableError, check_connection
@@ -90,7 +88,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     # Questions saved but never delivered before a crash go out now.
     context = ContextTypes.DEFAULT_TYPE(application=app)
     await resend_owed_prompts(context)
-    await resend_owed_checkin_questions(context)
+    await conversations.resend_owed_form_questions(context)
     # The outbox dispatcher (broadcasts, notices, reminders): one repeating job,
     # started with the JobQueue by app.start() and stopped (drained) by app.stop().
     install_dispatcher(app)
@@ -132,7 +130,7 @@ async def enforce_retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     runtime = app.bot_data["runtime"]
     await runtime.intake.flush()
-    await checkin_service_of(app).flush()
+    await app.bot_data["runtime"].forms.flush()
     await runtime.db.dispose()
 
 

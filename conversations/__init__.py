@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -17,6 +19,7 @@ from conversations import (
     classes,
     export,
     follow_ups,
+    forms,
     intake,
     menu,
     my_data,
@@ -35,6 +38,12 @@ from conversations.common import (
     menu_filter,
 )
 from conversations.errors import on_error
+from wrse_bot.buttons import FormButton, OpenForm
+from wrse_bot.forms.checkin import CHECKIN
+
+# How each form is drawn where forms differ (its name, its review, "closed").
+SCREENS: dict[str, forms.Screen] = {CHECKIN.name: checkin.SCREEN}
+resend_owed_form_questions = forms.resend_owed
 
 # Features first: within a group the first matching handler wins, so an
 # invite link (/start <code>) or the real /kelas is seen before the core
@@ -53,8 +62,21 @@ FEATURES = (
 )
 
 
+async def batal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/batal: her open form stops (kept or discarded, as it says); else the intake pauses."""
+    if not await forms.cancel(update, context):
+        await intake.pause(update, context)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
+    app.bot_data["form_screens"] = SCREENS
+    app.add_handlers(
+        [
+            CallbackQueryHandler(forms.on_button, pattern=FormButton.pattern()),
+            CallbackQueryHandler(forms.on_open, pattern=OpenForm.pattern()),
+        ]
+    )
     for feature in FEATURES:
         feature.register(app)
     # After every feature's route: a greeting is only a greeting outside their forms.
@@ -65,7 +87,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("start", menu.start, filters=private),
             CommandHandler(["bantuan", "help"], menu.help_command, filters=private),
             CommandHandler("daftar", intake.begin, filters=private),
-            CommandHandler("batal", intake.pause, filters=private),
+            CommandHandler("batal", batal, filters=private),
             CommandHandler("data_saya", my_data.show, filters=private),
             CommandHandler("hapus_data", my_data.ask_delete, filters=private),
             MessageHandler(private & menu_filter(MENU_REGISTER, MENU_CONTINUE), intake.begin),

@@ -19,6 +19,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from conversations import forms
 from conversations.common import (
     TEXT_ROUTES,
     fallback,
@@ -543,6 +544,8 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     msg = update.effective_message
     assert msg is not None
     runtime = rt(context)
+    if await forms.on_message(update, context):  # her open form's answer
+        return
     for route in TEXT_ROUTES:
         if await route(update, context):
             return

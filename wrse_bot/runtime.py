@@ -8,6 +8,9 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
+from wrse_bot.services import checkins
+from wrse_bot.services.checkins import CheckInService
+from wrse_bot.services.forms import FormRunner
 from wrse_bot.services.intake import IntakeService
 from wrse_bot.services.my_data import MyDataService
 
@@ -18,6 +21,8 @@ class Runtime:
     db: Database
     intake: IntakeService
     my_data: MyDataService
+    forms: FormRunner  # the one engine service every form runs through
+    checkins: CheckInService
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
@@ -34,6 +39,8 @@ class Runtime:
             db=db,
             intake=IntakeService(db, settings),
             my_data=MyDataService(db, settings),
+            forms=FormRunner(db, [checkins.SPEC]),
+            checkins=CheckInService(db, settings),
         )
 
     @property

@@ -22,9 +22,11 @@ from wrse_bot.db.models import (
     OutboxMessage,
     Registrant,
 )
+from wrse_bot.forms.engine import Answer
 from wrse_bot.services.attendance import mark, recompute_completion
 from wrse_bot.services.checkin_rounds import Notice, income_change, rounds
-from wrse_bot.services.checkins import Answer, CheckInService
+from wrse_bot.services.checkins import SPEC, CheckInService
+from wrse_bot.services.forms import FormRunner, Status
 
 DAY = 86_400
 SHARE = Decimal("0.75")
@@ -41,6 +43,11 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def service(db: Database, db_url: str) -> CheckInService:
     return CheckInService(db, make_settings(db_url, checkin_reask_after_seconds=REASK))
+
+
+@pytest.fixture
+def forms(db: Database) -> FormRunner:
+    return FormRunner(db, [SPEC])
 
 
 def render(kind: str, notice: Notice) -> tuple[str, dict, str | None]:
@@ -198,25 +205,25 @@ async def test_a_deleted_registration_is_not_asked(db: Database, service: CheckI
 # ---- answering through the service ------------------------------------------------------
 
 
-async def answer_all(service: CheckInService, cid: int, answers: list[Answer]) -> None:
-    view = await service.start(7001, cid, None)
+async def answer_all(forms: FormRunner, cid: int, answers: list[Answer]) -> None:
+    view = await forms.open(7001, "checkin", cid)
     for ans in answers:
         if ans.kind == "choice":
             ans = Answer("choice", ans.value, view.rev)
-        view = await service.answer(7001, cid, None, ans)
+        view = await forms.handle(7001, None, ans)
         assert view.problem is None, (ans, view)
-    assert view.status == "done"
+    assert view.status == Status.DONE
 
 
 async def test_answers_are_stored_and_a_fall_in_income_needs_a_person(
-    db: Database, service: CheckInService
+    db: Database, service: CheckInService, forms: FormRunner
 ) -> None:
     eid = await enrolled_woman(db, income="800000")
     await attend(db, eid, (True, True), [60])
     await service.tick(datetime.now(UTC) + timedelta(hours=1), render)
     cid = (await checkins(db))[0].id
     await answer_all(
-        service,
+        forms,
         cid,
         [
             Answer("text", "1,5"),  # ambiguous: confirmed
@@ -245,14 +252,15 @@ async def test_answers_are_stored_and_a_fall_in_income_needs_a_person(
 
 
 async def test_a_button_from_another_womans_check_in_changes_nothing(
-    db: Database, service: CheckInService
+    db: Database, service: CheckInService, forms: FormRunner
 ) -> None:
     eid = await enrolled_woman(db)
     await attend(db, eid, (True, True), [60])
     await service.tick(datetime.now(UTC) + timedelta(hours=1), render)
     cid = (await checkins(db))[0].id
-    assert (await service.start(7999, cid, None)).status == "refused"
-    view = await service.answer(7999, cid, None, Answer("choice", "none", 0))
-    assert view.status == "refused"
+    assert (await forms.open(7999, "checkin", cid)).status == Status.REFUSED
+    view = await forms.handle(7999, None, Answer("choice", "none", 0), form="checkin")
+    assert view.status == Status.NONE  # she has no open form at all
+    assert await forms.active(7999) is None
     ci = (await checkins(db))[0]
-    assert ci.step is None and ci.income is None and ci.rev == 0
+    assert ci.income is None and ci.status == "asked"

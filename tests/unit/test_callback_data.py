@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations import broadcast, checkin, classes, intake, roles_admin, staff_classes, verify
+from conversations import broadcast, classes, intake, roles_admin, staff_classes, verify
+from wrse_bot.buttons import Button, FormButton, OpenForm
 from wrse_bot.domain.digits import INT4_MAX, INT8_MAX, parse_uint
 from wrse_bot.services import reminders
 from wrse_bot.services.intake import Answer
@@ -22,7 +23,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "k": classes.parse_callback,
     "sc": staff_classes.parse_callback,
     "sb": broadcast.parse_callback,
-    "ci": checkin.parse_callback,
+    "fm": FormButton.decode,
+    "fo": OpenForm.decode,
     "rv": reminders.parse_callback,
     "ro": roles_admin.parse_callback,
 }
@@ -51,6 +53,8 @@ def numbers_in(parsed: Any) -> list[int]:
         return numbers_in(parsed.rev)
     if isinstance(parsed, staff_classes.FormButton):
         return [parsed.rev]
+    if isinstance(parsed, Button):
+        return [v for v in vars(parsed).values() if isinstance(v, int)]
     return []
 
 
@@ -72,7 +76,8 @@ def test_arbitrary_callback_data_never_raises(payload: str) -> None:
         "k:v:१",
         "k:n\n",  # "$" matched before a trailing newline
         "sb:٣:send",
-        "ci:٣:go",
+        "fo:checkin:٣",
+        "fm:checkin:٣:yes",
         "rv:٣:1:y",
         "ro:rv:٣",
     ],

@@ -34,8 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import CheckIn, Registrant, TrainingClass
+from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.services.audience import may_contact
 from wrse_bot.services.follow_up import open_follow_up
+from wrse_bot.services.forms import offer
 from wrse_bot.services.outbox import enqueue
 
 SCHEDULED = "scheduled"
@@ -266,6 +268,7 @@ class CheckInRounds:
     ) -> None:
         notice = Notice(ci.id, ci.user_id, ci.round_days, title or "-")
         text, markup, parse_mode = render(kind, notice)
+        await offer(s, ci.user_id, CHECKIN.name, ci.id)  # her next message starts it
         await enqueue(
             s,
             user_id=ci.user_id,

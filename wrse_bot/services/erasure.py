@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now as clock_now
 from wrse_bot.config import Settings
 from wrse_bot.db.models import (
+    ActiveForm,
     Assessment,
     Attendance,
     AuditEvent,
@@ -218,6 +219,7 @@ async def erase(
         .execution_options(synchronize_session=False)
     )
     await s.execute(delete(RegistrationDraft).where(RegistrationDraft.user_id == user_id))
+    await s.execute(delete(ActiveForm).where(ActiveForm.user_id == user_id))
     await s.execute(delete(Consent).where(Consent.user_id == user_id))
     await s.execute(delete(User).where(User.id == user_id))
     s.add(AuditEvent(actor_id=None, action=f"data_deleted_{reason}", registrant_id=reg_id))

@@ -64,6 +64,7 @@ class Status(StrEnum):
     DUPLICATE = "duplicate"  # Telegram delivered this update before
     HELP = "help"  # she asked for help on the open question
     CLOSED = "closed"  # the form's subject is gone or no longer open
+    REFUSED = "refused"  # not hers to open (a forged button)
     CANCELLED = "cancelled"  # /batal: discarded, or ``kept`` for later
     NONE = "none"  # no open form: the message is not for a form
 
@@ -114,7 +115,9 @@ class InRow:
 IN_ROW = InRow()
 
 Finish = Callable[[AsyncSession, ActiveForm, Answers], Awaitable[tuple[Any, ...]]]
-Begin = Callable[[AsyncSession, ActiveForm], Awaitable[bool]]
+# May the form open about this subject? None: yes; else CLOSED or REFUSED.
+Begin = Callable[[AsyncSession, ActiveForm], Awaitable[Status | None]]
+Help = Callable[[AsyncSession, ActiveForm, FormState], Awaitable[None]]
 
 
 async def _nothing(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any, ...]:
@@ -127,6 +130,7 @@ class FormSpec:
     finish: Finish = _nothing  # in the form's transaction; returns notices
     store: Store = IN_ROW
     begin: Begin | None = None  # may the form open about this subject (and note it)?
+    help: Help | None = None  # she asked for help on the open question: tell someone
     keep_on_cancel: bool = False  # /batal pauses it for later instead of discarding
     audit: str | None = None  # a staff form: this audit action when finished
 
@@ -197,14 +201,15 @@ class FormRunner:
                 await s.delete(row)  # a form about another subject replaces this one
                 await s.flush()
                 row = None
-            if row is None:
+            new = row is None
+            if row is None:  # added only once allowed: a refused one leaves no trace
                 row = ActiveForm(user_id=owner, form=form, subject=subject, rev=0, misses=0)
                 row.prompted_rev, row.paused = -1, False
+            refusal = await spec.begin(s, row) if spec.begin is not None else None
+            if refusal is not None:
+                return FormView(refusal, owner, form, subject)
+            if new:
                 s.add(row)
-            if spec.begin is not None and not await spec.begin(s, row):
-                if row in s.new:
-                    s.expunge(row)
-                return FormView(Status.CLOSED, owner, form, subject)
             answers = await spec.store.load(s, row)
             if answers is None:
                 return FormView(Status.CLOSED, owner, form, subject)
@@ -232,9 +237,10 @@ class FormRunner:
                 return self._view(Status.STALE, row, _state(row, {}))
             spec = self.specs[row.form]
             before = await spec.store.load(s, row)
-            if before is None:
+            if before is None:  # its subject ended elsewhere: a message is not for it
                 await s.delete(row)
-                return FormView(Status.CLOSED, owner, row.form, row.subject)
+                status = Status.CLOSED if ans.kind == "choice" else Status.NONE
+                return FormView(status, owner, row.form, row.subject)
             state = _state(row, before)
             if ans.kind == "choice" and ans.value == HELP:
                 return await self._help(s, row, state, ans, update_id)
@@ -302,7 +308,13 @@ class FormRunner:
             return self._view(status, row, state)
         if not await claim_update(s, update_id):
             return self._view(Status.DUPLICATE, row, state)
-        return self._view(Status.HELP, row, state)
+        spec = self.specs[row.form]
+        if spec.help is not None:
+            await spec.help(s, row, state)
+        new = replace(state, rev=state.rev + 1, misses=0)  # the question is drawn again
+        _write(row, new)
+        self._rows[(row.user_id, row.form)] = row.id
+        return self._view(Status.HELP, row, new)
 
     def _outcome(self, row: ActiveForm, outcome: Outcome) -> FormView:
         status, problem, offer = Status.ASK, None, False
@@ -320,6 +332,31 @@ class FormRunner:
 
     def _view(self, status: Status, row: ActiveForm, state: FormState) -> FormView:
         return FormView(status, row.user_id, row.form, row.subject, state)
+
+
+async def offer(s: AsyncSession, owner: int, form: str, subject: int | None) -> None:
+    """``form`` waits for her (a check-in was asked): her next message starts it.
+    If another form is open, that one keeps her messages and this one waits, paused."""
+    busy = await s.scalar(select(ActiveForm.id).where(_mine(owner), ActiveForm.form != form))
+    row = await s.scalar(
+        _lock(s, select(ActiveForm).where(ActiveForm.user_id == owner, ActiveForm.form == form))
+    )
+    if row is not None and row.subject == subject:
+        return  # already waiting, or half answered: she goes on where she was
+    if row is not None:
+        await s.delete(row)
+        await s.flush()
+    s.add(
+        ActiveForm(
+            user_id=owner,
+            form=form,
+            subject=subject,
+            rev=0,
+            prompted_rev=-1,
+            misses=0,
+            paused=busy is not None,
+        )
+    )
 
 
 def _mine(owner: int) -> Any:

@@ -30,7 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot import clock
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import AuditEvent, CheckIn, Enrolment, Registrant, RegistrationDraft
+from wrse_bot.db.models import (
+    ActiveForm,
+    AuditEvent,
+    CheckIn,
+    Enrolment,
+    Registrant,
+    RegistrationDraft,
+)
 from wrse_bot.services.erasure import erase
 
 log = logging.getLogger(__name__)
@@ -118,6 +125,13 @@ async def enforce_retention(
             .execution_options(synchronize_session=False)
         )
         report.edit_drafts = int(dropped.rowcount or 0)  # type: ignore[attr-defined]
+        # Any other form left untouched as long: its answers go too.
+        forms = await s.execute(
+            delete(ActiveForm)
+            .where(ActiveForm.updated_at < at - timedelta(days=settings.draft_retention_days))
+            .execution_options(synchronize_session=False)
+        )
+        report.edit_drafts += int(forms.rowcount or 0)  # type: ignore[attr-defined]
         await _audit(s, report)
     return report
 

@@ -1,0 +1,237 @@
+"""Every form's Telegram side, once: one handler for its buttons, one for the
+messages that answer it, one renderer (issue 10).
+
+A message goes to her open form (services/forms.py looks it up in the
+database); with none open it is not a form's and the caller goes on. Each form
+lends a ``Screen``: its name in "continue ..." offers, its review screen, and
+what to say when it is closed; everything else is drawn the same for all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from conversations.common import message_kind, rt, tr, user_id
+from wrse_bot.buttons import FormButton, OpenForm
+from wrse_bot.forms.engine import Answer, FormState
+from wrse_bot.forms.model import REVIEW, Form
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.forms import HELP, FormView, Status
+from wrse_bot.telegram import notices
+from wrse_bot.telegram.forms import question_keyboard, question_text
+from wrse_bot.telegram.keyboards import button, inline
+
+log = logging.getLogger(__name__)
+
+NOT_VALID = N_("This button is no longer valid.")
+EARLIER = N_("That button is from an earlier question.")
+CONTINUE_HERE = N_("Let us continue from here:")
+NOTED = N_("Already noted.")
+CLOSED = N_("This form is already finished.")
+HELPED = N_("An officer has been told and will contact you. Meanwhile you can keep going:")
+PAUSED = N_("Your {form} is kept: you can return to it when this one is done.")
+RESUME = N_("Continue: {form}")
+RESUME_OFFER = N_("You left {form} unfinished. Continue it now?")
+KEPT = N_("Stopped. Your answers to {form} are kept: you can continue later.")
+DISCARDED = N_("Stopped: {form} is cancelled, nothing was saved.")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What one form draws differently from the others."""
+
+    title: str  # msgid: "the check-in", for "Continue: ..."
+    review: Callable[[FormState, Translator], tuple[str, InlineKeyboardMarkup]] | None = None
+    closed: str = CLOSED
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on a form's question (``fm:``)."""
+    query = update.callback_query
+    assert query is not None
+    tap = FormButton.decode(query.data)
+    if tap is None:
+        await query.answer(tr(context)(NOT_VALID))
+        return
+    answer = Answer("choice", tap.code, tap.rev)
+    view = await rt(context).forms.handle(user_id(update), update.update_id, answer, form=tap.form)
+    await show(view, context, tapped=query.answer, redraw=query.edit_message_reply_markup)
+
+
+async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Mulai" / "Lanjutkan" (``fo:``): open a form, or return to it where she stopped."""
+    query = update.callback_query
+    assert query is not None
+    tap = OpenForm.decode(query.data)
+    forms = rt(context).forms
+    if tap is None or tap.form not in forms.specs:
+        await query.answer(tr(context)(NOT_VALID))
+        return
+    await open_form(update, context, tap.form, tap.subject or None, tapped=query.answer)
+
+
+async def open_form(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    form: str,
+    subject: int | None = None,
+    *,
+    tapped: Callable[..., object] | None = None,
+) -> FormView:
+    view = await rt(context).forms.open(user_id(update), form, subject, update_id=update.update_id)
+    await show(view, context, tapped=tapped)
+    return view
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A message to her open form (True), or not a form's (False)."""
+    msg = update.effective_message
+    if msg is None or update.effective_user is None:
+        return False
+    if msg.text is not None and msg.text.startswith("/"):
+        return False
+    answer = Answer("other", message_kind(msg)) if msg.text is None else Answer("text", msg.text)
+    view = await rt(context).forms.handle(user_id(update), update.update_id, answer)
+    if view.status == Status.NONE:
+        return False
+    await show(view, context)
+    return True
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """/batal on her open form (True): kept for later or discarded, as the form
+    says; False when no form is open."""
+    view = await rt(context).forms.cancel(user_id(update), update.update_id)
+    if view.status == Status.NONE:
+        return False
+    if view.status == Status.CANCELLED:
+        t = tr(context)
+        name = title(context, view.form or "")
+        text = t(KEPT if view.kept else DISCARDED).format(form=name)
+        await context.bot.send_message(view.owner, text)
+    return True
+
+
+# ---- drawing ----------------------------------------------------------------------
+
+
+def screens(context: ContextTypes.DEFAULT_TYPE) -> Mapping[str, Screen]:
+    return context.application.bot_data["form_screens"]
+
+
+async def show(
+    view: FormView,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    tapped: Callable[..., object] | None = None,
+    redraw: Callable[..., object] | None = None,
+) -> None:
+    """Her view, drawn: the question, a redraw, a short answer to the tap, the end."""
+    t = tr(context)
+
+    async def answer(text: str | None = None) -> None:
+        if tapped is not None:
+            await tapped(t(text) if text else None)  # type: ignore[misc]
+
+    status = view.status
+    if status in (Status.NONE, Status.REFUSED):  # a tap on no form of hers: forged or ancient
+        await answer(NOT_VALID)
+    elif status in (Status.DUPLICATE, Status.CANCELLED):
+        await answer()
+    elif status == Status.CLOSED:
+        screen = screens(context).get(view.form or "")
+        await answer(screen.closed if screen else CLOSED)
+    elif status == Status.DOUBLE_TAP:
+        await answer(NOTED)
+    elif status == Status.STALE:
+        await answer(EARLIER)
+        await ask(view, context, prefix=t(CONTINUE_HERE))
+    elif status == Status.TOGGLED and redraw is not None:
+        _, markup = question(view, context)
+        await asyncio.gather(answer(), redraw(markup))  # type: ignore[arg-type]
+        rt(context).forms.delivered(view)
+    elif status == Status.HELP:
+        await asyncio.gather(answer(), ask(view, context, prefix=t(HELPED)))
+    elif status == Status.DONE:
+        await answer()
+        for notice in view.notices:
+            await notices.send(context.bot, notice, t)
+        if view.resumable:
+            await offer_return(context, view.owner, view.resumable)
+    else:
+        prefix = None
+        if view.paused:
+            prefix = t(PAUSED).format(form=title(context, view.paused))
+        await asyncio.gather(answer(), ask(view, context, prefix=prefix))
+
+
+def title(context: ContextTypes.DEFAULT_TYPE, form: str) -> str:
+    screen = screens(context).get(form)
+    return tr(context)(screen.title) if screen else form
+
+
+async def offer_return(context: ContextTypes.DEFAULT_TYPE, owner: int, form: str) -> None:
+    t = tr(context)
+    name = title(context, form)
+    markup = inline([[button("▶️ " + t(RESUME).format(form=name), OpenForm(form, 0).encode())]])
+    await context.bot.send_message(owner, t(RESUME_OFFER).format(form=name), reply_markup=markup)
+
+
+def form_of(context: ContextTypes.DEFAULT_TYPE, name: str) -> Form:
+    return rt(context).forms.specs[name].form
+
+
+def question(
+    view: FormView, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The open question (or the review), drawn for ``view.rev``."""
+    assert view.form is not None and view.step is not None
+    t = tr(context)
+    form, rev, state = form_of(context, view.form), view.rev, view.state
+    screen = screens(context).get(view.form)
+    if view.step == REVIEW and screen is not None and screen.review is not None:
+        text, markup = screen.review(state, t)
+        return text, _stamped(markup, view.form, rev)
+    q = form.question(view.step)
+    data = lambda code: FormButton(view.form, rev, code).encode()  # noqa: E731
+    help_data = data(HELP) if view.offer_help else None
+    markup = question_keyboard(form, q, state, t, data, help_data=help_data)
+    return question_text(form, q, state, t, view.problem), markup
+
+
+def _stamped(markup: InlineKeyboardMarkup, form: str, rev: int) -> InlineKeyboardMarkup:
+    """A review screen's buttons carry engine codes; here they get their revision."""
+    rows = [
+        [button(b.text, FormButton(form, rev, str(b.callback_data)).encode()) for b in row]
+        for row in markup.inline_keyboard
+    ]
+    return inline(rows)
+
+
+async def ask(
+    view: FormView, context: ContextTypes.DEFAULT_TYPE, *, prefix: str | None = None
+) -> None:
+    if view.step is None:
+        return
+    text, markup = question(view, context)
+    if prefix:
+        text = f"{html.escape(prefix)}\n\n{text}"
+    await context.bot.send_message(view.owner, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    rt(context).forms.delivered(view)
+
+
+async def resend_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """At start-up: questions saved but never sent before a crash go out now."""
+    for view in await rt(context).forms.owed():
+        try:
+            await ask(view, context)
+        except Exception as exc:  # one unreachable person must not stop the rest
+            log.warning("owed question not sent: %s", type(exc).__name__)
