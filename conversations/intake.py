@@ -1,4 +1,5 @@
-"""The registration conversation: renders each question of the intake service
+"""The registration conversation: draws the intake form's questions (through
+the shared renderer, wrse_bot/telegram/forms.py), its review and its outcome,
 and turns taps, text and shared contacts into answers. No rules live here."""
 
 from __future__ import annotations
@@ -7,15 +8,10 @@ import asyncio
 import html
 import logging
 from datetime import date
+from functools import cache
 from typing import Any
 
-from telegram import (
-    InlineKeyboardButton,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    Update,
-)
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -24,67 +20,36 @@ from conversations.common import (
     TEXT_ROUTES,
     fallback,
     her_menu,
-    is_back,
     main_menu,
     message_kind,
     rt,
     tr,
     user_id,
 )
-from wrse_bot.domain.catalog import EDUCATION, MARITAL_CHOICES, MARITAL_LABELS, OCCUPATIONS, SKILLS
+from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
 from wrse_bot.domain.places import load_places
+from wrse_bot.forms.intake import EDITS, PHONE_OPTIONS, nik_info
+from wrse_bot.forms.model import EDIT, REVIEW, Form
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.safe_logging import error_name
-from wrse_bot.services.intake import Answer, IntakeView, Step
+from wrse_bot.services.intake import Answer, IntakeView
 from wrse_bot.services.registration import RuleLine, SubmitResult
 from wrse_bot.telegram.callback_data import number
+from wrse_bot.telegram.forms import HELP as HELP_LABEL
+from wrse_bot.telegram.forms import problem_text, question_keyboard, question_text
 from wrse_bot.telegram.keyboards import MAX_CALLBACK_BYTES, button, in_rows, inline
 
 log = logging.getLogger(__name__)
 
 CALLBACK_PREFIX = "f"
-# The phone question's other answers (reply-keyboard buttons: no revision).
-PHONE_OPTION_LABELS = {
-    "no_phone": N_("No phone of my own"),
-    "telegram": N_("Use this Telegram account"),
-}
 CONTACT_LABELS = {
     "no_phone": N_("No phone of her own"),
     "telegram": N_("Through this Telegram account"),
 }
-HELP_LABEL = N_("Ask an officer for help")
 MARKS = {Outcome.MET: "✅", Outcome.NOT_MET: "❌", Outcome.REVIEW: "❔"}
-
-# The consent screen comes in two parts of one version (CONSENT_VERSION): the few
-# lines that matter first, for a woman who reads slowly on a shared phone, and the
-# full text UU PDP Ps. 21 requires behind "Baca selengkapnya".
-CONSENT_SUMMARY = N_(
-    "<b>Before we start: about your data</b>\n"
-    "Dinas Sosial Kota Batu asks for your data to check whether you can join the WRSE "
-    "programme (skills classes and help to start a business).\n"
-    "You can see your data (/data_saya) and have it deleted (/hapus_data) at any time.\n"
-    "Tap <b>Read more</b> for the full terms.\n\n"
-    "Do you agree?"
-)
-CONSENT_MORE = N_("📄 Read more")
-CONSENT_TEXT = N_(
-    "<b>Before we start: about your data</b>\n"
-    "• <b>Who and why:</b> Dinas Sosial Kota Batu asks for your data to check whether you can "
-    "join the WRSE programme (skills classes and business help), as a public service and with "
-    "your consent (UU 27/2022 on Personal Data Protection).\n"
-    "• <b>What data:</b> name, NIK, birth date, address, family status, number of dependents, "
-    "household income, schooling, work, class interests and phone number, to check the "
-    "ministry's criteria and to contact you.\n"
-    "• <b>How long:</b> we use it during the programme and keep it for {years} years, then "
-    "delete it.\n"
-    "• <b>Your rights:</b> see your data (/data_saya), correct it, or have it deleted and "
-    "withdraw consent (/hapus_data) at any time. We answer within 3 x 24 hours.\n"
-    "Your NIK and income are stored protected and shown only to officers who need them.\n\n"
-    "Do you agree?"
-)
 
 
 def cb(rev: int, value: str) -> str:
@@ -105,152 +70,22 @@ def parse_callback(data: str | None) -> tuple[int, str] | None:
 # ---- rendering ----------------------------------------------------------------
 
 
-def _back(t: Translator, rev: int) -> list[InlineKeyboardButton]:
-    return [button("⬅️ " + t(N_("Back")), cb(rev, "back"))]
-
-
-def _yes_no(t: Translator, rev: int, yes: str, no: str) -> list[list[InlineKeyboardButton]]:
-    return [[button(t(yes), cb(rev, "yes")), button(t(no), cb(rev, "no"))]]
-
-
 def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def question(view: IntakeView, t: Translator, settings_years: int) -> tuple[str, Any]:
-    """The text and keyboard for the open step."""
-    step, rev, a = view.step, view.rev, view.answers
-    places = load_places()
-    back = _back(t, rev)
-    esc = html.escape
-    if step == Step.CONSENT:
-        choose = _yes_no(t, rev, N_("I agree"), N_("I do not agree"))
-        if a.get("consent_full"):
-            return t(CONSENT_TEXT).format(years=settings_years), inline(choose)
-        more = [button(t(CONSENT_MORE), cb(rev, "more"))]
-        return t(CONSENT_SUMMARY), inline([*choose, more])
-    if step == Step.NAME:
-        return t(N_("What is your full name, as written on your KTP?")), inline([back])
-    if step == Step.NIK:
-        return (
-            t(N_("Please type your NIK: the 16 digits on your KTP or family card (KK).")),
-            inline([back]),
-        )
-    if step == Step.SEX_CONFIRM:
-        return (
-            t(N_("The digits of this NIK say its owner is a man. Is this NIK really yours?")),
-            inline(
-                [
-                    [button(t(N_("Yes, it is mine")), cb(rev, "yes"))],
-                    [button(t(N_("Type the NIK again")), cb(rev, "retype"))],
-                    back,
-                ]
-            ),
-        )
-    if step == Step.DOB_CONFIRM:
-        born = _day(a.get("nik_birth_date"))
-        text = t(N_("Your NIK shows the birth date {date}. Is that right?")).format(
-            date=t.date(born) if born else "-"
-        )
-        return text, inline([*_yes_no(t, rev, N_("Yes, right"), N_("No")), back])
-    if step == Step.DOB:
-        return (t(N_("Please type your birth date, for example: 17-08-1985.")), inline([back]))
-    if step == Step.KECAMATAN:
-        rows = [[button(p.name, cb(rev, p.code))] for p in places.kecamatan()]
-        return t(N_("Which kecamatan do you live in?")), inline([*rows, back])
-    if step == Step.VILLAGE:
-        kec = places.get(a["kecamatan_code"])
-        buttons = [button(p.name, cb(rev, p.code)) for p in places.villages(kec.code)]
-        text = t(N_("Which desa or kelurahan in {kecamatan}?")).format(kecamatan=esc(kec.name))
-        return text, inline([*in_rows(buttons, 2), back])
-    if step == Step.ADDRESS:
-        return (
-            t(
-                N_(
-                    "Please type your address (RT/RW and street), for example: RT 02 RW 05, "
-                    "Jl. Mawar 10. You may skip this."
-                )
-            ),
-            inline([[button(t(N_("Skip")), cb(rev, "skip"))], back]),
-        )
-    if step == Step.MARITAL:
-        rows = [[button(t(label), cb(rev, code.value))] for code, label in MARITAL_CHOICES.items()]
-        return (
-            t(N_("What is your marital status, as on your family card (KK)?")),
-            inline([*rows, back]),
-        )
-    if step == Step.MAIN_EARNER:
-        return (
-            t(N_("Are you the main earner of your family?")),
-            inline([*_yes_no(t, rev, N_("Yes"), N_("No")), back]),
-        )
-    if step == Step.DEPENDENTS:
-        nums = [button(str(n), cb(rev, str(n))) for n in range(7)]
-        return (
-            t(
-                N_(
-                    "How many people do you support (children, parents, others)? "
-                    "Tap a number, or type it if it is more than 6."
-                )
-            ),
-            inline([nums[:4], nums[4:], back]),
-        )
-    if step == Step.INCOME:
-        return (
-            t(
-                N_(
-                    "How much does your whole household earn in a month? "
-                    "Type the amount, for example: 500rb or 1,5 juta."
-                )
-            ),
-            inline([[button(t(N_("No income")), cb(rev, "none"))], back]),
-        )
-    if step == Step.INCOME_CONFIRM:
-        cands = a.get("income_candidates", [])
-        rows = [
-            [button(t(N_("{amount} per month")).format(amount=t.money(v)), cb(rev, str(i)))]
-            for i, v in enumerate(cands)
-        ]
-        text = t(N_("Did you mean {amount} per month?")).format(amount=t.money(cands[0]))
-        return text, inline([*rows, [button(t(N_("Type again")), cb(rev, "retype"))], back])
-    if step == Step.EDUCATION:
-        buttons = [button(t(label), cb(rev, code)) for code, label in EDUCATION.items()]
-        return t(N_("What is the last school you finished?")), inline([*in_rows(buttons, 2), back])
-    if step == Step.OCCUPATION:
-        buttons = [button(t(label), cb(rev, code)) for code, label in OCCUPATIONS.items()]
-        return t(N_("What is your main work?")), inline([*in_rows(buttons, 2), back])
-    if step == Step.OCCUPATION_OTHER:
-        return t(N_("Please type your work, for example: penjual jamu.")), inline([back])
-    if step == Step.INTERESTS:
-        chosen = set(a.get("interests", []))
-        buttons = [
-            button(("✅ " if code in chosen else "▫️ ") + t(label), cb(rev, f"t:{code}"))
-            for code, label in SKILLS.items()
-        ]
-        return (
-            t(N_("Which classes interest you? Tap one or more, then tap Done.")),
-            inline([*in_rows(buttons, 2), [button(t(N_("Done")), cb(rev, "done"))], back]),
-        )
-    if step == Step.PHONE:
-        keyboard = ReplyKeyboardMarkup(
-            [
-                [KeyboardButton("📱 " + t(N_("Send my phone number")), request_contact=True)],
-                *[[t(label)] for label in PHONE_OPTION_LABELS.values()],
-                [t(N_("Back"))],
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-        text = t(
-            N_(
-                "What is your phone number? Tap the button below to send it, "
-                "or type it, for example: 0812 3456 7890."
-            )
-        )
-        return f"{text}\n{t(N_('No phone of your own? Tap one of the buttons below.'))}", keyboard
-    if step == Step.REVIEW:
-        return review_text(a, t), review_keyboard(t, rev, amending=view.amending)
-    raise ValueError(f"no question for step {step}")
+def question(view: IntakeView, t: Translator, form: Form) -> tuple[str, Any]:
+    """The text and keyboard for the open step (with the problem, and help once offered)."""
+    rev = view.rev
+    if view.step == REVIEW:
+        text = review_text(view.answers, t)
+        if view.problem is not None:
+            text = f"{problem_text(view.problem, t)}\n\n{text}"
+        return text, review_keyboard(t, rev, amending=view.amending, help=view.offer_help)
+    q = form.question(view.step or "")
+    help_data = f"help:{rev}" if view.offer_help else None
+    markup = question_keyboard(form, q, view.state, t, lambda c: cb(rev, c), help_data=help_data)
+    return question_text(form, q, view.state, t, view.problem), markup
 
 
 def review_text(a: dict[str, Any], t: Translator) -> str:
@@ -261,7 +96,7 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
     occupation = t(OCCUPATIONS.get(a.get("occupation") or "", "-"))
     if a.get("occupation_other"):
         occupation = f"{occupation}: {a['occupation_other']}"
-    born = _day(a.get("birth_date"))
+    born = nik_info(a).birth_date if a.get("birth_ok") else _day(a.get("birth_date"))
     rows = [
         (N_("Name"), a.get("full_name") or "-"),
         # Shown on a shared phone: identifiers stay masked once saved (UU PDP);
@@ -280,8 +115,8 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
         ),
         (N_("Schooling"), t(EDUCATION.get(a.get("education") or "", "-"))),
         (N_("Work"), occupation),
-        (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in a.get("interests", [])) or "-"),
-        (N_("Phone"), contact_text(a.get("phone"), a.get("contact_by"), t)),
+        (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in a.get("interests") or ()) or "-"),
+        (N_("Phone"), contact_text(*_phone(a.get("phone")), t)),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
     return "\n".join(
@@ -302,34 +137,18 @@ def contact_text(phone: str | None, contact_by: str | None, t: Translator) -> st
     return mask_phone(phone)
 
 
-def review_keyboard(t: Translator, rev: int, *, amending: bool = False) -> Any:
-    edits = [
-        ("name", N_("Name")),
-        ("nik", N_("NIK")),
-        ("place", N_("Place")),
-        ("address", N_("Address")),
-        ("marital", N_("Marital status")),
-        ("main_earner", N_("Main earner")),
-        ("dependents", N_("Dependents")),
-        ("income", N_("Income")),
-        ("education", N_("Schooling")),
-        ("occupation", N_("Work")),
-        ("interests", N_("Classes")),
-        ("phone", N_("Phone")),
-    ]
-    buttons = [button("✏️ " + t(label), cb(rev, f"edit:{field}")) for field, label in edits]
+def _phone(answer: str | None) -> tuple[str | None, str | None]:
+    return (None, answer) if answer in PHONE_OPTIONS else (answer, "phone")
+
+
+def review_keyboard(t: Translator, rev: int, *, amending: bool = False, help: bool = False) -> Any:
+    buttons = [button("✏️ " + t(label), cb(rev, f"{EDIT}{step}")) for step, label in EDITS]
     rows = [*in_rows(buttons, 2), [button("✅ " + t(N_("Send")), cb(rev, "submit"))]]
     if amending:  # the way out of "Ubah data": her registration stays as it was
         rows.append([button("↩️ " + t(N_("Keep my data unchanged")), cb(rev, "discard"))])
+    if help:
+        rows.append([button("🙋 " + t(HELP_LABEL), f"help:{rev}")])
     return inline(rows)
-
-
-def problem_text(view: IntakeView, t: Translator) -> str:
-    assert view.problem is not None
-    text = t.render(view.problem.message, view.problem.params)
-    if view.problem.prefix:
-        text = f"{t(view.problem.prefix)} {text}"
-    return "⚠️ " + html.escape(text)
 
 
 def result_text(result: SubmitResult, t: Translator, office: str) -> str:
@@ -383,11 +202,7 @@ async def send_view(
     t = tr(context)
     uid = chat_id if chat_id is not None else user_id(update)  # type: ignore[arg-type]
     if view.status in ("ask", "stale") and view.step is not None:
-        text, markup = question(view, t, runtime.settings.retention_years)
-        if view.problem is not None:
-            text = f"{problem_text(view, t)}\n\n{text}"
-            if view.offer_help:
-                markup = _with_help(markup, t, view.rev)
+        text, markup = question(view, t, runtime.intake.form)
         if prefix:
             text = f"{prefix}\n\n{text}"
         msg = await context.bot.send_message(
@@ -442,18 +257,6 @@ async def send_view(
     return None  # duplicate_update: already handled
 
 
-def _with_help(markup: Any, t: Translator, rev: int) -> Any:
-    """After repeated misses, a way out: ask an officer for help. It goes
-    below every answer, so no answer moves (buttons are read by position)."""
-    if isinstance(markup, ReplyKeyboardMarkup):
-        rows = [list(row) for row in markup.keyboard]
-        return ReplyKeyboardMarkup(
-            [*rows, ["🙋 " + t(HELP_LABEL)]], resize_keyboard=True, one_time_keyboard=True
-        )
-    help_button = button("🙋 " + t(HELP_LABEL), f"help:{rev}")
-    return inline([*markup.inline_keyboard, [help_button]])
-
-
 # ---- handlers -----------------------------------------------------------------
 
 
@@ -501,7 +304,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(t(N_("This button is no longer valid.")))
         return
     if view.status == "toggled":
-        _, markup = question(view, t, rt(context).settings.retention_years)
+        _, markup = question(view, t, rt(context).intake.form)
         await asyncio.gather(query.answer(), query.edit_message_reply_markup(markup))
         return
     # Stop her button's spinner while the next question goes out.
@@ -552,8 +355,8 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if msg.contact is not None:
         # Only her own card counts as her number (Telegram sets user_id for it).
         own = msg.contact.user_id is not None and msg.contact.user_id == user_id(update)
-        answer = Answer("contact" if own else "foreign_contact", msg.contact.phone_number)
-    elif msg.text is not None and _is_label(msg.text, HELP_LABEL):
+        answer = Answer("text", msg.contact.phone_number) if own else FOREIGN
+    elif msg.text is not None and _is_help(msg.text):
         # The phone question's reply keyboard has its own help button.
         view = await runtime.intake.request_help(user_id(update), update.update_id, None)
         if view.status == "stale":
@@ -562,13 +365,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             await _helped(view, update, context)
         return
     elif msg.text is not None:
-        option = next((k for k, v in PHONE_OPTION_LABELS.items() if _is_label(msg.text, v)), None)
-        if option is not None:
-            answer = Answer("option", option)
-        elif is_back(msg.text, tr(context)):
-            answer = Answer("back")
-        else:
-            answer = Answer("text", msg.text)
+        answer = Answer("text", msg.text)  # a reply-keyboard button's label is typed words
     else:
         answer = Answer("other", message_kind(msg))
     view = await runtime.intake.answer(user_id(update), update.update_id, answer)
@@ -578,10 +375,17 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await send_view(view, update, context)
 
 
-def _is_label(text: str, msgid: str) -> bool:
-    """A reply-keyboard button's text, in any interface language."""
-    typed = text.replace("🙋", "").strip().casefold()
-    return any(typed == translator(lang)(msgid).casefold() for lang in LANGUAGES)
+FOREIGN = Answer("other", "foreign_contact")
+
+
+@cache
+def _help_labels() -> frozenset[str]:
+    return frozenset(translator(lang)(HELP_LABEL).casefold() for lang in LANGUAGES)
+
+
+def _is_help(text: str) -> bool:
+    """The help button's text (the phone question's keyboard), in any language."""
+    return text.replace("🙋", "").strip().casefold() in _help_labels()
 
 
 async def resend_owed_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,20 +9,15 @@ from sqlalchemy import select
 from tests.conftest import make_settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Registrant, RegistrationDraft, StaffFlag, User
-from wrse_bot.services.intake import Answer, IntakeService, Step
+from wrse_bot.services.intake import Answer, IntakeService
 
 ANSWERS = {
+    "consent": True,
     "consent_version": "2026-11-v1",
     "consent_at": "2026-11-27T10:00:00+00:00",
     "full_name": "Siti Aminah",
     "nik": "3579035203800001",
-    "nik_birth_date": "1980-03-12",
-    "nik_sex": "F",
-    "nik_kecamatan_code": "35.79.03",
-    "birth_date": "1980-03-12",
-    "dob_mismatch": False,
-    "sex": "F",
-    "sex_mismatch": False,
+    "birth_ok": True,
     "kecamatan_code": "35.79.03",
     "village_code": "35.79.03.2002",
     "address": None,
@@ -30,10 +25,8 @@ ANSWERS = {
     "main_earner": True,
     "dependents": 3,
     "income": 500_000,
-    "income_candidates": [500_000],
     "education": "sd",
     "occupation": "buruh_tani",
-    "occupation_other": None,
     "interests": ["menjahit"],
     "phone": "+6281234567890",
 }
@@ -46,7 +39,7 @@ async def _at_review(db: Database, user_id: int) -> None:
         s.add(
             RegistrationDraft(
                 user_id=user_id,
-                step=Step.REVIEW,
+                step="review",
                 answers=dict(ANSWERS),
                 history=[],
                 rev=5,

@@ -262,9 +262,9 @@ REQUIRED_INDONESIAN = {
         "Kelas apa yang Ibu minati? Tekan satu atau lebih, lalu tekan Selesai."
     ),
     "What is your phone number? Tap the button below to send it, or type it, "
-    "for example: 0812 3456 7890.": (
+    "for example: 0812 3456 7890.\nNo phone of your own? Tap one of the buttons below.": (
         "Berapa nomor HP Ibu? Tekan tombol di bawah untuk mengirim, atau ketik, "
-        "contoh: 0812 3456 7890."
+        "contoh: 0812 3456 7890.\nTidak punya HP sendiri? Tekan salah satu tombol di bawah."
     ),
     "Please check your answers:": "Mohon periksa jawaban Ibu:",
     "Please tap one of the buttons below.": "Silakan tekan salah satu tombol di bawah.",

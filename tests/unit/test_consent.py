@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from conversations.intake import CONSENT_SUMMARY, CONSENT_TEXT
+from wrse_bot.forms.intake import CONSENT_SUMMARY, CONSENT_TEXT
 from wrse_bot.i18n import LANGUAGES, translator
 from wrse_bot.services.registration import CONSENT_VERSION
 

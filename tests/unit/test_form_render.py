@@ -1,5 +1,5 @@
 """One renderer draws every form's question: numbered prompt, the problem
-first, answer buttons, then help (once offered) and "Kembali" below them."""
+first, answer buttons, "Kembali", then help (once offered) below them all."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def labels(step: str, answers: dict[str, object], help_data: str | None = None) 
     return [[b.text for b in row] for row in markup.inline_keyboard]
 
 
-def test_help_goes_below_the_answer_buttons_and_back_last() -> None:
+def test_help_goes_below_every_button_so_none_moves() -> None:
     rows = labels("business", {}, help_data="help:3")
-    assert rows == [["Ya", "Belum"], ["🙋 Minta bantuan petugas"], ["⬅️ Kembali"]]
+    assert rows == [["Ya", "Belum"], ["⬅️ Kembali"], ["🙋 Minta bantuan petugas"]]
     assert labels("income", {}) == [["Tidak ada penghasilan"]]  # no way back from the first
 
 

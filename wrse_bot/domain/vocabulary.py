@@ -105,6 +105,14 @@ class Vocabulary:
                 if owner != code:
                     raise ValueError(f"{term!r} names both {owner!r} and {code!r}")
         self.codes: tuple[str, ...] = tuple(words)
+        self.words: dict[str, tuple[str, ...]] = {c: tuple(n) for c, n in words.items()}
+
+    def plus(self, more: Mapping[str, Iterable[str]]) -> Vocabulary:
+        """These words and ``more``: further names for a code, or new codes."""
+        merged = {code: list(names) for code, names in self.words.items()}
+        for code, names in more.items():
+            merged.setdefault(code, []).extend(names)
+        return Vocabulary(merged)
 
     def match(self, text: str, *, within: bool = True) -> str | None:
         """The code ``text`` names, or None when it names none or several.
@@ -221,6 +229,38 @@ CONTROLS = Vocabulary(
         "back": ("Back", "⬅️ Back", "kembali", "⬅️ Kembali", "mbalik", "balik", "sebelumnya"),
         "skip": ("Skip", "lewati", "lewat", "lompati", "kosongkan"),
         "done": ("Done", "selesai", "sudah selesai", "sudah semua", "cukup", "rampung"),
+    }
+)
+
+
+# ---- the intake's own buttons -----------------------------------------------------------
+
+CONSENT_WORDS = YES_NO.plus(
+    {
+        "yes": ("I agree", "Setuju", "saya setuju"),
+        "no": ("I do not agree", "Tidak setuju"),
+        "more": ("📄 Read more", "Baca selengkapnya", "baca", "selengkapnya", "baca dulu"),
+    }
+)
+NIK_OWNER_WORDS = YES_NO.plus(
+    {
+        "yes": ("Yes, it is mine", "Ya, NIK saya", "nik saya", "punya saya"),
+        "no": ("Type the NIK again", "Ketik ulang NIK", "ketik ulang", "salah ketik"),
+    }
+)
+INCOME_WORDS = Vocabulary(
+    {"none": ("No income", "Tidak ada penghasilan", "tanpa penghasilan", "belum ada penghasilan")}
+)
+PHONE_WORDS = Vocabulary(
+    {
+        "no_phone": (
+            "No phone of my own",
+            "Tidak punya HP sendiri",
+            "tidak punya hp",
+            "tidak ada hp",
+            "hp pinjam",
+        ),
+        "telegram": ("Use this Telegram account", "Pakai akun Telegram ini", "lewat telegram"),
     }
 )
 

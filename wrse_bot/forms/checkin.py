@@ -16,6 +16,7 @@ from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBS
 from wrse_bot.domain.text import N_, Money
 from wrse_bot.domain.vocabulary import (
     HELP_WORDS,
+    INCOME_WORDS,
     OBSTACLE_WORDS,
     SKILL_WORDS,
     YES_NO,
@@ -45,16 +46,16 @@ def free_text(example: str) -> Parser:
     return read
 
 
-def _unconfirmed(answers: Answers) -> bool:
+def unconfirmed_income(answers: Answers) -> bool:
     return isinstance(answers.get("income"), tuple)
 
 
 def _after_income(answers: Answers) -> str:
-    return "income_confirm" if _unconfirmed(answers) else "business"
+    return "income_confirm" if unconfirmed_income(answers) else "business"
 
 
-def _candidates(answers: Answers) -> tuple[Choice, ...]:
-    amounts = answers.get("income") if _unconfirmed(answers) else (0,)
+def income_candidates(answers: Answers) -> tuple[Choice, ...]:
+    amounts = answers.get("income") if unconfirmed_income(answers) else (0,)
     return (
         *(
             Choice(f"c{i}", N_("{amount} per month"), value=v, params={"amount": Money(v)})
@@ -64,8 +65,8 @@ def _candidates(answers: Answers) -> tuple[Choice, ...]:
     )
 
 
-def _first_candidate(answers: Answers) -> dict[str, Any]:
-    amounts = answers.get("income") if _unconfirmed(answers) else (0,)
+def first_income(answers: Answers) -> dict[str, Any]:
+    amounts = answers.get("income") if unconfirmed_income(answers) else (0,)
     return {"amount": Money(amounts[0])}
 
 
@@ -84,6 +85,7 @@ CHECKIN = Form(
                 "Type the amount, for example: 500rb or 1,5 juta."
             ),
             choices=(Choice("none", N_("No income"), value=0),),
+            words=INCOME_WORDS,
             parse=read_income,
             example=INCOME_EXAMPLE,
             next=_after_income,
@@ -94,8 +96,8 @@ CHECKIN = Form(
             "income_confirm",
             N_("Did you mean {amount} per month?"),
             key="income",
-            choices=_candidates,
-            params=_first_candidate,
+            choices=income_candidates,
+            params=first_income,
             parse=read_income,  # typed again, more precisely
             example=INCOME_EXAMPLE,
             next=_after_income,

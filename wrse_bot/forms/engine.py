@@ -8,7 +8,9 @@ and hands the effects to a renderer. Rules every form shares:
   changes nothing (the one just before is a double tap);
 * "Kembali" goes to the question before on the path her answers took (no
   history is kept: the answers are the history), its answer kept;
-* an answer to a question her path now skips is forgotten;
+* an answer to a question her path now skips is forgotten; a question she
+  skipped ("Lewati") counts as answered, with None;
+* a question may end the form at once (``next`` is END), past any review;
 * a form with a review shows her answers after the last question; "edit_<id>"
   changes one, and once her path is whole again she is back at the review
   ("Kembali" during an edit restores what she had);
@@ -28,6 +30,7 @@ from wrse_bot.forms.model import (
     DONE,
     EDIT,
     EMOJI,
+    END,
     REVIEW,
     TAP,
     TOO_LONG,
@@ -55,7 +58,7 @@ class Answer:
 class Problem:
     message: str  # msgid
     params: dict[str, Any] = field(default_factory=dict)
-    prefix: str | None = None  # first sentence, for a message the bot cannot read
+    prefix: str | None = None  # first sentence (the bot cannot read it, it is too long)
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ def advance(form: Form, state: FormState, ans: Answer) -> Outcome:
     if state.step == REVIEW:
         return _review(form, state, ans)
     q = form.question(state.step)
-    control = _control(q, ans)
+    control = _control(q, state.answers, ans)
     if control == "back" and state.editing is not None:
         return _to_review(state, state.editing)  # the edit is abandoned: nothing changed
     if control == "back":
@@ -153,7 +156,7 @@ def advance(form: Form, state: FormState, ans: Answer) -> Outcome:
         return _toggle(form, state, q, choice, typed=ans.kind == "text")
     target = choice.goto if choice is not None and choice.goto else None
     answers = {**state.answers, q.answer_key: value}
-    return _accept(form, state, q, value, target or form.after(q, answers))
+    return _accept(form, state, q, value, target or form.after(q, answers), jump=bool(target))
 
 
 def previous(form: Form, state: FormState) -> str:
@@ -170,7 +173,7 @@ def path(form: Form, answers: Answers, *, stop: str | None) -> list[str]:
     while step != DONE and step not in walked:  # a question may loop onto itself
         walked.append(step)
         q = form.question(step)
-        if step == stop or not _answered(answers.get(q.answer_key)):
+        if step == stop or not _has(q, answers):
             break
         step = form.after(q, answers)
     return walked
@@ -199,13 +202,15 @@ def _to_review(state: FormState, answers: Answers) -> Outcome:
 # ---- pieces --------------------------------------------------------------------------
 
 
-def _control(q: Question, ans: Answer) -> str | None:
+def _control(q: Question, answers: Answers, ans: Answer) -> str | None:
     if ans.kind in ("back", "skip"):
         return ans.kind
     if ans.kind == "choice" and ans.value in ("back", "skip", "done"):
         return ans.value
     if ans.kind == "text":
         word = CONTROLS.match(ans.value, within=False)
+        if word is not None and _named(q, answers, q.options(answers), ans.value) is not None:
+            return None  # "Batik" is a class, not a typo of "balik"
         if word == "back" or (word == "skip" and q.skippable) or (word == "done" and q.multi):
             return word
     return None
@@ -220,11 +225,15 @@ def _read(q: Question, answers: Answers, ans: Answer) -> tuple[Choice | None, An
     if ans.kind in ("back", "skip"):
         return Problem(q.example)  # nothing to skip here
     if ans.kind != "text":
+        if ans.value in q.refuse:
+            return Problem(q.refuse[ans.value])
         return Problem(q.example, prefix=unreadable_message(ans.value))
     text = " ".join(ans.value.split())
     if len(text) > q.max_len:
-        return Problem(TOO_LONG, {"max": q.max_len})
-    named = _named(q, options, text)
+        return Problem(q.example, {"max": q.max_len}, prefix=TOO_LONG)  # and how to answer
+    if text.startswith("/"):
+        return Problem(q.example)  # a command she typed is never an answer
+    named = _named(q, answers, options, text)
     if named is not None:
         return named, named.answer
     if is_emoji_only(text):
@@ -237,11 +246,12 @@ def _read(q: Question, answers: Answers, ans: Answer) -> tuple[Choice | None, An
         return Problem(getattr(exc, "message", q.example), dict(getattr(exc, "params", {}) or {}))
 
 
-def _named(q: Question, options: tuple[Choice, ...], text: str) -> Choice | None:
+def _named(q: Question, answers: Answers, options: tuple[Choice, ...], text: str) -> Choice | None:
     """The choice her typed words name: a code or value of the vocabulary."""
-    if q.words is None or not options:
+    words = q.vocabulary(answers)
+    if words is None or not options:
         return None
-    code = q.words.match(text, within=q.within)
+    code = words.match(text, within=q.within)
     if code is None:
         return None
     return next((c for c in options if code in (c.code, c.value)), None)
@@ -273,14 +283,22 @@ def _done(form: Form, state: FormState, q: Question) -> Outcome:
     return _accept(form, state, q, value, form.after(q, state.answers))
 
 
-def _accept(form: Form, state: FormState, q: Question, value: Any, target: str) -> Outcome:
+def _accept(
+    form: Form, state: FormState, q: Question, value: Any, target: str, *, jump: bool = False
+) -> Outcome:
     answers = {**state.answers, q.answer_key: value}
     if value != state.answers.get(q.answer_key):
-        answers.update(dict.fromkeys(q.resets))
-    if state.editing is not None:
-        # Back to the review once every question on her (new) path is answered.
+        for key in q.resets:
+            answers.pop(key, None)
+    if target == END:
+        return Outcome(
+            replace(state, step=DONE, rev=state.rev + 1, answers=answers, misses=0), (Finished(),)
+        )
+    if state.editing is not None and not jump and not _follow_up(form, q, target):
+        # Back to the review once every question on her (new) path is answered
+        # (a button's own goto, or a follow-up of this answer, is asked first).
         walked = path(form, answers, stop=None)
-        whole = _answered(answers.get(form.question(walked[-1]).answer_key))
+        whole = _has(form.question(walked[-1]), answers)
         target = REVIEW if whole else walked[-1]
     if target == DONE and form.review:
         target = REVIEW
@@ -292,6 +310,11 @@ def _accept(form: Form, state: FormState, q: Question, value: Any, target: str) 
             replace(state, step=DONE, rev=state.rev + 1, answers=answers, misses=0), (Finished(),)
         )
     return _go(state, target, answers)
+
+
+def _follow_up(form: Form, q: Question, target: str) -> bool:
+    """``target`` asks about the same answer (confirming an ambiguous amount)."""
+    return target not in (DONE, END, REVIEW) and form.question(target).answer_key == q.answer_key
 
 
 def _go(state: FormState, step: str, answers: Answers) -> Outcome:
@@ -316,10 +339,15 @@ def _forget_skipped(form: Form, answers: dict[str, Any], target: str) -> dict[st
     kept = {form.question(s).answer_key for s in walked}
     reach = form.index(target) if walked[-1] == target else form.index(walked[-1])
     for q in form.questions[:reach]:
-        if q.answer_key not in kept and _answered(answers.get(q.answer_key)):
-            answers[q.answer_key] = None
+        if q.answer_key not in kept:
+            answers.pop(q.answer_key, None)
     return answers
 
 
 def _answered(value: Any) -> bool:
     return value is not None and value != () and value != []
+
+
+def _has(q: Question, answers: Answers) -> bool:
+    """Answered, or skipped (a skippable question's None)."""
+    return _answered(answers.get(q.answer_key)) or (q.skippable and q.answer_key in answers)

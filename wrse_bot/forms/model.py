@@ -21,6 +21,7 @@ Answers = Mapping[str, Any]
 Parser = Callable[[str, Answers], Any]
 
 DONE = "done"  # the step after the last question
+END = "end"  # a ``next`` that ends the form at once, past any review ("Tidak setuju")
 REVIEW = "review"  # a form with a review shows her answers here before they count
 EDIT = "edit_"  # a review's button "edit_<question id>" changes one answer
 CONTROL_CODES = frozenset({"back", "skip", "done", "help", "submit"})  # codes the engine owns
@@ -50,6 +51,7 @@ class Choice:
 
 
 Choices = tuple[Choice, ...] | Callable[[Answers], tuple[Choice, ...]]
+Words = Vocabulary | Callable[[Answers], Vocabulary]
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Question:
     prompt: str  # msgid
     key: str = ""  # where the answer is kept; default: the id (two questions may share one)
     choices: Choices = ()
-    words: Vocabulary | None = None  # typed words naming the choices (codes or values)
+    words: Words | None = None  # typed words naming the choices (codes or values)
     within: bool = True  # typed words may sit in a sentence ("mau masak")
     parse: Parser | None = None  # a typed answer that is not a choice
     example: str = TAP  # the refusal, with an example of a good answer
@@ -71,6 +73,10 @@ class Question:
     per_row: int = 2
     number: int = 0  # shown as "(2/5)"; 0 draws no number
     params: Callable[[Answers], Mapping[str, Any]] | None = None  # for the prompt
+    markup: bool = False  # the prompt is HTML already (bold headings); params are not
+    contact: bool = False  # asks for her phone: a keyboard with "share my number"
+    # What to say to a message that is not text, by its kind ("foreign_contact").
+    refuse: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def answer_key(self) -> str:
@@ -78,6 +84,9 @@ class Question:
 
     def options(self, answers: Answers) -> tuple[Choice, ...]:
         return self.choices(answers) if callable(self.choices) else self.choices
+
+    def vocabulary(self, answers: Answers) -> Vocabulary | None:
+        return self.words(answers) if callable(self.words) else self.words
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,7 @@ class Form:
 
     def __post_init__(self) -> None:
         ids = [q.id for q in self.questions]
-        if len(set(ids)) != len(ids) or {DONE, REVIEW} & set(ids):
+        if len(set(ids)) != len(ids) or {DONE, END, REVIEW} & set(ids):
             raise ValueError(f"{self.name}: question ids must be unique, not {DONE!r}/{REVIEW!r}")
         for q in self.questions:
             if not callable(q.choices):
@@ -119,6 +128,6 @@ class Form:
         return self.questions[i].id if i < len(self.questions) else DONE
 
     def index(self, step: str) -> int:
-        if step in (DONE, REVIEW):
+        if step in (DONE, END, REVIEW):
             return len(self.questions)
         return [q.id for q in self.questions].index(step)

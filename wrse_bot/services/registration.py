@@ -102,19 +102,16 @@ def rule_lines(stored: list[dict[str, Any]] | None) -> tuple[RuleLine, ...]:
 
 
 def registrant_answers(reg: Registrant) -> dict[str, Any]:
-    """Her registration as draft answers, so "Ubah data" edits what she gave."""
-    return {
+    """Her registration as the intake form's answers, so "Ubah data" edits what she gave."""
+    birth_ok = reg.birth_date == reg.nik_birth_date
+    by = reg.contact_by or "phone"
+    answers: dict[str, Any] = {
+        "consent": True,
         "consent_version": reg.consent_version,
         "consent_at": reg.consent_at.isoformat() if reg.consent_at else None,
         "full_name": reg.full_name,
         "nik": reg.nik,
-        "nik_birth_date": reg.nik_birth_date.isoformat() if reg.nik_birth_date else None,
-        "nik_sex": sex_of_nik(reg.nik).value if reg.nik else None,
-        "nik_kecamatan_code": reg.nik_kecamatan_code,
-        "birth_date": reg.birth_date.isoformat() if reg.birth_date else None,
-        "dob_mismatch": bool(reg.nik_mismatch and reg.birth_date != reg.nik_birth_date),
-        "sex": reg.sex,
-        "sex_mismatch": bool(reg.nik and reg.sex != sex_of_nik(reg.nik).value),
+        "birth_ok": birth_ok,
         "kecamatan_code": reg.kecamatan_code,
         "village_code": reg.village_code,
         "address": reg.address,
@@ -122,14 +119,18 @@ def registrant_answers(reg: Registrant) -> dict[str, Any]:
         "main_earner": reg.main_earner,
         "dependents": reg.dependents,
         "income": int(reg.monthly_income or 0),
-        "income_candidates": [int(reg.monthly_income or 0)],
         "education": reg.education,
         "occupation": reg.occupation,
-        "occupation_other": reg.occupation_other,
-        "interests": list(reg.interests or []),
-        "phone": reg.phone,
-        "contact_by": reg.contact_by or ("phone" if reg.phone else None),
+        "interests": tuple(reg.interests or ()),
+        "phone": reg.phone if by == "phone" else by,
     }
+    if reg.nik and sex_of_nik(reg.nik) is Sex.MALE:
+        answers["sex_confirmed"] = True
+    if not birth_ok:
+        answers["birth_date"] = reg.birth_date.isoformat() if reg.birth_date else None
+    if reg.occupation_other:
+        answers["occupation_other"] = reg.occupation_other
+    return answers
 
 
 async def submit_registration(

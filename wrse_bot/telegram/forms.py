@@ -2,9 +2,11 @@
 
 The prompt, numbered "(2/5)" when the form counts its questions, after the
 problem with her last answer; then the answer buttons (a multiple choice marks
-what she picked, then "Done"), "Skip", the help button once offered (below the
-answers), and "Kembali" last. ``data(code)`` writes a button's callback data
-for the revision being drawn.
+what she picked, then "Done"), "Skip", "Kembali", and the help button once
+offered, last: below everything, so no button she knows moves. ``data(code)``
+writes a button's callback data for the revision being drawn. A question
+asking for her phone is a reply keyboard whose first button shares her number
+(its other buttons send their labels, read back as typed words).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.engine import FormState, Problem
@@ -24,21 +26,26 @@ BACK = N_("Back")
 SKIP = N_("Skip")
 DONE_LABEL = N_("Done")
 HELP = N_("Ask an officer for help")
+SHARE_PHONE = N_("Send my phone number")
 
 
 def question_text(
     form: Form, q: Question, state: FormState, t: Translator, problem: Problem | None = None
 ) -> str:
     """HTML: the problem (if any), then the numbered prompt."""
-    text = html.escape(t.render(q.prompt, dict(q.params(state.answers)) if q.params else None))
+    text = t.render(q.prompt, dict(q.params(state.answers)) if q.params else None)
+    text = text if q.markup else html.escape(text)
     if q.number and form.total:
         text = f"({q.number}/{form.total}) {text}"
-    if problem is not None:
-        said = t.render(problem.message, problem.params)
-        if problem.prefix:
-            said = f"{t(problem.prefix)} {said}"
-        text = f"⚠️ {html.escape(said)}\n\n{text}"
-    return text
+    return text if problem is None else f"{problem_text(problem, t)}\n\n{text}"
+
+
+def problem_text(problem: Problem, t: Translator) -> str:
+    """HTML: why her answer was refused, and how to answer."""
+    said = t.render(problem.message, problem.params)
+    if problem.prefix:
+        said = f"{t.render(problem.prefix, problem.params)} {said}"
+    return f"⚠️ {html.escape(said)}"
 
 
 def question_keyboard(
@@ -49,7 +56,10 @@ def question_keyboard(
     data: Callable[[str], str],
     *,
     help_data: str | None = None,
-) -> InlineKeyboardMarkup | None:
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if q.contact:
+        return _contact_keyboard(q, state, t, offer_help=help_data is not None)
+
     def b(label: str, code: str) -> InlineKeyboardButton:
         return button(label, data(code))
 
@@ -70,8 +80,22 @@ def question_keyboard(
         rows.append([b(t(DONE_LABEL), "done")])
     if q.skippable:
         rows.append([b(t(SKIP), "skip")])
-    if help_data is not None:
-        rows.append([button("🙋 " + t(HELP), help_data)])
     if q.back and q.id != form.first.id:
         rows.append([b("⬅️ " + t(BACK), "back")])
+    if help_data is not None:
+        rows.append([button("🙋 " + t(HELP), help_data)])
     return inline(rows) if rows else None
+
+
+def _contact_keyboard(
+    q: Question, state: FormState, t: Translator, *, offer_help: bool
+) -> ReplyKeyboardMarkup:
+    rows: list[list[KeyboardButton | str]] = [
+        [KeyboardButton("📱 " + t(SHARE_PHONE), request_contact=True)],
+        *([t.render(c.label)] for c in q.options(state.answers)),
+    ]
+    if q.back:
+        rows.append([t(BACK)])
+    if offer_help:
+        rows.append(["🙋 " + t(HELP)])
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
