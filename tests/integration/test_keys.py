@@ -21,6 +21,7 @@ from wrse_bot.config import ConfigError, load_settings
 from wrse_bot.crypto import Protector, _derive
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import KeyCheck, Registrant, RegistrationDraft, User
+from wrse_bot.forms.intake import registration
 from wrse_bot.services.keys import KeyMismatchError, check_key
 from wrse_bot.services.registration import submit_registration
 from wrse_bot.services.rekey import protected_tables, rekey
@@ -121,7 +122,7 @@ async def _register(db: Database, user_id: int, nik: str) -> None:
         s.add(User(id=user_id, language="id"))
         await s.flush()
         settings = make_settings(db.url)
-        await submit_registration(s, settings, user_id, {**ANSWERS, "nik": nik}, None)
+        await submit_registration(s, settings, user_id, registration({**ANSWERS, "nik": nik}), None)
         # A second woman mid-form: her draft is protected too.
         s.add(User(id=user_id + 50, language="id"))
         await s.flush()
@@ -198,7 +199,7 @@ async def _duplicate_still_found(db: Database) -> None:
         s.add(User(id=9301, language="id"))
         await s.flush()
         result = await submit_registration(
-            s, make_settings(db.url), 9301, {**ANSWERS, "nik": NIKS[2]}, None
+            s, make_settings(db.url), 9301, registration({**ANSWERS, "nik": NIKS[2]}), None
         )
     assert result.duplicate
 
