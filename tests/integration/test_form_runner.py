@@ -140,6 +140,30 @@ async def test_answers_are_encrypted_at_rest(runner: FormRunner) -> None:
     assert stored and "Rahasia" not in stored
 
 
+async def test_a_staff_form_refuses_others_and_whoever_lost_the_role_mid_form(
+    db_url: str,
+) -> None:
+    staff = {OWNER}
+    Runtime.build(make_settings(db_url))  # configures the encryption key
+    db = Database(db_url)
+
+    async def role_of(s: AsyncSession, uid: int) -> str | None:
+        return "staff" if uid in staff else None
+
+    runner = FormRunner(db, [FormSpec(NOTE, roles=frozenset({"staff"}))], role_of)
+    try:
+        assert (await runner.open(999, "note", update_id=1)).status == Status.REFUSED
+        assert (await runner.open(OWNER, "note", update_id=2)).status == Status.ASK
+        staff.clear()  # an admin took her role away
+        assert (await runner.handle(OWNER, 3, typed("Pasar"))).status == Status.REFUSED
+        assert await runner.active(OWNER) is None
+        async with db.sessions() as s:
+            refused = list(await s.scalars(text("SELECT detail FROM audit_events")))
+        assert refused == ["note", "note"]
+    finally:
+        await db.dispose()
+
+
 async def test_the_database_refuses_two_open_forms_for_one_person(runner: FormRunner) -> None:
     with pytest.raises(IntegrityError):
         async with runner.db.transaction() as s:

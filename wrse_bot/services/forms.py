@@ -118,6 +118,7 @@ Finish = Callable[[AsyncSession, ActiveForm, Answers], Awaitable[tuple[Any, ...]
 # May the form open about this subject? None: yes; else CLOSED or REFUSED.
 Begin = Callable[[AsyncSession, ActiveForm], Awaitable[Status | None]]
 Help = Callable[[AsyncSession, ActiveForm, FormState], Awaitable[None]]
+RoleOf = Callable[[AsyncSession, int], Awaitable[Any]]
 
 
 async def _nothing(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any, ...]:
@@ -133,6 +134,7 @@ class FormSpec:
     help: Help | None = None  # she asked for help on the open question: tell someone
     keep_on_cancel: bool = False  # /batal pauses it for later instead of discarding
     audit: str | None = None  # a staff form: this audit action when finished
+    roles: frozenset[str] | None = None  # who may use it, checked on every input (None: anyone)
 
     @property
     def name(self) -> str:
@@ -140,8 +142,11 @@ class FormSpec:
 
 
 class FormRunner:
-    def __init__(self, db: Database, specs: Iterable[FormSpec]) -> None:
+    def __init__(
+        self, db: Database, specs: Iterable[FormSpec], role_of: RoleOf | None = None
+    ) -> None:
         self.db = db
+        self._role_of = role_of
         self.specs: Mapping[str, FormSpec] = {spec.name: spec for spec in specs}
         self._prompts = PromptLedger(db, ActiveForm.__table__, "id")
         self._rows: dict[tuple[int, str], int] = {}  # (owner, form) -> row id, for delivered()
@@ -191,6 +196,8 @@ class FormRunner:
         """Open ``form`` (or return to it where she stopped); the one open is paused."""
         spec = self.specs[form]
         async with self.db.transaction() as s:
+            if not await self._may(s, spec, owner):
+                return FormView(Status.REFUSED, owner, form, subject)
             if not await claim_update(s, update_id):
                 return FormView(Status.DUPLICATE, owner, form, subject)
             rows = list(
@@ -236,6 +243,9 @@ class FormRunner:
             if form is not None and row.form != form:
                 return self._view(Status.STALE, row, _state(row, {}))
             spec = self.specs[row.form]
+            if not await self._may(s, spec, owner):  # her role was taken away meanwhile
+                await s.delete(row)
+                return FormView(Status.REFUSED, owner, row.form, row.subject)
             before = await spec.store.load(s, row)
             if before is None:  # its subject ended elsewhere: a message is not for it
                 await s.delete(row)
@@ -299,6 +309,15 @@ class FormRunner:
             return list(found)
 
     # ---- pieces -----------------------------------------------------------------------
+
+    async def _may(self, s: AsyncSession, spec: FormSpec, owner: int) -> bool:
+        if spec.roles is None:
+            return True
+        role = await self._role_of(s, owner) if self._role_of is not None else None
+        if role in spec.roles:
+            return True
+        audit(s, owner, "form:refused", detail=spec.name)  # a forged or revoked button
+        return False
 
     async def _help(
         self, s: AsyncSession, row: ActiveForm, state: FormState, ans: Answer, update_id: int | None

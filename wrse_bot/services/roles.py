@@ -42,6 +42,14 @@ async def role_of(db: Database, settings: Settings, user_id: int) -> Role | None
     return Role(role) if role else None
 
 
+async def role_in(s: AsyncSession, settings: Settings, user_id: int) -> Role | None:
+    """Her role, read in the caller's transaction (a form checks it on every input)."""
+    if user_id in settings.admin_ids:
+        return Role.ADMIN
+    role = await s.scalar(select(RoleGrant.role).where(RoleGrant.user_id == user_id))
+    return Role(role) if role else None
+
+
 def audit(
     s: AsyncSession,
     actor_id: int | None,
