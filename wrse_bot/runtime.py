@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from wrse_bot import crypto
 from wrse_bot.config import Settings
@@ -13,6 +14,7 @@ from wrse_bot.services.checkins import CheckInService
 from wrse_bot.services.forms import FormRunner
 from wrse_bot.services.intake import IntakeService
 from wrse_bot.services.my_data import MyDataService
+from wrse_bot.services.roles import role_in
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Runtime:
             db=db,
             intake=IntakeService(db, settings),
             my_data=MyDataService(db, settings),
-            forms=FormRunner(db, [checkins.SPEC]),
+            forms=FormRunner(db, [checkins.SPEC], partial(role_in, settings=settings)),
             checkins=CheckInService(db, settings),
         )
 

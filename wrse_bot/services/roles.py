@@ -42,7 +42,7 @@ async def role_of(db: Database, settings: Settings, user_id: int) -> Role | None
     return Role(role) if role else None
 
 
-async def role_in(s: AsyncSession, settings: Settings, user_id: int) -> Role | None:
+async def role_in(s: AsyncSession, user_id: int, *, settings: Settings) -> Role | None:
     """Her role, read in the caller's transaction (a form checks it on every input)."""
     if user_id in settings.admin_ids:
         return Role.ADMIN
