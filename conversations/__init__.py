@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from conversations import (
+    aid,
     broadcast,
     checkin,
     classes,
@@ -39,10 +40,11 @@ from conversations.common import (
 )
 from conversations.errors import on_error
 from wrse_bot.buttons import FormButton, OpenForm
+from wrse_bot.forms.aid import AID
 from wrse_bot.forms.checkin import CHECKIN
 
 # How each form is drawn where forms differ (its name, its review, "closed").
-SCREENS: dict[str, forms.Screen] = {CHECKIN.name: checkin.SCREEN}
+SCREENS: dict[str, forms.Screen] = {CHECKIN.name: checkin.SCREEN, AID.name: aid.SCREEN}
 resend_owed_form_questions = forms.resend_owed
 
 # Features first: within a group the first matching handler wins, so an
@@ -59,6 +61,7 @@ FEATURES = (
     export,
     reminders,
     checkin,
+    aid,
 )
 
 

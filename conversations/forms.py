@@ -173,6 +173,14 @@ async def show(
         await asyncio.gather(answer(), ask(view, context, prefix=prefix))
 
 
+escape = html.escape
+
+
+def escaped(params: Mapping[str, object]) -> dict[str, object]:
+    """Her words escaped for an HTML screen; Money, Day and Msg stay for the renderer."""
+    return {k: html.escape(v) if isinstance(v, str) else v for k, v in params.items()}
+
+
 def title(context: ContextTypes.DEFAULT_TYPE, form: str) -> str:
     screen = screens(context).get(form)
     return tr(context)(screen.title) if screen else form

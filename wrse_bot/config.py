@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     retention_years: int = Field(default=5, ge=1)
     # An unfinished form (it may hold a NIK) untouched this long is erased.
     draft_retention_days: int = Field(default=30, ge=1)
+    # A second aid of the same kind to one woman within this many months asks
+    # staff for a reason before it is saved (issue 11).
+    aid_repeat_months: int = Field(default=12, ge=1, le=120)
     # Reports (/laporan, charts, export summaries): a figure over fewer women than
     # this is shown as "< 5", so no report singles a woman out (domain/disclosure.py).
     report_min_group: int = Field(default=5, ge=1)

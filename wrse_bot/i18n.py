@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
 
-from wrse_bot.domain.text import N_, Day, Money
+from wrse_bot.domain.text import N_, Day, Money, Msg
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "id"
@@ -102,6 +102,8 @@ class Translator:
             return self.money(value.rupiah)
         if isinstance(value, Day):
             return self.date(value.value)
+        if isinstance(value, Msg):
+            return self.gettext(value.msgid)
         return value
 
 

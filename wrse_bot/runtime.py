@@ -9,7 +9,7 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
-from wrse_bot.services import checkins
+from wrse_bot.services import aid, checkins
 from wrse_bot.services.checkins import CheckInService
 from wrse_bot.services.forms import FormRunner
 from wrse_bot.services.intake import IntakeService
@@ -41,7 +41,9 @@ class Runtime:
             db=db,
             intake=IntakeService(db, settings),
             my_data=MyDataService(db, settings),
-            forms=FormRunner(db, [checkins.SPEC], partial(role_in, settings=settings)),
+            forms=FormRunner(
+                db, [checkins.SPEC, aid.spec(settings)], partial(role_in, settings=settings)
+            ),
             checkins=CheckInService(db, settings),
         )
 

@@ -383,6 +383,33 @@ class StaffDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
 
+class Aid(Base):
+    """Business aid (bantuan stimulan) given to one woman (issue 11).
+
+    Reports sum values by kind, kecamatan and month in SQL, so kind, value and
+    date stay in clear; the words about her (what "other" aid was, why a
+    second one of a kind) are encrypted. Erasure clears those and keeps the
+    row for anonymous counts: it stays with her anonymous registration row."""
+
+    __tablename__ = "aids"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registrant_id: Mapped[int] = mapped_column(
+        ForeignKey("registrants.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    kind_other: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    value: Mapped[int] = mapped_column(BigInteger)  # Rupiah
+    given_on: Mapped[date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(120))  # programme or source of funds
+    class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classes.id", ondelete="SET NULL"), nullable=True
+    )
+    repeat_reason: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    recorded_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
 class ActiveForm(Base):
     """A form someone is filling in (issue 10): the one open, and any she paused
     to open it. One row per person and form, at most one of hers not paused.

@@ -27,3 +27,10 @@ class Day:
     """A calendar date, formatted by Babel when a message is rendered."""
 
     value: date
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message id inside another message ("{kind}"), translated when rendered."""
+
+    msgid: str

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from wrse_bot.domain.aid import AID_KINDS
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.obstacles import HELP_KINDS, OBSTACLES
 
@@ -386,6 +387,19 @@ HELP_WORDS = _with_labels(
         "etalase": ("Etalase", "lemari kaca"),
         "modal_usaha": ("Modal usaha", "modal", "uang", "dana"),
         "tidak_ada": ("Tidak ada", "tidak dapat", "belum dapat", "tidak ada bantuan"),
+    },
+)
+
+
+AID_WORDS = _with_labels(
+    AID_KINDS,
+    {
+        "modal_usaha": ("Modal usaha", "modal", "uang", "dana", "uang tunai"),
+        "mesin_jahit": ("Mesin jahit", "mesin", "mesin obras"),
+        "gerobak": ("Gerobak", "rombong", "gerobak dorong"),
+        "etalase": ("Etalase", "lemari kaca", "rak kaca"),
+        "peralatan_masak": ("Peralatan masak", "alat masak", "kompor", "panci", "oven", "mixer"),
+        "lainnya": ("Lainnya", "lain", "lain lain"),
     },
 )
 

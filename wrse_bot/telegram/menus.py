@@ -30,6 +30,7 @@ STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("hadir", N_("Attendance")),
     ("verifikasi", N_("Check registrations")),
     ("siaran", N_("Broadcast")),
+    ("stimulan", N_("Record business aid")),
 )
 COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("laporan", N_("Reports")),

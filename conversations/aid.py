@@ -1,0 +1,70 @@
+"""/stimulan <number>: staff record business aid given to one woman (issue 11).
+
+The questions are the aid form (wrse_bot/forms/aid.py) on the one engine
+service; this module opens it about her registration and draws its review.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from conversations import forms
+from conversations.auth import requires
+from conversations.common import tr
+from wrse_bot.domain.digits import parse_uint
+from wrse_bot.forms.aid import AID
+from wrse_bot.forms.engine import FormState
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.aid import facts_for_review
+from wrse_bot.services.roles import STAFF
+from wrse_bot.telegram.keyboards import button, inline
+
+USAGE = N_(
+    "Type /stimulan and her registration number, for example: /stimulan 12. "
+    "The number is shown in /peserta and in her /data_saya."
+)
+NOT_FOUND = N_("There is no active registration with number {number}.")
+REVIEW = N_(
+    "<b>Aid for {name}</b>\n• {kind}\n• {value}\n• given on {date}\n• from: {source}\n\n"
+    "Tap Save to record it, or change one answer."
+)
+
+
+def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    """Everything she will be recorded as receiving, before it counts."""
+    text = t.render(REVIEW, forms.escaped(facts_for_review(state.answers)))
+    if state.answers.get("reason"):
+        text += "\n" + t(N_("Reason for a second one: {reason}")).format(
+            reason=forms.escape(str(state.answers["reason"]))
+        )
+    edits = [
+        button(t(N_("Change the kind")), "edit_kind"),
+        button(t(N_("Change the value")), "edit_value"),
+        button(t(N_("Change the date")), "edit_given_on"),
+        button(t(N_("Change the source")), "edit_source"),
+    ]
+    rows = [[button("✅ " + t(N_("Save")), "submit")], edits[:2], edits[2:]]
+    return text, inline(rows)
+
+
+SCREEN = forms.Screen(
+    title=N_("the aid record"), review=review, closed=N_("This registration is no longer active.")
+)
+
+
+@requires(STAFF)
+async def record_aid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    args = context.args or []
+    number = parse_uint(args[0].lstrip("#")) if len(args) == 1 else None
+    if number is None:
+        await context.bot.send_message(update.effective_user.id, tr(context)(USAGE))  # type: ignore[union-attr]
+        return
+    view = await forms.open_form(update, context, AID.name, number)
+    if view.status == forms.Status.CLOSED:
+        text = tr(context)(NOT_FOUND).format(number=number)
+        await context.bot.send_message(view.owner, text)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("stimulan", record_aid, filters=filters.ChatType.PRIVATE))
