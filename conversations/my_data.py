@@ -12,6 +12,7 @@ from conversations.common import main_menu, rt, tr, user_id
 from conversations.intake import MARKS, contact_text, render_line, send_view
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.text import Day, Money
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.my_data import MyData
 from wrse_bot.telegram.keyboards import button, inline, replace_text
@@ -56,10 +57,36 @@ def my_data_text(d: MyData, t: Translator) -> str:
             d.phone_masked if d.phone_masked != "-" else contact_text(None, d.contact_by, t),
         ),
         (N_("Status"), status),
+        (N_("Registration number"), str(d.number)),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
     reasons = [f"{MARKS[r.outcome]} {esc(render_line(r, t))}" for r in d.reasons]
-    return "\n".join([t(N_("<b>Your data</b>")), *lines, *(["", *reasons] if reasons else [])])
+    aid = [
+        "• "
+        + esc(
+            t.render(
+                AID_LINE,
+                {
+                    "kind": a.kind,
+                    "value": Money(a.value),
+                    "date": Day(a.given_on),
+                    "source": a.source,
+                },
+            )
+        )
+        for a in d.aid
+    ]
+    return "\n".join(
+        [
+            t(N_("<b>Your data</b>")),
+            *lines,
+            *(["", *reasons] if reasons else []),
+            *(["", t(N_("<b>Business aid recorded for you</b>")), *aid] if aid else []),
+        ]
+    )
+
+
+AID_LINE = N_("{kind}, {value}, on {date} ({source})")
 
 
 def _actions(t: Translator) -> object:

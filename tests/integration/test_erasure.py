@@ -18,6 +18,7 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import (
+    Aid,
     AuditEvent,
     Base,
     Broadcast,
@@ -155,6 +156,18 @@ async def a_woman_with_a_life_in_the_programme(db: Database, settings: Settings)
             broadcast_id=broadcast.id,
             dedupe_key=f"broadcast:{broadcast.id}:{HER}",
         )
+        # Business aid recorded for her, with words about her situation.
+        s.add(
+            Aid(
+                registrant_id=reg_id,
+                kind="mesin_jahit",
+                value=1_500_000,
+                given_on=date(2026, 11, 2),
+                source="APBD",
+                repeat_reason=f"rumah di {ADDRESS} kebanjiran",
+                recorded_by=STAFF,
+            )
+        )
     mine = await classes.my_places(db, HER)
     first = await _first_session(db, full)
     rsvp = await reminders.answer(db, HER, mine[0].enrolment_id, first, True)
@@ -240,6 +253,10 @@ async def test_hapus_data_erases_everything_that_is_hers(db: Database, settings:
         reg = await s.get(Registrant, ids["reg"])
         assert (reg.status, reg.verdict, reg.kecamatan_code) == ("deleted", "eligible", "35.79.03")
         assert reg.created_at is not None and reg.deleted_at is not None
+        # Her aid is still counted, by kind, value and month, with nothing about her.
+        aid = await s.scalar(select(Aid))
+        assert (aid.registrant_id, aid.kind, aid.value) == (ids["reg"], "mesin_jahit", 1_500_000)
+        assert aid.repeat_reason is None and aid.recorded_by is None
 
         # Rosters, attendance sheets, /verifikasi and exports: she is not there.
         for class_id in (ids["full"], ids["other"], ids["past"]):

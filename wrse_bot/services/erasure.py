@@ -34,6 +34,7 @@ from wrse_bot.clock import now as clock_now
 from wrse_bot.config import Settings
 from wrse_bot.db.models import (
     ActiveForm,
+    Aid,
     Assessment,
     Attendance,
     AuditEvent,
@@ -220,6 +221,13 @@ async def erase(
     )
     await s.execute(delete(RegistrationDraft).where(RegistrationDraft.user_id == user_id))
     await s.execute(delete(ActiveForm).where(ActiveForm.user_id == user_id))
+    if reg_id is not None:
+        # Aid stays counted with her anonymous registration row; her words go.
+        await s.execute(
+            update(Aid)
+            .where(Aid.registrant_id == reg_id)
+            .values(kind_other=None, repeat_reason=None, recorded_by=None)
+        )
     await s.execute(delete(Consent).where(Consent.user_id == user_id))
     await s.execute(delete(User).where(User.id == user_id))
     s.add(AuditEvent(actor_id=None, action=f"data_deleted_{reason}", registrant_id=reg_id))

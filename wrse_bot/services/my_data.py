@@ -14,6 +14,7 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Assessment, Registrant, RegistrationDraft
 from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
+from wrse_bot.services.aid import AidLine, aid_of
 from wrse_bot.services.erasure import erase
 from wrse_bot.services.registration import RuleLine, rule_lines
 from wrse_bot.services.updates import claim_update
@@ -42,6 +43,8 @@ class MyData:
     status: str
     verdict: str | None
     reasons: tuple[RuleLine, ...]
+    number: int = 0  # her registration number, for the office (/stimulan, visits)
+    aid: tuple[AidLine, ...] = ()  # business aid recorded for her, newest first
 
 
 async def _live(s: AsyncSession, user_id: int) -> Registrant | None:
@@ -86,6 +89,8 @@ class MyDataService:
                 status=reg.status,
                 verdict=reg.verdict,
                 reasons=rule_lines(latest.results) if latest else (),
+                number=reg.id,
+                aid=tuple(await aid_of(s, reg.id)),
             )
 
     async def has_anything(self, user_id: int) -> bool:
