@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import threading
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ChatAction, ParseMode
@@ -20,12 +21,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from conversations.auth import requires
 from conversations.common import NOT_VALID, edit_html, rt, tr, user_id
 from conversations.my_data import VERDICTS
+from wrse_bot.domain.aid import AID_KINDS
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.obstacles import OBSTACLES
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import charts
+from wrse_bot.services.aid_report import ShownCell
 from wrse_bot.services.charts import bracket_money, number, percent, shown
 from wrse_bot.services.reports import (
     PERIODS,
@@ -289,7 +292,28 @@ def render_report(r: PublishedReport, t: Translator) -> str:
         lines.append(t(N_("<b>Obstacles named:</b> {list}")).format(list=named))
     else:
         lines.append(t(N_("<b>Obstacles named:</b> none yet")))
+    lines.extend(aid_lines(r, t, n))
     return "\n".join(lines)
+
+
+def aid_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> list[str]:
+    """Business aid by kind, kecamatan and month: how many, and the total in Rupiah."""
+    if not r.aid.by_kind:
+        return [t(N_("<b>Business aid:</b> none recorded yet"))]
+
+    def cell(c: ShownCell) -> str:
+        total = shown(c.total, t.money)
+        return t(N_("{n} ({total})")).format(n=esc(n(c.aids)), total=esc(total))
+
+    kinds = " · ".join(f"{t(AID_KINDS.get(k, k))} {cell(c)}" for k, c in r.aid.by_kind.items())
+    places = " · ".join(f"{_kecamatan_name(k, t)} {cell(c)}" for k, c in r.aid.by_kecamatan.items())
+    months = " · ".join(f"{esc(m)} {cell(c)}" for m, c in r.aid.by_month.items())
+    return [
+        t(N_("<b>Business aid</b> (count, total):")),
+        t(N_("• By kind: {list}")).format(list=kinds),
+        t(N_("• By kecamatan: {list}")).format(list=places),
+        t(N_("• By month: {list}")).format(list=months),
+    ]
 
 
 def esc(text: str) -> str:

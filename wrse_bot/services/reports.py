@@ -52,6 +52,7 @@ from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.obstacles import ROUNDS
 from wrse_bot.domain.text import N_
+from wrse_bot.services.aid_report import AidFigures, PublishedAid, aid_figures, publish_aid
 
 PERIODS: dict[str, str] = {
     "30": N_("30 days"),
@@ -147,6 +148,7 @@ class Report:
     cohort: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     intake_women: int = 0  # registrations with an income: the intake median's group
     attendance_women: int = 0  # distinct women whose attendance was marked
+    aid: AidFigures = field(default_factory=lambda: AidFigures({}, {}, {}))
 
     @property
     def eligible(self) -> int:
@@ -212,6 +214,7 @@ class PublishedReport:
     business_share: Share
     obstacles: dict[str, Shown]
     funnel: tuple[tuple[str, Shown], ...]
+    aid: PublishedAid = field(default_factory=lambda: PublishedAid({}, {}, {}))
 
 
 def publish(r: Report, min_group: int) -> PublishedReport:
@@ -257,6 +260,7 @@ def publish(r: Report, min_group: int) -> PublishedReport:
         business_share=business_share,
         obstacles=disclosure.counts(r.obstacles, k),
         funnel=tuple((stage, disclosure.count(n, k)) for stage, n in r.funnel),
+        aid=publish_aid(r.aid, k),
     )
 
 
@@ -362,6 +366,7 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
         answered, business = await _business(s, f, since)
         obstacles = await _obstacles(s, f, since)
         cohort = await _cohort(s, f, since)
+        aid = await aid_figures(s, since=since, kecamatan=f.kecamatan, class_id=f.class_id)
     return Report(
         filter=f,
         since=since,
@@ -383,6 +388,7 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
         cohort=cohort,
         intake_women=reg["median_n"],
         attendance_women=attendance[2],
+        aid=aid,
     )
 
 

@@ -1,0 +1,70 @@
+"""Aid in the report, on SQLite and PostgreSQL: counted and summed by kind,
+kecamatan and month under the report's filters; a cell over fewer than five
+women shows neither its count nor its total."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.factories import make_woman
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import Aid
+from wrse_bot.domain.disclosure import Withheld
+from wrse_bot.runtime import Runtime
+from wrse_bot.services.aid_report import ShownCell
+from wrse_bot.services.reports import ReportFilter, build_report, publish
+
+BATU, JUNREJO = "35.79.01", "35.79.03"
+AT = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    Runtime.build(make_settings(db_url))  # the encryption key
+    database = Database(db_url)
+    yield database
+    await database.dispose()
+
+
+async def aid(db: Database, reg: int, kind: str, value: int, on: date) -> None:
+    async with db.transaction() as s:
+        s.add(Aid(registrant_id=reg, kind=kind, value=value, given_on=on, source="APBD"))
+
+
+async def six_women_helped(db: Database) -> None:
+    """Five in Junrejo got a sewing machine in November; one in Batu got two carts."""
+    for uid in range(5):
+        reg = await make_woman(db, 6000 + uid, kecamatan_code=JUNREJO)
+        await aid(db, reg, "mesin_jahit", 1_500_000, date(2026, 11, 3))
+    batu = await make_woman(db, 6010, kecamatan_code=BATU)
+    await aid(db, batu, "gerobak", 2_000_000, date(2026, 10, 1))
+    await aid(db, batu, "gerobak", 500_000, date(2025, 3, 1))
+
+
+async def test_aid_is_counted_and_summed_by_kind_kecamatan_and_month(db: Database) -> None:
+    await six_women_helped(db)
+    report = publish(await build_report(db, ReportFilter(), at=AT), min_group=5)
+    assert report.aid.by_kind["mesin_jahit"] == ShownCell(5, 7_500_000)
+    assert report.aid.by_kecamatan[JUNREJO] == ShownCell(5, 7_500_000)
+    assert report.aid.by_month["2026-11"] == ShownCell(5, 7_500_000)
+
+
+async def test_a_cell_over_fewer_than_five_women_shows_neither_count_nor_total(
+    db: Database,
+) -> None:
+    await six_women_helped(db)
+    report = publish(await build_report(db, ReportFilter(), at=AT), min_group=5)
+    assert report.aid.by_kind["gerobak"] == ShownCell(Withheld(5), Withheld(5))
+    assert report.aid.by_kecamatan[BATU] == ShownCell(Withheld(5), Withheld(5))
+
+
+async def test_the_report_filters_apply_to_aid(db: Database) -> None:
+    await six_women_helped(db)
+    batu = await build_report(db, ReportFilter(kecamatan=BATU), at=AT)
+    assert list(batu.aid.by_kind) == ["gerobak"] and batu.aid.by_kind["gerobak"].aids == 2
+    this_year = await build_report(db, ReportFilter(period="y"), at=AT)
+    assert this_year.aid.by_kind["gerobak"].total == 2_000_000  # the 2025 cart is outside

@@ -1,0 +1,97 @@
+"""Aid in /laporan (issue 11): how much was given, by kind, kecamatan and
+month, in count and total Rupiah, under the report's filters. A cell is shown
+only when at least ``min_group`` women are behind it (the small-group rule):
+a total over two women would tell what each got.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot.clock import WIB
+from wrse_bot.db.models import Aid, Enrolment, Registrant
+from wrse_bot.domain import disclosure
+from wrse_bot.domain.disclosure import Withheld
+
+
+@dataclass
+class AidCell:
+    aids: int = 0
+    total: int = 0  # Rupiah
+    women: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class ShownCell:
+    aids: int | Withheld
+    total: int | Withheld
+
+
+@dataclass(frozen=True)
+class AidFigures:
+    by_kind: dict[str, AidCell]
+    by_kecamatan: dict[str, AidCell]  # "" for unknown
+    by_month: dict[str, AidCell]  # "2026-11"
+
+    @property
+    def any(self) -> bool:
+        return bool(self.by_kind)
+
+
+@dataclass(frozen=True)
+class PublishedAid:
+    by_kind: dict[str, ShownCell]
+    by_kecamatan: dict[str, ShownCell]
+    by_month: dict[str, ShownCell]
+
+
+async def aid_figures(
+    s: AsyncSession, *, since: datetime | None, kecamatan: str | None, class_id: int | None
+) -> AidFigures:
+    conds = []
+    if since is not None:
+        conds.append(Aid.given_on >= since.astimezone(WIB).date())
+    if kecamatan:
+        conds.append(Registrant.kecamatan_code == kecamatan)
+    if class_id is not None:
+        conds.append(
+            exists().where(Enrolment.user_id == Registrant.user_id, Enrolment.class_id == class_id)
+        )
+    rows = await s.execute(
+        select(Aid.kind, Registrant.kecamatan_code, Aid.given_on, Aid.registrant_id, Aid.value)
+        .join(Registrant, Registrant.id == Aid.registrant_id)
+        .where(*conds)
+    )
+    by_kind: dict[str, AidCell] = defaultdict(AidCell)
+    by_kec: dict[str, AidCell] = defaultdict(AidCell)
+    by_month: dict[str, AidCell] = defaultdict(AidCell)
+    for kind, kec, given_on, woman, value in rows:
+        for cell in (by_kind[kind], by_kec[kec or ""], by_month[given_on.strftime("%Y-%m")]):
+            cell.aids += 1
+            cell.total += int(value)
+            cell.women.add(woman)
+    return AidFigures(
+        dict(sorted(by_kind.items(), key=lambda kv: -kv[1].total)),
+        dict(sorted(by_kec.items())),
+        dict(sorted(by_month.items())),
+    )
+
+
+def publish_aid(figures: AidFigures, min_group: int) -> PublishedAid:
+    def shown(cells: dict[str, AidCell]) -> dict[str, ShownCell]:
+        return {
+            key: ShownCell(
+                disclosure.over(c.aids, len(c.women), min_group) or 0,
+                disclosure.over(c.total, len(c.women), min_group) or 0,
+            )
+            for key, c in cells.items()
+        }
+
+    return PublishedAid(
+        shown(figures.by_kind), shown(figures.by_kecamatan), shown(figures.by_month)
+    )
