@@ -26,7 +26,7 @@ from tests.factories_reports import BATU, BUMIAJI, JUNREJO, Seeder, female_nik
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.migrate import upgrade
-from wrse_bot.db.models import AuditEvent, CheckIn, FollowUp, StaffDraft
+from wrse_bot.db.models import Aid, AuditEvent, CheckIn, FollowUp, Registrant, StaffDraft
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.i18n import translator
 from wrse_bot.services import charts
@@ -444,7 +444,7 @@ async def test_the_three_charts_are_real_pngs_wide_enough_for_a_phone(db: Databa
 # ---- export --------------------------------------------------------------------------------
 
 
-async def test_xlsx_has_five_sheets_with_headers_and_masked_niks(db: Database) -> None:
+async def test_xlsx_has_every_sheet_with_headers_and_masked_niks(db: Database) -> None:
     await seed_programme(db)
     result = await export(db, ME, "xlsx", masked=True, update_id=None)
     assert result is not None and result.filename.endswith(".xlsx")
@@ -461,9 +461,41 @@ async def test_xlsx_has_five_sheets_with_headers_and_masked_niks(db: Database) -
         "enrolments": 5,
         "attendance": 5,
         "checkins": 7,
+        "aid": 0,
     }
     checkins = list(wb["checkins"].iter_rows(values_only=True))
     assert "income_change" in checkins[0] and len(checkins) == 8
+
+
+async def test_the_aid_sheet_keeps_the_reason_for_a_second_aid_to_full_data(
+    db: Database,
+) -> None:
+    await seed_programme(db)
+    async with db.transaction() as s:
+        reg = await s.scalar(select(Registrant.id).order_by(Registrant.id))
+        s.add(
+            Aid(
+                registrant_id=reg,
+                kind="mesin_jahit",
+                value=2_000_000,
+                given_on=date(2026, 11, 2),
+                source="=APBD",
+                repeat_reason="rumahnya kebanjiran",
+            )
+        )
+    for masked in (True, False):
+        result = await export(db, ME, "xlsx", masked=masked, update_id=None)
+        assert result is not None and result.counts["aid"] == 1
+        header, row = list(
+            load_workbook(io.BytesIO(result.data))["aid"].iter_rows(values_only=True)
+        )
+        aid = dict(zip(header, row, strict=True))
+        assert (aid["kind"], aid["value_rupiah"], aid["source"]) == (
+            "mesin_jahit",
+            2_000_000,
+            "'=APBD",
+        )
+        assert ("repeat_reason" in aid) is not masked
 
 
 async def test_full_niks_only_when_asked_and_every_export_is_audited(db: Database) -> None:

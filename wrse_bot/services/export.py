@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import WIB, now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import (
+    Aid,
     Assessment,
     Attendance,
     CheckIn,
@@ -58,7 +59,7 @@ from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
 
 FORMATS = ("xlsx", "csv")
-SHEETS = ("registrants", "decisions", "enrolments", "attendance", "checkins")
+SHEETS = ("registrants", "decisions", "enrolments", "attendance", "checkins", "aid")
 SUMMARY = "summary"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MIME = "application/zip"
@@ -143,6 +144,19 @@ _CHECKINS = (
     ("obstacle_other", CheckIn.obstacle_other),
     ("wants_contact", CheckIn.wants_contact),
 )
+_AID = (
+    ("id", Aid.id),
+    ("registrant_id", Aid.registrant_id),
+    ("kecamatan", Registrant.kecamatan_code),
+    ("kind", Aid.kind),
+    ("kind_other", Aid.kind_other),
+    ("value_rupiah", Aid.value),
+    ("given_on", Aid.given_on),
+    ("source", Aid.source),
+    ("class_id", Aid.class_id),
+    ("repeat_reason", Aid.repeat_reason),
+    ("recorded_at_wib", Aid.recorded_at),
+)
 _not_erased = Registrant.status != "deleted"
 
 
@@ -189,7 +203,7 @@ async def _read(s: AsyncSession, name: str, columns: Sequence[tuple[str, Any]], 
 
 
 async def read_tables(db: Database) -> list[Table]:
-    """All five tables, in SHEETS order (encrypted values not yet decrypted)."""
+    """All the tables, in SHEETS order (encrypted values not yet decrypted)."""
     async with db.sessions() as s:
         return [
             # An erased registration (/hapus_data, retention) is only a count
@@ -235,6 +249,15 @@ async def read_tables(db: Database) -> list[Table]:
                 _select(_CHECKINS)
                 .outerjoin(Registrant, Registrant.user_id == CheckIn.user_id)
                 .order_by(CheckIn.id),
+            ),
+            await _read(
+                s,
+                "aid",
+                _AID,
+                _select(_AID)
+                .join(Registrant, Registrant.id == Aid.registrant_id)
+                .where(_not_erased)
+                .order_by(Aid.id),
             ),
         ]
 
@@ -297,6 +320,7 @@ _MASKED: dict[str, tuple[str, Callable[[Any, date], Any]] | None] = {
     "phone": ("phone", lambda v, _: mask_phone(v)),
     "monthly_income": ("monthly_income_range", lambda v, _: _income_range(v)),
     "income": ("income_range", lambda v, _: _income_range(v)),
+    "repeat_reason": None,  # words about her situation: full data only
 }
 _PLACES = frozenset({"kecamatan", "desa_kelurahan", "class_kecamatan"})
 _INCOMES = frozenset({"monthly_income", "income"})
