@@ -2,9 +2,10 @@
 
     .venv/bin/python -m benchmarks.report [--women 50000] [--db sqlite|postgresql|both]
 
-Loads 50,000 registrants (each enrolled once, 3 attendance marks) and 150,000
-check-ins (30/90/180 days) with bulk core INSERTs (executemany in chunks) into a
-fresh, migrated database, runs ANALYZE (as autovacuum would have), then times
+Loads 50,000 registrants (each enrolled once, 3 attendance marks), 150,000
+check-ins (30/90/180 days) and 10,000 aid records with bulk core INSERTs
+(executemany in chunks) into a fresh, migrated database, runs ANALYZE (as
+autovacuum would have), then times
 the whole /laporan computation as the bot does it: every SQL aggregation of
 ``build_report``, the small-group rule (``publish``) and drawing the three PNG
 charts. Three runs; the WORST one counts (the first includes matplotlib's
@@ -66,7 +67,8 @@ async def measure(db_kind: str, url: str, women: int) -> str:
         best = min(timings)[0]
         return (
             f"report {db_kind}: {counts['registrants']:,} registrants, "
-            f"{counts['checkins']:,} check-ins (loaded in {load_s:.0f} s): "
+            f"{counts['checkins']:,} check-ins, {counts['aids']:,} aids "
+            f"(loaded in {load_s:.0f} s): "
             f"/laporan worst of {RUNS} {worst:.2f} s (SQL {queries:.2f} s + 3 charts "
             f"{charts:.2f} s; best {best:.2f} s); target under {TARGET_SECONDS:.0f} s "
             f"including charts: {verdict(worst < TARGET_SECONDS)}"

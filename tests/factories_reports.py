@@ -26,6 +26,7 @@ from wrse_bot import crypto
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import (
+    Aid,
     Assessment,
     Attendance,
     CheckIn,
@@ -36,6 +37,7 @@ from wrse_bot.db.models import (
     TrainingClass,
     User,
 )
+from wrse_bot.domain.aid import AidKind
 from wrse_bot.domain.obstacles import BRACKET_RUPIAH
 
 BATU, BUMIAJI, JUNREJO = "35.79.01", "35.79.02", "35.79.03"
@@ -357,6 +359,22 @@ async def seed_bulk(
                 }
 
     counts["checkins"] = await _insert(db, CheckIn.__table__, checkins())
+
+    aid_kinds = [k.value for k in AidKind if k != AidKind.LAINNYA]
+
+    def aids() -> Iterable[dict[str, Any]]:
+        # One aid for every fifth woman (10,000 of 50,000), over the last year.
+        for n, i in enumerate(range(1, women + 1, 5)):
+            yield {
+                "registrant_id": i,
+                "kind": aid_kinds[n % len(aid_kinds)],
+                "value": rnd.choice((500_000, 1_000_000, 1_500_000, 2_500_000)),
+                "given_on": (at - timedelta(days=rnd.randint(0, 365))).date(),
+                "source": "APBD Dinsos",
+                "recorded_at": at,
+            }
+
+    counts["aids"] = await _insert(db, Aid.__table__, aids())
     if not db.is_sqlite:  # explicit ids were inserted: move the sequences past them
         async with db.transaction() as s:
             for table in ("classes", "class_sessions", "enrolments"):
