@@ -15,10 +15,9 @@ from datetime import timedelta
 import uvloop
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 import conversations
-from conversations.intake import resend_owed_prompts
 from wrse_bot.config import ConfigError, Settings, load_settings, require
 from wrse_bot.db.checks import DatabaseUnavailableError, check_connection
 from wrse_bot.db.migrate import upgrade
@@ -31,6 +30,7 @@ from wrse_bot.services.rekey import rekey_all
 from wrse_bot.services.retention import enforce_retention
 from wrse_bot.services.updates import forget_old_updates
 from wrse_bot.telegram.bot import WrseBot
+from wrse_bot.telegram.context import CONTEXT_TYPES, Context, install_runtime, runtime_of
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
 from wrse_bot.telegram.startup import TOKEN_REFUSED, wait_for_telegram
 from wrse_bot.telegram.transport import AiohttpRequest
@@ -70,25 +70,23 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
         ApplicationBuilder()
         .bot(bot)
         .concurrent_updates(processor)
+        .context_types(CONTEXT_TYPES)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data["runtime"] = runtime
+    install_runtime(app, runtime)
     conversations.register(app)
     return app
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    t = translator(app.bot_data["runtime"].settings.locale)
+    t = translator(runtime_of(app).settings.locale)
     await app.bot.set_my_commands(
         [BotCommand(c, t(d)) for c, d in COMMANDS], scope=BotCommandScopeAllPrivateChats()
     )
-    await conversations.roles_admin.sync_menus(app)  # officers' menus, by role (after the base)
-    # Questions saved but never delivered before a crash go out now.
-    context = ContextTypes.DEFAULT_TYPE(application=app)
-    await resend_owed_prompts(context)
-    await conversations.resend_owed_form_questions(context)
+    # Officers' menus (after the base) and questions owed since a crash.
+    await conversations.on_startup(app)
     # The outbox dispatcher (broadcasts, notices, reminders): one repeating job,
     # started with the JobQueue by app.start() and stopped (drained) by app.stop().
     install_dispatcher(app)
@@ -108,16 +106,16 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         )
 
 
-async def _forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
-    async with context.application.bot_data["runtime"].db.transaction() as s:
+async def _forget_old_updates(context: Context) -> None:
+    async with context.runtime.db.transaction() as s:
         await forget_old_updates(s, timedelta(days=2))
 
 
 RETENTION_JOB = "retention"
 
 
-async def enforce_retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    runtime = context.application.bot_data["runtime"]
+async def enforce_retention_job(context: Context) -> None:
+    runtime = context.runtime
     report = await enforce_retention(runtime.db, runtime.settings)
     logging.getLogger("wrse.retention").info(
         "retention: %d registrations, %d forms, %d leftovers erased",
@@ -128,10 +126,7 @@ async def enforce_retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    runtime = app.bot_data["runtime"]
-    await runtime.intake.flush()
-    await app.bot_data["runtime"].forms.flush()
-    await runtime.db.dispose()
+    await runtime_of(app).close()
 
 
 def configure_logging() -> None:

@@ -8,7 +8,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -42,10 +41,10 @@ from conversations.errors import on_error
 from wrse_bot.buttons import FormButton, OpenForm
 from wrse_bot.forms.aid import AID
 from wrse_bot.forms.checkin import CHECKIN
+from wrse_bot.telegram.context import Context
 
 # How each form is drawn where forms differ (its name, its review, "closed").
 SCREENS: dict[str, forms.Screen] = {CHECKIN.name: checkin.SCREEN, AID.name: aid.SCREEN}
-resend_owed_form_questions = forms.resend_owed
 
 # Features first: within a group the first matching handler wins, so an
 # invite link (/start <code>) or the real /kelas is seen before the core
@@ -65,7 +64,7 @@ FEATURES = (
 )
 
 
-async def batal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def batal(update: Update, context: Context) -> None:
     """/batal: her open form stops (kept or discarded, as it says); else the intake pauses."""
     if not await forms.cancel(update, context):
         await intake.pause(update, context)
@@ -108,3 +107,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ]
     )
     app.add_error_handler(on_error)
+
+
+async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
+    """After the base command menu is set: officers' menus, by role, and the
+    questions saved but never delivered before a crash."""
+    await roles_admin.sync_menus(app)
+    context = Context(application=app)
+    await intake.resend_owed_prompts(context)
+    await forms.resend_owed(context)

@@ -11,13 +11,13 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
-from conversations.common import rt, send_html, stale_button, tr, user_id
+from conversations.common import send_html, stale_button, tr, user_id
 from wrse_bot.i18n import N_, Translator
-from wrse_bot.services.attendance import AttendanceError, AttendanceService, SessionSheet
+from wrse_bot.services.attendance import AttendanceError, SessionSheet
 from wrse_bot.services.class_labels import session_label
 from wrse_bot.services.class_views import PUBLISHED, read_card
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 MAX_SHEET_BUTTONS = 95  # Telegram allows 100 inline buttons per message
@@ -28,17 +28,9 @@ def act(verb: str, *ids: int) -> str:
     return ":".join(["sc", verb, *(str(i) for i in ids)])
 
 
-def _attendance(context: ContextTypes.DEFAULT_TYPE) -> AttendanceService:
-    data = context.application.bot_data
-    if "attendance" not in data:
-        runtime = rt(context)
-        data["attendance"] = AttendanceService(runtime.db, runtime.settings)
-    return data["attendance"]
-
-
-async def choose_session(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def choose_session(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
-    info = await read_card(rt(context).db, class_id)
+    info = await read_card(context.runtime.db, class_id)
     if info is None or info.status != PUBLISHED or not info.sessions:
         await stale_button(update, context)
         return
@@ -64,15 +56,15 @@ def sheet_markup(t: Translator, sheet: SessionSheet) -> Any:
     return inline([*in_rows(buttons, 2), [button(t(N_("Save")), act("hv", sheet.session_id))]])
 
 
-async def open_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
+async def open_sheet(update: Update, context: Context, session_id: int) -> None:
     t = tr(context)
     try:
-        sheet = await _attendance(context).sheet(session_id)
+        sheet = await context.runtime.attendance.sheet(session_id)
     except AttendanceError:
         await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
-    info = await read_card(rt(context).db, sheet.class_id)
+    info = await read_card(context.runtime.db, sheet.class_id)
     assert info is not None
     session = next(s for s in info.sessions if s.id == session_id)
     if not sheet.marks:
@@ -90,7 +82,7 @@ async def open_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session
 
 async def toggle_mark(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     session_id: int,
     enrolment_id: int,
     present: int,
@@ -102,7 +94,7 @@ async def toggle_mark(
         await stale_button(update, context)
         return
     try:
-        sheet = await _attendance(context).mark(
+        sheet = await context.runtime.attendance.mark(
             user_id(update), update.update_id, session_id, enrolment_id, bool(present)
         )
     except AttendanceError:
@@ -116,12 +108,14 @@ async def toggle_mark(
             raise
 
 
-async def save_sheet(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
+async def save_sheet(update: Update, context: Context, session_id: int) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
     try:
-        result = await _attendance(context).save(user_id(update), update.update_id, session_id)
+        result = await context.runtime.attendance.save(
+            user_id(update), update.update_id, session_id
+        )
     except AttendanceError:
         await stale_button(update, context)
         return

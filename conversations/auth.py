@@ -6,13 +6,13 @@ import functools
 from collections.abc import Awaitable, Callable, Collection
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from conversations.common import rt, tr
+from conversations.common import tr
 from wrse_bot.i18n import N_
 from wrse_bot.services.roles import Role, audit_now, role_of, sees_phone
+from wrse_bot.telegram.context import Context
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, Context], Awaitable[None]]
 
 
 def requires(roles: Collection[Role]) -> Callable[[Handler], Handler]:
@@ -21,9 +21,9 @@ def requires(roles: Collection[Role]) -> Callable[[Handler], Handler]:
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def checked(update: Update, context: Context) -> None:
             user = update.effective_user
-            runtime = rt(context)
+            runtime = context.runtime
             role = await role_of(runtime.db, runtime.settings, user.id) if user else None
             if role in roles:
                 context.user_data["role"] = role  # type: ignore[index]
@@ -41,7 +41,7 @@ def requires(roles: Collection[Role]) -> Callable[[Handler], Handler]:
     return wrap
 
 
-async def cached_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Role | None:
+async def cached_role(update: Update, context: Context) -> Role | None:
     """Her role for cheap routing decisions, looked up once and cached (a
     negative too). Grants and revocations refresh the cache; permission
     checks themselves always go through @requires."""
@@ -49,12 +49,12 @@ async def cached_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Rol
     if data is None or update.effective_user is None:
         return None
     if "role" not in data:
-        runtime = rt(context)
+        runtime = context.runtime
         data["role"] = await role_of(runtime.db, runtime.settings, update.effective_user.id)
     return data["role"]
 
 
-def shows_phone(context: ContextTypes.DEFAULT_TYPE) -> bool:
+def shows_phone(context: Context) -> bool:
     """Whether this update's viewer may see women's phone numbers: her role as
     @requires checked it a moment ago (``services.roles.CALLERS``)."""
     data = context.user_data

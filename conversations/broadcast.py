@@ -11,10 +11,10 @@ import re
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import cached_role, requires
-from conversations.common import TEXT_ROUTES, rt, tr, user_id
+from conversations.common import TEXT_ROUTES, tr, user_id
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
@@ -22,7 +22,6 @@ from wrse_bot.scheduler import PROGRESS_TEXT, number, wake
 from wrse_bot.services.broadcast import (
     MAX_TEXT,
     Audience,
-    BroadcastService,
     ClassSchedule,
     DraftView,
     Step,
@@ -31,6 +30,7 @@ from wrse_bot.services.broadcast import (
 )
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, in_rows, inline, replace_text
 
 PREFIX = "sb"
@@ -70,13 +70,6 @@ def parse_callback(data: str | None) -> tuple[int, str, str] | None:
 
 def cb(rev: int, action: str, arg: str | int | None = None) -> str:
     return f"{PREFIX}:{rev}:{action}" if arg is None else f"{PREFIX}:{rev}:{action}:{arg}"
-
-
-def service(context: ContextTypes.DEFAULT_TYPE) -> BroadcastService:
-    data = context.application.bot_data
-    if "broadcast_service" not in data:
-        data["broadcast_service"] = BroadcastService(rt(context).db)
-    return data["broadcast_service"]
 
 
 # ---- rendering ---------------------------------------------------------------------
@@ -171,13 +164,13 @@ def render(t: Translator, view: DraftView) -> tuple[str, InlineKeyboardMarkup]:
 
 
 @requires(STAFF)
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    view = await service(context).start(user_id(update), update.update_id)
+async def begin(update: Update, context: Context) -> None:
+    view = await context.runtime.broadcast.start(user_id(update), update.update_id)
     await _show(update, context, view, edit=False)
 
 
 @requires(STAFF)
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -189,7 +182,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     rev, action, arg = parsed
     staff = user_id(update)
     if action == "send":
-        result = await service(context).send(
+        result = await context.runtime.broadcast.send(
             staff,
             update.update_id,
             rev,
@@ -211,7 +204,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         )
         wake(context.application)
         return
-    view = await service(context).choose(
+    view = await context.runtime.broadcast.choose(
         staff, update.update_id, rev, action, arg, lambda s: render_schedule(t, s)
     )
     if view.status == "stale":
@@ -226,10 +219,12 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 @requires(STAFF)
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    view = await service(context).type_text(user_id(update), update.update_id, message.text)
+    view = await context.runtime.broadcast.type_text(
+        user_id(update), update.update_id, message.text
+    )
     t = tr(context)
     if view.status == "too_long":
         text = t(N_("The message is too long (at most {max} characters). Please shorten it."))
@@ -240,7 +235,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _show(update, context, view, edit=False)
 
 
-async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def text_route(update: Update, context: Context) -> bool:
     """Claim a typed message when it is this staff member's broadcast text.
     Women (nearly every message) cost one cached lookup, then nothing."""
     message = update.effective_message
@@ -252,7 +247,7 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     step = data.get(STEP_KEY, _UNKNOWN)
     if step is _UNKNOWN or step == Step.MESSAGE:
         # Confirm in the database: another staff form may have replaced this one.
-        step = await service(context).open_step(user_id(update))
+        step = await context.runtime.broadcast.open_step(user_id(update))
         data[STEP_KEY] = step
     if step != Step.MESSAGE:
         return False
@@ -260,9 +255,7 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     return True
 
 
-async def _show(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, view: DraftView, *, edit: bool
-) -> None:
+async def _show(update: Update, context: Context, view: DraftView, *, edit: bool) -> None:
     t = tr(context)
     if view.status != "ok":
         return
@@ -275,15 +268,15 @@ async def _show(
         await context.bot.send_message(user_id(update), text, reply_markup=keyboard)
 
 
-def _remember(context: ContextTypes.DEFAULT_TYPE, step: str | None) -> None:
+def _remember(context: Context, step: str | None) -> None:
     context.user_data[STEP_KEY] = step  # type: ignore[index]
 
 
 # ---- opting out of announcements ---------------------------------------------------
 
 
-async def stop_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await set_announcements(rt(context).db, user_id(update), False, update.update_id)
+async def stop_announcements(update: Update, context: Context) -> None:
+    await set_announcements(context.runtime.db, user_id(update), False, update.update_id)
     text = tr(context)(
         N_(
             "Fine, you will no longer receive general announcements. News about your own "
@@ -293,8 +286,8 @@ async def stop_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await context.bot.send_message(user_id(update), text)
 
 
-async def resume_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await set_announcements(rt(context).db, user_id(update), True, update.update_id)
+async def resume_announcements(update: Update, context: Context) -> None:
+    await set_announcements(context.runtime.db, user_id(update), True, update.update_id)
     text = tr(context)(
         N_("Thank you, you will receive announcements again. Type /berhenti to stop them.")
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 from conversations import forms
 from conversations.common import tr
@@ -28,10 +28,10 @@ from wrse_bot.buttons import OpenForm
 from wrse_bot.clock import now as clock_now
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.i18n import N_, Translator
-from wrse_bot.runtime import Runtime
 from wrse_bot.scheduler import wake
 from wrse_bot.services.checkins import Notice, TickResult
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context, runtime_of
 
 JOB_NAME = "checkin-tick"
 START = N_("Start")
@@ -65,7 +65,7 @@ async def checkin_tick(
     now: datetime | None = None,
 ) -> TickResult:
     """Ask, re-ask, give up: everything due at ``now`` (default: the clock)."""
-    runtime: Runtime = app.bot_data["runtime"]
+    runtime = runtime_of(app)
     t = runtime.tr
     result = await runtime.checkins.tick(
         now or clock_now(), lambda kind, notice: notice_message(t, kind, notice)
@@ -75,11 +75,11 @@ async def checkin_tick(
     return result
 
 
-async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _tick_job(context: Context) -> None:
     await checkin_tick(context.application)
 
 
-async def on_legacy_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_legacy_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     found = cbd.match(LEGACY_START, query.data)
@@ -94,7 +94,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this feature's handlers (called before the core handlers) and its tick."""
     app.add_handler(CallbackQueryHandler(on_legacy_callback, pattern=r"^ci:"))
     if app.job_queue is not None:
-        runtime: Runtime = app.bot_data["runtime"]
+        runtime = runtime_of(app)
         for job in app.job_queue.get_jobs_by_name(JOB_NAME):
             job.schedule_removal()
         app.job_queue.run_repeating(

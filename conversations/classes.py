@@ -20,12 +20,11 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from conversations.common import MENU_CLASSES, menu_filter, rt, tr, user_id
+from conversations.common import MENU_CLASSES, menu_filter, tr, user_id
 from conversations.intake import send_view
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED, Span, Standing, first_clash
@@ -43,6 +42,7 @@ from wrse_bot.services.classes import (
     MyPlace,
 )
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
 PAGE_SIZE = 8
@@ -286,13 +286,13 @@ def my_classes_text(
 # ---- sending ----------------------------------------------------------------------------
 
 
-def _office(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return rt(context).settings.office_contact
+def _office(context: Context) -> str:
+    return context.runtime.settings.office_contact
 
 
-async def _resume_with(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str) -> bool:
+async def _resume_with(update: Update, context: Context, prefix: str) -> bool:
     """Mid-registration, answer briefly and show her open question again."""
-    view = await rt(context).intake.current(user_id(update))
+    view = await context.runtime.intake.current(user_id(update))
     if view.status != "ask":
         return False
     await send_view(view, update, context, prefix=prefix)
@@ -301,7 +301,7 @@ async def _resume_with(update: Update, context: ContextTypes.DEFAULT_TYPE, prefi
 
 async def _show(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
@@ -320,7 +320,7 @@ async def _show(
     )
 
 
-async def list_classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_classes(update: Update, context: Context) -> None:
     """/kelas and the "Kelas" button."""
     t = tr(context)
     if await _resume_with(
@@ -329,7 +329,7 @@ async def list_classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         t(N_("Please finish your registration first; then you can see the classes.")),
     ):
         return
-    runtime = rt(context)
+    runtime = context.runtime
     listing = await svc.list_open(runtime.db, user_id(update))
     text, markup = listing_page(listing, t, 0, runtime.settings.office_contact)
     await context.bot.send_message(
@@ -337,9 +337,9 @@ async def list_classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
-async def my_classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def my_classes(update: Update, context: Context) -> None:
     """/kelas_saya."""
-    places = await svc.my_places(rt(context).db, user_id(update))
+    places = await svc.my_places(context.runtime.db, user_id(update))
     text, markup = my_classes_text(tr(context), places)
     await context.bot.send_message(
         user_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup
@@ -357,7 +357,7 @@ def parse_callback(data: str | None) -> tuple[str, int] | None:
     return None if ident is None else (found.group(2), ident)
 
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -374,19 +374,19 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await handler(update, context, ident)
 
 
-async def _page(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int) -> None:
-    runtime = rt(context)
+async def _page(update: Update, context: Context, page: int) -> None:
+    runtime = context.runtime
     listing = await svc.list_open(runtime.db, user_id(update))
     text, markup = listing_page(listing, tr(context), page, runtime.settings.office_contact)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await _show(update, context, text, markup)
 
 
-async def _view(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def _view(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    result = await svc.preflight(rt(context).db, user_id(update), class_id)
+    result = await svc.preflight(context.runtime.db, user_id(update), class_id)
     if result.card is None or result.outcome == "closed":
         await query.answer(t(NOT_OPEN), show_alert=True)
         return
@@ -405,12 +405,12 @@ async def _view(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: in
     )
 
 
-async def _join(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def _join(update: Update, context: Context, class_id: int) -> None:
     """ "Ikut kelas ini": the confirmation, or why not."""
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    result = await svc.preflight(rt(context).db, user_id(update), class_id)
+    result = await svc.preflight(context.runtime.db, user_id(update), class_id)
     if result.outcome == "closed":
         await query.answer(t(NOT_OPEN), show_alert=True)
         return
@@ -433,12 +433,12 @@ async def _join(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: in
     await _show(update, context, text, markup)
 
 
-async def _enrol(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def _enrol(update: Update, context: Context, class_id: int) -> None:
     """ "Ya, daftar": a seat, or a place on the waitlist."""
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    runtime = rt(context)
+    runtime = context.runtime
     result = await svc.enrol(
         runtime.db, user_id(update), class_id, update_id=update.update_id, settings=runtime.settings
     )
@@ -455,11 +455,11 @@ async def _enrol(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: i
         await _show(update, context, *refusal_text(t, result, _office(context)))
 
 
-async def _ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: int) -> None:
+async def _ask_cancel(update: Update, context: Context, ident: int) -> None:
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    outcome, place = await svc.find_place(rt(context).db, user_id(update), ident)
+    outcome, place = await svc.find_place(context.runtime.db, user_id(update), ident)
     if outcome == "closed":
         await query.answer(t(NOT_OPEN), show_alert=True)
         return
@@ -476,14 +476,12 @@ async def _ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, ident:
     )
 
 
-async def _seat_action(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, ident: int
-) -> None:
+async def _seat_action(update: Update, context: Context, action: str, ident: int) -> None:
     """Batalkan (confirmed), Ambil and Lepas."""
     t = tr(context)
     query = update.callback_query
     assert query is not None
-    runtime = rt(context)
+    runtime = context.runtime
     do = {"cy": svc.cancel, "a": svc.take_offer, "l": svc.release_offer}[action]
     result = await do(
         runtime.db, runtime.settings, user_id(update), ident, update_id=update.update_id
@@ -521,15 +519,15 @@ async def _seat_action(
     await _show(update, context, text)
 
 
-async def _cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: int) -> None:
+async def _cancel(update: Update, context: Context, ident: int) -> None:
     await _seat_action(update, context, "cy", ident)
 
 
-async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: int) -> None:
+async def _take(update: Update, context: Context, ident: int) -> None:
     await _seat_action(update, context, "a", ident)
 
 
-async def _release(update: Update, context: ContextTypes.DEFAULT_TYPE, ident: int) -> None:
+async def _release(update: Update, context: Context, ident: int) -> None:
     await _seat_action(update, context, "l", ident)
 
 
@@ -545,9 +543,9 @@ _ACTIONS = {
 }
 
 
-async def expire_holds_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def expire_holds_job(context: Context) -> None:
     """Held seats whose time ran out pass to the next woman waiting."""
-    runtime = rt(context)
+    runtime = context.runtime
     await svc.expire_holds(runtime.db, runtime.settings)
 
 

@@ -8,11 +8,11 @@ from typing import Any
 from telegram import Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
-from wrse_bot.runtime import Runtime
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import reply
 
@@ -24,12 +24,8 @@ MENU_HELP = N_("Help")
 MAX_TEXT = 3800  # Telegram allows 4096 characters per message
 
 
-def rt(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
-    return context.application.bot_data["runtime"]
-
-
-def tr(context: ContextTypes.DEFAULT_TYPE) -> Translator:
-    return rt(context).tr
+def tr(context: Context) -> Translator:
+    return context.runtime.tr
 
 
 def user_id(update: Update) -> int:
@@ -53,9 +49,9 @@ def main_menu(t: Translator, *, has_draft: bool, registered: bool = False) -> Re
     return reply([[first], [t(MENU_CLASSES), t(MENU_MY_DATA)], [t(MENU_HELP)]])
 
 
-async def her_menu(context: ContextTypes.DEFAULT_TYPE, uid: int) -> ReplyKeyboardMarkup:
+async def her_menu(context: Context, uid: int) -> ReplyKeyboardMarkup:
     """The main menu as it fits where she stands (registered, mid-form, new)."""
-    standing = await rt(context).intake.standing(uid)
+    standing = await context.runtime.intake.standing(uid)
     return main_menu(tr(context), has_draft=standing.has_draft, registered=standing.registered)
 
 
@@ -65,11 +61,11 @@ def menu_filter(*msgids: str) -> filters.BaseFilter:
     return filters.Text(sorted(labels))
 
 
-async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def fallback(update: Update, context: Context) -> None:
     """A message outside any form: never silence, always the way forward. A voice
     note or sticker is told what the bot cannot do yet; text is shown what it can."""
     t = tr(context)
-    standing = await rt(context).intake.standing(user_id(update))
+    standing = await context.runtime.intake.standing(user_id(update))
     has_draft = standing.has_draft
     msg = update.effective_message
     if msg is not None and msg.text is None:
@@ -126,20 +122,20 @@ def message_kind(msg: Message) -> str:
 # Features with their own typed forms (a staff member writing a class title or
 # a broadcast) claim plain messages here before the intake sees them. Each
 # returns True when the message was theirs.
-TextRoute = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]]
+TextRoute = Callable[[Update, Context], Awaitable[bool]]
 TEXT_ROUTES: list[TextRoute] = []
 
 
 NOT_VALID = N_("This button is no longer valid.")
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: Context) -> None:
     assert update.callback_query is not None
     await update.callback_query.answer(tr(context)(NOT_VALID))
 
 
 async def send_html(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     chat_id: int,
     text: str,
     markup: Any = None,
@@ -159,7 +155,7 @@ async def send_html(
 
 
 async def send_long(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     chat_id: int,
     text: str,
     markup: Any = None,

@@ -6,24 +6,24 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import ContextTypes
 
-from conversations.common import rt, tr
+from conversations.common import tr
 from wrse_bot.i18n import N_
 from wrse_bot.safe_logging import error_name, safe_traceback
 from wrse_bot.services.users import set_reachable
+from wrse_bot.telegram.context import Context
 
 log = logging.getLogger("wrse_bot.errors")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     # Only the exception type and update id: messages may hold a NIK or income.
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, Forbidden) and isinstance(update, Update):
         # She blocked the bot mid-form. Like the dispatcher: later sends skip
         # her, and no apology goes to a chat that refuses messages.
         if update.effective_user is not None:
-            await set_reachable(rt(context).db, update.effective_user.id, False)
+            await set_reachable(context.runtime.db, update.effective_user.id, False)
         log.info("update %s: the reply was refused (403, bot blocked); unreachable", update_id)
         return
     error = context.error

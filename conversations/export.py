@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import requires
-from conversations.common import NOT_VALID, edit_html, rt, tr, user_id
+from conversations.common import NOT_VALID, edit_html, tr, user_id
 from wrse_bot.clock import now
 from wrse_bot.i18n import N_
 from wrse_bot.services import export as export_service
 from wrse_bot.services.charts import number
 from wrse_bot.services.roles import COORDINATORS
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
 EX = cbd.compile_pattern(
@@ -27,7 +28,7 @@ EX = cbd.compile_pattern(
 
 
 @requires(COORDINATORS)
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export_command(update: Update, context: Context) -> None:
     t = tr(context)
     markup = inline([[button("Excel (XLSX)", "ex:f:xlsx"), button("CSV (ZIP)", "ex:f:csv")]])
     await context.bot.send_message(
@@ -38,14 +39,14 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-def _secret(context: ContextTypes.DEFAULT_TYPE) -> str:
-    key = rt(context).settings.secret_key
+def _secret(context: Context) -> str:
+    key = context.runtime.settings.secret_key
     assert key is not None
     return key.get_secret_value()
 
 
 @requires(COORDINATORS)
-async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -106,13 +107,11 @@ async def export_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await send_export(update, context, go_fmt, masked=masked)
 
 
-async def send_export(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, fmt: str, *, masked: bool
-) -> None:
+async def send_export(update: Update, context: Context, fmt: str, *, masked: bool) -> None:
     t = tr(context)
     uid = user_id(update)
     await context.bot.send_chat_action(uid, ChatAction.UPLOAD_DOCUMENT)
-    runtime = rt(context)
+    runtime = context.runtime
     result = await export_service.export(
         runtime.db,
         uid,

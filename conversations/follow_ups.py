@@ -9,10 +9,10 @@ import html
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import cached_role, requires
-from conversations.common import NOT_VALID, TEXT_ROUTES, edit_html, fallback, rt, tr, user_id
+from conversations.common import NOT_VALID, TEXT_ROUTES, edit_html, fallback, tr, user_id
 from wrse_bot.domain.obstacles import (
     FOLLOW_UP_REASONS,
     HELP_KINDS,
@@ -23,19 +23,16 @@ from wrse_bot.domain.obstacles import (
 from wrse_bot.domain.places import load_places
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.charts import number
-from wrse_bot.services.follow_up import NOTE_MAX, ActionResult, FollowUpCard, FollowUpService
+from wrse_bot.services.follow_up import NOTE_MAX, ActionResult, FollowUpCard
 from wrse_bot.services.roles import COORDINATORS
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 
 TL = cbd.compile_pattern(r"tl:(a|n|x|r):([0-9]{1,12})")
 NOTES_SHOWN = 2000  # characters of notes on a card; the rest of it stays far below 4,096
 NOTE_CACHE = "follow_up_note"  # context.user_data: has an open follow-up note (bool)
-
-
-def _fu_service(context: ContextTypes.DEFAULT_TYPE) -> FollowUpService:
-    return FollowUpService(rt(context).db)
 
 
 def _yes_no(value: bool | None, t: Translator) -> str:
@@ -120,10 +117,10 @@ def card_buttons(c: FollowUpCard, t: Translator, me: int) -> object:
 
 
 @requires(COORDINATORS)
-async def follow_up_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def follow_up_command(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
-    queue = await _fu_service(context).queue(uid)
+    queue = await context.runtime.follow_up.queue(uid)
     if not queue.total:
         await context.bot.send_message(uid, t(N_("Nothing needs following up. 🎉")))
         return
@@ -160,7 +157,7 @@ async def _show_card(update: Update, result: ActionResult, t: Translator, me: in
 
 
 @requires(COORDINATORS)
-async def follow_up_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def follow_up_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -171,7 +168,7 @@ async def follow_up_callback(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await query.answer(t(NOT_VALID))
         return
     op = match.group(1)
-    service = _fu_service(context)
+    service = context.runtime.follow_up
     if op == "a":
         result = await service.assign(uid, follow_up_id, update.update_id)
         done = N_("It is yours now.")
@@ -204,7 +201,7 @@ async def follow_up_callback(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await _show_card(update, result, t, uid)
 
 
-async def _ask_note(context: ContextTypes.DEFAULT_TYPE, uid: int, follow_up_id: int) -> None:
+async def _ask_note(context: Context, uid: int, follow_up_id: int) -> None:
     t = tr(context)
     await context.bot.send_message(
         uid,
@@ -213,18 +210,18 @@ async def _ask_note(context: ContextTypes.DEFAULT_TYPE, uid: int, follow_up_id: 
     )
 
 
-def _set_note_cache(context: ContextTypes.DEFAULT_TYPE, value: bool) -> None:
+def _set_note_cache(context: Context, value: bool) -> None:
     if context.user_data is not None:
         context.user_data[NOTE_CACHE] = value
 
 
 @requires(COORDINATORS)
-async def typed_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def typed_note(update: Update, context: Context) -> None:
     msg = update.effective_message
     assert msg is not None and msg.text is not None
     t = tr(context)
     uid = user_id(update)
-    result = await _fu_service(context).save_note(uid, msg.text, update.update_id)
+    result = await context.runtime.follow_up.save_note(uid, msg.text, update.update_id)
     if result.outcome == "empty":
         await context.bot.send_message(uid, t(N_("The note is empty. Please type a few words.")))
         return
@@ -253,7 +250,7 @@ async def typed_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         )
 
 
-async def note_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def note_route(update: Update, context: Context) -> bool:
     """A typed follow-up note, when this coordinator has one open. Cheap for
     women: the role is looked up once and cached (a negative too)."""
     msg = update.effective_message
@@ -264,7 +261,7 @@ async def note_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         return False
     has_note = cache.get(NOTE_CACHE)
     if has_note is None:
-        has_note = await _fu_service(context).has_note_draft(update.effective_user.id)
+        has_note = await context.runtime.follow_up.has_note_draft(update.effective_user.id)
         cache[NOTE_CACHE] = has_note
     if not has_note:
         return False

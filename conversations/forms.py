@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
-from conversations.common import message_kind, rt, tr, user_id
+from conversations.common import message_kind, tr, user_id
 from wrse_bot.buttons import FormButton, OpenForm
 from wrse_bot.forms.engine import Answer, FormState
 from wrse_bot.forms.model import REVIEW, Form
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.forms import HELP, FormView, Status
 from wrse_bot.telegram import notices
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import question_keyboard, question_text
 from wrse_bot.telegram.keyboards import button, inline
 
@@ -53,7 +53,7 @@ class Screen:
     closed: str = CLOSED
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: Context) -> None:
     """A tap on a form's question (``fm:``)."""
     query = update.callback_query
     assert query is not None
@@ -62,16 +62,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(tr(context)(NOT_VALID))
         return
     answer = Answer("choice", tap.code, tap.rev)
-    view = await rt(context).forms.handle(user_id(update), update.update_id, answer, form=tap.form)
+    view = await context.runtime.forms.handle(
+        user_id(update), update.update_id, answer, form=tap.form
+    )
     await show(view, context, tapped=query.answer, redraw=query.edit_message_reply_markup)
 
 
-async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_open(update: Update, context: Context) -> None:
     """ "Mulai" / "Lanjutkan" (``fo:``): open a form, or return to it where she stopped."""
     query = update.callback_query
     assert query is not None
     tap = OpenForm.decode(query.data)
-    forms = rt(context).forms
+    forms = context.runtime.forms
     if tap is None or tap.form not in forms.specs:
         await query.answer(tr(context)(NOT_VALID))
         return
@@ -80,18 +82,20 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def open_form(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     form: str,
     subject: int | None = None,
     *,
     tapped: Callable[..., object] | None = None,
 ) -> FormView:
-    view = await rt(context).forms.open(user_id(update), form, subject, update_id=update.update_id)
+    view = await context.runtime.forms.open(
+        user_id(update), form, subject, update_id=update.update_id
+    )
     await show(view, context, tapped=tapped)
     return view
 
 
-async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def on_message(update: Update, context: Context) -> bool:
     """A message to her open form (True), or not a form's (False)."""
     msg = update.effective_message
     if msg is None or update.effective_user is None:
@@ -99,17 +103,17 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     if msg.text is not None and msg.text.startswith("/"):
         return False
     answer = Answer("other", message_kind(msg)) if msg.text is None else Answer("text", msg.text)
-    view = await rt(context).forms.handle(user_id(update), update.update_id, answer)
+    view = await context.runtime.forms.handle(user_id(update), update.update_id, answer)
     if view.status == Status.NONE:
         return False
     await show(view, context)
     return True
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def cancel(update: Update, context: Context) -> bool:
     """/batal on her open form (True): kept for later or discarded, as the form
     says; False when no form is open."""
-    view = await rt(context).forms.cancel(user_id(update), update.update_id)
+    view = await context.runtime.forms.cancel(user_id(update), update.update_id)
     if view.status == Status.NONE:
         return False
     if view.status == Status.CANCELLED:
@@ -123,13 +127,13 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
 # ---- drawing ----------------------------------------------------------------------
 
 
-def screens(context: ContextTypes.DEFAULT_TYPE) -> Mapping[str, Screen]:
+def screens(context: Context) -> Mapping[str, Screen]:
     return context.application.bot_data["form_screens"]
 
 
 async def show(
     view: FormView,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     *,
     tapped: Callable[..., object] | None = None,
     redraw: Callable[..., object] | None = None,
@@ -157,7 +161,7 @@ async def show(
     elif status == Status.TOGGLED and redraw is not None:
         _, markup = question(view, context)
         await asyncio.gather(answer(), redraw(markup))  # type: ignore[arg-type]
-        rt(context).forms.delivered(view)
+        context.runtime.forms.delivered(view)
     elif status == Status.HELP:
         await asyncio.gather(answer(), ask(view, context, prefix=t(HELPED)))
     elif status == Status.DONE:
@@ -181,25 +185,23 @@ def escaped(params: Mapping[str, object]) -> dict[str, object]:
     return {k: html.escape(v) if isinstance(v, str) else v for k, v in params.items()}
 
 
-def title(context: ContextTypes.DEFAULT_TYPE, form: str) -> str:
+def title(context: Context, form: str) -> str:
     screen = screens(context).get(form)
     return tr(context)(screen.title) if screen else form
 
 
-async def offer_return(context: ContextTypes.DEFAULT_TYPE, owner: int, form: str) -> None:
+async def offer_return(context: Context, owner: int, form: str) -> None:
     t = tr(context)
     name = title(context, form)
     markup = inline([[button("▶️ " + t(RESUME).format(form=name), OpenForm(form, 0).encode())]])
     await context.bot.send_message(owner, t(RESUME_OFFER).format(form=name), reply_markup=markup)
 
 
-def form_of(context: ContextTypes.DEFAULT_TYPE, name: str) -> Form:
-    return rt(context).forms.specs[name].form
+def form_of(context: Context, name: str) -> Form:
+    return context.runtime.forms.specs[name].form
 
 
-def question(
-    view: FormView, context: ContextTypes.DEFAULT_TYPE
-) -> tuple[str, InlineKeyboardMarkup | None]:
+def question(view: FormView, context: Context) -> tuple[str, InlineKeyboardMarkup | None]:
     """The open question (or the review), drawn for ``view.rev``."""
     assert view.form is not None and view.step is not None
     t = tr(context)
@@ -224,21 +226,19 @@ def _stamped(markup: InlineKeyboardMarkup, form: str, rev: int) -> InlineKeyboar
     return inline(rows)
 
 
-async def ask(
-    view: FormView, context: ContextTypes.DEFAULT_TYPE, *, prefix: str | None = None
-) -> None:
+async def ask(view: FormView, context: Context, *, prefix: str | None = None) -> None:
     if view.step is None:
         return
     text, markup = question(view, context)
     if prefix:
         text = f"{html.escape(prefix)}\n\n{text}"
     await context.bot.send_message(view.owner, text, reply_markup=markup, parse_mode=ParseMode.HTML)
-    rt(context).forms.delivered(view)
+    context.runtime.forms.delivered(view)
 
 
-async def resend_owed(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resend_owed(context: Context) -> None:
     """At start-up: questions saved but never sent before a crash go out now."""
-    for view in await rt(context).forms.owed():
+    for view in await context.runtime.forms.owed():
         try:
             await ask(view, context)
         except Exception as exc:  # one unreachable person must not stop the rest

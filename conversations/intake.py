@@ -13,7 +13,6 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from conversations import forms
 from conversations.common import (
@@ -22,7 +21,6 @@ from conversations.common import (
     her_menu,
     main_menu,
     message_kind,
-    rt,
     tr,
     user_id,
 )
@@ -38,6 +36,7 @@ from wrse_bot.safe_logging import error_name
 from wrse_bot.services.intake import Answer, IntakeView
 from wrse_bot.services.registration import RuleLine, SubmitResult
 from wrse_bot.telegram.callback_data import number
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import HELP as HELP_LABEL
 from wrse_bot.telegram.forms import problem_text, question_keyboard, question_text
 from wrse_bot.telegram.keyboards import MAX_CALLBACK_BYTES, button, in_rows, inline
@@ -192,13 +191,13 @@ def render_line(line: RuleLine, t: Translator) -> str:
 async def send_view(
     view: IntakeView,
     update: Update | None,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     *,
     chat_id: int | None = None,
     prefix: str | None = None,
 ) -> Message | None:
     """Deliver what the intake service decided; record a delivered question."""
-    runtime = rt(context)
+    runtime = context.runtime
     t = tr(context)
     uid = chat_id if chat_id is not None else user_id(update)  # type: ignore[arg-type]
     if view.status in ("ask", "stale") and view.step is not None:
@@ -260,16 +259,16 @@ async def send_view(
 # ---- handlers -----------------------------------------------------------------
 
 
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def begin(update: Update, context: Context) -> None:
     """/daftar, "Daftar", "Lanjutkan pendaftaran"."""
     lang = update.effective_user.language_code if update.effective_user else None
-    view = await rt(context).intake.begin(user_id(update), update.update_id, lang or "id")
+    view = await context.runtime.intake.begin(user_id(update), update.update_id, lang or "id")
     await send_view(view, update, context)
 
 
-async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pause(update: Update, context: Context) -> None:
     """/batal: stop the form, keep the draft."""
-    view = await rt(context).intake.pause(user_id(update), update.update_id)
+    view = await context.runtime.intake.pause(user_id(update), update.update_id)
     if view.status == "no_draft":
         t = tr(context)
         await update.effective_message.reply_text(  # type: ignore[union-attr]
@@ -280,7 +279,7 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_view(view, update, context)
 
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -289,7 +288,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(t(N_("This button is no longer valid.")))
         return
     rev, value = parsed
-    view = await rt(context).intake.answer(
+    view = await context.runtime.intake.answer(
         user_id(update), update.update_id, Answer("choice", value, rev)
     )
     if view.status == "double_tap":
@@ -304,14 +303,14 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(t(N_("This button is no longer valid.")))
         return
     if view.status == "toggled":
-        _, markup = question(view, t, rt(context).intake.form)
+        _, markup = question(view, t, context.runtime.intake.form)
         await asyncio.gather(query.answer(), query.edit_message_reply_markup(markup))
         return
     # Stop her button's spinner while the next question goes out.
     await asyncio.gather(query.answer(), send_view(view, update, context))
 
 
-async def on_help_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_help_request(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -320,7 +319,7 @@ async def on_help_request(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if rev is None:
         await query.answer(t(N_("This button is no longer valid.")))
         return
-    view = await rt(context).intake.request_help(user_id(update), update.update_id, rev)
+    view = await context.runtime.intake.request_help(user_id(update), update.update_id, rev)
     if view.status == "stale":
         await query.answer(t(N_("That button is from an earlier question.")))
         await send_view(view, update, context, prefix=t(N_("Let us continue from here:")))
@@ -329,7 +328,7 @@ async def on_help_request(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await _helped(view, update, context)
 
 
-async def _helped(view: IntakeView, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _helped(view: IntakeView, update: Update, context: Context) -> None:
     if view.status == "ask":
         t = tr(context)
         await send_view(
@@ -342,11 +341,11 @@ async def _helped(view: IntakeView, update: Update, context: ContextTypes.DEFAUL
         )
 
 
-async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_message(update: Update, context: Context) -> None:
     """Any message while a form is open is an answer to its question."""
     msg = update.effective_message
     assert msg is not None
-    runtime = rt(context)
+    runtime = context.runtime
     if await forms.on_message(update, context):  # her open form's answer
         return
     for route in TEXT_ROUTES:
@@ -388,16 +387,16 @@ def _is_help(text: str) -> bool:
     return text.replace("🙋", "").strip().casefold() in _help_labels()
 
 
-async def resend_owed_prompts(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def resend_owed_prompts(context: Context) -> None:
     """After a crash: questions whose answers were saved but never went out."""
-    for view in await rt(context).intake.owed_prompts():
+    for view in await context.runtime.intake.owed_prompts():
         try:
             await send_view(view, None, context, chat_id=view.user_id)
         except Exception as exc:  # one unreachable person must not stop the rest
             log.warning("could not resend an owed question: %s", error_name(exc))
 
 
-async def on_unknown_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_callback(update: Update, context: Context) -> None:
     """Forged or ancient callback data: refuse politely, change nothing."""
     query = update.callback_query
     assert query is not None

@@ -6,15 +6,15 @@ import html
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
-from conversations.common import her_menu, main_menu, rt, tr, user_id
+from conversations.common import her_menu, main_menu, tr, user_id
 from conversations.intake import send_view
 from wrse_bot.config import Settings
 from wrse_bot.domain.small_talk import is_greeting
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.roles import role_of
 from wrse_bot.services.users import set_reachable
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.menus import role_help
 
 HELP_TEXT = N_(
@@ -28,19 +28,19 @@ HELP_TEXT = N_(
 )
 
 
-async def _resume_with(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str) -> bool:
+async def _resume_with(update: Update, context: Context, prefix: str) -> bool:
     """Mid-form, answer briefly and show her open question again."""
-    view = await rt(context).intake.current(user_id(update))
+    view = await context.runtime.intake.current(user_id(update))
     if view.status != "ask":
         return False
     await send_view(view, update, context, prefix=prefix)
     return True
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
-    view = await rt(context).intake.current(uid)
+    view = await context.runtime.intake.current(uid)
     if view.status == "ask":
         welcome = (
             N_("Welcome back! Let us continue changing your data:")
@@ -49,7 +49,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         await send_view(view, update, context, prefix=t(welcome))
         return
-    standing = await rt(context).intake.standing(uid)
+    standing = await context.runtime.intake.standing(uid)
     if standing.registered:
         # Greeted as registered: no "Tekan Daftar" for someone who has.
         await context.bot.send_message(
@@ -83,7 +83,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def greeting_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def greeting_route(update: Update, context: Context) -> bool:
     """ "Halo", "assalamualaikum", "punten bu": a greeting back and the way forward
     (the open question, or the /start greeting with the menu), never "I did not
     understand". The last text route: a staff member's typed form text comes first."""
@@ -110,11 +110,11 @@ def help_text(t: Translator, settings: Settings) -> str:
     return "\n".join(lines)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     t = tr(context)
-    text = help_text(t, rt(context).settings)
+    text = help_text(t, context.runtime.settings)
     # Officers see their own commands too, by the role the server holds now.
-    role = await role_of(rt(context).db, rt(context).settings, user_id(update))
+    role = await role_of(context.runtime.db, context.runtime.settings, user_id(update))
     if role is not None:
         text = f"{text}\n\n{role_help(role, t)}"
     if await _resume_with(update, context, text):
@@ -127,7 +127,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     t = tr(context)
     if await _resume_with(update, context, t(N_("I do not know that command. Let us continue:"))):
         return
@@ -138,10 +138,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def membership(update: Update, context: Context) -> None:
     """Telegram tells us when she blocks or unblocks the bot."""
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
     reachable = change.new_chat_member.status not in ("kicked", "left")
-    await set_reachable(rt(context).db, change.chat.id, reachable)
+    await set_reachable(context.runtime.db, change.chat.id, reachable)

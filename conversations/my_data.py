@@ -6,15 +6,15 @@ import html
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
-from conversations.common import main_menu, rt, tr, user_id
+from conversations.common import main_menu, tr, user_id
 from conversations.intake import MARKS, contact_text, render_line, send_view
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.text import Day, Money
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.my_data import MyData
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline, replace_text
 
 VERDICTS = {
@@ -98,10 +98,10 @@ def _actions(t: Translator) -> object:
     )
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
-    runtime = rt(context)
+    runtime = context.runtime
     view = await runtime.intake.current(uid)
     if view.status == "ask":
         await send_view(
@@ -125,10 +125,10 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_delete(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
-    if not await rt(context).my_data.has_anything(uid):
+    if not await context.runtime.my_data.has_anything(uid):
         await context.bot.send_message(
             uid,
             t(N_("We have no data of yours to delete.")),
@@ -150,12 +150,12 @@ async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await context.bot.send_message(uid, text, reply_markup=markup)
 
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    runtime = rt(context)
+    runtime = context.runtime
     action = query.data or ""
     if action == "me:view":
         await query.answer()

@@ -8,13 +8,14 @@ import html
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
-from conversations.common import rt, tr, user_id
+from conversations.common import tr, user_id
 from wrse_bot.domain.schedule import Span
 from wrse_bot.i18n import N_
 from wrse_bot.services import reminders as svc
 from wrse_bot.services.class_labels import session_label
+from wrse_bot.telegram.context import Context
 
 NOT_VALID = N_("This button is no longer valid.")
 NOT_ENROLLED = N_("You are no longer enrolled in this class.")
@@ -25,7 +26,7 @@ THANKS_NOT_COMING = N_(
 )
 
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -35,7 +36,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     enrolment_id, session_id, coming = parsed
     result = await svc.answer(
-        rt(context).db,
+        context.runtime.db,
         user_id(update),
         enrolment_id,
         session_id,

@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import requires
-from conversations.common import NOT_VALID, edit_html, rt, tr, user_id
+from conversations.common import NOT_VALID, edit_html, tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.domain.aid import AID_KINDS
 from wrse_bot.domain.catalog import SKILLS
@@ -42,6 +42,7 @@ from wrse_bot.services.reports import (
 )
 from wrse_bot.services.roles import COORDINATORS, audit_now
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 LP = cbd.compile_pattern(r"lp:(f|t|go):(30|90|y|a):(all|0[1-9]):(all|c[0-9]{1,9}|s[a-z_]{1,20})")
@@ -141,7 +142,7 @@ def _panel(f: ReportFilter, t: Translator, title: str | None = None) -> tuple[st
     return text, inline(rows)
 
 
-async def _target_picker(f: ReportFilter, t: Translator, context: ContextTypes.DEFAULT_TYPE):  # type: ignore[no-untyped-def]
+async def _target_picker(f: ReportFilter, t: Translator, context: Context):  # type: ignore[no-untyped-def]
     def pick(class_id: int | None = None, skill: str | None = None) -> str:
         chosen = ReportFilter(
             period=f.period, kecamatan=f.kecamatan, class_id=class_id, skill=skill
@@ -153,7 +154,7 @@ async def _target_picker(f: ReportFilter, t: Translator, context: ContextTypes.D
     ]
     classes = [
         button(_mark(f.class_id == c.id, c.title[:40]), pick(class_id=c.id))
-        for c in await class_choices(rt(context).db)
+        for c in await class_choices(context.runtime.db)
     ]
     rows: list[list[InlineKeyboardButton]] = [
         *in_rows(skills, 2),
@@ -165,7 +166,7 @@ async def _target_picker(f: ReportFilter, t: Translator, context: ContextTypes.D
 
 
 @requires(COORDINATORS)
-async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_command(update: Update, context: Context) -> None:
     text, markup = _panel(ReportFilter(), tr(context))
     await context.bot.send_message(
         user_id(update),
@@ -176,7 +177,7 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 @requires(COORDINATORS)
-async def report_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -184,7 +185,7 @@ async def report_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     f = _decode(*match.groups()[1:]) if match else None
     title = None
     if f is not None and f.class_id is not None:
-        title = await class_title(rt(context).db, f.class_id)
+        title = await class_title(context.runtime.db, f.class_id)
     if match is None or f is None or (f.class_id is not None and title is None):
         await query.answer(t(NOT_VALID))
         return
@@ -333,8 +334,8 @@ def draw_charts(r: PublishedReport, t: Translator) -> list[tuple[str, bytes]]:
         return charts.all_charts(r, t)
 
 
-async def send_report(update: Update, context: ContextTypes.DEFAULT_TYPE, f: ReportFilter) -> None:
-    runtime = rt(context)
+async def send_report(update: Update, context: Context, f: ReportFilter) -> None:
+    runtime = context.runtime
     t = tr(context)
     uid = user_id(update)
     await context.bot.send_chat_action(uid, ChatAction.UPLOAD_PHOTO)

@@ -11,11 +11,11 @@ import logging
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations import menu
 from conversations.auth import requires
-from conversations.common import rt, tr, user_id
+from conversations.common import tr, user_id
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
 from wrse_bot.services.access import (
@@ -27,6 +27,7 @@ from wrse_bot.services.access import (
 )
 from wrse_bot.services.roles import ADMINS, Role
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 from wrse_bot.telegram.menus import role_commands, sync_all, sync_menu
@@ -46,11 +47,6 @@ ROLE_WORDS = {
     "koordinator": Role.COORDINATOR,
     "coordinator": Role.COORDINATOR,
 }
-
-
-def access(context: ContextTypes.DEFAULT_TYPE) -> AccessService:
-    runtime = rt(context)
-    return AccessService(runtime.db, runtime.settings)
 
 
 def mention(uid: int) -> str:
@@ -152,7 +148,7 @@ def greeting(role: Role, t: Translator) -> str:
 
 
 @requires(ADMINS)
-async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invite_command(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
     args = context.args or []
@@ -171,7 +167,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             ),
         )
         return
-    created = await access(context).create_invite(uid, role, update.update_id)
+    created = await context.runtime.access.create_invite(uid, role, update.update_id)
     if created is not None:
         await context.bot.send_message(
             uid,
@@ -184,7 +180,7 @@ async def invite_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # ---- opening an invitation ------------------------------------------------------
 
 
-async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def accept_invite(update: Update, context: Context) -> None:
     """``/start inv_<code>``: anyone may open it; the code decides."""
     msg = update.effective_message
     assert msg is not None and msg.text is not None
@@ -193,7 +189,7 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     parts = msg.text.split(maxsplit=1)
     code = parts[1].strip().removeprefix(INVITE_PREFIX)[:64] if len(parts) > 1 else ""
     who = update.effective_user.full_name if update.effective_user else ""
-    result = await access(context).accept_invite(uid, code, update.update_id, name=who)
+    result = await context.runtime.access.accept_invite(uid, code, update.update_id, name=who)
     if result.status == "duplicate_update":
         return
     if result.status == "admin":
@@ -236,9 +232,9 @@ async def accept_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 @requires(ADMINS)
-async def roles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def roles_command(update: Update, context: Context) -> None:
     t = tr(context)
-    svc = access(context)
+    svc = context.runtime.access
     view, invites = await svc.roles(), await svc.open_invites()
     await context.bot.send_message(
         user_id(update),
@@ -285,7 +281,7 @@ def parse_callback(data: str | None) -> tuple[str, int, Role | None] | None:
 
 
 @requires(ADMINS)
-async def roles_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def roles_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -296,7 +292,7 @@ async def roles_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer(t(N_("This button is no longer valid.")))
         return
     action, target, role = parsed
-    svc = access(context)
+    svc = context.runtime.access
     if action == "inv" and role is not None:
         created = await svc.create_invite(uid, role, update.update_id)
         await query.answer()

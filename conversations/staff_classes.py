@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations import attendance
 from conversations.attendance import act
@@ -25,7 +25,6 @@ from conversations.auth import cached_role, requires, shows_phone
 from conversations.common import (
     TEXT_ROUTES,
     fallback,
-    rt,
     send_html,
     send_long,
     stale_button,
@@ -42,12 +41,13 @@ from wrse_bot.domain.schedule import Span, deadline_example, session_example
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
 from wrse_bot.services import class_admin as ca
-from wrse_bot.services.class_admin import ClassAdminService, FormInput, FormView
+from wrse_bot.services.class_admin import FormInput, FormView
 from wrse_bot.services.class_labels import session_label, when
 from wrse_bot.services.class_views import PUBLISHED, ROSTER_ORDER, ClassCard, RosterLine
 from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 PREFIX = "sc"
@@ -79,15 +79,7 @@ def _cb(rev: int, value: str) -> str:
     return f"{PREFIX}:f:{rev}:{value}"
 
 
-def _service(context: ContextTypes.DEFAULT_TYPE) -> ClassAdminService:
-    data = context.application.bot_data
-    if "class_admin" not in data:
-        runtime = rt(context)
-        data["class_admin"] = ClassAdminService(runtime.db, runtime.settings)
-    return data["class_admin"]
-
-
-def _set_form_cache(context: ContextTypes.DEFAULT_TYPE, open_form: bool) -> None:
+def _set_form_cache(context: Context, open_form: bool) -> None:
     if context.user_data is not None:
         context.user_data[FORM_CACHE] = open_form
 
@@ -314,9 +306,7 @@ def _problem(t: Translator, problem: DomainError) -> str:
     return "⚠️ " + html.escape(t.render(problem.message, problem.params))
 
 
-async def send_form(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, view: FormView, prefix: str = ""
-) -> None:
+async def send_form(update: Update, context: Context, view: FormView, prefix: str = "") -> None:
     """Deliver what the class form service decided."""
     t = tr(context)
     uid = user_id(update)
@@ -332,7 +322,7 @@ async def send_form(
         return
     if view.status == "published":
         _set_form_cache(context, False)
-        info = await _service(context).info(view.class_id or 0)
+        info = await context.runtime.class_admin.info(view.class_id or 0)
         head = t(N_("✅ The class is published. Women can now see it under Classes."))
         await send_html(context, uid, f"{head}\n\n{class_text(t, info)}" if info else head)
         return
@@ -368,17 +358,15 @@ async def send_form(
 
 
 @requires(STAFF)
-async def new_class(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def new_class(update: Update, context: Context) -> None:
     """/kelas_baru: start (or resume) the guided form."""
-    view = await _service(context).begin_new(user_id(update), update.update_id)
+    view = await context.runtime.class_admin.begin_new(user_id(update), update.update_id)
     await send_form(update, context, view)
 
 
-async def _pick_class(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, verb: str, question: str
-) -> None:
+async def _pick_class(update: Update, context: Context, verb: str, question: str) -> None:
     t = tr(context)
-    classes = await _service(context).classes()
+    classes = await context.runtime.class_admin.classes()
     if not classes:
         await send_html(context, user_id(update), t(N_("There are no published classes yet.")))
         return
@@ -397,19 +385,19 @@ async def _pick_class(
 
 
 @requires(STAFF)
-async def manage_classes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def manage_classes(update: Update, context: Context) -> None:
     """/kelas_staf: pick a class to change or cancel."""
     await _pick_class(update, context, "c", N_("Which class?"))
 
 
 @requires(STAFF)
-async def roster_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def roster_command(update: Update, context: Context) -> None:
     """/peserta: pick a class, then see who is in it."""
     await _pick_class(update, context, "r", N_("Whose participants do you want to see?"))
 
 
 @requires(STAFF)
-async def attendance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def attendance_command(update: Update, context: Context) -> None:
     """/hadir: pick a class, then a session, then tick who came."""
     await _pick_class(update, context, "h", N_("Attendance for which class?"))
 
@@ -417,7 +405,7 @@ async def attendance_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
 # ---- typed answers ----------------------------------------------------------------------
 
 
-async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def text_route(update: Update, context: Context) -> bool:
     """Claim a plain message when it answers this staff member's open class form.
 
     Cheap for women: the role is looked up once and cached (a negative too)."""
@@ -431,7 +419,7 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         return False
     # Checked in the database each time for staff (few, and another staff form
     # may have replaced this one); the cached "no" keeps idle staff cheap.
-    has_form = await _service(context).has_form(update.effective_user.id)
+    has_form = await context.runtime.class_admin.has_form(update.effective_user.id)
     cache[FORM_CACHE] = has_form
     if not has_form:
         return False
@@ -440,9 +428,9 @@ async def text_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
 
 
 @requires(STAFF)
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: Context) -> None:
     text = update.effective_message.text or ""  # type: ignore[union-attr]
-    view = await _service(context).answer(
+    view = await context.runtime.class_admin.answer(
         user_id(update), update.update_id, FormInput("text", text)
     )
     if view.status == "no_form":
@@ -477,7 +465,7 @@ def parse_callback(data: str | None) -> FormButton | tuple[str, list[int]] | Non
 
 
 @requires(STAFF)
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -496,13 +484,11 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await handler(update, context, *ids)
 
 
-async def _on_form_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, rev: int, value: str
-) -> None:
+async def _on_form_button(update: Update, context: Context, rev: int, value: str) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    service = _service(context)
+    service = context.runtime.class_admin
     given = FormInput("choice", value, rev)
     view = await service.answer(user_id(update), update.update_id, given)
     if view.status == "no_form":
@@ -520,9 +506,9 @@ async def _on_form_button(
     await send_form(update, context, view)
 
 
-async def show_class(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def show_class(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
-    info = await _service(context).info(class_id)
+    info = await context.runtime.class_admin.info(class_id)
     if info is None:
         await stale_button(update, context)
         return
@@ -542,9 +528,9 @@ async def show_class(update: Update, context: ContextTypes.DEFAULT_TYPE, class_i
     await send_html(context, user_id(update), class_text(t, info), inline(rows))
 
 
-async def choose_change(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def choose_change(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
-    info = await _service(context).info(class_id)
+    info = await context.runtime.class_admin.info(class_id)
     if info is None or info.status != PUBLISHED:
         await stale_button(update, context)
         return
@@ -562,9 +548,7 @@ async def choose_change(update: Update, context: ContextTypes.DEFAULT_TYPE, clas
     await send_html(context, user_id(update), text, inline([*in_rows(fields, 2), *sessions]))
 
 
-async def start_field_change(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int, index: int
-) -> None:
+async def start_field_change(update: Update, context: Context, class_id: int, index: int) -> None:
     if index >= len(ca.EDIT_FIELDS):
         await stale_button(update, context)
         return
@@ -572,21 +556,21 @@ async def start_field_change(
 
 
 async def start_session_change(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int, session_id: int
+    update: Update, context: Context, class_id: int, session_id: int
 ) -> None:
     await _start_change(update, context, class_id, "session", session_id)
 
 
 async def _start_change(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     class_id: int,
     field_name: str,
     session_id: int | None,
 ) -> None:
     query = update.callback_query
     assert query is not None
-    view = await _service(context).begin_edit(
+    view = await context.runtime.class_admin.begin_edit(
         user_id(update), update.update_id, class_id, field_name, session_id
     )
     if view.status == "refused":
@@ -598,9 +582,9 @@ async def _start_change(
     await send_form(update, context, view)
 
 
-async def ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def ask_cancel(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
-    service = _service(context)
+    service = context.runtime.class_admin
     info = await service.info(class_id)
     if info is None or info.status != PUBLISHED:
         await stale_button(update, context)
@@ -635,11 +619,11 @@ async def ask_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, class_i
     )
 
 
-async def confirm_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def confirm_cancel(update: Update, context: Context, class_id: int) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    view = await _service(context).cancel(user_id(update), update.update_id, class_id)
+    view = await context.runtime.class_admin.cancel(user_id(update), update.update_id, class_id)
     if view.status == "duplicate":
         await query.answer()
         return
@@ -657,9 +641,9 @@ async def confirm_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, cla
     )
 
 
-async def show_roster(update: Update, context: ContextTypes.DEFAULT_TYPE, class_id: int) -> None:
+async def show_roster(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
-    roster = await _service(context).roster(user_id(update), class_id)
+    roster = await context.runtime.class_admin.roster(user_id(update), class_id)
     if roster is None:
         await stale_button(update, context)
         return

@@ -9,10 +9,10 @@ import html
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import cached_role, requires
-from conversations.common import TEXT_ROUTES, rt, tr, user_id
+from conversations.common import TEXT_ROUTES, tr, user_id
 from conversations.intake import CONTACT_LABELS, MARKS, render_line
 from wrse_bot.domain.catalog import MARITAL_LABELS
 from wrse_bot.domain.places import load_places
@@ -24,10 +24,10 @@ from wrse_bot.services.verification import (
     Card,
     DecisionResult,
     Person,
-    VerificationService,
     preset_reason,
 )
 from wrse_bot.telegram import callback_data as cbd
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 
@@ -50,11 +50,6 @@ def parse_callback(data: str | None) -> tuple[str, int, int | None] | None:
     if found is None or fid is None:
         return None
     return found.group(1), fid, cbd.number(found.group(3))
-
-
-def service(context: ContextTypes.DEFAULT_TYPE) -> VerificationService:
-    runtime = rt(context)
-    return VerificationService(runtime.db, runtime.settings)
 
 
 # ---- rendering ----------------------------------------------------------------
@@ -167,7 +162,7 @@ def outcome_text(result: DecisionResult, t: Translator) -> str:
 
 
 async def _send_card(
-    context: ContextTypes.DEFAULT_TYPE, uid: int, card: Card | None, *, edit: Message | None = None
+    context: Context, uid: int, card: Card | None, *, edit: Message | None = None
 ) -> None:
     t = tr(context)
     if card is None:
@@ -207,13 +202,13 @@ async def _close(query_message: Message | None, text: str) -> None:
 
 
 @requires(STAFF)
-async def verify_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def verify_command(update: Update, context: Context) -> None:
     uid = user_id(update)
-    await _send_card(context, uid, await service(context).card(uid))
+    await _send_card(context, uid, await context.runtime.verification.card(uid))
 
 
 @requires(STAFF)
-async def verify_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def verify_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -223,7 +218,7 @@ async def verify_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.answer(t(N_("This button is no longer valid.")))
         return
     action, fid, extra = parsed
-    svc = service(context)
+    svc = context.runtime.verification
     message = query.message if isinstance(query.message, Message) else None
 
     if action in ("sh", "sk"):
@@ -285,21 +280,21 @@ async def verify_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await _after_decision(update, context, result, message)
 
 
-async def _already(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message | None
-) -> None:
+async def _already(update: Update, context: Context, message: Message | None) -> None:
     t = tr(context)
     assert update.callback_query is not None
     await update.callback_query.answer(
         t(N_("Already decided by another officer.")), show_alert=True
     )
     await _close(message, t(N_("Already decided by another officer.")))
-    await _send_card(context, user_id(update), await service(context).card(user_id(update)))
+    await _send_card(
+        context, user_id(update), await context.runtime.verification.card(user_id(update))
+    )
 
 
 async def _after_decision(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     result: DecisionResult,
     message: Message | None,
 ) -> None:
@@ -316,7 +311,7 @@ async def _after_decision(
             return
         context.user_data[FORM_KEY] = False  # type: ignore[index]
         await context.bot.send_message(uid, t(N_("Already decided by another officer.")))
-        await _send_card(context, uid, await service(context).card(uid))
+        await _send_card(context, uid, await context.runtime.verification.card(uid))
         return
     if result.status == "not_allowed":
         if query is not None:
@@ -338,18 +333,20 @@ async def _after_decision(
         await context.bot.send_message(
             uid, outcome_text(result, t), parse_mode=ParseMode.HTML, protect_content=True
         )
-    await _send_card(context, uid, await service(context).card(uid))
+    await _send_card(context, uid, await context.runtime.verification.card(uid))
 
 
 @requires(STAFF)
-async def typed_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def typed_reason(update: Update, context: Context) -> None:
     msg = update.effective_message
     assert msg is not None and msg.text is not None
-    result = await service(context).typed_reason(user_id(update), msg.text, update.update_id)
+    result = await context.runtime.verification.typed_reason(
+        user_id(update), msg.text, update.update_id
+    )
     await _after_decision(update, context, result, None)
 
 
-async def reason_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def reason_route(update: Update, context: Context) -> bool:
     """A typed rejection reason, when this officer has the form open. Cheap for
     women: one role lookup, cached; no query at all after that."""
     msg = update.effective_message
@@ -359,7 +356,7 @@ async def reason_route(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     assert data is not None
     if await cached_role(update, context) not in STAFF or data.get(FORM_KEY) is False:
         return False
-    if not await service(context).has_reason_form(update.effective_user.id):
+    if not await context.runtime.verification.has_reason_form(update.effective_user.id):
         data[FORM_KEY] = False
         return False
     data[FORM_KEY] = True

@@ -1,4 +1,8 @@
-"""The services one running bot shares, built once from settings."""
+"""The services one running bot shares, built once from settings.
+
+Every service is stateless apart from its database handle (and the prompt ledgers
+of the two answer-saving ones), so one instance serves every update.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,17 @@ from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
 from wrse_bot.services import aid, checkins
+from wrse_bot.services.access import AccessService
+from wrse_bot.services.attendance import AttendanceService
+from wrse_bot.services.broadcast import BroadcastService
 from wrse_bot.services.checkins import CheckInService
+from wrse_bot.services.class_admin import ClassAdminService
+from wrse_bot.services.follow_up import FollowUpService
 from wrse_bot.services.forms import FormRunner
 from wrse_bot.services.intake import IntakeService
 from wrse_bot.services.my_data import MyDataService
 from wrse_bot.services.roles import role_in
+from wrse_bot.services.verification import VerificationService
 
 
 @dataclass
@@ -25,6 +35,12 @@ class Runtime:
     my_data: MyDataService
     forms: FormRunner  # the one engine service every form runs through
     checkins: CheckInService
+    class_admin: ClassAdminService
+    attendance: AttendanceService
+    broadcast: BroadcastService
+    verification: VerificationService
+    follow_up: FollowUpService
+    access: AccessService
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
@@ -45,8 +61,20 @@ class Runtime:
                 db, [checkins.SPEC, aid.spec(settings)], partial(role_in, settings=settings)
             ),
             checkins=CheckInService(db, settings),
+            class_admin=ClassAdminService(db, settings),
+            attendance=AttendanceService(db, settings),
+            broadcast=BroadcastService(db),
+            verification=VerificationService(db, settings),
+            follow_up=FollowUpService(db),
+            access=AccessService(db, settings),
         )
 
     @property
     def tr(self) -> Translator:
         return translator(self.settings.locale)
+
+    async def close(self) -> None:
+        """At shutdown: answers still buffered are written, then the pool goes."""
+        await self.intake.flush()
+        await self.forms.flush()
+        await self.db.dispose()

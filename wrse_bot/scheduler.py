@@ -38,7 +38,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from telegram import Bot
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import N_, Translator
@@ -46,6 +46,7 @@ from wrse_bot.runtime import Runtime
 from wrse_bot.safe_logging import error_name, safe_traceback
 from wrse_bot.services import dispatch
 from wrse_bot.services.dispatch import Claimed, Outcome, Progress
+from wrse_bot.telegram.context import Context, runtime_of
 from wrse_bot.telegram.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -305,18 +306,18 @@ def wake(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         job.job.modify(next_run_time=datetime.now(app.job_queue.scheduler.timezone))
 
 
-async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.bot_data["dispatcher"].run()
+async def _tick(context: Context) -> None:
+    assert context.job is not None
+    await context.job.data.run()  # the app's own Dispatcher (install_dispatcher)
 
 
 def install_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
     """Schedule the dispatcher on ``app``'s JobQueue: every
     ``dispatch_interval_seconds``, first at once (rows owed before a restart go
     out as soon as the bot starts)."""
-    runtime: Runtime = app.bot_data["runtime"]
+    runtime = runtime_of(app)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     dispatcher = Dispatcher(runtime, app.bot, stopping=lambda: not app.running)
-    app.bot_data["dispatcher"] = dispatcher
     for job in app.job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()
     app.job_queue.run_repeating(
@@ -324,6 +325,7 @@ def install_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispat
         interval=runtime.settings.dispatch_interval_seconds,
         first=0,
         name=JOB_NAME,
+        data=dispatcher,
         # A second instance may start while a long drain runs; it returns at
         # once (see Dispatcher.run) instead of APScheduler logging a skip.
         job_kwargs={"max_instances": 2, "coalesce": True},

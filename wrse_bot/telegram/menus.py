@@ -18,8 +18,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from wrse_bot.i18n import N_, Translator
-from wrse_bot.services.access import AccessService
 from wrse_bot.services.roles import Role
+from wrse_bot.telegram.context import runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +84,9 @@ async def sync_menu(
 
 async def sync_all(app: Application) -> None:  # type: ignore[type-arg]
     """At start-up: every admin (from settings) and every grant gets its menu."""
-    runtime = app.bot_data["runtime"]
+    runtime = runtime_of(app)
     t = runtime.tr
-    view = await AccessService(runtime.db, runtime.settings).roles()
+    view = await runtime.access.roles()
     base = await women_commands(app.bot)
     people = [(uid, Role.ADMIN) for uid in view.admins]
     people += [(g.user_id, g.role) for g in view.grants if g.user_id not in view.admins]
