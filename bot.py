@@ -15,7 +15,7 @@ from datetime import timedelta
 import uvloop
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 import conversations
 from wrse_bot.config import ConfigError, Settings, load_settings, require
@@ -32,6 +32,7 @@ from wrse_bot.services.updates import forget_old_updates
 from wrse_bot.telegram.bot import WrseBot
 from wrse_bot.telegram.context import CONTEXT_TYPES, Context, install_runtime, runtime_of
 from wrse_bot.telegram.processor import PerUserUpdateProcessor
+from wrse_bot.telegram.ratelimit import RateLimiter
 from wrse_bot.telegram.startup import TOKEN_REFUSED, wait_for_telegram
 from wrse_bot.telegram.transport import AiohttpRequest
 
@@ -58,8 +59,9 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
         settings.bot_token.get_secret_value(),
         base_url=settings.api_base_url,
         base_file_url=settings.api_file_url,
-        # Telegram's limits (30 msg/s overall); 429s are waited out and retried.
-        rate_limiter=AIORateLimiter(overall_max_rate=settings.send_rate, max_retries=3),
+        # The one send-rate limiter: Telegram's 30 msg/s overall, 1/s per chat
+        # for outbox rows; 429s are waited out and retried.
+        rate_limiter=RateLimiter(overall_max_rate=settings.send_rate, max_retries=3),
         request=AiohttpRequest(pool_size=max(8, settings.concurrent_updates * 2)),
         get_updates_request=AiohttpRequest(),
     )

@@ -10,7 +10,7 @@ its RSS is the dispatcher's alone:
 
 1. database side: the sender stubbed (every send succeeds at once): how many
    rows/s the database claims and marks;
-2. end to end: the real PTB Bot (``AIORateLimiter(overall_max_rate=0)``) over
+2. end to end: the real PTB Bot (``RateLimiter(overall_max_rate=0)``) over
    HTTP to the Bot API emulator with its rate limits off, and the sender's own
    pacing off (Telegram's 30/s would make this a 55-minute run: the point is
    the machinery's ceiling, not Telegram's).
@@ -144,7 +144,7 @@ async def worker(mode: str, database_url: str, api_base_url: str | None, token: 
         _env_file=None,
         database_url=database_url,
         secret_key=secrets.token_urlsafe(32),
-        send_rate=0,  # AIORateLimiter(overall_max_rate=0): no throttle
+        send_rate=0,  # RateLimiter(overall_max_rate=0): no overall throttle
         quiet_start="00:00",  # no quiet hours: the benchmark runs at any hour
         quiet_end="00:00",
     )
@@ -158,7 +158,7 @@ async def worker(mode: str, database_url: str, api_base_url: str | None, token: 
     if mode == "e2e":
         app = build_application(runtime)
         await app.bot.initialize()
-        sender: Any = Sender(app.bot, rate=1e9, per_chat_interval=0)
+        sender: Any = Sender(app.bot)
         bot: Any = app.bot
     else:
         sender, bot = StubSender(), None

@@ -224,7 +224,7 @@ async def test_two_dispatchers_on_postgresql_send_each_reminder_exactly_once(
             Dispatcher(
                 app.bot_data["runtime"],
                 app.bot,
-                sender=Sender(app.bot, rate=2000, per_chat_interval=0),
+                sender=Sender(app.bot),
             )
             for app in apps
         ]
