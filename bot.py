@@ -16,6 +16,7 @@ import uvloop
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest, HTTPXRequest
 
 import conversations
 from wrse_bot.config import ConfigError, Settings, load_settings, require
@@ -52,6 +53,16 @@ COMMANDS = [
 ]
 
 
+def _transport(settings: Settings) -> dict[str, BaseRequest]:
+    pool = max(8, settings.concurrent_updates * 2)
+    if settings.aiohttp_transport:
+        return {"request": AiohttpRequest(pool_size=pool), "get_updates_request": AiohttpRequest()}
+    return {
+        "request": HTTPXRequest(connection_pool_size=pool),
+        "get_updates_request": HTTPXRequest(),
+    }
+
+
 def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg]
     settings = runtime.settings
     assert settings.bot_token is not None and settings.secret_key is not None
@@ -62,8 +73,7 @@ def build_application(runtime: Runtime) -> Application:  # type: ignore[type-arg
         # The one send-rate limiter: Telegram's 30 msg/s overall, 1/s per chat
         # for outbox rows; 429s are waited out and retried.
         rate_limiter=RateLimiter(overall_max_rate=settings.send_rate, max_retries=3),
-        request=AiohttpRequest(pool_size=max(8, settings.concurrent_updates * 2)),
-        get_updates_request=AiohttpRequest(),
+        **_transport(settings),
     )
     processor = PerUserUpdateProcessor(
         settings.concurrent_updates, identity_secret=settings.secret_key.get_secret_value()

@@ -253,11 +253,13 @@ class Options:
     profile_dir: Path | None
     # Messages/s the bot allows itself (WRSE_SEND_RATE); 0 = off, as the issue asks.
     send_rate: int = 0
+    # More WRSE_* settings for the bot (--bot-env), e.g. to switch a speed-up off.
+    bot_env: dict[str, str] = field(default_factory=dict)
 
     def label(self, load: str, db: str) -> str:
-        return f"intake {load} {db}" + (
-            f" (bot send rate {self.send_rate}/s)" if self.send_rate else ""
-        )
+        extra = [f"bot send rate {self.send_rate}/s"] if self.send_rate else []
+        extra += [f"{k}={v}" for k, v in sorted(self.bot_env.items())]
+        return f"intake {load} {db}" + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _report_bot(name: str, bot: BotProcess, emu: Emulator, failed: bool) -> None:
@@ -312,7 +314,11 @@ async def measure_intake(
             name,
             WRSE_ARGV,
             emu,
-            env={"WRSE_DATABASE_URL": database_url, "WRSE_SEND_RATE": str(opts.send_rate)},
+            env={
+                "WRSE_DATABASE_URL": database_url,
+                "WRSE_SEND_RATE": str(opts.send_rate),
+                **opts.bot_env,
+            },
             profile_to=_profile_path(opts, name),
         )
         async with bot:
@@ -372,6 +378,7 @@ async def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         profile_dir=args.py_spy,
         send_rate=args.send_rate,
+        bot_env=dict(kv.split("=", 1) for kv in args.bot_env),
     )
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     loads = ["throughput", "latency"] if args.load == "both" else [args.load]
@@ -470,6 +477,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the bot's own overall send limit (WRSE_SEND_RATE); 0 = off, like the emulator's",
     )
     parser.add_argument(
+        "--bot-env",
+        action="append",
+        default=[],
+        metavar="WRSE_NAME=VALUE",
+        help="a setting for the bot (repeatable), e.g. WRSE_SQLITE_INLINE_WRITER=false",
+    )
+    parser.add_argument(
         "--py-spy",
         type=Path,
         metavar="DIR",
@@ -478,6 +492,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 1 <= args.women <= 9999:
         parser.error("--women must be 1-9999 (one NIK serial each)")
+    if any(not kv.startswith("WRSE_") or "=" not in kv for kv in args.bot_env):
+        parser.error("--bot-env takes WRSE_NAME=VALUE")
     if not 0 <= args.think_min <= args.think_max:
         parser.error("need 0 <= --think-min <= --think-max")
     return args

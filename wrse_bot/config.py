@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     # Messages/s the bot sends overall: Telegram's limit for bulk messages is
     # about 30/s (429s beyond it are waited out and retried). 0 = no throttle.
     send_rate: int = Field(default=30, ge=0)
+    # Two speed-ups that lean on library internals (pinned in pyproject.toml,
+    # checked by tests/unit/test_private_apis.py); off: the libraries' own way.
+    # SQLite writers' statements on the event loop's thread (db/sqlite_inline.py).
+    sqlite_inline_writer: bool = True
+    # The Bot API over aiohttp instead of PTB's httpx (telegram/transport.py).
+    aiohttp_transport: bool = True
     # Updates handled at once; each woman's own updates stay in order.
     concurrent_updates: int = Field(default=16, ge=1)
     # Telegram unreachable when `run` starts (the office's line is down): it

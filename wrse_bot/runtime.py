@@ -51,7 +51,7 @@ class Runtime:
             settings.secret_key.get_secret_value(),
             previous.get_secret_value() if previous else None,
         )
-        db = db or Database(settings.database_url)
+        db = db or Database(settings.database_url, inline=settings.sqlite_inline_writer)
         return cls(
             settings=settings,
             db=db,

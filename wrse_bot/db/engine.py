@@ -77,9 +77,9 @@ def make_engine(url: str, *, inline: bool = True, **kwargs: Any) -> AsyncEngine:
 class Database:
     """The engine plus a session factory; one session per unit of work."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, inline: bool = True, **engine_kwargs: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        self.engine = make_engine(url, inline=inline, **engine_kwargs)
         # Reading: ``async with db.sessions() as s``; never commit through it.
         # On SQLite readers get their own connections on aiosqlite's thread: a
         # report over 50,000 women takes a second of SQL, which must not stall
