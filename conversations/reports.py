@@ -309,12 +309,29 @@ def aid_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> l
     kinds = " · ".join(f"{t(AID_KINDS.get(k, k))} {cell(c)}" for k, c in r.aid.by_kind.items())
     places = " · ".join(f"{_kecamatan_name(k, t)} {cell(c)}" for k, c in r.aid.by_kecamatan.items())
     months = " · ".join(f"{esc(m)} {cell(c)}" for m, c in r.aid.by_month.items())
-    return [
+    lines = [
         t(N_("<b>Business aid</b> (count, total):")),
         t(N_("• By kind: {list}")).format(list=kinds),
         t(N_("• By kecamatan: {list}")).format(list=places),
         t(N_("• By month: {list}")).format(list=months),
     ]
+    rounds: dict[int, list[str]] = {}
+    for e in r.aid.effects:
+        group = t(AID_KINDS.get(e.kind, e.kind)) if e.kind else t(N_("no aid"))
+        rose = shown(e.rose_share, lambda x: percent(t, x)) if e.rose_share is not None else "-"
+        fell = shown(e.fell_share, lambda x: percent(t, x)) if e.fell_share is not None else "-"
+        rounds.setdefault(e.round_days, []).append(
+            t(N_("{group}: rose {rose}, fell {fell} (n={n})")).format(
+                group=group, rose=esc(rose), fell=esc(fell), n=esc(n(e.women))
+            )
+        )
+    if rounds:
+        lines.append(t(N_("<b>Income at check-in, with aid and without:</b>")))
+        lines += [
+            t(N_("• {days} days: {list}")).format(days=days, list=" · ".join(groups))
+            for days, groups in rounds.items()
+        ]
+    return lines
 
 
 def esc(text: str) -> str:

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.conftest import make_settings
-from tests.factories import make_woman
+from tests.factories import make_class, make_woman
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Aid
+from wrse_bot.db.models import Aid, CheckIn, Enrolment
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.runtime import Runtime
 from wrse_bot.services.aid_report import ShownCell
@@ -68,3 +68,36 @@ async def test_the_report_filters_apply_to_aid(db: Database) -> None:
     assert list(batu.aid.by_kind) == ["gerobak"] and batu.aid.by_kind["gerobak"].aids == 2
     this_year = await build_report(db, ReportFilter(period="y"), at=AT)
     assert this_year.aid.by_kind["gerobak"].total == 2_000_000  # the 2025 cart is outside
+
+
+async def test_income_change_is_set_against_the_aid_received_before_the_check_in(
+    db: Database,
+) -> None:
+    """Five women with a sewing machine, five without: at 90 days four of the
+    first rose and one of the others; aid given after her answer does not count."""
+    cid = await make_class(db)
+    for uid in range(10):
+        reg = await make_woman(db, 6100 + uid, kecamatan_code=JUNREJO)
+        if uid < 5 or uid == 9:  # the tenth got hers after she answered
+            on = date(2026, 6, 1) if uid < 5 else date(2026, 12, 1)
+            await aid(db, reg, "mesin_jahit", 1_500_000, on)
+        async with db.transaction() as s:
+            enrolment = Enrolment(class_id=cid, user_id=6100 + uid, status="enrolled")
+            s.add(enrolment)
+            await s.flush()
+            s.add(
+                CheckIn(
+                    enrolment_id=enrolment.id,
+                    user_id=6100 + uid,
+                    class_id=cid,
+                    round_days=90,
+                    due_at=AT,
+                    status="answered",
+                    answered_at=datetime(2026, 9, 1, tzinfo=UTC),
+                    income_change="rose" if uid in (0, 1, 2, 3, 5) else "same",
+                )
+            )
+    report = publish(await build_report(db, ReportFilter(), at=AT), min_group=5)
+    effects = {e.kind: e for e in report.aid.effects if e.round_days == 90}
+    assert effects["mesin_jahit"].women == 5 and effects["mesin_jahit"].rose_share == 0.8
+    assert effects[""].women == 5 and effects[""].rose_share == 0.2

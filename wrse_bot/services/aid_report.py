@@ -10,11 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import WIB
-from wrse_bot.db.models import Aid, Enrolment, Registrant
+from wrse_bot.db.models import Aid, CheckIn, Enrolment, Registrant
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.disclosure import Withheld
 
@@ -37,6 +37,7 @@ class AidFigures:
     by_kind: dict[str, AidCell]
     by_kecamatan: dict[str, AidCell]  # "" for unknown
     by_month: dict[str, AidCell]  # "2026-11"
+    effects: tuple[Effect, ...] = ()
 
     @property
     def any(self) -> bool:
@@ -44,10 +45,32 @@ class AidFigures:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """One round's answers from women of one aid group ("" for no aid before it)."""
+
+    round_days: int
+    kind: str
+    answers: int
+    women: int
+    rose: int
+    fell: int
+
+
+@dataclass(frozen=True)
+class ShownEffect:
+    round_days: int
+    kind: str
+    women: int | Withheld
+    rose_share: float | Withheld | None
+    fell_share: float | Withheld | None
+
+
+@dataclass(frozen=True)
 class PublishedAid:
     by_kind: dict[str, ShownCell]
     by_kecamatan: dict[str, ShownCell]
     by_month: dict[str, ShownCell]
+    effects: tuple[ShownEffect, ...] = ()
 
 
 async def aid_figures(
@@ -79,6 +102,43 @@ async def aid_figures(
         dict(sorted(by_kind.items(), key=lambda kv: -kv[1].total)),
         dict(sorted(by_kec.items())),
         dict(sorted(by_month.items())),
+        await _effects(s, since=since, kecamatan=kecamatan, class_id=class_id),
+    )
+
+
+async def _effects(
+    s: AsyncSession, *, since: datetime | None, kecamatan: str | None, class_id: int | None
+) -> tuple[Effect, ...]:
+    """Income change at each check-in round, for women who had aid of a kind
+    before answering against those who had none. A woman with two kinds counts
+    in both; the "none" group is every answer with no aid before it."""
+    conds = [CheckIn.status == "answered", CheckIn.income_change.is_not(None)]
+    if since is not None:
+        conds.append(CheckIn.answered_at >= since)
+    if kecamatan:
+        conds.append(Registrant.kecamatan_code == kecamatan)
+    if class_id is not None:
+        conds.append(CheckIn.class_id == class_id)
+    kind = func.coalesce(Aid.kind, "")
+    rows = await s.execute(
+        select(
+            CheckIn.round_days,
+            kind,
+            func.count(CheckIn.id.distinct()),
+            func.count(CheckIn.user_id.distinct()),
+            func.count(case((CheckIn.income_change == "rose", CheckIn.id)).distinct()),
+            func.count(case((CheckIn.income_change == "fell", CheckIn.id)).distinct()),
+        )
+        .join(Registrant, Registrant.user_id == CheckIn.user_id)
+        .outerjoin(
+            Aid, (Aid.registrant_id == Registrant.id) & (Aid.given_on <= CheckIn.answered_at)
+        )
+        .where(*conds)
+        .group_by(CheckIn.round_days, kind)
+        .order_by(CheckIn.round_days, kind)
+    )
+    return tuple(
+        Effect(int(r), k, int(n), int(w), int(up), int(down)) for r, k, n, w, up, down in rows
     )
 
 
@@ -92,6 +152,16 @@ def publish_aid(figures: AidFigures, min_group: int) -> PublishedAid:
             for key, c in cells.items()
         }
 
+    effects = tuple(
+        ShownEffect(
+            e.round_days,
+            e.kind,
+            disclosure.count(e.women, min_group),
+            disclosure.over(e.rose / e.answers if e.answers else None, e.women, min_group),
+            disclosure.over(e.fell / e.answers if e.answers else None, e.women, min_group),
+        )
+        for e in figures.effects
+    )
     return PublishedAid(
-        shown(figures.by_kind), shown(figures.by_kecamatan), shown(figures.by_month)
+        shown(figures.by_kind), shown(figures.by_kecamatan), shown(figures.by_month), effects
     )
