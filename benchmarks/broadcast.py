@@ -6,7 +6,7 @@ The Bot API emulator runs with its rate limits ON (30 sends/s overall, about 1/s
 chat, 429 with ``retry_after`` beyond). The setup stores the women directly (users and
 ELIGIBLE registrations), then queues the broadcast with the real service
 (``BroadcastService.send``: the Broadcast row plus one outbox row per woman in one
-transaction), exactly as the "Kirim" button does. The real bot (``bot.build_application``,
+transaction), as the "Kirim" button does. The real bot (``bot.build_application``,
 in this process, polling the emulator) then delivers it through its outbox dispatcher and
 reports progress to the officer.
 
@@ -53,11 +53,11 @@ from benchmarks.common import (
 from bot import build_application
 from wrse_bot.config import load_settings
 from wrse_bot.db.migrate import upgrade_async
-from wrse_bot.db.models import OutboxMessage, Registrant, StaffDraft, User
+from wrse_bot.db.models import OutboxMessage, Registrant, User
 from wrse_bot.devtools.emulator import BotMessage
 from wrse_bot.devtools.harness import polling
 from wrse_bot.runtime import Runtime
-from wrse_bot.services.broadcast import Audience, BroadcastService, Step
+from wrse_bot.services.broadcast import Audience
 
 RATE_TARGET = 28.0
 THROTTLE_TARGET = 0.01
@@ -177,19 +177,13 @@ async def seed(runtime: Runtime, women: int) -> None:
 
 
 async def queue_broadcast(runtime: Runtime, progress_message_id: int) -> int:
-    """What "Kirim" does: a previewed draft, sent through the service."""
-    async with runtime.db.transaction() as s:
-        s.add(
-            StaffDraft(
-                user_id=OFFICER,
-                kind="broadcast",
-                step=Step.PREVIEW,
-                rev=5,
-                data={"audience": Audience("all").to_dict(), "text": TEXT},
-            )
-        )
-    result = await BroadcastService(runtime.db).send(
-        OFFICER, None, 5, progress_chat_id=OFFICER, progress_message_id=progress_message_id
+    """What "Kirim" on the preview does, through the service."""
+    result = await runtime.broadcast.send(
+        OFFICER,
+        Audience("all"),
+        TEXT,
+        progress_chat_id=OFFICER,
+        progress_message_id=progress_message_id,
     )
     assert result.status == "sent", result
     return result.total

@@ -40,11 +40,22 @@ from conversations.common import (
 from conversations.errors import on_error
 from wrse_bot.buttons import FormButton, OpenForm
 from wrse_bot.forms.aid import AID
+from wrse_bot.forms.broadcast import BROADCAST
 from wrse_bot.forms.checkin import CHECKIN
+from wrse_bot.forms.follow_up import NOTE_FORM
+from wrse_bot.forms.invite import INVITE
+from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.telegram.context import Context
 
 # How each form is drawn where forms differ (its name, its review, "closed").
-SCREENS: dict[str, forms.Screen] = {CHECKIN.name: checkin.SCREEN, AID.name: aid.SCREEN}
+SCREENS: dict[str, forms.Screen] = {
+    CHECKIN.name: checkin.SCREEN,
+    AID.name: aid.SCREEN,
+    BROADCAST: broadcast.SCREEN,
+    NOTE_FORM: follow_ups.SCREEN,
+    REASON_FORM: verify.SCREEN,
+    INVITE: roles_admin.SCREEN,
+}
 
 # Features first: within a group the first matching handler wins, so an
 # invite link (/start <code>) or the real /kelas is seen before the core

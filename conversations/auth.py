@@ -22,23 +22,29 @@ def requires(roles: Collection[Role]) -> Callable[[Handler], Handler]:
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def checked(update: Update, context: Context) -> None:
-            user = update.effective_user
-            runtime = context.runtime
-            role = await role_of(runtime.db, runtime.settings, user.id) if user else None
-            if role in roles:
-                context.user_data["role"] = role  # type: ignore[index]
+            if await permitted(update, context, roles, handler.__name__):
                 await handler(update, context)
-                return
-            await audit_now(runtime.db, user.id if user else None, f"denied:{handler.__name__}")
-            text = tr(context)(N_("Sorry, this is only for officers of Dinas Sosial."))
-            if update.callback_query is not None:
-                await update.callback_query.answer(text, show_alert=True)
-            elif update.effective_chat is not None:
-                await context.bot.send_message(update.effective_chat.id, text)
 
         return checked
 
     return wrap
+
+
+async def permitted(update: Update, context: Context, roles: Collection[Role], what: str) -> bool:
+    """Is she one of ``roles``, now? If not, she is refused briefly and it is audited."""
+    user = update.effective_user
+    runtime = context.runtime
+    role = await role_of(runtime.db, runtime.settings, user.id) if user else None
+    if role in roles:
+        context.user_data["role"] = role  # type: ignore[index]
+        return True
+    await audit_now(runtime.db, user.id if user else None, f"denied:{what}")
+    text = tr(context)(N_("Sorry, this is only for officers of Dinas Sosial."))
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text)
+    return False
 
 
 async def cached_role(update: Update, context: Context) -> Role | None:

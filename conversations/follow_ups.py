@@ -1,18 +1,20 @@
 """Coordinators' follow-up queue (/tindak_lanjut): check-ins needing a person,
-taken (``tl:a:<id>``), noted (``tl:n``, a typed note; ``tl:x`` cancels it) and
-resolved (``tl:r``). Every button is re-checked on the server.
+taken, noted (the note is a form: wrse_bot/forms/follow_up.py) and resolved
+(``FollowUpTap``). Every button is re-checked on the server.
 """
 
 from __future__ import annotations
 
 import html
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from conversations.auth import cached_role, requires
-from conversations.common import NOT_VALID, TEXT_ROUTES, edit_html, fallback, tr, user_id
+from conversations import forms
+from conversations.auth import requires
+from conversations.common import NOT_VALID, edit_html, tr, user_id
+from wrse_bot.buttons import FollowUpTap
 from wrse_bot.domain.obstacles import (
     FOLLOW_UP_REASONS,
     HELP_KINDS,
@@ -21,18 +23,17 @@ from wrse_bot.domain.obstacles import (
     OBSTACLES,
 )
 from wrse_bot.domain.places import load_places
+from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.charts import number
-from wrse_bot.services.follow_up import NOTE_MAX, ActionResult, FollowUpCard
+from wrse_bot.services.follow_up import ActionResult, FollowUpCard
+from wrse_bot.services.forms import FormView
 from wrse_bot.services.roles import COORDINATORS
-from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 
-TL = cbd.compile_pattern(r"tl:(a|n|x|r):([0-9]{1,12})")
 NOTES_SHOWN = 2000  # characters of notes on a card; the rest of it stays far below 4,096
-NOTE_CACHE = "follow_up_note"  # context.user_data: has an open follow-up note (bool)
 
 
 def _yes_no(value: bool | None, t: Translator) -> str:
@@ -106,11 +107,11 @@ def card_buttons(c: FollowUpCard, t: Translator, me: int) -> object:
         return None
     rows = []
     if c.assigned_to is None:
-        rows.append([button("🙋 " + t(N_("I'll handle it")), f"tl:a:{c.id}")])
+        rows.append([button("🙋 " + t(N_("I'll handle it")), FollowUpTap("a", c.id).encode())])
     rows.append(
         [
-            button("📝 " + t(N_("Add a note")), f"tl:n:{c.id}"),
-            button("✅ " + t(N_("Done")), f"tl:r:{c.id}"),
+            button("📝 " + t(N_("Add a note")), FollowUpTap("n", c.id).encode()),
+            button("✅ " + t(N_("Done")), FollowUpTap("r", c.id).encode()),
         ]
     )
     return inline(rows)
@@ -147,7 +148,6 @@ _FU_REFUSALS = {
     "resolved": N_("It is already resolved."),
     "taken": N_("Another coordinator already took it."),
     "mine": N_("It is already yours."),
-    "other_form": N_("You have another form open. Finish it first, then tap Add a note again."),
 }
 
 
@@ -162,35 +162,24 @@ async def follow_up_callback(update: Update, context: Context) -> None:
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    match = cbd.match(TL, query.data)
-    follow_up_id = cbd.number(match.group(2)) if match else None
-    if match is None or follow_up_id is None:
+    tap = FollowUpTap.decode(query.data)
+    if tap is None or tap.op not in ("a", "n", "r"):
         await query.answer(t(NOT_VALID))
         return
-    op = match.group(1)
     service = context.runtime.follow_up
-    if op == "a":
-        result = await service.assign(uid, follow_up_id, update.update_id)
-        done = N_("It is yours now.")
-    elif op == "r":
-        result = await service.resolve(uid, follow_up_id, update.update_id)
-        done = N_("Marked as resolved.")
-        if result.outcome == "done":
-            _set_note_cache(context, False)
-    elif op == "x":
-        await service.cancel_note(uid)
-        _set_note_cache(context, False)
-        await query.answer()
-        await edit_html(update, t(N_("Note cancelled.")))
-        return
-    else:
-        result = await service.begin_note(uid, follow_up_id, update.update_id)
-        if result.outcome == "done":
-            _set_note_cache(context, True)
-            await query.answer()
-            await _ask_note(context, uid, follow_up_id)
+    if tap.op == "n":
+        refusal = await service.note_refusal(uid, tap.id)
+        if refusal is None:  # the note is a form: opening it pauses any other she has open
+            await forms.open_form(update, context, NOTE_FORM, tap.id, tapped=query.answer)
             return
-        done = ""
+        await query.answer(t(_FU_REFUSALS[refusal]), show_alert=True)
+        return
+    if tap.op == "a":
+        result = await service.assign(uid, tap.id, update.update_id)
+        done = N_("It is yours now.")
+    else:
+        result = await service.resolve(uid, tap.id, update.update_id)
+        done = N_("Marked as resolved.")
     if result.outcome == "duplicate":
         await query.answer()
         return
@@ -201,72 +190,30 @@ async def follow_up_callback(update: Update, context: Context) -> None:
     await _show_card(update, result, t, uid)
 
 
-async def _ask_note(context: Context, uid: int, follow_up_id: int) -> None:
+async def _noted(
+    view: FormView, context: Context, message: MaybeInaccessibleMessage | None
+) -> None:
+    """The note form finished: saved (or refused, the follow-up changed), then the card."""
     t = tr(context)
-    await context.bot.send_message(
-        uid,
-        t(N_("Type the note for follow-up #{id} and send it.")).format(id=follow_up_id),
-        reply_markup=inline([[button(t(N_("Cancel")), f"tl:x:{follow_up_id}")]]),
-    )
-
-
-def _set_note_cache(context: Context, value: bool) -> None:
-    if context.user_data is not None:
-        context.user_data[NOTE_CACHE] = value
-
-
-@requires(COORDINATORS)
-async def typed_note(update: Update, context: Context) -> None:
-    msg = update.effective_message
-    assert msg is not None and msg.text is not None
-    t = tr(context)
-    uid = user_id(update)
-    result = await context.runtime.follow_up.save_note(uid, msg.text, update.update_id)
-    if result.outcome == "empty":
-        await context.bot.send_message(uid, t(N_("The note is empty. Please type a few words.")))
-        return
-    if result.outcome == "too_long" and result.follow_up_id is not None:
-        text = N_("This note is a little long: at most {max} characters, please. Shorten it a bit.")
-        await context.bot.send_message(uid, t(text).format(max=number(t, NOTE_MAX)))
-        await _ask_note(context, uid, result.follow_up_id)  # the same question again
-        return
-    _set_note_cache(context, False)
-    if result.outcome == "duplicate":
-        return
-    if result.outcome == "no_draft":  # closed meanwhile (resolved elsewhere): not a note
-        await fallback(update, context)
-        return
+    (result,) = view.notices
+    assert isinstance(result, ActionResult)
     if result.outcome == "done":
-        await context.bot.send_message(uid, t(N_("Note saved.")))
+        await context.bot.send_message(view.owner, t(N_("Note saved.")))
     elif result.outcome in _FU_REFUSALS:
-        await context.bot.send_message(uid, t(_FU_REFUSALS[result.outcome]))
+        await context.bot.send_message(view.owner, t(_FU_REFUSALS[result.outcome]))
     if result.card is not None:
         await context.bot.send_message(
-            uid,
-            render_card(result.card, t, uid),
+            view.owner,
+            render_card(result.card, t, view.owner),
             parse_mode=ParseMode.HTML,
-            reply_markup=card_buttons(result.card, t, uid),  # type: ignore[arg-type]
+            reply_markup=card_buttons(result.card, t, view.owner),  # type: ignore[arg-type]
             protect_content=True,
         )
 
 
-async def note_route(update: Update, context: Context) -> bool:
-    """A typed follow-up note, when this coordinator has one open. Cheap for
-    women: the role is looked up once and cached (a negative too)."""
-    msg = update.effective_message
-    if msg is None or msg.text is None or msg.text.startswith("/") or update.effective_user is None:
-        return False
-    cache = context.user_data if context.user_data is not None else {}
-    if await cached_role(update, context) not in COORDINATORS:
-        return False
-    has_note = cache.get(NOTE_CACHE)
-    if has_note is None:
-        has_note = await context.runtime.follow_up.has_note_draft(update.effective_user.id)
-        cache[NOTE_CACHE] = has_note
-    if not has_note:
-        return False
-    await typed_note(update, context)
-    return True
+SCREEN = forms.Screen(
+    title=N_("the follow-up note"), cancel=N_("Cancel"), roles=COORDINATORS, done=_noted
+)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -275,8 +222,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("tindak_lanjut", follow_up_command, filters=private),
-            CallbackQueryHandler(follow_up_callback, pattern=r"^tl:"),
+            CallbackQueryHandler(follow_up_callback, pattern=FollowUpTap.pattern()),
         ]
     )
-    if note_route not in TEXT_ROUTES:  # one route even when several apps are built
-        TEXT_ROUTES.append(note_route)

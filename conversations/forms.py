@@ -12,18 +12,20 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 from telegram.constants import ParseMode
 
+from conversations.auth import permitted
 from conversations.common import message_kind, tr, user_id
 from wrse_bot.buttons import FormButton, OpenForm
 from wrse_bot.forms.engine import Answer, FormState
 from wrse_bot.forms.model import REVIEW, Form
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.forms import HELP, FormView, Status
+from wrse_bot.services.roles import Role
 from wrse_bot.telegram import notices
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import question_keyboard, question_text
@@ -42,6 +44,11 @@ RESUME = N_("Continue: {form}")
 RESUME_OFFER = N_("You left {form} unfinished. Continue it now?")
 KEPT = N_("Stopped. Your answers to {form} are kept: you can continue later.")
 DISCARDED = N_("Stopped: {form} is cancelled, nothing was saved.")
+CANCEL = "cancel"  # the code of a form's own "Batal" button (Screen.cancel)
+
+# Draws what finishing returned (typed results of the service), in place of notices;
+# ``message`` is the one whose button finished the form, if any.
+Done = Callable[[FormView, Context, MaybeInaccessibleMessage | None], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,9 @@ class Screen:
     title: str  # msgid: "the check-in", for "Continue: ..."
     review: Callable[[FormState, Translator], tuple[str, InlineKeyboardMarkup]] | None = None
     closed: str = CLOSED
+    cancel: str | None = None  # msgid: a "Batal" button under every question (staff forms)
+    roles: Collection[Role] | None = None  # who may press its buttons, checked on the server
+    done: Done | None = None  # draws what finishing returned, instead of sending notices
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -61,11 +71,23 @@ async def on_button(update: Update, context: Context) -> None:
     if tap is None:
         await query.answer(tr(context)(NOT_VALID))
         return
-    answer = Answer("choice", tap.code, tap.rev)
-    view = await context.runtime.forms.handle(
-        user_id(update), update.update_id, answer, form=tap.form
+    screen = screens(context).get(tap.form)
+    roles = screen.roles if screen is not None else None
+    if roles is not None and not await permitted(update, context, roles, f"form:{tap.form}"):
+        return
+    forms, owner = context.runtime.forms, user_id(update)
+    if tap.code == CANCEL and screen is not None and screen.cancel is not None:
+        view = await forms.cancel(owner, update.update_id, form=tap.form, rev=tap.rev)
+    else:
+        answer = Answer("choice", tap.code, tap.rev)
+        view = await forms.handle(owner, update.update_id, answer, form=tap.form)
+    await show(
+        view,
+        context,
+        tapped=query.answer,
+        redraw=query.edit_message_reply_markup,
+        message=query.message,
     )
-    await show(view, context, tapped=query.answer, redraw=query.edit_message_reply_markup)
 
 
 async def on_open(update: Update, context: Context) -> None:
@@ -76,6 +98,10 @@ async def on_open(update: Update, context: Context) -> None:
     forms = context.runtime.forms
     if tap is None or tap.form not in forms.specs:
         await query.answer(tr(context)(NOT_VALID))
+        return
+    screen = screens(context).get(tap.form)  # a staff form opens for staff only
+    roles = screen.roles if screen is not None else None
+    if roles is not None and not await permitted(update, context, roles, f"open:{tap.form}"):
         return
     await open_form(update, context, tap.form, tap.subject or None, tapped=query.answer)
 
@@ -116,11 +142,7 @@ async def cancel(update: Update, context: Context) -> bool:
     view = await context.runtime.forms.cancel(user_id(update), update.update_id)
     if view.status == Status.NONE:
         return False
-    if view.status == Status.CANCELLED:
-        t = tr(context)
-        name = title(context, view.form or "")
-        text = t(KEPT if view.kept else DISCARDED).format(form=name)
-        await context.bot.send_message(view.owner, text)
+    await show(view, context)
     return True
 
 
@@ -137,6 +159,7 @@ async def show(
     *,
     tapped: Callable[..., object] | None = None,
     redraw: Callable[..., object] | None = None,
+    message: MaybeInaccessibleMessage | None = None,
 ) -> None:
     """Her view, drawn: the question, a redraw, a short answer to the tap, the end."""
     t = tr(context)
@@ -148,8 +171,16 @@ async def show(
     status = view.status
     if status in (Status.NONE, Status.REFUSED):  # a tap on no form of hers: forged or ancient
         await answer(NOT_VALID)
-    elif status in (Status.DUPLICATE, Status.CANCELLED):
+    elif status == Status.DUPLICATE:
         await answer()
+    elif status == Status.CANCELLED:
+        await answer()
+        name = title(context, view.form or "")
+        await context.bot.send_message(
+            view.owner, t(KEPT if view.kept else DISCARDED).format(form=name)
+        )
+        if view.resumable:
+            await offer_return(context, view.owner, view.resumable)
     elif status == Status.CLOSED:
         screen = screens(context).get(view.form or "")
         await answer(screen.closed if screen else CLOSED)
@@ -166,7 +197,10 @@ async def show(
         await asyncio.gather(answer(), ask(view, context, prefix=t(HELPED)))
     elif status == Status.DONE:
         await answer()
-        for notice in view.notices:
+        screen = screens(context).get(view.form or "")
+        if screen is not None and screen.done is not None:
+            await screen.done(view, context, message)
+        for notice in view.notices if screen is None or screen.done is None else ():
             await notices.send(context.bot, notice, t)
         if view.resumable:
             await offer_return(context, view.owner, view.resumable)
@@ -214,6 +248,12 @@ def question(view: FormView, context: Context) -> tuple[str, InlineKeyboardMarku
     data = lambda code: FormButton(view.form, rev, code).encode()  # noqa: E731
     help_data = data(HELP) if view.offer_help else None
     markup = question_keyboard(form, q, state, t, data, help_data=help_data)
+    if screen is not None and screen.cancel is not None:  # a staff form: "Batal" last
+        rows = [
+            *(markup.inline_keyboard if markup else ()),
+            [button(t(screen.cancel), data(CANCEL))],
+        ]
+        markup = inline(rows)
     return question_text(form, q, state, t, view.problem), markup
 
 

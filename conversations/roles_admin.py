@@ -8,14 +8,15 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from conversations import menu
+from conversations import forms, menu
 from conversations.auth import requires
 from conversations.common import tr, user_id
+from wrse_bot.forms.invite import INVITE
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
 from wrse_bot.services.access import (
@@ -25,6 +26,7 @@ from wrse_bot.services.access import (
     OpenInvite,
     RolesView,
 )
+from wrse_bot.services.forms import FormView
 from wrse_bot.services.roles import ADMINS, Role
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 
 INVITE_PREFIX = "inv_"
 CALLBACK = cbd.compile_pattern(
-    r"ro:(?:inv:(?P<inv>staff|coordinator)|rv:(?P<rv>\d{1,15})|ri:(?P<ri>\d{1,9})"
+    r"ro:(?:rv:(?P<rv>\d{1,15})|ri:(?P<ri>\d{1,9})"
     r"|rvy:(?P<rvy>\d{1,15}):(?P<role>staff|coordinator)|(?P<rvn>rvn))"
 )
 # What an admin may type after /undang.
@@ -153,28 +155,31 @@ async def invite_command(update: Update, context: Context) -> None:
     uid = user_id(update)
     args = context.args or []
     role = ROLE_WORDS.get(args[0].casefold()) if len(args) == 1 else None
-    if role is None:
-        await context.bot.send_message(
-            uid,
-            t(N_("Invite someone as what?")),
-            reply_markup=inline(
-                [
-                    [
-                        button(t(ROLE_LABELS[Role.STAFF]), "ro:inv:staff"),
-                        button(t(ROLE_LABELS[Role.COORDINATOR]), "ro:inv:coordinator"),
-                    ]
-                ]
-            ),
-        )
+    if role is None:  # which role: a form, so she may tap or type it
+        await forms.open_form(update, context, INVITE)
         return
     created = await context.runtime.access.create_invite(uid, role, update.update_id)
     if created is not None:
-        await context.bot.send_message(
-            uid,
-            invite_text(created, context.bot.username, t),
-            parse_mode=ParseMode.HTML,
-            reply_markup=invite_keyboard(created, t),  # type: ignore[arg-type]
-        )
+        await _send_invite(context, uid, created, t)
+
+
+async def _send_invite(context: Context, uid: int, created: InviteCreated, t: Translator) -> None:
+    await context.bot.send_message(
+        uid,
+        invite_text(created, context.bot.username, t),
+        parse_mode=ParseMode.HTML,
+        reply_markup=invite_keyboard(created, t),  # type: ignore[arg-type]
+    )
+
+
+async def _invited(
+    view: FormView, context: Context, message: MaybeInaccessibleMessage | None
+) -> None:
+    (created,) = view.notices
+    await _send_invite(context, view.owner, created, tr(context))
+
+
+SCREEN = forms.Screen(title=N_("the invitation"), roles=ADMINS, done=_invited)
 
 
 # ---- opening an invitation ------------------------------------------------------
@@ -267,8 +272,6 @@ def parse_callback(data: str | None) -> tuple[str, int, Role | None] | None:
     found = cbd.match(CALLBACK, data)
     if found is None:
         return None
-    if found["inv"]:
-        return "inv", 0, Role(found["inv"])
     if found["rvn"]:
         return "rvn", 0, None
     if found["ri"]:
@@ -293,14 +296,6 @@ async def roles_callback(update: Update, context: Context) -> None:
         return
     action, target, role = parsed
     svc = context.runtime.access
-    if action == "inv" and role is not None:
-        created = await svc.create_invite(uid, role, update.update_id)
-        await query.answer()
-        if created is not None:
-            await _edit(
-                message, invite_text(created, context.bot.username, t), invite_keyboard(created, t)
-            )
-        return
     if action == "ri":
         status = await svc.withdraw_invite(uid, target, update.update_id)
         if status == "duplicate_update":
@@ -351,7 +346,6 @@ async def roles_callback(update: Update, context: Context) -> None:
         cached = context.application.user_data.get(target)
         if cached is not None:
             cached.pop("role", None)
-            cached.pop("verify_form", None)
         try:
             await sync_menu(context.bot, target, None, t)
         except TelegramError:

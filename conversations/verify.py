@@ -1,22 +1,27 @@
 """/verifikasi: officers decide registrations that need a person, one card at
-a time. Callback data ``vf:<action>:<flag id>[:<n>]``; every button, command
-and typed reason checks the staff role on the server."""
+a time. Buttons are ``VerifyTap``s; a reason of her own is a form
+(wrse_bot/forms/verification.py). Every button and command checks the staff
+role on the server."""
 
 from __future__ import annotations
 
 import html
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from conversations.auth import cached_role, requires
-from conversations.common import TEXT_ROUTES, tr, user_id
+from conversations import forms
+from conversations.auth import requires
+from conversations.common import tr, user_id
 from conversations.intake import CONTACT_LABELS, MARKS, render_line
+from wrse_bot.buttons import VerifyTap
 from wrse_bot.domain.catalog import MARITAL_LABELS
 from wrse_bot.domain.places import load_places
+from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.forms import FormView
 from wrse_bot.services.help_requests import step_question
 from wrse_bot.services.roles import STAFF
 from wrse_bot.services.verification import (
@@ -26,13 +31,11 @@ from wrse_bot.services.verification import (
     Person,
     preset_reason,
 )
-from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 
-CALLBACK = cbd.compile_pattern(r"vf:(sh|sk|ap|ok|rj|rs|rw|rc):(\d{1,12})(?::(\d{1,2}))?")
-FORM_KEY = "verify_form"  # user_data cache: does she have an open reason form?
+ACTIONS = frozenset({"sh", "sk", "ap", "ok", "rj", "rs", "rw"})
 
 KIND_LABELS = {
     "needs_review": N_("Needs an officer's decision"),
@@ -41,15 +44,6 @@ KIND_LABELS = {
     "help_requested": N_("Asked for an officer's help"),
 }
 SEX_LABELS = {"F": N_("Woman"), "M": N_("Man")}
-
-
-def parse_callback(data: str | None) -> tuple[str, int, int | None] | None:
-    """``(action, flag id, preset reason)`` of a well-formed button, else None."""
-    found = cbd.match(CALLBACK, data)
-    fid = cbd.number(found.group(2)) if found else None
-    if found is None or fid is None:
-        return None
-    return found.group(1), fid, cbd.number(found.group(3))
 
 
 # ---- rendering ----------------------------------------------------------------
@@ -126,22 +120,24 @@ def card_keyboard(card: Card, t: Translator) -> object:
     fid = card.flag_id
     rows = []
     if card.kind == "help_requested":
-        rows.append([button("✅ " + t(N_("Already contacted")), f"vf:ok:{fid}")])
+        rows.append([button("✅ " + t(N_("Already contacted")), VerifyTap("ok", fid).encode())])
     else:
         first = []
         if card.can_approve:
-            first.append(button("✅ " + t(N_("Approve")), f"vf:ap:{fid}"))
+            first.append(button("✅ " + t(N_("Approve")), VerifyTap("ap", fid).encode()))
         if card.can_reject:
-            first.append(button("❌ " + t(N_("Reject")), f"vf:rj:{fid}"))
+            first.append(button("❌ " + t(N_("Reject")), VerifyTap("rj", fid).encode()))
         rows.append(first)
-    rows.append([button("⏭ " + t(N_("Skip")), f"vf:sk:{fid}")])
+    rows.append([button("⏭ " + t(N_("Skip")), VerifyTap("sk", fid).encode())])
     return inline(rows)
 
 
 def reasons_keyboard(fid: int, t: Translator) -> object:
-    rows = [[button(t(msg), f"vf:rs:{fid}:{i}")] for i, msg in enumerate(PRESET_REASONS)]
-    rows.append([button("✏️ " + t(N_("Write a reason")), f"vf:rw:{fid}")])
-    rows.append([button("⬅️ " + t(N_("Back")), f"vf:sh:{fid}")])
+    rows = [
+        [button(t(msg), VerifyTap("rs", fid, i).encode())] for i, msg in enumerate(PRESET_REASONS)
+    ]
+    rows.append([button("✏️ " + t(N_("Write a reason")), VerifyTap("rw", fid).encode())])
+    rows.append([button("⬅️ " + t(N_("Back")), VerifyTap("sh", fid).encode())])
     return inline(rows)
 
 
@@ -213,11 +209,11 @@ async def verify_callback(update: Update, context: Context) -> None:
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    parsed = parse_callback(query.data)
-    if parsed is None:
+    tap = VerifyTap.decode(query.data)
+    if tap is None or tap.op not in ACTIONS:
         await query.answer(t(N_("This button is no longer valid.")))
         return
-    action, fid, extra = parsed
+    action, fid = tap.op, tap.flag
     svc = context.runtime.verification
     message = query.message if isinstance(query.message, Message) else None
 
@@ -232,44 +228,21 @@ async def verify_callback(update: Update, context: Context) -> None:
             card = await svc.card(uid)  # decided meanwhile: the next one
         await _send_card(context, uid, card, edit=message)
         return
+    if action in ("rj", "rw") and not await svc.is_open(fid):
+        await _already(update, context, message)
+        return
     if action == "rj":
-        if not await svc.is_open(fid):
-            await _already(update, context, message)
-            return
         await query.answer()
         if message is not None:
             await message.edit_reply_markup(reasons_keyboard(fid, t))  # type: ignore[arg-type]
         return
-    if action == "rw":
-        status = await svc.open_reason_form(uid, fid)
-        if status == "already":
-            await _already(update, context, message)
-            return
-        if status == "busy":
-            await query.answer(
-                t(N_("Please finish your other open form first, or pick a reason above.")),
-                show_alert=True,
-            )
-            return
-        context.user_data[FORM_KEY] = True  # type: ignore[index]
-        await query.answer()
-        await context.bot.send_message(
-            uid,
-            t(N_("Please type the reason for rejecting, in one short sentence.")),
-            reply_markup=inline([[button(t(N_("Cancel")), f"vf:rc:{fid}")]]),
-        )
-        return
-    if action == "rc":
-        await svc.close_reason_form(uid)
-        context.user_data[FORM_KEY] = False  # type: ignore[index]
-        await query.answer()
-        await _close(message, t(N_("Cancelled: no reason was written.")))
-        await _send_card(context, uid, await svc.card(uid, flag_id=fid) or await svc.card(uid))
+    if action == "rw":  # her own words: a form, which pauses any other she has open
+        await forms.open_form(update, context, REASON_FORM, fid, tapped=query.answer)
         return
 
     # Decisions: approve, contacted, reject with a preset reason.
     if action == "rs":
-        reason = preset_reason(extra) if extra is not None else None
+        reason = preset_reason(tap.n)
         if reason is None:
             await query.answer(t(N_("This button is no longer valid.")))
             return
@@ -277,7 +250,16 @@ async def verify_callback(update: Update, context: Context) -> None:
     else:
         decision = "approve" if action == "ap" else "contacted"
         result = await svc.decide(uid, fid, decision, update.update_id)  # type: ignore[arg-type]
-    await _after_decision(update, context, result, message)
+    if result.status == "duplicate_update":
+        await query.answer()
+    elif result.status == "already":
+        await _already(update, context, message)
+    elif result.status == "not_allowed":
+        await query.answer(t(N_("This button is no longer valid.")))
+    else:
+        await query.answer()
+        await _close(message, outcome_text(result, t))
+        await _send_card(context, uid, await svc.card(uid))
 
 
 async def _already(update: Update, context: Context, message: Message | None) -> None:
@@ -292,76 +274,24 @@ async def _already(update: Update, context: Context, message: Message | None) ->
     )
 
 
-async def _after_decision(
-    update: Update,
-    context: Context,
-    result: DecisionResult,
-    message: Message | None,
+async def _decided(
+    view: FormView, context: Context, message: MaybeInaccessibleMessage | None
 ) -> None:
-    t = tr(context)
-    uid = user_id(update)
-    query = update.callback_query
-    if result.status == "duplicate_update":
-        if query is not None:
-            await query.answer()
-        return
-    if result.status == "already":
-        if query is not None:
-            await _already(update, context, message)
-            return
-        context.user_data[FORM_KEY] = False  # type: ignore[index]
-        await context.bot.send_message(uid, t(N_("Already decided by another officer.")))
-        await _send_card(context, uid, await context.runtime.verification.card(uid))
-        return
-    if result.status == "not_allowed":
-        if query is not None:
-            await query.answer(t(N_("This button is no longer valid.")))
-        return
-    if result.status == "bad_reason":
-        await context.bot.send_message(
-            uid, t(N_("Please write a reason of 3 to 200 characters, or tap Cancel."))
-        )
-        return
-    if result.status == "no_form":
-        context.user_data[FORM_KEY] = False  # type: ignore[index]
-        return
-    context.user_data[FORM_KEY] = False  # type: ignore[index]
-    if query is not None:
-        await query.answer()
-        await _close(message, outcome_text(result, t))
+    """Her typed reason finished the form: the outcome (or who was first), then the next card."""
+    t, uid = tr(context), view.owner
+    (result,) = view.notices
+    assert isinstance(result, DecisionResult)
+    if result.status == "done":
+        text = outcome_text(result, t)
+        await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML, protect_content=True)
     else:
-        await context.bot.send_message(
-            uid, outcome_text(result, t), parse_mode=ParseMode.HTML, protect_content=True
-        )
+        await context.bot.send_message(uid, t(N_("Already decided by another officer.")))
     await _send_card(context, uid, await context.runtime.verification.card(uid))
 
 
-@requires(STAFF)
-async def typed_reason(update: Update, context: Context) -> None:
-    msg = update.effective_message
-    assert msg is not None and msg.text is not None
-    result = await context.runtime.verification.typed_reason(
-        user_id(update), msg.text, update.update_id
-    )
-    await _after_decision(update, context, result, None)
-
-
-async def reason_route(update: Update, context: Context) -> bool:
-    """A typed rejection reason, when this officer has the form open. Cheap for
-    women: one role lookup, cached; no query at all after that."""
-    msg = update.effective_message
-    if msg is None or msg.text is None or update.effective_user is None:
-        return False
-    data = context.user_data
-    assert data is not None
-    if await cached_role(update, context) not in STAFF or data.get(FORM_KEY) is False:
-        return False
-    if not await context.runtime.verification.has_reason_form(update.effective_user.id):
-        data[FORM_KEY] = False
-        return False
-    data[FORM_KEY] = True
-    await typed_reason(update, context)
-    return True
+SCREEN = forms.Screen(
+    title=N_("the reason for rejecting"), cancel=N_("Cancel"), roles=STAFF, done=_decided
+)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -370,8 +300,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("verifikasi", verify_command, filters=private),
-            CallbackQueryHandler(verify_callback, pattern=r"^vf:"),
+            CallbackQueryHandler(verify_callback, pattern=VerifyTap.pattern()),
         ]
     )
-    if reason_route not in TEXT_ROUTES:  # register() runs once per Application
-        TEXT_ROUTES.append(reason_route)

@@ -140,3 +140,23 @@ class OpenForm(Button):
     PREFIX: ClassVar[str] = "fo"
     form: str = code(12)
     subject: int = 0
+
+
+@dataclass(frozen=True)
+class FollowUpTap(Button):
+    """An action on follow-up card ``id``: ``a`` take it, ``n`` add a note, ``r`` resolved."""
+
+    PREFIX: ClassVar[str] = "tl"
+    op: str = code(1)
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class VerifyTap(Button):
+    """An action on verification card ``flag``: sh show, sk skip, ap approve, ok
+    contacted, rj reject, rs reject with preset reason ``n``, rw write a reason."""
+
+    PREFIX: ClassVar[str] = "vf"
+    op: str = code(2)
+    flag: int = 0
+    n: int = 0

@@ -103,7 +103,7 @@ class Translator:
         if isinstance(value, Day):
             return self.date(value.value)
         if isinstance(value, Msg):
-            return self.gettext(value.msgid)
+            return self.render(value.msgid, dict(value.params))
         return value
 
 

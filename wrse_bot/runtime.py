@@ -13,7 +13,7 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
-from wrse_bot.services import aid, checkins
+from wrse_bot.services import aid, checkins, follow_up
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.attendance import AttendanceService
 from wrse_bot.services.broadcast import BroadcastService
@@ -52,21 +52,33 @@ class Runtime:
             previous.get_secret_value() if previous else None,
         )
         db = db or Database(settings.database_url, inline=settings.sqlite_inline_writer)
+        broadcast = BroadcastService(db, settings)
+        verification = VerificationService(db, settings)
+        access = AccessService(db, settings)
         return cls(
             settings=settings,
             db=db,
             intake=IntakeService(db, settings),
             my_data=MyDataService(db, settings),
             forms=FormRunner(
-                db, [checkins.SPEC, aid.spec(settings)], partial(role_in, settings=settings)
+                db,
+                [
+                    checkins.SPEC,
+                    aid.spec(settings),
+                    follow_up.NOTE_SPEC,
+                    verification.reason_spec,
+                    broadcast.spec,
+                    access.invite_spec,
+                ],
+                partial(role_in, settings=settings),
             ),
             checkins=CheckInService(db, settings),
             class_admin=ClassAdminService(db, settings),
             attendance=AttendanceService(db, settings),
-            broadcast=BroadcastService(db),
-            verification=VerificationService(db, settings),
+            broadcast=broadcast,
+            verification=verification,
             follow_up=FollowUpService(db),
-            access=AccessService(db, settings),
+            access=access,
         )
 
     @property

@@ -342,15 +342,21 @@ async def test_an_old_or_forged_button_of_the_officer_changes_nothing(
         await eligible_women(app, emulator, [3601])
         officer = emulator.user(OFFICER)
         first = await officer.ask("/siaran")
-        await officer.tap("Semua yang memenuhi syarat")
+        await officer.tap("Per kecamatan")
+        await officer.tap("⬅️ Kembali")
+        message = await officer.tap("Semua yang memenuhi syarat")
 
-        # The first question's button, pressed again after she moved on.
+        # The first question's button, pressed again after she moved on: the form
+        # engine's rule for every form says so and asks the open question again.
         await officer.press_data(first.inline_data("Per kecamatan"), first.message_id)
-        assert "sudah tidak berlaku" in (await officer.callback_answer()).text
-        # A made-up kecamatan code, and a made-up action.
-        await officer.press_data("sb:2:k:99.99.99", first.message_id)
-        assert "sudah tidak berlaku" in (await officer.callback_answer()).text
-        await officer.press_data("sb:2:drop", first.message_id)
+        assert "pertanyaan sebelumnya" in (await officer.callback_answer()).text
+        again = await officer.reply()
+        assert "Silakan ketik pesannya" in again.text
+        # A made-up answer for the open question, and made-up data.
+        schedule = again.inline_data("📅 Jadwal kelas")
+        await officer.press_data(schedule.replace("schedule", "k999999"), again.message_id)
+        assert "Silakan ketik pesan untuk para ibu" in (await officer.reply()).text
+        await officer.press_data("sb:2:drop", message.message_id)
         assert "sudah tidak berlaku" in (await officer.callback_answer()).text
 
         # The form is where she left it: her typed message becomes the preview.
@@ -394,3 +400,17 @@ async def test_a_broadcast_resumes_after_a_hard_stop_and_nobody_gets_it_twice(
 
     assert "Terkirim: 100" in final.text
     assert copies(emulator, received(NEWS)) == dict.fromkeys(ids, 1)
+
+
+async def test_a_woman_cannot_open_the_broadcast_form_with_a_forged_button(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    async with start_bot(admin_ids=frozenset({OFFICER})) as app:
+        (siti,) = await eligible_women(app, emulator, [3701])
+        mine = await siti.ask("/start")
+        await siti.press_data("fo:broadcast:0", mine.message_id)  # "Lanjutkan: siaran"
+        answer = await siti.callback_answer()
+        assert "hanya untuk petugas" in answer.text and answer.show_alert
+        await siti.send("Halo semua")  # not a broadcast: she has no form open
+        assert "Pratinjau" not in (await siti.reply()).text
+        assert await app.bot_data["runtime"].forms.active(siti.id) is None

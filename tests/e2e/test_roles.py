@@ -94,6 +94,12 @@ async def test_undang_without_a_role_offers_buttons(
         payload = link_in(invitation).removeprefix("inv_")
         stored = select(Invite.role).where(Invite.code_hash == code_hash(payload))
         assert await scalar(app, stored) == "coordinator"
+        # The role may be typed too, as on every button question.
+        await admin.ask("/undang")
+        typed = await admin.ask("petugas")
+        payload = link_in(typed).removeprefix("inv_")
+        stored = select(Invite.role).where(Invite.code_hash == code_hash(payload))
+        assert await scalar(app, stored) == "staff"
 
 
 async def test_a_used_invitation_is_refused_and_she_is_greeted_as_usual(

@@ -308,3 +308,27 @@ async def test_a_possible_duplicate_nik_shows_both_people_and_cannot_be_approved
     first = await scalar(office, select(Registrant).where(Registrant.user_id == 3008))
     assert first.verdict == "eligible" and first.duplicate_of_id is None  # untouched
     assert "NIK ini sudah terdaftar" in (await other.reply()).text
+
+
+async def test_a_reason_written_mid_broadcast_pauses_it_and_offers_it_back(
+    emulator: BotApiEmulator, office: Application
+) -> None:
+    """One form open at a time: the second pauses the first, which is offered back
+    (was: the reason was refused while a broadcast was open)."""
+    await woman_in_review(emulator)
+    officer = emulator.user(OFFICER)
+    await officer.ask("/siaran")
+    await officer.tap("Semua yang memenuhi syarat")
+    await officer.ask("/verifikasi")
+    await officer.tap("❌ Tolak")
+    prompt = await officer.tap("✏️ Tulis alasan")
+    assert "Isian siaran tetap tersimpan" in prompt.text and "ketik alasan" in prompt.text
+
+    outcome = await officer.ask("Suami masih bekerja tetap di pabrik")
+    assert "Ditolak: Siti Aminah" in outcome.text
+    assert "Tidak ada lagi yang perlu diperiksa" in (await officer.reply()).text
+    offer = await officer.reply()
+    assert "Isian siaran belum selesai" in offer.text
+    back = await officer.tap("▶️ Lanjutkan: siaran", message=offer)
+    assert "Silakan ketik pesannya" in back.text  # where she was
+    assert "Pratinjau siaran" in (await officer.ask("Kelas baru dibuka")).text

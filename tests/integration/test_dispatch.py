@@ -22,14 +22,17 @@ from wrse_bot.db.models import (
     Enrolment,
     OutboxMessage,
     Registrant,
-    StaffDraft,
+    RoleGrant,
     TrainingClass,
     User,
 )
+from wrse_bot.forms.engine import Answer
+from wrse_bot.forms.model import REVIEW
 from wrse_bot.runtime import Runtime
 from wrse_bot.scheduler import Dispatcher, dispatch_once
 from wrse_bot.services import dispatch
-from wrse_bot.services.broadcast import Audience, BroadcastService, Step, recipients_query
+from wrse_bot.services.broadcast import Audience, recipients_query, track_progress
+from wrse_bot.services.forms import Status
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.telegram.sender import Sender
 
@@ -377,18 +380,20 @@ async def test_each_audience_reaches_exactly_whom_it_says(runtime: Runtime) -> N
 async def test_sending_queues_one_row_per_woman_once(runtime: Runtime) -> None:
     await seed_women(runtime)
     async with runtime.db.transaction() as s:
-        s.add(
-            StaffDraft(
-                user_id=42, kind="broadcast", step=Step.PREVIEW, rev=4,
-                data={"audience": {"kind": "enrolled", "value": 1}, "text": "Bawa gunting"},
-            )
-        )  # fmt: skip
-    service = BroadcastService(runtime.db)
+        s.add(RoleGrant(user_id=42, role="staff", granted_by=1))
+    forms = runtime.forms  # the real path: the form, its preview, then "Kirim"
+    view = await forms.open(42, "broadcast", update_id=770)
+    for code in ("enr", "c1"):
+        view = await forms.handle(42, None, Answer("choice", code, view.rev))
+    view = await forms.handle(42, None, Answer("text", "Bawa gunting"))
+    assert view.step == REVIEW and view.state.answers["_count"] == 2
 
-    sent = await service.send(42, 777, 4, progress_chat_id=42, progress_message_id=9)
-    again = await service.send(42, 777, 4, progress_chat_id=42, progress_message_id=9)
+    done = await forms.handle(42, 777, Answer("choice", "submit", view.rev))
+    again = await forms.handle(42, 777, Answer("choice", "submit", view.rev))
+    (sent,) = done.notices
+    await track_progress(runtime.db, sent.broadcast_id, 42, 9)
 
-    assert sent.status == "sent" and sent.total == 2 and again.status == "stale"
+    assert sent.status == "sent" and sent.total == 2 and again.status == Status.NONE
     queued = await rows(runtime)
     assert sorted(r.user_id for r in queued) == [6001, 6003]
     assert {r.dedupe_key for r in queued} == {
@@ -405,4 +410,4 @@ async def test_sending_queues_one_row_per_woman_once(runtime: Runtime) -> None:
     async with runtime.db.sessions() as s:
         b = await s.get(Broadcast, sent.broadcast_id)
         assert b.total == 2 and b.status == "sending" and b.progress_message_id == 9
-        assert await s.get(StaffDraft, 42) is None
+        assert await forms.active(42) is None

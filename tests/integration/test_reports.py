@@ -26,8 +26,11 @@ from tests.factories_reports import BATU, BUMIAJI, JUNREJO, Seeder, female_nik
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.migrate import upgrade
-from wrse_bot.db.models import Aid, AuditEvent, CheckIn, FollowUp, Registrant, StaffDraft
+from wrse_bot.db.models import Aid, AuditEvent, CheckIn, FollowUp, Registrant
 from wrse_bot.domain.disclosure import Withheld
+from wrse_bot.forms.engine import Answer
+from wrse_bot.forms.follow_up import NOTE_FORM
+from wrse_bot.forms.model import Form, Question
 from wrse_bot.i18n import translator
 from wrse_bot.services import charts
 from wrse_bot.services.export import (
@@ -39,8 +42,10 @@ from wrse_bot.services.export import (
     full_data_token,
     read_tables,
 )
-from wrse_bot.services.follow_up import FollowUpService, open_follow_up
+from wrse_bot.services.follow_up import NOTE_SPEC, FollowUpService, open_follow_up
+from wrse_bot.services.forms import FormRunner, FormSpec, Status
 from wrse_bot.services.reports import Report, ReportFilter, build_report, publish
+from wrse_bot.services.roles import Role
 
 ID = translator("id")
 ME, OTHER = 5001, 5002
@@ -711,17 +716,22 @@ async def test_only_one_coordinator_can_take_a_follow_up(db: Database) -> None:
         assert (await s.get(FollowUp, fid)).assigned_to == ME  # type: ignore[union-attr]
 
 
-async def test_a_note_is_typed_through_a_staff_draft_then_resolved(db: Database) -> None:
+async def a_coordinator(s: object, user_id: int) -> Role:
+    return Role.COORDINATOR
+
+
+async def test_a_note_is_typed_through_the_note_form_then_resolved(db: Database) -> None:
     fid = await one_follow_up(db)
-    service = FollowUpService(db)
-    assert (await service.begin_note(ME, fid, update_id=None)).outcome == "done"
-    assert await service.has_note_draft(ME)
-    saved = await service.save_note(ME, "  Sudah ditelepon,  akan datang Senin ", update_id=None)
-    assert saved.outcome == "done" and saved.card is not None
-    assert saved.card.note == "Sudah ditelepon, akan datang Senin"
-    assert not await service.has_note_draft(ME)
-    await service.begin_note(ME, fid, update_id=None)
-    await service.save_note(ME, "Modal usaha diajukan", update_id=None)
+    service, runner = FollowUpService(db), FormRunner(db, [NOTE_SPEC], a_coordinator)
+    opened = await runner.open(ME, NOTE_FORM, fid)
+    assert opened.status == Status.ASK and opened.state.answers["_id"] == fid
+    typed = Answer("text", "  Sudah ditelepon,  akan datang Senin ")
+    saved = await runner.handle(ME, None, typed)
+    assert saved.status == Status.DONE and await runner.active(ME) is None
+    (result,) = saved.notices
+    assert result.outcome == "done" and result.card.note == "Sudah ditelepon, akan datang Senin"
+    await runner.open(ME, NOTE_FORM, fid)
+    await runner.handle(ME, None, Answer("text", "Modal usaha diajukan"))
     done = await service.resolve(ME, fid, update_id=None)
     assert done.outcome == "done" and done.card is not None
     assert done.card.note == "Sudah ditelepon, akan datang Senin\nModal usaha diajukan"
@@ -729,15 +739,18 @@ async def test_a_note_is_typed_through_a_staff_draft_then_resolved(db: Database)
     assert (await service.queue(ME)).total == 0
 
 
-async def test_a_note_never_overwrites_another_open_staff_form(db: Database) -> None:
+async def test_a_note_pauses_another_open_form_and_a_resolved_one_closes_it(db: Database) -> None:
     fid = await one_follow_up(db)
-    async with db.transaction() as s:
-        s.add(StaffDraft(user_id=ME, kind="new_class", step="title", data={"x": 1}, rev=3))
-    result = await FollowUpService(db).begin_note(ME, fid, update_id=None)
-    assert result.outcome == "other_form"
+    other = FormSpec(Form("other", (Question("x", "X?", parse=lambda text, a: text),)))
+    runner = FormRunner(db, [NOTE_SPEC, other], a_coordinator)
+    await runner.open(ME, "other")
+    assert (await runner.open(ME, NOTE_FORM, fid)).paused == "other"
+    await FollowUpService(db).resolve(OTHER, fid, update_id=None)
+    # Resolved meanwhile: her next message is not a note, and nothing was written.
+    assert (await runner.handle(ME, None, Answer("text", "Catatan"))).status == Status.NONE
     async with db.sessions() as s:
-        draft = await s.get(StaffDraft, ME)
-    assert draft is not None and draft.kind == "new_class" and draft.data == {"x": 1}
+        assert (await s.get(FollowUp, fid)).note is None  # type: ignore[union-attr]
+    assert await runner.paused_forms(ME) == ["other"]
 
 
 async def test_a_redelivered_update_is_applied_once(db: Database) -> None:

@@ -11,18 +11,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations import broadcast, classes, intake, roles_admin, staff_classes, verify
-from wrse_bot.buttons import Button, FormButton, OpenForm
+from conversations import classes, intake, roles_admin, staff_classes
+from wrse_bot.buttons import Button, FollowUpTap, FormButton, OpenForm, VerifyTap
 from wrse_bot.domain.digits import INT4_MAX, INT8_MAX, parse_uint
 from wrse_bot.services import reminders
 from wrse_bot.services.intake import Answer
 
 PARSERS: dict[str, Callable[[str], Any]] = {
     "f": intake.parse_callback,
-    "vf": verify.parse_callback,
+    "vf": VerifyTap.decode,
+    "tl": FollowUpTap.decode,
     "k": classes.parse_callback,
     "sc": staff_classes.parse_callback,
-    "sb": broadcast.parse_callback,
     "fm": FormButton.decode,
     "fo": OpenForm.decode,
     "rv": reminders.parse_callback,
@@ -71,11 +71,11 @@ def test_arbitrary_callback_data_never_raises(payload: str) -> None:
     [
         "f:²:yes",  # "²".isdigit() is True, int("²") raises
         "f:٣:yes",  # an Arabic-Indic digit: int() would read 3
-        "vf:sh:٣",
-        "vf:sh:999999999999",  # no PostgreSQL integer column holds it
+        "vf:sh:٣:0",
+        "vf:sh:999999999999:0",  # no PostgreSQL integer column holds it
+        "tl:a:٣",
         "k:v:१",
         "k:n\n",  # "$" matched before a trailing newline
-        "sb:٣:send",
         "fo:checkin:٣",
         "fm:checkin:٣:yes",
         "rv:٣:1:y",
@@ -96,7 +96,8 @@ def test_only_ascii_digits_make_a_number(text: str) -> None:
 
 
 def test_a_well_formed_button_still_parses() -> None:
-    assert verify.parse_callback("vf:rs:12:3") == ("rs", 12, 3)
+    assert VerifyTap.decode("vf:rs:12:3") == VerifyTap("rs", 12, 3)
+    assert FollowUpTap.decode("tl:n:7") == FollowUpTap("n", 7)
     assert classes.parse_callback("k:v:7") == ("v", 7)
     assert staff_classes.parse_callback("sc:p:4:5") == ("p", [4, 5])
     assert roles_admin.parse_callback("ro:rvy:2001:staff") == ("rvy", 2001, "staff")

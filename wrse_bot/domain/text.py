@@ -6,8 +6,10 @@ with ``N_`` (extracted by Babel), and the presentation layer translates them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext convention
@@ -31,6 +33,8 @@ class Day:
 
 @dataclass(frozen=True)
 class Msg:
-    """A message id inside another message ("{kind}"), translated when rendered."""
+    """A message id inside another message ("{kind}", "To: {audience}"), with its
+    own parameters, translated when the outer one is rendered."""
 
     msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)

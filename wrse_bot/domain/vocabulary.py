@@ -408,3 +408,23 @@ AID_WORDS = _with_labels(
 def place_words(names: tuple[tuple[str, str], ...]) -> Vocabulary:
     """Kecamatan or desa names as a vocabulary: ``(code, name)`` pairs."""
     return Vocabulary({code: (name,) for code, name in names})
+
+
+# ---- the staff's lists ---------------------------------------------------------------------
+
+AUDIENCE_WORDS = Vocabulary(
+    {
+        "all": ("All eligible women", "Semua yang memenuhi syarat", "semua", "semuanya"),
+        "kec": ("By kecamatan", "Per kecamatan", "kecamatan"),
+        "int": ("By class interest", "Per minat kelas", "minat", "minat kelas"),
+        "enr": ("Enrolled in a class", "Peserta kelas", "peserta"),
+        "wait": ("Waitlisted for a class", "Daftar tunggu kelas", "daftar tunggu", "menunggu"),
+    }
+)
+
+INVITE_ROLE_WORDS = Vocabulary(
+    {
+        "staff": ("Officer", "Petugas", "staf", "staff", "pegawai"),
+        "coordinator": ("Coordinator", "Koordinator"),
+    }
+)

@@ -1,1 +1,4 @@
-"""Forms as data and the pure transition that walks them (issue 10)."""
+"""Forms as data (model.py), their pure transition (engine.py), and each form's table."""
+
+# Forms only staff fill in (by name): revoking her role closes them (services/access.py).
+STAFF_FORMS = frozenset({"broadcast", "vf_reason", "fu_note", "invite", "class", "class_edit"})

@@ -228,7 +228,7 @@ def _read(q: Question, answers: Answers, ans: Answer) -> tuple[Choice | None, An
         if ans.value in q.refuse:
             return Problem(q.refuse[ans.value])
         return Problem(q.example, prefix=unreadable_message(ans.value))
-    text = " ".join(ans.value.split())
+    text = ans.value.strip() if q.raw else " ".join(ans.value.split())
     if len(text) > q.max_len:
         return Problem(q.example, {"max": q.max_len}, prefix=TOO_LONG)  # and how to answer
     if text.startswith("/"):
@@ -236,7 +236,7 @@ def _read(q: Question, answers: Answers, ans: Answer) -> tuple[Choice | None, An
     named = _named(q, answers, options, text)
     if named is not None:
         return named, named.answer
-    if is_emoji_only(text):
+    if is_emoji_only(text) and not q.raw:
         return Problem(q.example, prefix=EMOJI)
     if q.parse is None or not text:
         return Problem(q.example)

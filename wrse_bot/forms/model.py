@@ -70,6 +70,7 @@ class Question:
     back: bool = True
     multi: bool = False  # toggle several choices, then "Done"
     max_len: int = TEXT_MAX
+    raw: bool = False  # her own words as typed (a broadcast): lines, emoji kept; parser judges
     per_row: int = 2
     number: int = 0  # shown as "(2/5)"; 0 draws no number
     params: Callable[[Answers], Mapping[str, Any]] | None = None  # for the prompt

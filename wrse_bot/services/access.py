@@ -20,7 +20,7 @@ import html
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,11 +30,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Invite, RoleGrant, StaffDraft
+from wrse_bot.db.models import ActiveForm, Invite, RoleGrant, StaffDraft
 from wrse_bot.domain.text import N_
+from wrse_bot.forms import STAFF_FORMS
+from wrse_bot.forms.invite import INVITE_FORM
+from wrse_bot.forms.model import Answers
 from wrse_bot.i18n import translator
+from wrse_bot.services.forms import FormSpec
 from wrse_bot.services.outbox import enqueue
-from wrse_bot.services.roles import Role, audit
+from wrse_bot.services.roles import ADMINS, Role, audit
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
 
@@ -130,24 +134,32 @@ class AccessService:
         self, actor_id: int, role: Role, update_id: int | None
     ) -> InviteCreated | None:
         """A fresh one-time code; None when this update was already handled."""
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return None
+            return await self._invite(s, actor_id, role)
+
+    @property
+    def invite_spec(self) -> FormSpec:
+        """/undang without a role: the question (forms/invite.py), then the link."""
+
+        async def finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any]:
+            return (await self._invite(s, row.user_id, Role(answers["role"])),)
+
+        return FormSpec(INVITE_FORM, finish=finish, roles=ADMINS)
+
+    async def _invite(self, s: AsyncSession, actor_id: int, role: Role) -> InviteCreated:
         if role not in GRANTABLE:
             raise ValueError(f"role {role!r} cannot be granted by invite")
         expires_at = now() + timedelta(hours=self.settings.invite_ttl_hours)
         code = secrets.token_urlsafe(CODE_BYTES)
-        async with self.db.transaction() as s:
-            if not await claim_update(s, update_id):
-                return None
-            invite = Invite(
-                code_hash=code_hash(code),
-                role=role.value,
-                created_by=actor_id,
-                expires_at=expires_at,
-            )
-            s.add(invite)
-            await s.flush()
-            audit(s, actor_id, "invite_created", detail=f"{role.value} #{invite.id}")
-            invite_id = invite.id
-        return InviteCreated(id=invite_id, code=code, role=role, expires_at=expires_at)
+        invite = Invite(
+            code_hash=code_hash(code), role=role.value, created_by=actor_id, expires_at=expires_at
+        )
+        s.add(invite)
+        await s.flush()
+        audit(s, actor_id, "invite_created", detail=f"{role.value} #{invite.id}")
+        return InviteCreated(id=invite.id, code=code, role=role, expires_at=expires_at)
 
     async def accept_invite(
         self, user_id: int, code: str, update_id: int | None, *, name: str = ""
@@ -284,6 +296,11 @@ class AccessService:
             if gone.rowcount != 1:  # type: ignore[attr-defined]
                 return RevokeResult("gone")
             await s.execute(delete(StaffDraft).where(StaffDraft.user_id == user_id))
+            await s.execute(
+                delete(ActiveForm).where(
+                    ActiveForm.user_id == user_id, ActiveForm.form.in_(STAFF_FORMS)
+                )
+            )
             audit(s, actor_id, "role_revoked", detail=f"{role.value} of {user_id}")
         return RevokeResult("revoked", role)
 

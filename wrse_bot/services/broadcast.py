@@ -1,9 +1,8 @@
-"""Staff broadcasts (/siaran): the draft form, its audiences, and sending.
+"""Staff broadcasts (/siaran): audiences, what she receives, and sending.
 
-The form lives in ``StaffDraft`` (kind "broadcast"), like the women's intake:
-every accepted step bumps ``rev``, which the buttons carry, so a stale or
-forged button changes nothing; the update id is claimed in the transaction
-that changes the draft, so a redelivered update is applied once.
+The form itself is a table (wrse_bot/forms/broadcast.py) run by the one engine
+service; this module gives it its facts from the database (published classes,
+the recipient count and the schedule on the preview) and finishes it: sending.
 
 Audiences (issue 3, "Staff: broadcasting schedules"):
 
@@ -27,100 +26,61 @@ language; ``Broadcast.text`` keeps what staff wrote.
 
 Sending creates the ``Broadcast`` and one outbox row per recipient (dedupe key
 ``broadcast:<id>:<user id>``) with one INSERT ... SELECT in the transaction that
-closes the draft: all or nothing, and memory stays flat however large the
-audience. The dispatcher (wrse_bot/scheduler.py) delivers them.
+finishes the form: all or nothing, and memory stays flat however large the
+audience. The dispatcher (wrse_bot/scheduler.py) delivers them and edits the
+progress message the conversation names afterwards (``track_progress``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, String, Text, cast, delete, func, insert, literal, select
+from sqlalchemy import Select, String, Text, cast, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now
+from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import (
+    ActiveForm,
     Broadcast,
     ClassSession,
     Enrolment,
     OutboxMessage,
     Registrant,
-    StaffDraft,
     TrainingClass,
     User,
 )
 from wrse_bot.db.types import UTCDateTime
-from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED
-from wrse_bot.domain.digits import parse_uint
-from wrse_bot.domain.limits import utf16_len
-from wrse_bot.domain.places import KECAMATAN, load_places
+from wrse_bot.domain.places import load_places
 from wrse_bot.domain.text import N_
+from wrse_bot.forms.broadcast import (
+    BROADCAST_FORM,
+    CLASS_AUDIENCES,
+    SCHEDULE,
+    Audience,
+    audience_of,
+    schedule_class,
+)
+from wrse_bot.forms.model import REVIEW, Answers
 from wrse_bot.i18n import Translator, translator
 from wrse_bot.services.audience import consenting
-from wrse_bot.services.roles import audit
+from wrse_bot.services.forms import FormSpec
+from wrse_bot.services.roles import STAFF, audit
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import ensure_user
 
-DRAFT_KIND = "broadcast"
-# Telegram allows 4096 characters; the preview adds a few lines around it.
-MAX_TEXT = 3500
 # Classes offered as buttons (newest first).
 MAX_CLASS_BUTTONS = 20
 
 
-class Step:
-    AUDIENCE = "audience"  # whom: all / kecamatan / interest / enrolled / waitlisted
-    KECAMATAN = "kecamatan"
-    INTEREST = "interest"
-    CLASS = "class"  # which class, for the enrolled / waitlisted audiences
-    MESSAGE = "message"  # type it, or "Jadwal kelas"
-    SCHEDULE = "schedule"  # which class's schedule
-    PREVIEW = "preview"
-
-
-# Callback actions from the audience step to what comes next.
-AUDIENCE_CHOICES = {
-    "all": "all",
-    "kec": "kecamatan",
-    "int": "interest",
-    "enr": "enrolled",
-    "wait": "waitlisted",
-}
-CLASS_AUDIENCES = frozenset({"enrolled", "waitlisted"})
-
-
-@dataclass(frozen=True)
-class Audience:
-    kind: str  # all | kecamatan | interest | enrolled | waitlisted
-    value: str | int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Audience | None:
-        return cls(data["kind"], data.get("value")) if data else None
-
-    @property
-    def class_id(self) -> int | None:
-        return int(self.value) if self.kind in CLASS_AUDIENCES and self.value else None
-
-
-@dataclass(frozen=True)
-class ClassOption:
-    id: int
-    title: str
-    skill: str
-
-
 @dataclass(frozen=True)
 class ClassSchedule:
-    """What "Jadwal kelas" shows; the conversation renders it in her language."""
+    """What "Jadwal kelas" shows, rendered in the bot's language (``render_schedule``)."""
 
     id: int
     title: str
@@ -130,26 +90,9 @@ class ClassSchedule:
     sessions: tuple[tuple[datetime, datetime], ...]
 
 
-ScheduleRenderer = Callable[[ClassSchedule], str]
-
-ViewStatus = Literal["ok", "stale", "cancelled", "too_long", "empty"]
-
-
-@dataclass
-class DraftView:
-    status: ViewStatus
-    step: str | None = None
-    rev: int = 0
-    audience: Audience | None = None
-    class_title: str | None = None  # of a class audience
-    text: str | None = None
-    recipients: int | None = None  # on the preview
-    classes: list[ClassOption] = field(default_factory=list)  # on the class steps
-
-
 @dataclass(frozen=True)
 class SendResult:
-    status: Literal["sent", "stale", "empty"]
+    status: Literal["sent", "empty", "gone"]  # gone: the class was cancelled meanwhile
     broadcast_id: int | None = None
     total: int = 0
 
@@ -162,6 +105,31 @@ CLASS_LINE = N_(
     "This message is about the class {title} you signed up for, so it still reaches "
     "you after /berhenti."
 )
+
+
+def render_schedule(t: Translator, schedule: ClassSchedule) -> str:
+    """ "Jadwal kelas": the class, its place, and each session in WIB."""
+    kecamatan = load_places().name(schedule.kecamatan_code)
+    lines = [
+        t(N_("Class schedule: {title}")).format(title=schedule.title),
+        t(N_("Place: {place}, Kecamatan {kecamatan}")).format(
+            place=schedule.place, kecamatan=kecamatan
+        ),
+        t(N_("Trainer: {trainer}")).format(trainer=schedule.trainer),
+        "",
+    ]
+    for starts, ends in schedule.sessions:
+        day = t.weekday_date(starts.astimezone(t.tz).date())
+        lines.append(f"• {day}, {t.time(starts).removesuffix(' WIB')}–{t.time(ends)}")
+    return "\n".join(lines).rstrip()
+
+
+def body_of(t: Translator, answers: Answers) -> str:
+    """Her message as typed, or the schedule (a fact of the preview) rendered."""
+    if answers.get("text") != SCHEDULE:
+        return str(answers.get("text") or "")
+    schedule = answers.get("_schedule")
+    return render_schedule(t, schedule) if schedule is not None else "-"
 
 
 def framed(t: Translator, text: str, audience: Audience, class_title: str | None) -> str:
@@ -217,19 +185,15 @@ async def count_recipients(s: AsyncSession, audience: Audience) -> int:
     return int(await s.scalar(select(func.count()).select_from(sub)) or 0)
 
 
-def valid_kecamatan(code: str) -> bool:
-    places = load_places()
-    return code in places and places.get(code).level == KECAMATAN
-
-
-async def published_classes(s: AsyncSession) -> list[ClassOption]:
+async def published_classes(s: AsyncSession) -> tuple[tuple[int, str], ...]:
+    """(id, title) of the newest published classes, for buttons."""
     rows = await s.execute(
-        select(TrainingClass.id, TrainingClass.title, TrainingClass.skill)
+        select(TrainingClass.id, TrainingClass.title)
         .where(TrainingClass.status == "published")
         .order_by(TrainingClass.id.desc())
         .limit(MAX_CLASS_BUTTONS)
     )
-    return [ClassOption(r.id, r.title, r.skill) for r in rows]
+    return tuple((r.id, r.title) for r in rows)
 
 
 async def _published_class(s: AsyncSession, class_id: int) -> TrainingClass | None:
@@ -273,190 +237,94 @@ async def set_announcements(db: Database, user_id: int, on: bool, update_id: int
     return changed
 
 
-# ---- the form ----------------------------------------------------------------------
+# ---- the form's facts and its end ------------------------------------------------------
+
+
+async def _facts(s: AsyncSession, row: ActiveForm, answers: Answers) -> Mapping[str, Any]:
+    """Published classes for the class questions; on the preview, how many
+    women it reaches and the schedule it sends."""
+    facts: dict[str, Any] = {"_classes": await published_classes(s)}
+    if row.step == REVIEW:
+        audience = audience_of(answers)
+        facts["_count"] = await count_recipients(s, audience) if audience else 0
+        class_id = schedule_class(answers)
+        if class_id is not None:
+            facts["_schedule"] = await class_schedule(s, class_id)
+    return facts
 
 
 class BroadcastService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
+        self.t = translator(settings.locale)  # what she receives: the bot's language
 
-    async def open_step(self, staff_id: int) -> str | None:
-        """The step of her open broadcast form, or None (the text route asks)."""
-        async with self.db.sessions() as s:
-            draft = await s.get(StaffDraft, staff_id)
-        return draft.step if draft is not None and draft.kind == DRAFT_KIND else None
+    @property
+    def spec(self) -> FormSpec:
+        return FormSpec(BROADCAST_FORM, finish=self._finish, facts=_facts, roles=STAFF)
 
-    async def start(self, staff_id: int, update_id: int | None) -> DraftView:
-        """A new form (it replaces any staff form she left open)."""
-        async with self.db.transaction() as s:
-            draft = await s.get(StaffDraft, staff_id)
-            if not await claim_update(s, update_id):  # redelivered: show what is open
-                if draft is None or draft.kind != DRAFT_KIND:
-                    return DraftView("stale")
-                return await self._view(s, draft)
-            if draft is None:
-                draft = StaffDraft(user_id=staff_id, kind=DRAFT_KIND, step=Step.AUDIENCE, rev=1)
-                s.add(draft)
-            else:
-                draft.kind, draft.step, draft.rev = DRAFT_KIND, Step.AUDIENCE, draft.rev + 1
-                draft.data = {}
-            await s.flush()
-            return await self._view(s, draft)
-
-    async def choose(
-        self,
-        staff_id: int,
-        update_id: int | None,
-        rev: int,
-        action: str,
-        arg: str,
-        render_schedule: ScheduleRenderer,
-    ) -> DraftView:
-        """A button of the form. Anything not valid for the open step is stale."""
-        async with self.db.transaction() as s:
-            draft = await s.get(StaffDraft, staff_id)
-            if draft is None or draft.kind != DRAFT_KIND or draft.rev != rev:
-                return DraftView("stale")
-            if not await claim_update(s, update_id):
-                return await self._view(s, draft)
-            if action == "cancel":
-                await s.delete(draft)
-                return DraftView("cancelled")
-            data = dict(draft.data or {})
-            step = await self._apply(s, draft.step, data, action, arg, render_schedule)
-            if step is None:
-                return DraftView("stale")
-            draft.step, draft.data, draft.rev = step, data, draft.rev + 1
-            await s.flush()
-            return await self._view(s, draft)
-
-    async def _apply(
-        self,
-        s: AsyncSession,
-        step: str,
-        data: dict[str, Any],
-        action: str,
-        arg: str,
-        render_schedule: ScheduleRenderer,
-    ) -> str | None:
-        """The next step after ``action`` on ``step`` (data updated), or None."""
-        if step == Step.AUDIENCE and action == "a" and arg in AUDIENCE_CHOICES:
-            kind = AUDIENCE_CHOICES[arg]
-            if kind == "all":
-                data["audience"] = Audience("all").to_dict()
-                return Step.MESSAGE
-            data["pending_kind"] = kind
-            return {"kecamatan": Step.KECAMATAN, "interest": Step.INTEREST}.get(kind, Step.CLASS)
-        if step == Step.KECAMATAN and action == "k" and valid_kecamatan(arg):
-            data["audience"] = Audience("kecamatan", arg).to_dict()
-            return Step.MESSAGE
-        if step == Step.INTEREST and action == "i" and arg in SKILLS:
-            data["audience"] = Audience("interest", arg).to_dict()
-            return Step.MESSAGE
-        class_id = parse_uint(arg)
-        if step == Step.CLASS and action == "c" and class_id is not None:
-            kind = data.get("pending_kind")
-            if kind not in CLASS_AUDIENCES or await _published_class(s, class_id) is None:
-                return None
-            data["audience"] = Audience(kind, class_id).to_dict()
-            return Step.MESSAGE
-        if step == Step.MESSAGE and action == "j":
-            audience = Audience.from_dict(data.get("audience"))
-            if audience is None or audience.class_id is None:
-                return Step.SCHEDULE
-            class_id, action = audience.class_id, "s"
-            step = Step.SCHEDULE
-        if step == Step.SCHEDULE and action == "s" and class_id is not None:
-            schedule = await class_schedule(s, class_id)
-            if schedule is None:
-                return None
-            data["text"] = render_schedule(schedule)
-            data["schedule_class_id"] = schedule.id
-            return Step.PREVIEW
-        return None
-
-    async def type_text(self, staff_id: int, update_id: int | None, text: str) -> DraftView:
-        """Her message, typed at the message step."""
-        async with self.db.transaction() as s:
-            draft = await s.get(StaffDraft, staff_id)
-            if draft is None or draft.kind != DRAFT_KIND or draft.step != Step.MESSAGE:
-                return DraftView("stale")
-            if not await claim_update(s, update_id):
-                return await self._view(s, draft)
-            text = text.strip()
-            if not text:
-                return DraftView("stale")
-            if utf16_len(text) > MAX_TEXT:  # as Telegram counts: an emoji is two
-                view = await self._view(s, draft)
-                view.status = "too_long"
-                return view
-            draft.data = {**(draft.data or {}), "text": text}
-            draft.step, draft.rev = Step.PREVIEW, draft.rev + 1
-            await s.flush()
-            return await self._view(s, draft)
+    async def _finish(
+        self, s: AsyncSession, row: ActiveForm, answers: Answers
+    ) -> tuple[SendResult]:
+        """ "Kirim" on the preview: the Broadcast and every delivery, in the form's transaction."""
+        audience = audience_of(answers)
+        class_id = schedule_class(answers)
+        schedule = await class_schedule(s, class_id) if class_id is not None else None
+        text = render_schedule(self.t, schedule) if schedule is not None else answers["text"]
+        if audience is None or (class_id is not None and schedule is None) or not text:
+            return (SendResult("gone"),)
+        return (await queue(s, row.user_id, audience, text, self.t),)
 
     async def send(
         self,
         staff_id: int,
-        update_id: int | None,
-        rev: int,
+        audience: Audience,
+        text: str,
         *,
-        progress_chat_id: int,
-        progress_message_id: int,
-        t: Translator | None = None,
+        progress_chat_id: int | None = None,
+        progress_message_id: int | None = None,
     ) -> SendResult:
-        """ "Kirim": the Broadcast and every delivery, in one transaction."""
+        """Queue a broadcast outside the form (benchmarks, tests): what "Kirim" does."""
         async with self.db.transaction() as s:
-            draft = await s.get(StaffDraft, staff_id)
-            if draft is None or draft.kind != DRAFT_KIND or draft.rev != rev:
-                return SendResult("stale")
-            if draft.step != Step.PREVIEW or not await claim_update(s, update_id):
-                return SendResult("stale")
-            data = draft.data or {}
-            audience = Audience.from_dict(data.get("audience"))
-            text = data.get("text")
-            if audience is None or not text:
-                return SendResult("stale")
-            if (
-                audience.class_id is not None
-                and await _published_class(s, audience.class_id) is None
-            ):
-                return SendResult("stale")  # the class was cancelled or removed meanwhile
-            total = await count_recipients(s, audience)
-            if total == 0:
-                return SendResult("empty")
-            broadcast = Broadcast(
-                created_by=staff_id,
-                audience=audience.to_dict(),
-                text=text,
-                total=total,
-                status="sending",
-                progress_chat_id=progress_chat_id,
-                progress_message_id=progress_message_id,
-            )
-            s.add(broadcast)
-            await s.flush()
-            cls = await s.get(TrainingClass, audience.class_id) if audience.class_id else None
-            received = framed(t or translator(), text, audience, cls.title if cls else None)
-            total = await _enqueue_all(s, broadcast, received, audience)
-            broadcast.total = total
-            await s.execute(delete(StaffDraft).where(StaffDraft.user_id == staff_id))
-            audit(s, staff_id, "broadcast:send", detail=f"#{broadcast.id} to {total}")
-        return SendResult("sent", broadcast.id, total)
+            result = await queue(s, staff_id, audience, text, self.t)
+            if result.broadcast_id is not None:
+                await _track(s, result.broadcast_id, progress_chat_id, progress_message_id)
+        return result
 
-    async def _view(self, s: AsyncSession, draft: StaffDraft) -> DraftView:
-        data = draft.data or {}
-        audience = Audience.from_dict(data.get("audience"))
-        view = DraftView("ok", step=draft.step, rev=draft.rev, audience=audience)
-        if audience is not None and audience.class_id is not None:
-            cls = await s.get(TrainingClass, audience.class_id)
-            view.class_title = cls.title if cls is not None else None
-        if draft.step in (Step.CLASS, Step.SCHEDULE):
-            view.classes = await published_classes(s)
-        if draft.step == Step.PREVIEW and audience is not None:
-            view.text = data.get("text")
-            view.recipients = await count_recipients(s, audience)
-        return view
+
+async def queue(
+    s: AsyncSession, staff_id: int, audience: Audience, text: str, t: Translator
+) -> SendResult:
+    if audience.class_id is not None and await _published_class(s, audience.class_id) is None:
+        return SendResult("gone")  # the class was cancelled or removed meanwhile
+    total = await count_recipients(s, audience)
+    if total == 0:
+        return SendResult("empty")
+    broadcast = Broadcast(
+        created_by=staff_id, audience=audience.to_dict(), text=text, total=total, status="sending"
+    )
+    s.add(broadcast)
+    await s.flush()
+    cls = await s.get(TrainingClass, audience.class_id) if audience.class_id else None
+    received = framed(t, text, audience, cls.title if cls else None)
+    broadcast.total = await _enqueue_all(s, broadcast, received, audience)
+    audit(s, staff_id, "broadcast:send", detail=f"#{broadcast.id} to {broadcast.total}")
+    return SendResult("sent", broadcast.id, broadcast.total)
+
+
+async def track_progress(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    """The message the dispatcher edits as delivery goes on (the preview that was sent)."""
+    async with db.transaction() as s:
+        await _track(s, broadcast_id, chat_id, message_id)
+
+
+async def _track(
+    s: AsyncSession, broadcast_id: int, chat_id: int | None, message_id: int | None
+) -> None:
+    await s.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(progress_chat_id=chat_id, progress_message_id=message_id)
+    )
 
 
 async def _enqueue_all(

@@ -6,29 +6,32 @@ Coordinators take one ("Saya tangani"), add notes and resolve it. Everything
 lives in the database, so the queue survives restarts:
 - taking is a conditional UPDATE (only while nobody holds it), so two
   coordinators pressing at once cannot both get it;
-- a note being typed is a StaffDraft (kind "follow_up");
+- a note being typed is a form (wrse_bot/forms/follow_up.py) run by the one
+  engine service; ``NOTE_SPEC`` saves it;
 - every card shown is audit-logged ("view_follow_up"): it holds her name,
   phone and answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import CheckIn, FollowUp, Registrant, StaffDraft, TrainingClass
-from wrse_bot.domain.limits import utf16_len
+from wrse_bot.db.models import ActiveForm, CheckIn, FollowUp, Registrant, TrainingClass
 from wrse_bot.domain.obstacles import FOLLOW_UP_REASONS
-from wrse_bot.services.roles import audit
+from wrse_bot.forms.follow_up import FOLLOW_UP_NOTE, NOTE_FORM
+from wrse_bot.forms.model import Answers
+from wrse_bot.services.forms import FormSpec
+from wrse_bot.services.roles import COORDINATORS, audit
 from wrse_bot.services.updates import claim_update
 
-DRAFT_KIND = "follow_up"
-NOTE_MAX = 500  # one note, as Telegram counts characters; a longer one is asked again
 QUEUE_PAGE = 5
 
 
@@ -92,12 +95,10 @@ class Queue:
 
 @dataclass(frozen=True)
 class ActionResult:
-    """outcome: done | duplicate | missing | resolved | taken | other_form | empty |
-    too_long (the note form stays open) | no_draft."""
+    """outcome: done | duplicate | missing | resolved | taken | mine."""
 
     outcome: str
     card: FollowUpCard | None = None
-    follow_up_id: int | None = None  # too_long: the note still being written
 
 
 def _card_query():  # type: ignore[no-untyped-def]
@@ -213,77 +214,54 @@ class FollowUpService:
             card = await _load(s, actor, follow_up_id)
             if done.rowcount == 1:  # type: ignore[attr-defined]
                 audit(s, actor, "resolve_follow_up", detail=f"follow_up:{follow_up_id}")
-                await s.execute(
-                    delete(StaffDraft).where(
-                        StaffDraft.user_id == actor, StaffDraft.kind == DRAFT_KIND
+                await s.execute(  # her note on it, if she was writing one, is moot
+                    delete(ActiveForm).where(
+                        ActiveForm.user_id == actor,
+                        ActiveForm.form == NOTE_FORM,
+                        ActiveForm.subject == follow_up_id,
                     )
                 )
                 return ActionResult("done", card)
             return ActionResult(_why_not(card, actor, mine_ok=True), card)
 
-    async def begin_note(
-        self, actor: int, follow_up_id: int, update_id: int | None
-    ) -> ActionResult:
-        """Open the note form (a StaffDraft), unless another staff form is open."""
-        async with self.db.transaction() as s:
-            if not await claim_update(s, update_id):
-                return ActionResult("duplicate")
-            fu = await s.get(FollowUp, follow_up_id)
-            if fu is None:
-                return ActionResult("missing")
-            if fu.resolved_at is not None:
-                return ActionResult("resolved")
-            if fu.assigned_to not in (None, actor):
-                return ActionResult("taken")
-            draft = await s.get(StaffDraft, actor)
-            if draft is not None and draft.kind != DRAFT_KIND:
-                return ActionResult("other_form")
-            if draft is None:
-                draft = StaffDraft(user_id=actor, kind=DRAFT_KIND, step="note", data={}, rev=0)
-                s.add(draft)
-            draft.step = "note"
-            draft.data = {"follow_up_id": follow_up_id}
-            draft.rev = (draft.rev or 0) + 1
-            return ActionResult("done")
-
-    async def cancel_note(self, actor: int) -> bool:
-        async with self.db.transaction() as s:
-            gone = await s.execute(
-                delete(StaffDraft).where(StaffDraft.user_id == actor, StaffDraft.kind == DRAFT_KIND)
-            )
-            return bool(gone.rowcount)  # type: ignore[attr-defined]
-
-    async def has_note_draft(self, actor: int) -> bool:
+    async def note_refusal(self, actor: int, follow_up_id: int) -> str | None:
+        """Why she may not write a note on it now (missing, resolved, taken), or None."""
         async with self.db.sessions() as s:
-            kind = await s.scalar(select(StaffDraft.kind).where(StaffDraft.user_id == actor))
-            return kind == DRAFT_KIND
+            return _refusal(await s.get(FollowUp, follow_up_id), actor)
 
-    async def save_note(self, actor: int, text: str, update_id: int | None) -> ActionResult:
-        """The typed note: appended to the follow-up, and the form closed."""
-        async with self.db.transaction() as s:
-            draft = await s.get(StaffDraft, actor)
-            if draft is None or draft.kind != DRAFT_KIND:
-                return ActionResult("no_draft")
-            if not await claim_update(s, update_id):
-                return ActionResult("duplicate")
-            note = " ".join(text.split())
-            if not note:
-                return ActionResult("empty")
-            follow_up_id = int(draft.data.get("follow_up_id", 0))
-            if utf16_len(note) > NOTE_MAX:
-                return ActionResult("too_long", follow_up_id=follow_up_id)
-            await s.delete(draft)
-            fu = await s.get(FollowUp, follow_up_id, with_for_update=True)
-            if fu is None:
-                return ActionResult("missing")
-            if fu.resolved_at is not None:
-                return ActionResult("resolved", await _load(s, actor, follow_up_id))
-            if fu.assigned_to not in (None, actor):
-                return ActionResult("taken", await _load(s, actor, follow_up_id))
-            fu.note = f"{fu.note}\n{note}" if fu.note else note
-            audit(s, actor, "note_follow_up", detail=f"follow_up:{follow_up_id}")
-            await s.flush()
-            return ActionResult("done", await _load(s, actor, follow_up_id))
+
+def _refusal(fu: FollowUp | None, actor: int) -> str | None:
+    if fu is None:
+        return "missing"
+    if fu.resolved_at is not None:
+        return "resolved"
+    return "taken" if fu.assigned_to not in (None, actor) else None
+
+
+async def _note_facts(
+    s: AsyncSession, row: ActiveForm, answers: Answers
+) -> Mapping[str, Any] | None:
+    """The follow-up's number for the prompt; None once it is resolved (the form closes)."""
+    fu = await s.get(FollowUp, row.subject)
+    return None if fu is None or fu.resolved_at is not None else {"_id": row.subject}
+
+
+async def _save_note(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[ActionResult]:
+    """The typed note, appended to the follow-up in the form's transaction."""
+    actor, follow_up_id = row.user_id, int(row.subject or 0)
+    fu = await s.get(FollowUp, follow_up_id, with_for_update=True)
+    refusal = _refusal(fu, actor)
+    if fu is None or refusal is not None:
+        card = await _load(s, actor, follow_up_id) if fu is not None else None
+        return (ActionResult(refusal or "missing", card),)
+    note = answers["note"]
+    fu.note = f"{fu.note}\n{note}" if fu.note else note
+    audit(s, actor, "note_follow_up", detail=f"follow_up:{follow_up_id}")
+    await s.flush()
+    return (ActionResult("done", await _load(s, actor, follow_up_id)),)
+
+
+NOTE_SPEC = FormSpec(FOLLOW_UP_NOTE, finish=_save_note, facts=_note_facts, roles=COORDINATORS)
 
 
 def _why_not(card: FollowUpCard | None, actor: int, *, mine_ok: bool) -> str:

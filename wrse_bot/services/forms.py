@@ -119,6 +119,13 @@ Finish = Callable[[AsyncSession, ActiveForm, Answers], Awaitable[tuple[Any, ...]
 Begin = Callable[[AsyncSession, ActiveForm], Awaitable[Status | None]]
 Help = Callable[[AsyncSession, ActiveForm, FormState], Awaitable[None]]
 RoleOf = Callable[[AsyncSession, int], Awaitable[Any]]
+# Read-only facts from the database that a form's choices and screens read (published
+# classes, a recipient count), under keys starting with "_": never saved. Computed
+# from her answers before the transition (the choices she answered) and again after
+# it (the screen she sees next, which the answer may have changed). None: the
+# form's subject is gone or closed.
+Facts = Callable[[AsyncSession, ActiveForm, Answers], Awaitable[Mapping[str, Any] | None]]
+FACT = "_"
 
 
 async def _nothing(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any, ...]:
@@ -132,6 +139,7 @@ class FormSpec:
     store: Store = IN_ROW
     begin: Begin | None = None  # may the form open about this subject (and note it)?
     help: Help | None = None  # she asked for help on the open question: tell someone
+    facts: Facts | None = None
     keep_on_cancel: bool = False  # /batal pauses it for later instead of discarding
     audit: str | None = None  # a staff form: this audit action when finished
     roles: frozenset[str] | None = None  # who may use it, checked on every input (None: anyone)
@@ -173,7 +181,7 @@ class FormRunner:
             )
             views = []
             for row in rows:
-                answers = await self.specs[row.form].store.load(s, row)
+                answers = await _load(s, self.specs[row.form], row)
                 if answers is not None:
                     self._rows[(row.user_id, row.form)] = row.id
                     views.append(self._view(Status.ASK, row, _state(row, answers)))
@@ -217,7 +225,8 @@ class FormRunner:
                 return FormView(refusal, owner, form, subject)
             if new:
                 s.add(row)
-            answers = await spec.store.load(s, row)
+            with s.no_autoflush:  # facts are read before the other is paused: not yet added
+                answers = await _load(s, spec, row)
             if answers is None:
                 return FormView(Status.CLOSED, owner, form, subject)
             paused = None
@@ -246,7 +255,7 @@ class FormRunner:
             if not await self._may(s, spec, owner):  # her role was taken away meanwhile
                 await s.delete(row)
                 return FormView(Status.REFUSED, owner, row.form, row.subject)
-            before = await spec.store.load(s, row)
+            before = await _load(s, spec, row)
             if before is None:  # its subject ended elsewhere: a message is not for it
                 await s.delete(row)
                 status = Status.CLOSED if ans.kind == "choice" else Status.NONE
@@ -259,38 +268,51 @@ class FormRunner:
                 return self._outcome(row, outcome)
             if not await claim_update(s, update_id):
                 return FormView(Status.DUPLICATE, owner, row.form, row.subject, state)
-            await spec.store.save(s, row, before, outcome.state.answers)
+            await spec.store.save(s, row, _plain(before), _plain(outcome.state.answers))
             _write(row, outcome.state)
             if outcome.state.step != DONE:
                 self._rows[(owner, row.form)] = row.id
+                if spec.facts is not None:  # what she sees next, by her new answers
+                    answers = await _load(s, spec, row, outcome.state.answers)
+                    if answers is not None:
+                        outcome = replace(outcome, state=replace(outcome.state, answers=answers))
                 return self._outcome(row, outcome)
-            notices = await spec.finish(s, row, outcome.state.answers)
+            notices = await spec.finish(s, row, _plain(outcome.state.answers))
             if spec.audit:
                 audit(s, owner, spec.audit, detail=row.form)
             await s.delete(row)
-            resumable = await s.scalar(
-                select(ActiveForm.form)
-                .where(ActiveForm.user_id == owner, ActiveForm.id != row.id)
-                .order_by(ActiveForm.updated_at.desc())
-                .limit(1)
-            )
             view = self._view(Status.DONE, row, outcome.state)
-            return replace(view, notices=notices, resumable=resumable)
+            return replace(view, notices=notices, resumable=await _resumable(s, row))
 
-    async def cancel(self, owner: int, update_id: int | None = None) -> FormView:
-        """/batal: her open form is kept for later or discarded, as the form says."""
+    async def cancel(
+        self,
+        owner: int,
+        update_id: int | None = None,
+        *,
+        form: str | None = None,
+        rev: int | None = None,
+    ) -> FormView:
+        """/batal: her open form is kept for later or discarded, as the form says.
+        A form's own "Batal" button names the form and its revision: an old one is stale."""
         async with self.db.transaction() as s:
             row = await s.scalar(_lock(s, select(ActiveForm).where(_mine(owner))))
             if row is None:
                 return FormView(Status.NONE, owner)
+            if (form is not None and row.form != form) or (rev is not None and row.rev != rev):
+                double = form == row.form and rev == row.rev - 1
+                spec = self.specs.get(row.form)
+                answers = await _load(s, spec, row) if spec is not None else {}
+                status = Status.DOUBLE_TAP if double else Status.STALE
+                return self._view(status, row, _state(row, answers or {}))
             if not await claim_update(s, update_id):
                 return FormView(Status.DUPLICATE, owner, row.form, row.subject)
             keep = self.specs[row.form].keep_on_cancel if row.form in self.specs else False
             if keep:
                 row.paused = True
-            else:
-                await s.delete(row)
-            return FormView(Status.CANCELLED, owner, row.form, row.subject, kept=keep)
+                return FormView(Status.CANCELLED, owner, row.form, row.subject, kept=True)
+            await s.delete(row)
+            view = FormView(Status.CANCELLED, owner, row.form, row.subject)
+            return replace(view, resumable=await _resumable(s, row))
 
     async def discard(self, owner: int, form: str) -> None:
         """Forget her ``form`` (its subject ended elsewhere)."""
@@ -378,6 +400,33 @@ async def offer(s: AsyncSession, owner: int, form: str, subject: int | None) -> 
     )
 
 
+async def _resumable(s: AsyncSession, ended: ActiveForm) -> str | None:
+    """The form she paused most recently, to offer once ``ended`` is over."""
+    return await s.scalar(
+        select(ActiveForm.form)
+        .where(ActiveForm.user_id == ended.user_id, ActiveForm.id != ended.id)
+        .order_by(ActiveForm.updated_at.desc())
+        .limit(1)
+    )
+
+
+async def _load(
+    s: AsyncSession, spec: FormSpec, row: ActiveForm, answers: Answers | None = None
+) -> Answers | None:
+    """Her answers (``answers``, else the store's) with the form's facts, fresh."""
+    if answers is None:
+        answers = await spec.store.load(s, row)
+    if answers is None or spec.facts is None:
+        return answers
+    facts = await spec.facts(s, row, _plain(answers))
+    return None if facts is None else {**_plain(answers), **facts}
+
+
+def _plain(answers: Answers) -> dict[str, Any]:
+    """Her answers without the facts: what is saved."""
+    return {k: v for k, v in answers.items() if not k.startswith(FACT)}
+
+
 def _mine(owner: int) -> Any:
     return (ActiveForm.user_id == owner) & ActiveForm.paused.is_(False)
 
@@ -405,7 +454,7 @@ def _write(row: ActiveForm, state: FormState) -> None:
         if state.editing is None:
             answers.pop("__editing__", None)
         else:
-            answers["__editing__"] = dict(state.editing)
+            answers["__editing__"] = _plain(state.editing)
         row.answers = answers
 
 

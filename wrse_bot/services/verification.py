@@ -35,15 +35,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now, today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Assessment, Registrant, StaffDraft, StaffFlag
+from wrse_bot.db.models import ActiveForm, Assessment, Registrant, StaffFlag
 from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.nik import NikError, mask_nik, parse_nik
 from wrse_bot.domain.people import display_phone
 from wrse_bot.domain.text import N_
+from wrse_bot.forms.model import Answers
+from wrse_bot.forms.verification import REASON_FORM, VERIFY_REASON
 from wrse_bot.i18n import translator
+from wrse_bot.services.forms import FormSpec
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.registration import RuleLine, rule_lines
-from wrse_bot.services.roles import audit, role_of, sees_phone
+from wrse_bot.services.roles import STAFF, audit, role_of, sees_phone
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
 
@@ -51,8 +54,6 @@ REGISTRATION_KINDS = ("needs_review", "duplicate_nik", "nik_mismatch")
 HELP_KIND = "help_requested"
 QUEUE_KINDS = (*REGISTRATION_KINDS, HELP_KIND)
 STAFF_RULESET = "staff-decision"
-DRAFT_KIND = "verify"
-REASON_MIN, REASON_MAX = 3, 200
 
 # Reasons an officer picks with one tap; stored as message ids, so she reads
 # them in her own language.
@@ -121,8 +122,6 @@ DecisionStatus = Literal[
     "done",
     "already",  # another officer decided first
     "not_allowed",  # e.g. "approve" on a duplicate NIK (a forged button)
-    "bad_reason",  # typed reason too short or too long
-    "no_form",  # a typed reason without an open form
     "duplicate_update",
 ]
 
@@ -135,9 +134,6 @@ class DecisionResult:
     name: str | None = None
     reason: RuleLine | None = None
     notified: bool = False
-
-
-FormStatus = Literal["open", "busy", "already"]
 
 
 @dataclass(frozen=True)
@@ -261,7 +257,14 @@ class VerificationService:
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
                 return DecisionResult("duplicate_update", flag_id)
-            return await self._decide(s, actor_id, flag_id, decision, reason)
+            result = await self._decide(s, actor_id, flag_id, decision, reason)
+            if result.status == "done":  # decided by a tap: a reason she began is moot
+                await s.execute(
+                    delete(ActiveForm).where(
+                        ActiveForm.user_id == actor_id, ActiveForm.form == REASON_FORM
+                    )
+                )
+            return result
 
     async def _decide(
         self,
@@ -291,9 +294,6 @@ class VerificationService:
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return DecisionResult("already", flag_id)
-        await s.execute(
-            delete(StaffDraft).where(StaffDraft.user_id == actor_id, StaffDraft.kind == DRAFT_KIND)
-        )
         if decision == "contacted":
             audit(s, actor_id, "help_contacted", detail=f"flag {flag_id}")
             return DecisionResult("done", flag_id, decision)
@@ -373,58 +373,18 @@ class VerificationService:
             office=html.escape(self.settings.office_contact),
         )
 
-    # ---- a reason typed in chat ----------------------------------------------------
+    # ---- a reason typed in chat (a form: wrse_bot/forms/verification.py) ----------
 
-    async def open_reason_form(self, actor_id: int, flag_id: int) -> FormStatus:
-        """Wait for her typed reason (a StaffDraft of kind "verify")."""
-        async with self.db.transaction() as s:
-            flag = await s.get(StaffFlag, flag_id)
-            if flag is None or flag.resolved_at is not None:
-                return "already"
-            draft = await s.get(StaffDraft, actor_id)
-            if draft is not None and draft.kind != DRAFT_KIND:
-                return "busy"  # another staff form is open; never overwrite it
-            if draft is None:
-                draft = StaffDraft(user_id=actor_id, kind=DRAFT_KIND, step="reason", rev=0)
-                s.add(draft)
-            draft.data = {"flag_id": flag_id}
-            draft.rev = (draft.rev or 0) + 1
-        return "open"
+    @property
+    def reason_spec(self) -> FormSpec:
+        return FormSpec(VERIFY_REASON, finish=self._typed_reason, roles=STAFF)
 
-    async def has_reason_form(self, actor_id: int) -> bool:
-        async with self.db.sessions() as s:
-            kind = await s.scalar(select(StaffDraft.kind).where(StaffDraft.user_id == actor_id))
-        return kind == DRAFT_KIND
-
-    async def close_reason_form(self, actor_id: int) -> None:
-        async with self.db.transaction() as s:
-            await s.execute(
-                delete(StaffDraft).where(
-                    StaffDraft.user_id == actor_id, StaffDraft.kind == DRAFT_KIND
-                )
-            )
-
-    async def typed_reason(self, actor_id: int, text: str, update_id: int | None) -> DecisionResult:
-        reason = " ".join(text.split())
-        async with self.db.transaction() as s:
-            if not await claim_update(s, update_id):
-                return DecisionResult("duplicate_update")
-            draft = await s.get(StaffDraft, actor_id)
-            if draft is None or draft.kind != DRAFT_KIND:
-                return DecisionResult("no_form")
-            flag_id = int(draft.data.get("flag_id", 0))
-            if not REASON_MIN <= len(reason) <= REASON_MAX:
-                return DecisionResult("bad_reason", flag_id)
-            result = await self._decide(
-                s, actor_id, flag_id, "reject", Reason(TYPED_REASON, {"reason": reason})
-            )
-            if result.status != "done":
-                await s.execute(
-                    delete(StaffDraft).where(
-                        StaffDraft.user_id == actor_id, StaffDraft.kind == DRAFT_KIND
-                    )
-                )
-            return result
+    async def _typed_reason(
+        self, s: AsyncSession, row: ActiveForm, answers: Answers
+    ) -> tuple[DecisionResult]:
+        """Her reason, typed: the rejection, in the form's transaction."""
+        reason = Reason(TYPED_REASON, {"reason": answers["reason"]})
+        return (await self._decide(s, row.user_id, int(row.subject or 0), "reject", reason),)
 
 
 def _person(reg: Registrant, *, show_phone: bool) -> Person:
