@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from conversations.common import MENU_CLASSES, menu_filter, tr, user_id
 from conversations.intake import send_view
+from wrse_bot.buttons import ClassButton
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED, Span, Standing, first_clash
 from wrse_bot.domain.places import load_places
@@ -33,7 +34,6 @@ from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import classes as svc
 from wrse_bot.services.class_labels import when
 from wrse_bot.services.classes import (
-    CALLBACK_PREFIX,
     LET_GO,
     TAKE,
     ClassCard,
@@ -41,14 +41,12 @@ from wrse_bot.services.classes import (
     Listing,
     MyPlace,
 )
-from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
 PAGE_SIZE = 8
 # How often held seats are checked for an expired hold (seconds).
 HOLD_CHECK_SECONDS = 60
-CALLBACK = cbd.compile_pattern(r"k:(?:(n)|(p|v|j|y|c|cy|a|l):(\d{1,9}))")
 
 NOT_OPEN = N_("Sorry, this class is no longer open.")
 NOT_VALID = N_("This button is no longer valid.")
@@ -56,8 +54,8 @@ ALREADY_ENROLLED = N_("You are already enrolled in this class.")
 MY_CLASSES_HINT = N_("See your classes: /kelas_saya")
 
 
-def cb(action: str, ident: int | None = None) -> str:
-    return f"{CALLBACK_PREFIX}:{action}" if ident is None else f"{CALLBACK_PREFIX}:{action}:{ident}"
+def cb(action: str, ident: int = 0) -> str:
+    return ClassButton(action, ident).encode()
 
 
 # ---- rendering ------------------------------------------------------------------------
@@ -348,13 +346,10 @@ async def my_classes(update: Update, context: Context) -> None:
 
 def parse_callback(data: str | None) -> tuple[str, int] | None:
     """``(action, id)`` of a well-formed button (``("n", 0)`` for "no"), else None."""
-    found = cbd.match(CALLBACK, data)
-    if found is None:
+    tap = ClassButton.decode(data)
+    if tap is None or (tap.action not in _ACTIONS and tap.action != "n"):
         return None
-    if found.group(1):
-        return "n", 0
-    ident = cbd.number(found.group(3))
-    return None if ident is None else (found.group(2), ident)
+    return tap.action, tap.ident
 
 
 async def on_callback(update: Update, context: Context) -> None:
@@ -557,7 +552,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("kelas", list_classes, filters=private),
             CommandHandler("kelas_saya", my_classes, filters=private),
             MessageHandler(private & menu_filter(MENU_CLASSES), list_classes),
-            CallbackQueryHandler(on_callback, pattern=r"^k:"),
+            CallbackQueryHandler(on_callback, pattern=ClassButton.pattern()),
         ]
     )
     if app.job_queue is not None:

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
 from conversations.common import tr, user_id
+from wrse_bot.buttons import RsvpButton
 from wrse_bot.domain.schedule import Span
 from wrse_bot.i18n import N_
 from wrse_bot.services import reminders as svc
@@ -65,4 +66,4 @@ async def on_callback(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CallbackQueryHandler(on_callback, pattern=rf"^{svc.CALLBACK_PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(on_callback, pattern=RsvpButton.pattern()))

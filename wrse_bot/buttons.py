@@ -30,12 +30,12 @@ SEP = ":"
 
 def big() -> Any:
     """An int field that may hold a Telegram id (up to INT8_MAX)."""
-    return dataclasses.field(metadata={"max": INT8_MAX})
+    return dataclasses.field(default=0, metadata={"max": INT8_MAX})
 
 
 def code(length: int) -> Any:
     """A str field of at most ``length`` letters."""
-    return dataclasses.field(metadata={"max": length})
+    return dataclasses.field(default="", metadata={"max": length})
 
 
 def _limit(f: dataclasses.Field[Any], kind: Any) -> int:
@@ -160,3 +160,24 @@ class VerifyTap(Button):
     op: str = code(2)
     flag: int = 0
     n: int = 0
+
+
+@dataclass(frozen=True)
+class ClassButton(Button):
+    """A woman's class buttons (/kelas, /kelas_saya, a seat offered): ``action``
+    on class or enrolment ``ident`` (p page, v view, j join, y confirm, n no,
+    c cancel, cy confirm cancel, a take the seat, l let it go)."""
+
+    PREFIX: ClassVar[str] = "k"
+    action: str = code(2)
+    ident: int = 0
+
+
+@dataclass(frozen=True)
+class RsvpButton(Button):
+    """ "I will come" / "I cannot come" under a session reminder."""
+
+    PREFIX: ClassVar[str] = "rv"
+    enrolment: int = 0
+    session: int = 0
+    answer: str = code(1)  # y | n

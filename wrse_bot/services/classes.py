@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from wrse_bot import clock
+from wrse_bot.buttons import ClassButton
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Enrolment, Registrant, TrainingClass, User
@@ -55,10 +56,9 @@ from wrse_bot.services import reminders
 from wrse_bot.services.audience import consenting
 from wrse_bot.services.class_labels import when
 from wrse_bot.services.class_views import ClassCard, card_of
+from wrse_bot.services.notices import Tap, outbox_markup
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
-
-CALLBACK_PREFIX = "k"
 
 # ---- results ------------------------------------------------------------------------
 
@@ -738,15 +738,9 @@ def offer_notice(t: Translator, card: ClassCard, until: datetime) -> str:
 
 
 def offer_markup(t: Translator, enrolment_id: int) -> dict[str, Any]:
-    """Inline buttons in Bot API shape (the outbox stores JSON, not Telegram objects)."""
-    return {
-        "inline_keyboard": [
-            [
-                {"text": "✅ " + t(TAKE), "callback_data": f"{CALLBACK_PREFIX}:a:{enrolment_id}"},
-                {"text": t(LET_GO), "callback_data": f"{CALLBACK_PREFIX}:l:{enrolment_id}"},
-            ]
-        ]
-    }
+    """ "Take the seat" / "Let it go", for the outbox row that offers it."""
+    take = Tap(TAKE, ClassButton("a", enrolment_id), mark="✅ ")
+    return outbox_markup(((take, Tap(LET_GO, ClassButton("l", enrolment_id))),), t)
 
 
 def hold_expired_notice(t: Translator, card: ClassCard) -> str:

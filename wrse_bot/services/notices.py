@@ -21,6 +21,10 @@ class Tap:
     label: str
     button: Button
     params: Mapping[str, Any] = field(default_factory=dict)
+    mark: str = ""  # an emoji before the translated label ("✅ ")
+
+    def text(self, t: Any) -> str:
+        return self.mark + t.render(self.label, dict(self.params) or None)
 
 
 @dataclass(frozen=True)
@@ -31,3 +35,14 @@ class Notice:
     rows: tuple[tuple[Tap, ...], ...] = ()  # inline buttons, row by row
     html: bool = False  # ``text`` is HTML (params are escaped by the renderer)
     lines: tuple[str, ...] = ()  # further msgids, each on its own line
+
+
+def outbox_markup(rows: tuple[tuple[Tap, ...], ...], t: Any) -> dict[str, Any]:
+    """Inline buttons in Bot API shape for an outbox row (it stores JSON, not
+    Telegram objects): the one place typed buttons become that JSON."""
+    return {
+        "inline_keyboard": [
+            [{"text": tap.text(t), "callback_data": tap.button.encode()} for tap in row]
+            for row in rows
+        ]
+    }

@@ -24,7 +24,6 @@ No Telegram import: the reminder's buttons are stored as Bot API JSON.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
@@ -34,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wrse_bot.buttons import RsvpButton
 from wrse_bot.clock import now as clock_now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
@@ -45,20 +45,17 @@ from wrse_bot.db.models import (
     TrainingClass,
 )
 from wrse_bot.domain.catalog import SKILLS
-from wrse_bot.domain.digits import parse_uint
 from wrse_bot.domain.schedule import Span
 from wrse_bot.domain.timing import reminder_plan
 from wrse_bot.i18n import N_, Translator, translator
 from wrse_bot.services.audience import consenting
 from wrse_bot.services.class_labels import place_label, session_label
+from wrse_bot.services.notices import Tap, outbox_markup
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
 
 KIND = "reminder"
-CALLBACK_PREFIX = "rv"
-# rv:<enrolment id>:<session id>:<y|n>
-CALLBACK_RE = re.compile(rf"{CALLBACK_PREFIX}:([0-9]{{1,12}}):([0-9]{{1,12}}):([yn])")
 ENROLLED = "enrolled"
 PENDING = "pending"
 
@@ -98,15 +95,15 @@ def reminder_text(t: Translator, cls: TrainingClass, session: ClassSession) -> s
 
 
 def reminder_markup(t: Translator, enrolment_id: int, session_id: int) -> dict[str, Any]:
-    data = f"{CALLBACK_PREFIX}:{enrolment_id}:{session_id}"
-    return {
-        "inline_keyboard": [
-            [
-                {"text": "✅ " + t(COMING), "callback_data": f"{data}:y"},
-                {"text": t(NOT_COMING), "callback_data": f"{data}:n"},
-            ]
-        ]
-    }
+    return outbox_markup(
+        (
+            (
+                Tap(COMING, RsvpButton(enrolment_id, session_id, "y"), mark="✅ "),
+                Tap(NOT_COMING, RsvpButton(enrolment_id, session_id, "n")),
+            ),
+        ),
+        t,
+    )
 
 
 async def _enqueue_for(
@@ -290,12 +287,10 @@ class RsvpResult:
 
 
 def parse_callback(data: str) -> tuple[int, int, bool] | None:
-    match = CALLBACK_RE.fullmatch(data or "")
-    enrolment_id = parse_uint(match[1]) if match else None
-    session_id = parse_uint(match[2]) if match else None
-    if match is None or enrolment_id is None or session_id is None:
+    tap = RsvpButton.decode(data)
+    if tap is None or tap.answer not in ("y", "n"):
         return None
-    return enrolment_id, session_id, match[3] == "y"
+    return tap.enrolment, tap.session, tap.answer == "y"
 
 
 async def answer(

@@ -27,10 +27,7 @@ def text_of(notice: Notice, t: Translator) -> str:
 def markup_of(notice: Notice, t: Translator) -> InlineKeyboardMarkup | None:
     if not notice.rows:
         return None
-    return inline(
-        [button(t.render(tap.label, dict(tap.params) or None), tap.button.encode()) for tap in row]
-        for row in notice.rows
-    )
+    return inline([button(tap.text(t), tap.button.encode()) for tap in row] for row in notice.rows)
 
 
 async def send(bot: Any, notice: Notice, t: Translator) -> None:
