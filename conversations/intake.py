@@ -15,6 +15,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 
 from conversations import forms
+from conversations.auth import cached_role
 from conversations.common import (
     TEXT_ROUTES,
     fallback,
@@ -29,6 +30,7 @@ from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.small_talk import is_greeting
 from wrse_bot.forms.intake import EDITS, PHONE_OPTIONS, nik_info
 from wrse_bot.forms.model import EDIT, REVIEW, Form
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
@@ -346,32 +348,50 @@ async def on_message(update: Update, context: Context) -> None:
     msg = update.effective_message
     assert msg is not None
     runtime = context.runtime
+    answer = _answer_in(update, msg)
+    if (
+        answer is not None
+        and (msg.text is None or not is_greeting(msg.text))
+        and await cached_role(update, context) is None
+    ):
+        # A woman mid-intake (no staff form of hers to come first, no other form
+        # open): one lookup, not one per form that might want the message.
+        view = await runtime.intake.answer(
+            user_id(update), update.update_id, answer, only_mine=True
+        )
+        if view.status != "none":
+            await send_view(view, update, context)
+            return
     if await forms.on_message(update, context):  # her open form's answer
         return
     for route in TEXT_ROUTES:
         if await route(update, context):
             return
-    if msg.contact is not None:
-        # Only her own card counts as her number (Telegram sets user_id for it).
-        own = msg.contact.user_id is not None and msg.contact.user_id == user_id(update)
-        answer = Answer("text", msg.contact.phone_number) if own else FOREIGN
-    elif msg.text is not None and _is_help(msg.text):
-        # The phone question's reply keyboard has its own help button.
+    if answer is None:  # "Minta bantuan petugas"
         view = await runtime.intake.request_help(user_id(update), update.update_id, None)
         if view.status == "stale":
             await send_view(view, update, context)
         else:
             await _helped(view, update, context)
         return
-    elif msg.text is not None:
-        answer = Answer("text", msg.text)  # a reply-keyboard button's label is typed words
-    else:
-        answer = Answer("other", message_kind(msg))
     view = await runtime.intake.answer(user_id(update), update.update_id, answer)
     if view.status == "no_draft":
         await fallback(update, context)
         return
     await send_view(view, update, context)
+
+
+def _answer_in(update: Update, msg: Message) -> Answer | None:
+    """Her message as an answer; None when it asks for help."""
+    if msg.contact is not None:
+        # Only her own card counts as her number (Telegram sets user_id for it).
+        own = msg.contact.user_id is not None and msg.contact.user_id == user_id(update)
+        return Answer("text", msg.contact.phone_number) if own else FOREIGN
+    if msg.text is not None and _is_help(msg.text):
+        return None  # also the phone question's reply-keyboard help button
+    if msg.text is not None:
+        return Answer("text", msg.text)  # a reply-keyboard button's label is typed words
+    return Answer("other", message_kind(msg))
 
 
 FOREIGN = Answer("other", "foreign_contact")

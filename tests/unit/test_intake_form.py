@@ -411,3 +411,24 @@ def test_a_button_from_an_earlier_question_changes_nothing(step: str) -> None:
 def test_words_that_name_no_button_ask_her_to_tap() -> None:
     problem = asked(until("marital"), "entahlah").problem
     assert problem is not None and problem.message == TAP
+
+
+@pytest.mark.parametrize(
+    ("step", "bad"),
+    [
+        ("name", "1234"),
+        ("name", "😀😀"),
+        ("name", "x" * 4000),
+        ("nik", "12345"),
+        ("nik", "3579039913800001"),  # day 99 is no date
+        ("nik", "3579035203800000"),  # serial 0000
+        ("address", "x" * 4000),
+        ("dependents", "banyak sekali"),
+        ("income", "lumayan"),
+        ("income", "-500rb"),
+        ("phone", "12345"),
+    ],
+)
+def test_a_bad_typed_answer_says_how_to_answer_with_an_example(step: str, bad: str) -> None:
+    problem = asked(until(step), bad).problem
+    assert problem is not None and "example" in problem.message

@@ -30,6 +30,7 @@ OUTBOX_KIND = "staff_help"
 # Each step of the form, named as staff know the question (never "interests").
 STEP_QUESTIONS: dict[str, str] = {
     "consent": N_("Consent to use her data"),
+    "consent_full": N_("Consent to use her data"),
     "name": N_("Her full name"),
     "nik": N_("Her NIK (16 digits)"),
     "sex_confirm": N_("Whether the NIK is hers (its digits say a man)"),

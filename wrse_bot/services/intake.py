@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Consent, Registrant, RegistrationDraft
+from wrse_bot.db.models import ActiveForm, Consent, Registrant, RegistrationDraft
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.engine import (
     Answer,
@@ -72,6 +72,7 @@ ViewStatus = Literal[
     "duplicate_update",  # Telegram delivered this update before
     "registered",  # /daftar by someone already registered
     "discarded",  # she left "Ubah data" without saving: her registration is unchanged
+    "none",  # (only_mine) not hers to answer: no draft, or another form is open
 ]
 
 
@@ -126,8 +127,10 @@ def _put(draft: RegistrationDraft, state: FormState) -> None:
 # passes here, and composing a query or running the ORM's unit of work costs
 # more CPU than SQLite takes to execute it.
 _DRAFTS = RegistrationDraft.__table__
-_DRAFT = select(_DRAFTS).where(_DRAFTS.c.user_id == bindparam("uid"))
-_DRAFT_FOR_UPDATE = _DRAFT.with_for_update()
+# With it, whether another form of hers is open: that one owns her messages.
+_BUSY = exists().where(ActiveForm.user_id == bindparam("uid"), ActiveForm.paused.is_(False))
+_DRAFT = select(_DRAFTS, _BUSY.label("busy")).where(_DRAFTS.c.user_id == bindparam("uid"))
+_DRAFT_FOR_UPDATE = _DRAFT.with_for_update(of=_DRAFTS)
 _SAVED = [c.name for c in _DRAFTS.c if c.name != "user_id"]
 _SAVE_DRAFT = (
     update(_DRAFTS)
@@ -259,17 +262,27 @@ class IntakeService:
             )
             return [self._ask(draft) for draft in drafts]
 
-    async def answer(self, user_id: int, update_id: int | None, answer: Answer) -> IntakeView:
+    async def answer(
+        self, user_id: int, update_id: int | None, answer: Answer, *, only_mine: bool = False
+    ) -> IntakeView:
+        """Her answer to the open question. ``only_mine``: "none" when she has
+        no draft or another form is open, nothing claimed (the message goes on
+        to whoever owns it), which spares a woman mid-intake a second lookup."""
         try:
-            return await self._answer(user_id, update_id, answer)
+            return await self._answer(user_id, update_id, answer, only_mine)
         except IntegrityError:
             # Two accounts submitted the same NIK at the same instant and the
             # database let only one hold it: replay, and this one is the duplicate.
-            return await self._answer(user_id, update_id, answer)
+            return await self._answer(user_id, update_id, answer, only_mine)
 
-    async def _answer(self, user_id: int, update_id: int | None, ans: Answer) -> IntakeView:
+    async def _answer(
+        self, user_id: int, update_id: int | None, ans: Answer, only_mine: bool
+    ) -> IntakeView:
         async with self.db.transaction() as s:
-            draft = await self._draft(s, user_id)
+            row = await self._row(s, user_id)
+            if only_mine and (row is None or row.busy or row.paused):
+                return IntakeView("none")
+            draft = _detached(row)
             # By identity, never by order: an update not handled yet is handled,
             # whatever its number (see services/updates.py).
             if not await claim_update(s, update_id):
@@ -378,11 +391,12 @@ class IntakeService:
         return view
 
     async def _draft(self, s: AsyncSession, user_id: int) -> RegistrationDraft | None:
-        """Her draft, locked on PostgreSQL, as a detached copy: changes are
-        written back only by ``_save``."""
+        return _detached(await self._row(s, user_id))
+
+    async def _row(self, s: AsyncSession, user_id: int) -> Any:
+        """Her draft's row, locked on PostgreSQL."""
         stmt = _DRAFT_FOR_UPDATE if s.bind.dialect.name == "postgresql" else _DRAFT
-        row = (await s.execute(stmt, {"uid": user_id})).mappings().first()
-        return None if row is None else RegistrationDraft(**row)
+        return (await s.execute(stmt, {"uid": user_id})).first()
 
     async def _save(self, s: AsyncSession, draft: RegistrationDraft) -> None:
         draft.updated_at = now()
@@ -395,6 +409,16 @@ class IntakeService:
     def _redelivered(self, draft: RegistrationDraft | None) -> IntakeView:
         # Applied before. If its question never went out (the process died
         # between commit and send), send it now; otherwise stay quiet.
-        if draft is not None and not draft.paused and draft.prompted_rev != draft.rev:
-            return self._ask(draft)
+        owed = draft is not None and not draft.paused and draft.prompted_rev != draft.rev
+        if owed and not self._prompts.sent(draft.user_id, draft.rev):  # type: ignore[union-attr]
+            return self._ask(draft)  # type: ignore[arg-type]
         return IntakeView("duplicate_update")
+
+
+def _detached(row: Any) -> RegistrationDraft | None:
+    """A detached copy of her draft: changes are written back only by ``_save``."""
+    if row is None:
+        return None
+    values = row._asdict()
+    values.pop("busy", None)
+    return RegistrationDraft(**values)

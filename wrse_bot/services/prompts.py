@@ -18,6 +18,8 @@ from sqlalchemy import Table, bindparam, update
 
 from wrse_bot.db.engine import Database
 
+BATCH_SECONDS = 0.2
+
 
 class PromptLedger:
     """Batched ``prompted_rev`` writes for the rows of ``table``, keyed by ``key``."""
@@ -38,8 +40,15 @@ class PromptLedger:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
 
+    def sent(self, key: int, rev: int) -> bool:
+        """Delivered, though perhaps not written yet."""
+        return self._pending.get(key) == rev
+
     async def _write(self) -> None:
         while self._pending:
+            # Gather a moment's deliveries into one transaction: under load that is
+            # one write for many women instead of one each, each taking the writer.
+            await asyncio.sleep(BATCH_SECONDS)
             batch, self._pending = self._pending, {}
             async with self.db.transaction() as s:
                 await s.execute(self._stmt, [{"k": k, "r": rev} for k, rev in batch.items()])

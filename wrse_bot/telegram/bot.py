@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -12,6 +13,20 @@ log = logging.getLogger("wrse_bot.telegram")
 
 
 class WrseBot(ExtBot):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # update_id -> the update as received, for its identity (telegram/processor.py):
+        # hashing the JSON Telegram sent costs far less than PTB's to_json() of it.
+        with self._unfrozen():
+            self.received: dict[int, str] = {}
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        result = await super()._post(endpoint, *args, **kwargs)
+        if endpoint == "getUpdates" and isinstance(result, list):
+            for raw in result:
+                self.received[raw["update_id"]] = json.dumps(raw, sort_keys=True)
+        return result
+
     async def answer_callback_query(self, *args: Any, **kwargs: Any) -> bool:
         """Best effort: answering only stops the button's spinner.
 

@@ -78,6 +78,9 @@ def identity_key(secret: str) -> bytes:
 
 def update_identity(update: Update, key: bytes) -> int:
     """A negative 64-bit number (plain update ids are positive): Telegram
-    redelivers an update byte for byte, so its copy has the same digest."""
-    digest = hashlib.blake2b(update.to_json().encode(), key=key, digest_size=8).digest()
+    redelivers an update byte for byte, so its copy has the same digest. Read
+    from the JSON as received when the bot kept it (WrseBot.received)."""
+    received = getattr(update.get_bot(), "received", {})
+    text = received.pop(update.update_id, None) or update.to_json()
+    digest = hashlib.blake2b(text.encode(), key=key, digest_size=8).digest()
     return -(int.from_bytes(digest, "big") >> 1) - 1
