@@ -16,6 +16,7 @@ from conversations import (
     aid,
     broadcast,
     checkin,
+    class_forms,
     classes,
     export,
     follow_ups,
@@ -55,6 +56,7 @@ SCREENS: dict[str, forms.Screen] = {
     NOTE_FORM: follow_ups.SCREEN,
     REASON_FORM: verify.SCREEN,
     INVITE: roles_admin.SCREEN,
+    **class_forms.SCREENS,
 }
 
 # Features first: within a group the first matching handler wins, so an

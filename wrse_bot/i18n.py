@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 from babel.support import NullTranslations, Translations
 
-from wrse_bot.domain.text import N_, Day, Money, Msg
+from wrse_bot.domain.text import N_, Day, Money, Msg, Period, Periods, Term
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LANGUAGE = "id"
@@ -97,6 +97,11 @@ class Translator:
             return text
         return text.format(**{k: self._param(v) for k, v in params.items()})
 
+    def period(self, starts_at: datetime, ends_at: datetime) -> str:
+        """``Selasa, 1 Desember 2026, 09.00–12.00 WIB``."""
+        start = starts_at.astimezone(self.tz)
+        return f"{self.weekday_date(start.date())}, {start:%H.%M}–{self.time(ends_at)}"
+
     def _param(self, value: object) -> object:
         if isinstance(value, Money):
             return self.money(value.rupiah)
@@ -104,6 +109,13 @@ class Translator:
             return self.date(value.value)
         if isinstance(value, Msg):
             return self.render(value.msgid, dict(value.params))
+        if isinstance(value, Period):
+            return self.period(value.starts_at, value.ends_at)
+        if isinstance(value, Periods):
+            lines = (self.period(p.starts_at, p.ends_at) for p in value.periods)
+            return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, start=1))
+        if isinstance(value, Term):
+            return self.gettext(value.msgid).lower()
         return value
 
 

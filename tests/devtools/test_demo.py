@@ -115,7 +115,7 @@ async def test_sample_classes_are_published_once(demo: tuple[Typist, _Screen]) -
     assert "[4]" not in seen  # three classes, not six
 
 
-async def test_a_number_typed_for_the_seats_is_the_seats_never_batal(
+async def test_a_number_typed_for_the_seats_is_the_seats_never_a_button(
     demo: tuple[Typist, _Screen],
 ) -> None:
     type_line, screen = demo
@@ -126,10 +126,10 @@ async def test_a_number_typed_for_the_seats_is_the_seats_never_batal(
     await screen.shows("Di mana", type_line("Membuat baju kurung."))
     await screen.shows("kecamatan mana", type_line("Balai Desa Pendem"))
     await screen.shows("pelatih", type_line("3"))
-    seen = await screen.shows("[a] Batal", type_line("Bu Sri"))
+    seen = await screen.shows("[a] ⬅️ Kembali", type_line("Bu Sri"))
     assert "Berapa kursi?" in seen and "[10]  [15]  [20]  [25]  [30]" in seen
     seen = await screen.shows("jadwal sesi 1", type_line("1"))  # one seat, typed
-    assert "tidak ada yang disimpan" not in seen.lower()  # not "Batal"
+    assert "siapa pelatihnya" not in seen.lower()  # not "Kembali"
 
     today = datetime.now(WIB).date()
     session = f"{today + timedelta(days=10):%d-%m-%Y} 09.00-12.00"
@@ -137,8 +137,7 @@ async def test_a_number_typed_for_the_seats_is_the_seats_never_batal(
     await screen.shows("batas pendaftaran", type_line("2"))
     seen = await screen.shows("Terbitkan", type_line(f"{today + timedelta(days=5):%d-%m-%Y}"))
     assert "Kursi: 1\n" in seen
-    seen = await screen.shows("Kembali", type_line("2"))  # Ubah
-    key = re.search(r"\[(\d+)\] Kursi", seen)
+    key = re.search(r"\[(\d+)\] Kursi", seen)  # the preview's button to change the seats
     assert key is not None, seen
     await screen.shows("[20]", type_line(key[1]))
     seen = await screen.shows("Terbitkan", type_line("20"))  # the button "20"

@@ -51,8 +51,6 @@ def numbers_in(parsed: Any) -> list[int]:
         return [n for item in parsed for n in numbers_in(item)]
     if isinstance(parsed, Answer):
         return numbers_in(parsed.rev)
-    if isinstance(parsed, staff_classes.FormButton):
-        return [parsed.rev]
     if isinstance(parsed, Button):
         return [v for v in vars(parsed).values() if isinstance(v, int)]
     return []

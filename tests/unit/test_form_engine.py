@@ -281,3 +281,46 @@ def test_the_review_refuses_what_is_not_its_buttons() -> None:
     )
     assert advance(REVIEWED, COMPLETE, Answer("back")).effects == (Ask("name"),)
     assert start(REVIEWED, COMPLETE).effects == (Ask("review"),)  # resumed at the review
+
+
+# A list that grows: typed items stay on the list; "add" asks for one more.
+LIST = Form(
+    "list",
+    review=True,
+    questions=(
+        Question("item", "item?", key="items", parse=lambda t, a: (*(a.get("items") or ()), t)),
+        Question(
+            "items",
+            "items so far; more?",
+            choices=lambda a: (
+                Choice("add", "Add", value=a.get("items"), goto="item"),
+                Choice("enough", "Enough", value=a.get("items")),
+            ),
+            parse=lambda t, a: (*(a.get("items") or ()), t),
+            typed_next="items",
+        ),
+    ),
+)
+
+
+def test_an_answer_typed_where_typed_next_says_goes_there() -> None:
+    state = start(LIST, FormState(None)).state
+    state = advance(LIST, state, Answer("text", "a")).state
+    assert state.step == "items"
+    state = advance(LIST, state, Answer("text", "b")).state
+    assert state.step == "items" and state.answers["items"] == ("a", "b")
+    done = advance(LIST, state, Answer("choice", "enough", state.rev)).state
+    assert done.step == "review"
+
+
+def test_a_goto_she_chose_is_followed_during_an_edit_from_the_review() -> None:
+    state = start(LIST, FormState(None)).state
+    for ans in (Answer("text", "a"), Answer("choice", "enough")):
+        state = advance(LIST, state, replace(ans, rev=state.rev)).state
+    state = advance(LIST, state, Answer("choice", "edit_items", state.rev)).state
+    state = advance(LIST, state, Answer("choice", "add", state.rev)).state
+    assert state.step == "item"  # not straight back to the review
+    state = advance(LIST, state, Answer("text", "b")).state
+    assert state.step == "items" and state.answers["items"] == ("a", "b")  # the same answer
+    state = advance(LIST, state, Answer("choice", "enough", state.rev)).state
+    assert state.step == "review"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -22,6 +22,28 @@ class Money:
     """An amount in whole Rupiah, formatted by Babel when a message is rendered."""
 
     rupiah: int
+
+
+@dataclass(frozen=True)
+class Term:
+    """A msgid inside a sentence ("the new {field}"), translated and lower-cased."""
+
+    msgid: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """A session's time, ``Selasa, 1 Desember 2026, 09.00–12.00 WIB`` when rendered."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Sessions, one numbered line each."""
+
+    periods: tuple[Period, ...]
 
 
 @dataclass(frozen=True)

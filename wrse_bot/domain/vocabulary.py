@@ -428,3 +428,23 @@ INVITE_ROLE_WORDS = Vocabulary(
         "coordinator": ("Coordinator", "Koordinator"),
     }
 )
+
+
+# ---- the staff's class forms ----------------------------------------------------------------
+
+SESSION_WORDS = Vocabulary(
+    {
+        "add": ("➕ Add session", "Add session", "tambah sesi", "tambah", "tambah lagi", "lagi"),
+        "enough": ("Done", "selesai", "sudah selesai", "cukup", "sudah cukup", "sudah semua"),
+        "again": ("Type again", "ketik ulang", "ulang", "ulangi", "hapus semua"),
+    }
+)
+FIELD_WORDS = Vocabulary(
+    {
+        "title": ("Title", "judul", "judul kelas", "nama kelas"),
+        "description": ("Description", "deskripsi", "keterangan"),
+        "place": ("Place", "tempat", "lokasi", "alamat"),
+        "trainer": ("Trainer", "pelatih", "pengajar"),
+        "capacity": ("Seats", "kursi", "jumlah kursi", "kapasitas"),
+    }
+)

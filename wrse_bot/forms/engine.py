@@ -154,7 +154,7 @@ def advance(form: Form, state: FormState, ans: Answer) -> Outcome:
     choice, value = result
     if q.multi and choice is not None:
         return _toggle(form, state, q, choice, typed=ans.kind == "text")
-    target = choice.goto if choice is not None and choice.goto else None
+    target = choice.goto if choice is not None else q.typed_next
     answers = {**state.answers, q.answer_key: value}
     return _accept(form, state, q, value, target or form.after(q, answers), jump=bool(target))
 

@@ -65,6 +65,9 @@ class Question:
     parse: Parser | None = None  # a typed answer that is not a choice
     example: str = TAP  # the refusal, with an example of a good answer
     next: str | Callable[[Answers], str] | None = None  # None: the following question
+    # Where a typed (parsed) answer goes instead of ``next``, as a choice's ``goto``:
+    # a list that grows by typing ("Tambah sesi") shows itself again.
+    typed_next: str | None = None
     skippable: bool = False
     resets: tuple[str, ...] = ()  # answers that no longer hold once this one changes
     back: bool = True

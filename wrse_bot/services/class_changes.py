@@ -27,11 +27,11 @@ from wrse_bot.domain.class_spec import (
     validate_spec,
 )
 from wrse_bot.domain.schedule import ScheduleError, Span, check_no_overlap
-from wrse_bot.domain.text import N_
+from wrse_bot.domain.text import N_, Period
 from wrse_bot.i18n import translator
 from wrse_bot.services import classes as seats
 from wrse_bot.services import reminders
-from wrse_bot.services.class_labels import place_label, session_label, when
+from wrse_bot.services.class_labels import place_label, when
 from wrse_bot.services.class_views import CANCELLED, NOTIFY_STATUSES, PUBLISHED, recipients
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.roles import audit
@@ -103,7 +103,7 @@ async def _notify(
     count = 0
     for uid in await recipients(s, class_id):
         t = translator(await language_of(s, uid))
-        text = t.render(message, {k: v(t) if callable(v) else v for k, v in params.items()})
+        text = t.render(message, params)
         key = f"{dedupe}:user:{uid}" if dedupe else None
         if await enqueue(
             s, user_id=uid, text=text, kind="notice", class_id=class_id, dedupe_key=key
@@ -215,8 +215,8 @@ async def reschedule_session(
         ),
         {
             "title": cls.title,
-            "old": lambda t: session_label(t, old),
-            "new": lambda t: session_label(t, span),
+            "old": Period(old.starts_at, old.ends_at),
+            "new": Period(span.starts_at, span.ends_at),
             "place": place_label(cls),
         },
     )

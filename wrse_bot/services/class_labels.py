@@ -17,8 +17,7 @@ def when(t: Translator, moment: datetime) -> str:
 
 def session_label(t: Translator, span: Span) -> str:
     """``Selasa, 1 Desember 2026, 09.00–12.00 WIB``."""
-    start = span.starts_at.astimezone(t.tz)
-    return f"{t.weekday_date(start.date())}, {start:%H.%M}–{t.time(span.ends_at)}"
+    return t.period(span.starts_at, span.ends_at)
 
 
 def place_label(cls: Any) -> str:

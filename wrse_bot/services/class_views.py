@@ -107,14 +107,13 @@ async def load_card(s: AsyncSession, class_id: int) -> ClassCard | None:
 
 async def staff_classes(s: AsyncSession, *, include_past: bool = False) -> list[ClassCard]:
     """Published classes, soonest first (with past ones too when asked)."""
-    ids = list(
-        await s.scalars(
-            select(TrainingClass.id)
-            .where(TrainingClass.status == PUBLISHED)
-            .order_by(TrainingClass.enrol_deadline, TrainingClass.id)
-        )
+    rows = await s.scalars(
+        select(TrainingClass)
+        .where(TrainingClass.status == PUBLISHED)
+        .order_by(TrainingClass.enrol_deadline, TrainingClass.id)
+        .options(selectinload(TrainingClass.sessions))
     )
-    cards = [c for c in [await load_card(s, cid) for cid in ids] if c is not None]
+    cards = [card_of(c) for c in rows]
     if include_past:
         return cards
     current = clock_now()

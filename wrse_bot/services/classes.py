@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
@@ -454,55 +455,20 @@ async def my_places(db: Database, user_id: int, *, now: datetime | None = None) 
 Action = Literal["cancel", "take", "release"]
 
 
-async def cancel(
-    db: Database,
-    settings: Settings,
-    user_id: int,
-    enrolment_id: int,
-    *,
-    update_id: int | None = None,
-    now: datetime | None = None,
-) -> ActionResult:
-    """Batalkan: she leaves the class or its waitlist; a freed seat goes to the
-    first woman waiting (offered, held), or back to the free seats."""
-    return await _act(db, settings, "cancel", user_id, enrolment_id, update_id, now)
-
-
-async def take_offer(
-    db: Database,
-    settings: Settings,
-    user_id: int,
-    enrolment_id: int,
-    *,
-    update_id: int | None = None,
-    now: datetime | None = None,
-) -> ActionResult:
-    """Ambil: the seat held for her becomes hers."""
-    return await _act(db, settings, "take", user_id, enrolment_id, update_id, now)
-
-
-async def release_offer(
-    db: Database,
-    settings: Settings,
-    user_id: int,
-    enrolment_id: int,
-    *,
-    update_id: int | None = None,
-    now: datetime | None = None,
-) -> ActionResult:
-    """Lepas: she lets the held seat go; the next woman waiting is offered it."""
-    return await _act(db, settings, "release", user_id, enrolment_id, update_id, now)
-
-
-async def _act(
-    db: Database,
-    settings: Settings,
+async def act(
     action: Action,
+    db: Database,
+    settings: Settings,
     user_id: int,
     enrolment_id: int,
-    update_id: int | None,
-    now: datetime | None,
+    *,
+    update_id: int | None = None,
+    now: datetime | None = None,
 ) -> ActionResult:
+    """Batalkan ("cancel"): she leaves the class or its waitlist; Ambil ("take"):
+    the seat held for her becomes hers; Lepas ("release"): she lets it go. A
+    seat freed goes to the first woman waiting (offered, held), or back to the
+    free seats."""
     now = now or clock.now()
     async with _transaction(db) as s:
         if not await claim_update(s, update_id):
@@ -551,6 +517,11 @@ async def _act(
             return ActionResult("already", card, before)
         nxt = await _leave(s, settings, cls, enrolment, now)
         return ActionResult("released" if action == "release" else "cancelled", card, before, nxt)
+
+
+cancel = partial(act, "cancel")
+take_offer = partial(act, "take")
+release_offer = partial(act, "release")
 
 
 async def _leave(
@@ -745,25 +716,3 @@ def offer_markup(t: Translator, enrolment_id: int) -> dict[str, Any]:
 
 def hold_expired_notice(t: Translator, card: ClassCard) -> str:
     return t(HOLD_EXPIRED_NOTICE).format(title=html.escape(card.title))
-
-
-__all__: Sequence[str] = (
-    "ActionResult",
-    "ClassCard",
-    "EnrolResult",
-    "HoldReport",
-    "Listing",
-    "MyPlace",
-    "cancel",
-    "enrol",
-    "expire_holds",
-    "find_place",
-    "leave_all",
-    "list_open",
-    "my_places",
-    "offer_free_seats",
-    "preflight",
-    "release_offer",
-    "standing",
-    "take_offer",
-)
