@@ -369,20 +369,6 @@ class Attendance(Base):
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class StaffDraft(Base):
-    """A staff member's guided form in progress (/kelas_baru, /siaran), kept
-    in the database like the women's intake so a restart loses nothing."""
-
-    __tablename__ = "staff_drafts"
-
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(24))
-    step: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    rev: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
-
-
 class Aid(Base):
     """Business aid (bantuan stimulan) given to one woman (issue 11).
 

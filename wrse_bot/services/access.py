@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import ActiveForm, Invite, RoleGrant, StaffDraft
+from wrse_bot.db.models import ActiveForm, Invite, RoleGrant
 from wrse_bot.domain.text import N_
 from wrse_bot.forms import STAFF_FORMS
 from wrse_bot.forms.invite import INVITE_FORM
@@ -295,7 +295,6 @@ class AccessService:
             )
             if gone.rowcount != 1:  # type: ignore[attr-defined]
                 return RevokeResult("gone")
-            await s.execute(delete(StaffDraft).where(StaffDraft.user_id == user_id))
             await s.execute(
                 delete(ActiveForm).where(
                     ActiveForm.user_id == user_id, ActiveForm.form.in_(STAFF_FORMS)
