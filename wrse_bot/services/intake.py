@@ -131,7 +131,8 @@ _DRAFTS = RegistrationDraft.__table__
 _BUSY = exists().where(ActiveForm.user_id == bindparam("uid"), ActiveForm.paused.is_(False))
 _DRAFT = select(_DRAFTS, _BUSY.label("busy")).where(_DRAFTS.c.user_id == bindparam("uid"))
 _DRAFT_FOR_UPDATE = _DRAFT.with_for_update(of=_DRAFTS)
-_SAVED = [c.name for c in _DRAFTS.c if c.name != "user_id"]
+# What an answer can change (never who, which registration, the unused history).
+_SAVED = ["step", "answers", "editing", "paused", "misses", "rev", "prompted_rev", "updated_at"]
 _SAVE_DRAFT = (
     update(_DRAFTS)
     .where(_DRAFTS.c.user_id == bindparam("uid"))
@@ -409,10 +410,11 @@ class IntakeService:
     def _redelivered(self, draft: RegistrationDraft | None) -> IntakeView:
         # Applied before. If its question never went out (the process died
         # between commit and send), send it now; otherwise stay quiet.
-        owed = draft is not None and not draft.paused and draft.prompted_rev != draft.rev
-        if owed and not self._prompts.sent(draft.user_id, draft.rev):  # type: ignore[union-attr]
-            return self._ask(draft)  # type: ignore[arg-type]
-        return IntakeView("duplicate_update")
+        if draft is None or draft.paused or draft.prompted_rev == draft.rev:
+            return IntakeView("duplicate_update")
+        if self._prompts.sent(draft.user_id, draft.rev):  # sent, not yet written down
+            return IntakeView("duplicate_update")
+        return self._ask(draft)
 
 
 def _detached(row: Any) -> RegistrationDraft | None:

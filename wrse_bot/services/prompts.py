@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, bindparam, select, update
 
 from wrse_bot.db.engine import Database
 
@@ -31,6 +31,13 @@ class PromptLedger:
             update(table)
             .where(table.c[key] == bindparam("k"), table.c.rev == bindparam("r"))
             .values(prompted_rev=bindparam("r"))
+        )
+        # On PostgreSQL a row she is answering in right now is skipped, not waited
+        # for (its rev is about to move on anyway), so a batch never holds the
+        # rows it already wrote while it queues behind her, nor she behind it.
+        free = select(table.c[key]).where(table.c[key] == bindparam("k"))
+        self._pg_stmt = self._stmt.where(
+            table.c[key].in_(free.with_for_update(skip_locked=True).scalar_subquery())
         )
         self._pending: dict[int, int] = {}
         self._writer: asyncio.Task[None] | None = None
@@ -51,7 +58,8 @@ class PromptLedger:
             await asyncio.sleep(BATCH_SECONDS)
             batch, self._pending = self._pending, {}
             async with self.db.transaction() as s:
-                await s.execute(self._stmt, [{"k": k, "r": rev} for k, rev in batch.items()])
+                stmt = self._pg_stmt if s.bind.dialect.name == "postgresql" else self._stmt
+                await s.execute(stmt, [{"k": k, "r": rev} for k, rev in batch.items()])
 
     async def flush(self) -> None:
         """Wait for recorded deliveries to reach the database (at shutdown)."""
