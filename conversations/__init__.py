@@ -39,7 +39,7 @@ from conversations.common import (
     menu_filter,
 )
 from conversations.errors import on_error
-from wrse_bot.buttons import FormButton, OpenForm
+from wrse_bot.buttons import FormButton, MyDataButton, OpenForm
 from wrse_bot.forms.aid import AID
 from wrse_bot.forms.broadcast import BROADCAST
 from wrse_bot.forms.checkin import CHECKIN
@@ -110,7 +110,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             MessageHandler(private & menu_filter(MENU_HELP), menu.help_command),
             CallbackQueryHandler(intake.on_callback, pattern=r"^f:"),
             CallbackQueryHandler(intake.on_help_request, pattern=r"^help:"),
-            CallbackQueryHandler(my_data.on_callback, pattern=r"^me:"),
+            CallbackQueryHandler(my_data.on_callback, pattern=MyDataButton.pattern()),
             ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed. Stale or forged buttons, unknown commands,
             # and plain messages (answers to the open form, or a typed staff form).

@@ -11,26 +11,41 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from conversations.auth import requires
 from conversations.common import NOT_VALID, edit_html, tr, user_id
+from wrse_bot.buttons import ExportButton
 from wrse_bot.clock import now
 from wrse_bot.i18n import N_
 from wrse_bot.services import export as export_service
 from wrse_bot.services.charts import number
 from wrse_bot.services.roles import COORDINATORS
-from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
-EX = cbd.compile_pattern(
-    r"ex:(?:(f|full):(xlsx|csv)"
-    r"|(go):(xlsx|csv):(m|f(?::[0-9]{1,12}:[0-9a-f]{16})?)"
-    r"|(no))"
-)
+FORMATS = ("xlsx", "csv")
+
+
+def read_tap(data: str | None) -> ExportButton | None:
+    """The export button tapped, if it is one this module draws."""
+    tap = ExportButton.decode(data)
+    if tap is None or tap.op not in ("f", "full", "go", "no"):
+        return None
+    if tap.op != "no" and tap.fmt not in FORMATS:
+        return None
+    if tap.op == "go" and tap.mode not in ("m", "f"):
+        return None
+    return tap
 
 
 @requires(COORDINATORS)
 async def export_command(update: Update, context: Context) -> None:
     t = tr(context)
-    markup = inline([[button("Excel (XLSX)", "ex:f:xlsx"), button("CSV (ZIP)", "ex:f:csv")]])
+    markup = inline(
+        [
+            [
+                button("Excel (XLSX)", ExportButton("f", "xlsx").encode()),
+                button("CSV (ZIP)", ExportButton("f", "csv").encode()),
+            ]
+        ]
+    )
     await context.bot.send_message(
         user_id(update),
         t(N_("<b>Export data</b>\nWhich format?")),
@@ -51,20 +66,20 @@ async def export_callback(update: Update, context: Context) -> None:
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    match = cbd.match(EX, query.data)
-    if match is None:
+    tap = read_tap(query.data)
+    if tap is None:
         await query.answer(t(NOT_VALID))
         return
-    op, fmt, go, go_fmt, mode, cancel = match.groups()
-    if cancel:
+    op, fmt = tap.op, tap.fmt
+    if op == "no":
         await query.answer()
         await edit_html(update, t(N_("Export cancelled.")))
     elif op == "f":
         await query.answer()
         markup = inline(
             [
-                [button(t(N_("Masked data")), f"ex:go:{fmt}:m")],
-                [button(t(N_("Full data")), f"ex:full:{fmt}")],
+                [button(t(N_("Masked data")), ExportButton("go", fmt, "m").encode())],
+                [button(t(N_("Full data")), ExportButton("full", fmt).encode())],
             ]
         )
         question = N_(
@@ -79,8 +94,13 @@ async def export_callback(update: Update, context: Context) -> None:
         token = export_service.full_data_token(_secret(context), uid, fmt, issued)
         markup = inline(
             [
-                [button(t(N_("Yes, full data")), f"ex:go:{fmt}:f:{issued}:{token}")],
-                [button(t(N_("Cancel")), "ex:no")],
+                [
+                    button(
+                        t(N_("Yes, full data")),
+                        ExportButton("go", fmt, "f", issued, token).encode(),
+                    )
+                ],
+                [button(t(N_("Cancel")), ExportButton("no").encode())],
             ]
         )
         text = N_(
@@ -89,22 +109,22 @@ async def export_callback(update: Update, context: Context) -> None:
             "delete it when done. This export is recorded. Continue?"
         )
         await edit_html(update, t(text), markup)
-    elif go:
-        masked = mode == "m"
-        if not masked:
-            parts = mode.split(":")
-            issued_at = cbd.number(parts[1], cbd.INT8_MAX) if len(parts) == 3 else None
-            if issued_at is None or not export_service.check_full_data_token(
-                _secret(context), uid, go_fmt, issued_at, parts[2]
-            ):
-                await query.answer(
-                    t(N_("This confirmation has expired. Please start /ekspor again.")),
-                    show_alert=True,
-                )
-                return
+    elif op == "go":
+        masked = tap.mode == "m"
+        if not masked and not (
+            len(tap.token) == 16
+            and export_service.check_full_data_token(
+                _secret(context), uid, fmt, tap.issued, tap.token
+            )
+        ):
+            await query.answer(
+                t(N_("This confirmation has expired. Please start /ekspor again.")),
+                show_alert=True,
+            )
+            return
         await query.answer(t(N_("Preparing the file…")))
         await edit_html(update, t(N_("Preparing the file…")))
-        await send_export(update, context, go_fmt, masked=masked)
+        await send_export(update, context, fmt, masked=masked)
 
 
 async def send_export(update: Update, context: Context, fmt: str, *, masked: bool) -> None:
@@ -145,6 +165,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("ekspor", export_command, filters=private),
-            CallbackQueryHandler(export_callback, pattern=r"^ex:"),
+            CallbackQueryHandler(export_callback, pattern=ExportButton.pattern()),
         ]
     )

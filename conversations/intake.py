@@ -25,6 +25,7 @@ from conversations.common import (
     tr,
     user_id,
 )
+from wrse_bot.buttons import MyDataButton
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.nik import mask_nik
@@ -247,8 +248,8 @@ async def send_view(
         text = t(N_("You are already registered. Would you like to see or change your data?"))
         markup = inline(
             [
-                [button(t(N_("See my data")), "me:view")],
-                [button(t(N_("Change my data")), "me:edit")],
+                [button(t(N_("See my data")), MyDataButton("view").encode())],
+                [button(t(N_("Change my data")), MyDataButton("edit").encode())],
             ]
         )
         return await context.bot.send_message(uid, text, reply_markup=markup)

@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 
 from conversations.common import main_menu, tr, user_id
 from conversations.intake import MARKS, contact_text, render_line, send_view
+from wrse_bot.buttons import MyDataButton
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.text import Day, Money
@@ -92,8 +93,8 @@ AID_LINE = N_("{kind}, {value}, on {date} ({source})")
 def _actions(t: Translator) -> object:
     return inline(
         [
-            [button("✏️ " + t(N_("Change my data")), "me:edit")],
-            [button("🗑 " + t(N_("Delete my data")), "me:del")],
+            [button("✏️ " + t(N_("Change my data")), MyDataButton("edit").encode())],
+            [button("🗑 " + t(N_("Delete my data")), MyDataButton("del").encode())],
         ]
     )
 
@@ -143,8 +144,8 @@ async def ask_delete(update: Update, context: Context) -> None:
     )
     markup = inline(
         [
-            [button(t(N_("Yes, delete my data")), "me:del:yes")],
-            [button(t(N_("No, keep it")), "me:del:no")],
+            [button(t(N_("Yes, delete my data")), MyDataButton("del_yes").encode())],
+            [button(t(N_("No, keep it")), MyDataButton("del_no").encode())],
         ]
     )
     await context.bot.send_message(uid, text, reply_markup=markup)
@@ -156,18 +157,19 @@ async def on_callback(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
     runtime = context.runtime
-    action = query.data or ""
-    if action == "me:view":
+    tap = MyDataButton.decode(query.data)
+    action = tap.op if tap is not None else ""
+    if action == "view":
         await query.answer()
         await show(update, context)
-    elif action == "me:edit":
+    elif action == "edit":
         await query.answer()
         view = await runtime.intake.edit_existing(uid, update.update_id)
         await send_view(view, update, context)
-    elif action == "me:del":
+    elif action == "del":
         await query.answer()
         await ask_delete(update, context)
-    elif action == "me:del:yes":
+    elif action == "del_yes":
         deleted = await runtime.my_data.delete(uid, update.update_id)
         await query.answer()
         done = N_(
@@ -175,7 +177,7 @@ async def on_callback(update: Update, context: Context) -> None:
             "trusting us. You can register again at any time."
         )
         await replace_text(query, t(done if deleted else N_("We have no data of yours to delete.")))
-    elif action == "me:del:no":
+    elif action == "del_no":
         await query.answer()
         await replace_text(query, t(N_("Your data is kept.")))
     else:

@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from conversations.auth import requires
 from conversations.common import NOT_VALID, edit_html, tr, user_id
 from conversations.my_data import VERDICTS
+from wrse_bot.buttons import ReportButton
 from wrse_bot.domain.aid import AID_KINDS
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.disclosure import Withheld
@@ -45,7 +46,6 @@ from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
-LP = cbd.compile_pattern(r"lp:(f|t|go):(30|90|y|a):(all|0[1-9]):(all|c[0-9]{1,9}|s[a-z_]{1,20})")
 KOTA_PREFIX = "35.79."
 # matplotlib is not made for several threads drawing at once: one at a time.
 _CHART_LOCK = threading.Lock()
@@ -53,13 +53,17 @@ _CHART_LOCK = threading.Lock()
 BUSINESS_NONE = "-"
 
 
-def _encode(f: ReportFilter) -> str:
-    kec = f.kecamatan.removeprefix(KOTA_PREFIX) if f.kecamatan else "all"
+def _encode(f: ReportFilter, op: str = "f") -> str:
+    """A panel button: ``op`` (f filters, t pick a target, go show) with filter ``f``."""
+    kec = f.kecamatan.removeprefix(KOTA_PREFIX).replace(".", "_") if f.kecamatan else "all"
     target = f"c{f.class_id}" if f.class_id else f"s{f.skill}" if f.skill else "all"
-    return f"{f.period}:{kec}:{target}"
+    return ReportButton(op, f.period, kec, target).encode()
 
 
 def _decode(period: str, kec: str, target: str) -> ReportFilter | None:
+    if period not in PERIODS:
+        return None
+    kec = kec.replace("_", ".")
     kecamatan = None
     if kec != "all":
         kecamatan = KOTA_PREFIX + kec
@@ -108,18 +112,17 @@ def _panel(f: ReportFilter, t: Translator, title: str | None = None) -> tuple[st
             "skill": f.skill,
             **changes,
         }
-        return _encode(ReportFilter(**values))  # type: ignore[arg-type]
+        return _encode(ReportFilter(**values))  # type: ignore[arg-type]  # op f
 
     periods = [
-        button(_mark(f.period == p, t(label)), f"lp:f:{with_(period=p)}")
-        for p, label in PERIODS.items()
+        button(_mark(f.period == p, t(label)), with_(period=p)) for p, label in PERIODS.items()
     ]
     kecamatan = [
-        button(_mark(f.kecamatan == k.code, k.name), f"lp:f:{with_(kecamatan=k.code)}")
+        button(_mark(f.kecamatan == k.code, k.name), with_(kecamatan=k.code))
         for k in load_places().kecamatan()
     ]
     kecamatan.append(
-        button(_mark(f.kecamatan is None, t(N_("All kecamatan"))), f"lp:f:{with_(kecamatan=None)}")
+        button(_mark(f.kecamatan is None, t(N_("All kecamatan"))), with_(kecamatan=None))
     )
     text = "\n".join(
         [
@@ -134,10 +137,10 @@ def _panel(f: ReportFilter, t: Translator, title: str | None = None) -> tuple[st
         [
             button(
                 t(N_("Class or skill: {target}")).format(target=_target_label(f, t, title))[:60],
-                f"lp:t:{_encode(f)}",
+                _encode(f, "t"),
             )
         ],
-        [button("📊 " + t(N_("Show report")), f"lp:go:{_encode(f)}")],
+        [button("📊 " + t(N_("Show report")), _encode(f, "go"))],
     ]
     return text, inline(rows)
 
@@ -147,7 +150,7 @@ async def _target_picker(f: ReportFilter, t: Translator, context: Context):  # t
         chosen = ReportFilter(
             period=f.period, kecamatan=f.kecamatan, class_id=class_id, skill=skill
         )
-        return f"lp:f:{_encode(chosen)}"
+        return _encode(chosen)
 
     skills = [
         button(_mark(f.skill == code, t(label)), pick(skill=code)) for code, label in SKILLS.items()
@@ -160,7 +163,7 @@ async def _target_picker(f: ReportFilter, t: Translator, context: Context):  # t
         *in_rows(skills, 2),
         *in_rows(classes, 1),
         [button(_mark(not f.skill and not f.class_id, t(N_("All classes"))), pick())],
-        [button("⬅️ " + t(N_("Back")), f"lp:f:{_encode(f)}")],
+        [button("⬅️ " + t(N_("Back")), _encode(f))],
     ]
     return t(N_("Choose a skill or a class:")), inline(rows)
 
@@ -181,15 +184,16 @@ async def report_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    match = cbd.match(LP, query.data)
-    f = _decode(*match.groups()[1:]) if match else None
+    tap = ReportButton.decode(query.data)
+    ok = tap is not None and tap.op in ("f", "t", "go")
+    f = _decode(tap.period, tap.kec, tap.target) if tap is not None and ok else None
     title = None
     if f is not None and f.class_id is not None:
         title = await class_title(context.runtime.db, f.class_id)
-    if match is None or f is None or (f.class_id is not None and title is None):
+    if tap is None or f is None or (f.class_id is not None and title is None):
         await query.answer(t(NOT_VALID))
         return
-    op = match.group(1)
+    op = tap.op
     if op == "f":
         await query.answer()
         await edit_html(update, *_panel(f, t, title))
@@ -370,6 +374,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(
         [
             CommandHandler("laporan", report_command, filters=private),
-            CallbackQueryHandler(report_callback, pattern=r"^lp:"),
+            CallbackQueryHandler(report_callback, pattern=ReportButton.pattern()),
         ]
     )

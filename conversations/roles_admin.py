@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from conversations import forms, menu
 from conversations.auth import requires
 from conversations.common import tr, user_id
+from wrse_bot.buttons import RoleButton
 from wrse_bot.forms.invite import INVITE
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
@@ -37,10 +38,6 @@ from wrse_bot.telegram.menus import role_commands, sync_all, sync_menu
 log = logging.getLogger(__name__)
 
 INVITE_PREFIX = "inv_"
-CALLBACK = cbd.compile_pattern(
-    r"ro:(?:rv:(?P<rv>\d{1,15})|ri:(?P<ri>\d{1,9})"
-    r"|rvy:(?P<rvy>\d{1,15}):(?P<role>staff|coordinator)|(?P<rvn>rvn))"
-)
 # What an admin may type after /undang.
 ROLE_WORDS = {
     "staf": Role.STAFF,
@@ -77,7 +74,9 @@ def invite_text(created: InviteCreated, bot_username: str, t: Translator) -> str
 
 
 def invite_keyboard(created: InviteCreated, t: Translator) -> object:
-    return inline([[button(t(N_("Withdraw this invitation")), f"ro:ri:{created.id}")]])
+    return inline(
+        [[button(t(N_("Withdraw this invitation")), RoleButton("ri", created.id).encode())]]
+    )
 
 
 def invites_lines(invites: tuple[OpenInvite, ...], t: Translator) -> list[str]:
@@ -121,13 +120,17 @@ def roles_keyboard(view: RolesView, t: Translator, invites: tuple[OpenInvite, ..
         [
             button(
                 t(N_("Revoke {who} ({role})")).format(who=g.user_id, role=t(ROLE_LABELS[g.role])),
-                f"ro:rv:{g.user_id}",
+                RoleButton("rv", g.user_id).encode(),
             )
         ]
         for g in view.grants
     ]
     rows += [
-        [button(t(N_("Withdraw invitation #{id}")).format(id=i.id), f"ro:ri:{i.id}")]
+        [
+            button(
+                t(N_("Withdraw invitation #{id}")).format(id=i.id), RoleButton("ri", i.id).encode()
+            )
+        ]
         for i in invites
     ]
     return inline(rows) if rows else None
@@ -269,18 +272,16 @@ async def _edit(message: Message | None, text: str, markup: object = None) -> No
 
 def parse_callback(data: str | None) -> tuple[str, int, Role | None] | None:
     """``(action, person, role)`` of a well-formed ``ro:`` button, else None."""
-    found = cbd.match(CALLBACK, data)
-    if found is None:
+    tap = RoleButton.decode(data)
+    if tap is None or tap.op not in ("rv", "rvy", "rvn", "ri"):
         return None
-    if found["rvn"]:
-        return "rvn", 0, None
-    if found["ri"]:
-        invite_id = cbd.number(found["ri"])
-        return None if invite_id is None else ("ri", invite_id, None)
-    target = cbd.number(found["rv"] or found["rvy"], cbd.INT8_MAX)
-    if target is None:
+    if tap.op == "ri" and tap.person > cbd.INT4_MAX:  # invitation ids are int4
         return None
-    return ("rv", target, None) if found["rv"] else ("rvy", target, Role(found["role"]))
+    if tap.op == "rvy":
+        if tap.role not in Role.__members__.values() or tap.role == Role.ADMIN:
+            return None
+        return "rvy", tap.person, Role(tap.role)
+    return tap.op, tap.person, None
 
 
 @requires(ADMINS)
@@ -325,8 +326,10 @@ async def roles_callback(update: Update, context: Context) -> None:
         markup = inline(
             [
                 [
-                    button(t(N_("Yes, revoke")), f"ro:rvy:{target}:{grant.role.value}"),
-                    button(t(N_("Cancel")), "ro:rvn"),
+                    button(
+                        t(N_("Yes, revoke")), RoleButton("rvy", target, grant.role.value).encode()
+                    ),
+                    button(t(N_("Cancel")), RoleButton("rvn").encode()),
                 ]
             ]
         )
@@ -370,6 +373,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ),
             CommandHandler("undang", invite_command, filters=private),
             CommandHandler("peran", roles_command, filters=private),
-            CallbackQueryHandler(roles_callback, pattern=r"^ro:"),
+            CallbackQueryHandler(roles_callback, pattern=RoleButton.pattern()),
         ]
     )

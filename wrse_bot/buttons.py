@@ -24,7 +24,7 @@ from wrse_bot.domain.digits import INT4_MAX, INT8_MAX, parse_uint
 
 MAX_BYTES = 64  # Telegram's limit on callback_data
 CODE_MAX = 24
-_CODE = re.compile(r"[a-z0-9_]+", re.ASCII)
+_CODE = re.compile(r"[a-z0-9_]*", re.ASCII)  # a field may be empty ("" = none)
 SEP = ":"
 
 
@@ -62,6 +62,11 @@ class Button:
         parts = [self.PREFIX]
         for f in dataclasses.fields(self):
             parts.append(_write(getattr(self, f.name), _limit(f, hints[f.name])))
+        # Trailing fields left at their defaults are not written: shorter data,
+        # and the same data as before a field was added.
+        defaults = [_write(f.default, _limit(f, hints[f.name])) for f in dataclasses.fields(self)]
+        while len(parts) > 1 and parts[-1] == defaults[len(parts) - 2]:
+            parts.pop()
         data = SEP.join(parts)
         if len(data.encode()) > MAX_BYTES:
             raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
@@ -74,11 +79,11 @@ class Button:
             return None
         prefix, *values = data.split(SEP)
         fields = dataclasses.fields(cls)
-        if prefix != cls.PREFIX or len(values) != len(fields):
+        if prefix != cls.PREFIX or len(values) > len(fields):
             return None
         hints = get_type_hints(cls)
         read: dict[str, Any] = {}
-        for f, raw in zip(fields, values, strict=True):
+        for f, raw in zip(fields, values, strict=False):  # missing trailing fields: defaults
             value = _read(hints[f.name], raw, _limit(f, hints[f.name]))
             if value is None:
                 return None
@@ -181,3 +186,47 @@ class RsvpButton(Button):
     enrolment: int = 0
     session: int = 0
     answer: str = code(1)  # y | n
+
+
+@dataclass(frozen=True)
+class RoleButton(Button):
+    """/peran and invitations: ``rv`` revoke ``person``'s role (asks first),
+    ``rvy`` yes (her ``role`` then), ``rvn`` no, ``ri`` withdraw invitation ``person``."""
+
+    PREFIX: ClassVar[str] = "ro"
+    op: str = code(3)
+    person: int = big()
+    role: str = code(12)
+
+
+@dataclass(frozen=True)
+class ExportButton(Button):
+    """/ekspor: ``f`` pick masking for ``fmt``, ``full`` confirm full data, ``go``
+    export (``mode`` m masked, f full with ``issued``/``token``), ``no`` cancel."""
+
+    PREFIX: ClassVar[str] = "ex"
+    op: str = code(4)
+    fmt: str = code(4)
+    mode: str = code(1)
+    issued: int = big()
+    token: str = code(16)
+
+
+@dataclass(frozen=True)
+class MyDataButton(Button):
+    """Her /data_saya: view, edit, del (asks first), del_yes, del_no."""
+
+    PREFIX: ClassVar[str] = "me"
+    op: str = code(8)
+
+
+@dataclass(frozen=True)
+class ReportButton(Button):
+    """/laporan's panel: ``op`` (f filters, t pick a class or skill, go show) and
+    the filter: period, kecamatan (``01``... or all) and target (c<id>, s<skill>, all)."""
+
+    PREFIX: ClassVar[str] = "lp"
+    op: str = code(2)
+    period: str = code(2)
+    kec: str = code(3)
+    target: str = code(22)

@@ -17,6 +17,11 @@ def test_the_longest_data_of_every_kind_fits_in_64_bytes(kind: type) -> None:
     assert len(kind.longest().encode()) <= MAX_BYTES
 
 
+def test_trailing_defaults_are_left_out_and_read_back() -> None:
+    assert OpenForm("checkin").encode() == "fo:checkin"
+    assert OpenForm.decode("fo:checkin") == OpenForm("checkin", 0)
+
+
 def test_a_button_reads_back_what_it_wrote() -> None:
     tap = FormButton("class", 12, "edit_title")
     assert tap.encode() == "fm:class:12:edit_title"
@@ -29,7 +34,6 @@ def test_a_button_reads_back_what_it_wrote() -> None:
     [
         None,
         "",
-        "fm:class:12",  # a field missing
         "fm:class:12:yes:more",  # one too many
         "fo:class:12",  # another kind's prefix
         "fm:Class:12:yes",  # not a code

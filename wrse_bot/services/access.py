@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wrse_bot.buttons import RoleButton
 from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
@@ -37,6 +38,7 @@ from wrse_bot.forms.invite import INVITE_FORM
 from wrse_bot.forms.model import Answers
 from wrse_bot.i18n import translator
 from wrse_bot.services.forms import FormSpec
+from wrse_bot.services.notices import Tap, outbox_markup
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.roles import ADMINS, Role, audit
 from wrse_bot.services.updates import claim_update
@@ -201,16 +203,18 @@ class AccessService:
         text = t(CLAIMED_NOTICE).format(
             who=who, role=html.escape(t(ROLE_LABELS[Role(invite.role)]))
         )
-        label = t(N_("Revoke the role of {who}")).format(who=name.strip()[:32] or user_id)
+        revoke = Tap(
+            N_("Revoke the role of {who}"),
+            RoleButton("rv", user_id),
+            {"who": name.strip()[:32] or user_id},
+        )
         await enqueue(
             s,
             user_id=invite.created_by,
             text=text,
             kind="notice",
             parse_mode="HTML",
-            reply_markup={
-                "inline_keyboard": [[{"text": label, "callback_data": f"ro:rv:{user_id}"}]]
-            },
+            reply_markup=outbox_markup(((revoke,),), t),
             dedupe_key=f"invite-claimed:{invite.id}",
         )
 
