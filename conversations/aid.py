@@ -26,10 +26,8 @@ USAGE = N_(
     "The number is shown in /peserta and in her /data_saya."
 )
 NOT_FOUND = N_("There is no active registration with number {number}.")
-REVIEW = N_(
-    "<b>Aid for {name}</b>\n• {kind}\n• {value}\n• given on {date}\n• from: {source}\n\n"
-    "Tap Save to record it, or change one answer."
-)
+REVIEW = N_("<b>Aid for {name}</b>\n• {kind}\n• {value}\n• given on {date}\n• from: {source}")
+SAVE_OR_CHANGE = N_("Tap Save to record it, or change one answer.")
 
 
 def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
@@ -39,13 +37,15 @@ def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
         text += "\n" + t(N_("Reason for a second one: {reason}")).format(
             reason=forms.escape(str(state.answers["reason"]))
         )
+    text += "\n\n" + t(SAVE_OR_CHANGE)
     edits = [
         button(t(N_("Change the kind")), "edit_kind"),
         button(t(N_("Change the value")), "edit_value"),
         button(t(N_("Change the date")), "edit_given_on"),
         button(t(N_("Change the source")), "edit_source"),
     ]
-    rows = [[button("✅ " + t(N_("Save")), "submit")], edits[:2], edits[2:]]
+    back = button("⬅️ " + t(N_("Back")), "back")
+    rows = [[button("✅ " + t(N_("Save")), "submit")], edits[:2], edits[2:], [back]]
     return text, inline(rows)
 
 

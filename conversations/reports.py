@@ -13,6 +13,7 @@ import asyncio
 import html
 import threading
 from collections.abc import Callable
+from datetime import date
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ChatAction, ParseMode
@@ -312,7 +313,10 @@ def aid_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> l
 
     kinds = " · ".join(f"{t(AID_KINDS.get(k, k))} {cell(c)}" for k, c in r.aid.by_kind.items())
     places = " · ".join(f"{_kecamatan_name(k, t)} {cell(c)}" for k, c in r.aid.by_kecamatan.items())
-    months = " · ".join(f"{esc(m)} {cell(c)}" for m, c in r.aid.by_month.items())
+    months = " · ".join(
+        f"{esc(t.month(date.fromisoformat(m + '-01')))} {cell(c)}"
+        for m, c in r.aid.by_month.items()
+    )
     lines = [
         t(N_("<b>Business aid</b> (count, total):")),
         t(N_("• By kind: {list}")).format(list=kinds),

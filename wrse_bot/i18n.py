@@ -80,6 +80,10 @@ class Translator:
         """``12 Maret 1980``."""
         return format_date(value, "d MMMM y", locale=self._locale)
 
+    def month(self, value: date) -> str:
+        """ "Des 2026": a month in a report line."""
+        return format_date(value, "MMM y", locale=self._locale)
+
     def weekday_date(self, value: date) -> str:
         """``Selasa, 1 Desember 2026``."""
         return format_date(value, "EEEE, d MMMM y", locale=self._locale)

@@ -49,7 +49,8 @@ STAFF = DemoPerson(
     700_000_002,
     "Rina",
     Role.STAFF,
-    "Coba: /kelas_baru (terbitkan kelas), /siaran (pengumuman), /peserta, /verifikasi.",
+    "Coba: /kelas_baru (terbitkan kelas), /siaran (pengumuman), /peserta, /verifikasi, "
+    "/stimulan 1 (catat bantuan usaha untuk pendaftar nomor 1).",
 )
 COORDINATOR = DemoPerson(
     "koordinator",
