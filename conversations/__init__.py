@@ -35,7 +35,6 @@ from conversations.common import (
     MENU_HELP,
     MENU_MY_DATA,
     MENU_REGISTER,
-    TEXT_ROUTES,
     menu_filter,
 )
 from conversations.errors import on_error
@@ -94,9 +93,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     for feature in FEATURES:
         feature.register(app)
-    # After every feature's route: a greeting is only a greeting outside their forms.
-    if menu.greeting_route not in TEXT_ROUTES:
-        TEXT_ROUTES.append(menu.greeting_route)
     app.add_handlers(
         [
             CommandHandler("start", menu.start, filters=private),

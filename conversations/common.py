@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Message, ReplyKeyboardMarkup, Update
@@ -117,13 +116,6 @@ def message_kind(msg: Message) -> str:
         if getattr(msg, kind, None):
             return kind
     return "unknown"
-
-
-# Features with their own typed forms (a staff member writing a class title or
-# a broadcast) claim plain messages here before the intake sees them. Each
-# returns True when the message was theirs.
-TextRoute = Callable[[Update, Context], Awaitable[bool]]
-TEXT_ROUTES: list[TextRoute] = []
 
 
 NOT_VALID = N_("This button is no longer valid.")

@@ -17,7 +17,6 @@ from telegram.constants import ParseMode
 from conversations import forms
 from conversations.auth import cached_role
 from conversations.common import (
-    TEXT_ROUTES,
     fallback,
     her_menu,
     main_menu,
@@ -345,7 +344,8 @@ async def _helped(view: IntakeView, update: Update, context: Context) -> None:
 
 
 async def on_message(update: Update, context: Context) -> None:
-    """Any message while a form is open is an answer to its question."""
+    """The one message handler: her open form's answer (in active_forms, or her intake),
+    else a greeting back; nothing else routes plain text."""
     msg = update.effective_message
     assert msg is not None
     runtime = context.runtime
@@ -365,9 +365,10 @@ async def on_message(update: Update, context: Context) -> None:
             return
     if await forms.on_message(update, context):  # her open form's answer
         return
-    for route in TEXT_ROUTES:
-        if await route(update, context):
-            return
+    from conversations.menu import greeting_route  # menu imports this module
+
+    if await greeting_route(update, context):  # "Halo": a greeting back, not a miss
+        return
     if answer is None:  # "Minta bantuan petugas"
         view = await runtime.intake.request_help(user_id(update), update.update_id, None)
         if view.status == "stale":

@@ -86,7 +86,7 @@ async def start(update: Update, context: Context) -> None:
 async def greeting_route(update: Update, context: Context) -> bool:
     """ "Halo", "assalamualaikum", "punten bu": a greeting back and the way forward
     (the open question, or the /start greeting with the menu), never "I did not
-    understand". The last text route: a staff member's typed form text comes first."""
+    understand". Asked only when no form of hers (a staff member's included) takes it."""
     msg = update.effective_message
     if msg is None or msg.text is None or not is_greeting(msg.text):
         return False
