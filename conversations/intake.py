@@ -31,7 +31,7 @@ from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.small_talk import is_greeting
-from wrse_bot.forms.intake import EDITS, PHONE_OPTIONS, nik_info
+from wrse_bot.forms.intake import EDITS, MORE, PHONE_OPTIONS, nik_info
 from wrse_bot.forms.model import EDIT, REVIEW, Form
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.safe_logging import error_name
@@ -118,6 +118,11 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
         (N_("Work"), occupation),
         (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in a.get("interests") or ()) or "-"),
         (N_("Phone"), contact_text(*_phone(a.get("phone")), t)),
+        *(
+            (q.label, t.render("{v}", {"v": q.shown(a)}))
+            for q in MORE
+            if a.get(q.answer_key) is not None
+        ),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
     return "\n".join(

@@ -13,6 +13,7 @@ from wrse_bot.buttons import MyDataButton
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.text import Day, Money
+from wrse_bot.forms.intake import MORE
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.my_data import MyData
 from wrse_bot.telegram.context import Context
@@ -56,6 +57,11 @@ def my_data_text(d: MyData, t: Translator) -> str:
         (
             N_("Phone"),
             d.phone_masked if d.phone_masked != "-" else contact_text(None, d.contact_by, t),
+        ),
+        *(
+            (q.label, t.render("{v}", {"v": q.shown(d.more)}))
+            for q in MORE
+            if d.more.get(q.answer_key) is not None
         ),
         (N_("Status"), status),
         (N_("Registration number"), str(d.number)),

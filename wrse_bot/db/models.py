@@ -146,6 +146,9 @@ class Registrant(Base):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True, unique=True
     )
+    # Answers to intake questions that have no column of their own (a question
+    # with a review label in wrse_bot/forms/intake.py), encrypted as one document.
+    more_answers: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
     status: Mapped[str] = mapped_column(String(24), default="active")
     verdict: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
     full_name: Mapped[str | None] = mapped_column(Encrypted, nullable=True)

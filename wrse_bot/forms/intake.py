@@ -404,6 +404,9 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
 
 
 INTAKE = intake_form()
+# Questions filed without a column of their own: adding one is a table entry.
+MORE = tuple(q for q in INTAKE.questions if q.label)
+EDITS = (*EDITS, *((q.id, q.label) for q in MORE))
 
 
 # ---- answers and the registration ------------------------------------------------------
@@ -441,4 +444,5 @@ def registration(a: Answers) -> dict[str, Any]:
         "interests": list(a.get("interests") or ()),
         "phone": None if by_code else phone,
         "contact_by": phone if by_code else "phone",
+        "more_answers": {q.answer_key: a.get(q.answer_key) for q in MORE} or None,
     }

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from wrse_bot.domain.text import N_
+from wrse_bot.domain.text import N_, Msg
 from wrse_bot.domain.vocabulary import Vocabulary
 
 Answers = Mapping[str, Any]
@@ -81,6 +81,10 @@ class Question:
     contact: bool = False  # asks for her phone: a keyboard with "share my number"
     # What to say to a message that is not text, by its kind ("foreign_contact").
     refuse: Mapping[str, str] = field(default_factory=dict)
+    # A review line's name (msgid): a form with a generic review shows the
+    # answer under it and offers to change it; the intake files such answers
+    # without a column of their own (Registrant.more_answers).
+    label: str = ""
 
     @property
     def answer_key(self) -> str:
@@ -88,6 +92,13 @@ class Question:
 
     def options(self, answers: Answers) -> tuple[Choice, ...]:
         return self.choices(answers) if callable(self.choices) else self.choices
+
+    def shown(self, answers: Answers) -> Any:
+        """Her answer as a review shows it: the label of the choice it names
+        (a msgid, as ``Msg``), or the value itself."""
+        value = answers.get(self.answer_key)
+        named = next((c for c in self.options(answers) if c.answer == value), None)
+        return Msg(named.label) if named is not None and not named.params else value
 
     def vocabulary(self, answers: Answers) -> Vocabulary | None:
         return self.words(answers) if callable(self.words) else self.words

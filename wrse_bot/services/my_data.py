@@ -3,8 +3,9 @@ withdraws her consent)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,7 @@ class MyData:
     status: str
     verdict: str | None
     reasons: tuple[RuleLine, ...]
+    more: dict[str, Any] = field(default_factory=dict)  # answers without a column
     number: int = 0  # her registration number, for the office (/stimulan, visits)
     aid: tuple[AidLine, ...] = ()  # business aid recorded for her, newest first
 
@@ -89,6 +91,7 @@ class MyDataService:
                 status=reg.status,
                 verdict=reg.verdict,
                 reasons=rule_lines(latest.results) if latest else (),
+                more=dict(reg.more_answers or {}),
                 number=reg.id,
                 aid=tuple(await aid_of(s, reg.id)),
             )

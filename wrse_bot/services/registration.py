@@ -130,6 +130,7 @@ def registrant_answers(reg: Registrant) -> dict[str, Any]:
         answers["birth_date"] = reg.birth_date.isoformat() if reg.birth_date else None
     if reg.occupation_other:
         answers["occupation_other"] = reg.occupation_other
+    answers.update(reg.more_answers or {})
     return answers
 
 
@@ -255,6 +256,7 @@ def _fill(reg: Registrant, a: dict[str, Any], nik_hash: str) -> None:
     reg.interests = list(a.get("interests", []))
     reg.phone = a.get("phone")
     reg.contact_by = a.get("contact_by") or ("phone" if a.get("phone") else None)
+    reg.more_answers = a.get("more_answers")
     reg.consent_version = a.get("consent_version")
     reg.consent_at = datetime.fromisoformat(consent_at) if consent_at else None
     reg.deleted_at = None
