@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+import conversations.intake as screen
+from wrse_bot.domain.text import Msg
 from wrse_bot.forms.engine import (
     Answer,
     Ask,
@@ -22,7 +24,7 @@ from wrse_bot.forms.engine import (
     start,
 )
 from wrse_bot.forms.intake import EDITS, INTAKE, registration
-from wrse_bot.forms.model import DONE, REVIEW, TAP, TOO_LONG
+from wrse_bot.forms.model import DONE, REVIEW, TAP, TOO_LONG, Choice, Question
 from wrse_bot.i18n import translator
 
 SITI_NIK = "3579035203800001"  # born 12 March 1980, a woman, issued in Junrejo
@@ -112,6 +114,27 @@ def test_the_happy_path_reaches_the_review_and_files_what_she_said() -> None:
     assert filed["interests"] == ["menjahit"] and filed["occupation_other"] is None
     assert (filed["phone"], filed["contact_by"]) == ("+6281234567890", "phone")
     assert filed["address"] == "RT 02 RW 05, Jl. Mawar 10"
+
+
+def test_a_question_with_a_review_label_is_filed_without_a_column_of_its_own() -> None:
+    """Adding a question is a table entry: its answer goes to more_answers and the
+    review shows it under its label (the choice's label, translated)."""
+    extra = Question(
+        "business_now",
+        "Own business?",
+        choices=(Choice("yes", "Yes", value=True), Choice("no", "No", value=False)),
+        label="Own business now",
+    )
+    state = run(*HAPPY)
+    answers = {**state.answers, "business_now": False}
+    assert registration(answers, more=(extra,))["more_answers"] == {"business_now": False}
+    assert registration(state.answers)["more_answers"] is None  # none in today's table
+    assert extra.shown(answers) == Msg("No")
+    screen_more, screen.MORE = screen.MORE, (extra,)
+    try:
+        assert "Own business now: <b>No</b>" in screen.review_text(answers, translator("en"))
+    finally:
+        screen.MORE = screen_more
 
 
 def test_each_question_asks_the_next_one_on_her_path() -> None:

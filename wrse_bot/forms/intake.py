@@ -412,7 +412,7 @@ EDITS = (*EDITS, *((q.id, q.label) for q in MORE))
 # ---- answers and the registration ------------------------------------------------------
 
 
-def registration(a: Answers) -> dict[str, Any]:
+def registration(a: Answers, more: tuple[Question, ...] | None = None) -> dict[str, Any]:
     """Her answers as ``submit_registration`` files them."""
     info = nik_info(a)
     nik_born = info.birth_date.isoformat()
@@ -444,5 +444,8 @@ def registration(a: Answers) -> dict[str, Any]:
         "interests": list(a.get("interests") or ()),
         "phone": None if by_code else phone,
         "contact_by": phone if by_code else "phone",
-        "more_answers": {q.answer_key: a.get(q.answer_key) for q in MORE} or None,
+        "more_answers": {
+            q.answer_key: a.get(q.answer_key) for q in (MORE if more is None else more)
+        }
+        or None,
     }
