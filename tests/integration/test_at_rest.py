@@ -53,7 +53,7 @@ async def test_check_in_words_and_follow_up_notes_are_ciphertext_in_the_table(
         )
         s.add(ci)
         await s.flush()
-        s.add(FollowUp(checkin_id=ci.id, reason="asked_contact", note=WORDS["note"]))
+        s.add(FollowUp(checkin_id=ci.id, reason="wants_contact", note=WORDS["note"]))
 
     async with db.engine.connect() as conn:
         checkin = (

@@ -4,12 +4,14 @@ check that ``alembic upgrade head`` matches these models exactly."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -24,6 +26,20 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from wrse_bot.clock import now
 from wrse_bot.db.types import Encrypted, EncryptedDate, EncryptedJSON, UTCDateTime
+from wrse_bot.domain.eligibility import Verdict
+from wrse_bot.domain.obstacles import FollowUpReason, IncomeChange
+from wrse_bot.domain.roles import Role
+from wrse_bot.domain.statuses import (
+    BroadcastStatus,
+    CheckInStatus,
+    ClassStatus,
+    ContactBy,
+    EnrolmentStatus,
+    FlagKind,
+    OutboxKind,
+    OutboxStatus,
+    RegistrantStatus,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -36,6 +52,14 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def enum_check(column: str, values: type[StrEnum]) -> CheckConstraint:
+    """``column IN (...)`` from the enum, named ``ck_<table>_<column>``. The
+    columns stay String: a new value is a new migration, not a new type. NULL
+    passes, as in every SQL CHECK (nullable columns stay nullable)."""
+    listed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column, info={"enum": values})
 
 
 class User(Base):
@@ -140,6 +164,9 @@ class Registrant(Base):
             sqlite_where=text("duplicate_of_id IS NULL AND nik_hash IS NOT NULL"),
             postgresql_where=text("duplicate_of_id IS NULL AND nik_hash IS NOT NULL"),
         ),
+        enum_check("status", RegistrantStatus),
+        enum_check("verdict", Verdict),
+        enum_check("contact_by", ContactBy),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -149,8 +176,8 @@ class Registrant(Base):
     # Answers to intake questions that have no column of their own (a question
     # with a review label in wrse_bot/forms/intake.py), encrypted as one document.
     more_answers: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON, nullable=True)
-    status: Mapped[str] = mapped_column(String(24), default="active")
-    verdict: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
+    status: Mapped[RegistrantStatus] = mapped_column(String(24), default=RegistrantStatus.ACTIVE)
+    verdict: Mapped[Verdict | None] = mapped_column(String(24), nullable=True, index=True)
     full_name: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     nik: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     nik_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
@@ -181,9 +208,8 @@ class Registrant(Base):
     # In clear: reports filter registrations by the skill she is interested in.
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     phone: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
-    # How staff reach her: "phone" (the number above), "telegram" (this
-    # Telegram account: she borrows a phone) or "no_phone" (no phone of her own).
-    contact_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # How staff reach her (the number above, this Telegram account, or no phone).
+    contact_by: Mapped[ContactBy | None] = mapped_column(String(16), nullable=True)
     consent_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -199,12 +225,13 @@ class Assessment(Base):
     """One eligibility decision; every change of her data adds one (history)."""
 
     __tablename__ = "assessments"
+    __table_args__ = (enum_check("verdict", Verdict),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     registrant_id: Mapped[int] = mapped_column(
         ForeignKey("registrants.id", ondelete="CASCADE"), index=True
     )
-    verdict: Mapped[str] = mapped_column(String(24))
+    verdict: Mapped[Verdict] = mapped_column(String(24))
     ruleset_version: Mapped[str] = mapped_column(String(40))
     # Reasons carry income figures, so they are stored encrypted.
     results: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON, nullable=True)
@@ -218,9 +245,10 @@ class StaffFlag(Base):
     """Something a person at the office must look at (the /verifikasi queue)."""
 
     __tablename__ = "staff_flags"
+    __table_args__ = (enum_check("kind", FlagKind),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[FlagKind] = mapped_column(String(32), index=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
@@ -274,9 +302,10 @@ class RoleGrant(Base):
     ``WRSE_ADMIN_IDS`` and are not stored, so the environment stays the truth."""
 
     __tablename__ = "role_grants"
+    __table_args__ = (enum_check("role", Role),)
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(String(16))
     granted_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
@@ -287,10 +316,11 @@ class Invite(Base):
     the database hands out no roles. The admin may withdraw it while unused."""
 
     __tablename__ = "role_invites"
+    __table_args__ = (enum_check("role", Role),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(String(16))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -307,6 +337,7 @@ class TrainingClass(Base):
     changed only by conditional UPDATEs, so capacity holds under concurrency."""
 
     __tablename__ = "classes"
+    __table_args__ = (enum_check("status", ClassStatus),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     skill: Mapped[str] = mapped_column(String(24), index=True)
@@ -318,7 +349,9 @@ class TrainingClass(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     taken: Mapped[int] = mapped_column(Integer, default=0)
     enrol_deadline: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="published", index=True)
+    status: Mapped[ClassStatus] = mapped_column(
+        String(16), default=ClassStatus.PUBLISHED, index=True
+    )
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
@@ -346,12 +379,15 @@ class Enrolment(Base):
     freed seat until ``offered_until``, cancelled, or completed."""
 
     __tablename__ = "enrolments"
-    __table_args__ = (Index("uq_enrolments_class_user", "class_id", "user_id", unique=True),)
+    __table_args__ = (
+        Index("uq_enrolments_class_user", "class_id", "user_id", unique=True),
+        enum_check("status", EnrolmentStatus),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[EnrolmentStatus] = mapped_column(String(16), index=True)
     offered_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -440,13 +476,14 @@ class Broadcast(Base):
     """A staff announcement to an audience; deliveries are outbox rows."""
 
     __tablename__ = "broadcasts"
+    __table_args__ = (enum_check("status", BroadcastStatus),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_by: Mapped[int] = mapped_column(BigInteger)
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
     text: Mapped[str] = mapped_column(Text)
     total: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="sending")
+    status: Mapped[BroadcastStatus] = mapped_column(String(16), default=BroadcastStatus.SENDING)
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -462,16 +499,18 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "due_at"),
         Index("uq_outbox_dedupe_key", "dedupe_key", unique=True),
+        enum_check("kind", OutboxKind),
+        enum_check("status", OutboxStatus),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[OutboxKind] = mapped_column(String(16))
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     parse_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # pending -> sent | blocked | failed | skipped | cancelled
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Not sent after this (a reminder whose session has begun): skipped, reason stored.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -514,6 +553,8 @@ class CheckIn(Base):
     __tablename__ = "checkins"
     __table_args__ = (
         Index("uq_checkins_enrolment_round", "enrolment_id", "round_days", unique=True),
+        enum_check("status", CheckInStatus),
+        enum_check("income_change", IncomeChange),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -525,7 +566,9 @@ class CheckIn(Base):
     round_days: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # scheduled -> asked -> (reasked) -> answered | no_response; or cancelled
-    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    status: Mapped[CheckInStatus] = mapped_column(
+        String(16), default=CheckInStatus.SCHEDULED, index=True
+    )
     step: Mapped[str | None] = mapped_column(String(24), nullable=True)
     rev: Mapped[int] = mapped_column(Integer, default=0)
     # The rev whose question reached Telegram: after a crash between saving
@@ -536,7 +579,7 @@ class CheckIn(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     income: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     income_bracket: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    income_change: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    income_change: Mapped[IncomeChange | None] = mapped_column(String(8), nullable=True)
     business_started: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # Her own words: encrypted. Reports aggregate the categories beside them.
     business_kind: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
@@ -551,12 +594,13 @@ class FollowUp(Base):
     to be contacted, or she did not respond."""
 
     __tablename__ = "follow_ups"
+    __table_args__ = (enum_check("reason", FollowUpReason),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     checkin_id: Mapped[int] = mapped_column(
         ForeignKey("checkins.id", ondelete="CASCADE"), index=True
     )
-    reason: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[FollowUpReason] = mapped_column(String(24))
     assigned_to: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # What the office learnt talking to her: encrypted.
     note: Mapped[str | None] = mapped_column(Encrypted, nullable=True)

@@ -8,6 +8,8 @@ Codes are stored; labels are translated when shown.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from wrse_bot.domain.text import N_
 
 # Her biggest obstacle; "lainnya" comes with her own words (CheckIn.obstacle_other).
@@ -31,21 +33,37 @@ HELP_KINDS: dict[str, str] = {
     HELP_NONE: N_("No help"),
 }
 
-# CheckIn.income_change: her income last month against her income at intake.
+
+class IncomeChange(StrEnum):
+    """CheckIn.income_change: her income last month against her income at intake."""
+
+    ROSE = "rose"
+    SAME = "same"
+    FELL = "fell"
+
+
 INCOME_CHANGES: dict[str, str] = {
-    "rose": N_("Rose"),
-    "same": N_("About the same"),
-    "fell": N_("Fell"),
+    IncomeChange.ROSE: N_("Rose"),
+    IncomeChange.SAME: N_("About the same"),
+    IncomeChange.FELL: N_("Fell"),
 }
 
 # Check-in rounds, days after completing a class (the default offsets).
 ROUNDS: tuple[int, ...] = (30, 90, 180)
 
-# Why a check-in needs a person (FollowUp.reason), in the queue's order of urgency.
+
+class FollowUpReason(StrEnum):
+    """FollowUp.reason: why a check-in needs a person, in the queue's order of urgency."""
+
+    INCOME_FELL = "income_fell"
+    WANTS_CONTACT = "wants_contact"  # she asked to be contacted
+    NO_RESPONSE = "no_response"  # no answer after the second asking
+
+
 FOLLOW_UP_REASONS: dict[str, str] = {
-    "income_fell": N_("Income fell"),
-    "wants_contact": N_("Asked to be contacted"),
-    "no_response": N_("No response"),
+    FollowUpReason.INCOME_FELL: N_("Income fell"),
+    FollowUpReason.WANTS_CONTACT: N_("Asked to be contacted"),
+    FollowUpReason.NO_RESPONSE: N_("No response"),
 }
 
 # Incomes are aggregated in whole Rp100.000s (Registrant/CheckIn.income_bracket).

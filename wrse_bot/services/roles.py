@@ -3,21 +3,13 @@ Telegram's command menus are a convenience, never a permission."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import AuditEvent, RoleGrant
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    STAFF = "staff"  # petugas
-    COORDINATOR = "coordinator"  # koordinator
-
+from wrse_bot.domain.roles import Role
 
 # Admins can do everything staff and coordinators can.
 STAFF = frozenset({Role.ADMIN, Role.STAFF})
