@@ -28,8 +28,9 @@ from conversations.common import MENU_CLASSES, menu_filter, tr, user_id
 from conversations.intake import send_view
 from wrse_bot.buttons import ClassButton
 from wrse_bot.domain.catalog import SKILLS
-from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED, Span, Standing, first_clash
+from wrse_bot.domain.classes import Span, Standing, first_clash
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import EnrolmentStatus
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import classes as svc
 from wrse_bot.services.class_labels import when
@@ -171,11 +172,11 @@ def detail_text(t: Translator, card: ClassCard) -> str:
 
 
 def _place_line(t: Translator, place: MyPlace) -> str:
-    if place.status == ENROLLED:
+    if place.status == EnrolmentStatus.ENROLLED:
         return "✅ " + t(N_("Enrolled"))
-    if place.status == WAITLISTED:
+    if place.status == EnrolmentStatus.WAITLISTED:
         return "⏳ " + t(N_("Waiting list, number {position}")).format(position=place.position)
-    if place.status == OFFERED and place.offered_until is not None:
+    if place.status == EnrolmentStatus.OFFERED and place.offered_until is not None:
         return "🎁 " + t(N_("Seat held for you until {until}")).format(
             until=when(t, place.offered_until)
         )
@@ -191,10 +192,10 @@ def refusal_text(
         return _standing_note(t, result.standing, office) or "", None
     if result.outcome == "already" and result.mine is not None and card is not None:
         mine = result.mine
-        if mine.status == WAITLISTED:
+        if mine.status == EnrolmentStatus.WAITLISTED:
             text = t(N_("You are already on the waiting list of this class, number {position}."))
             return text.format(position=mine.position) + "\n" + t(MY_CLASSES_HINT), None
-        if mine.status == OFFERED:
+        if mine.status == EnrolmentStatus.OFFERED:
             return "\n".join([f"<b>{_name(t, card)}</b>", _place_line(t, mine)]), _offer_buttons(
                 t, mine.enrolment_id
             )
@@ -267,7 +268,7 @@ def my_classes_text(
             *_schedule(t, card),
         ]
         label = f"{number}. {card.title}"[:40]
-        if place.status == OFFERED:
+        if place.status == EnrolmentStatus.OFFERED:
             rows.append(
                 [
                     button("✅ " + t(TAKE) + f": {label}", cb("a", place.enrolment_id)),
@@ -391,7 +392,7 @@ async def _view(update: Update, context: Context, class_id: int) -> None:
     if result.outcome == "already" and result.mine is not None:
         mine = result.mine
         text += "\n" + _place_line(t, mine)
-        if mine.status == OFFERED:
+        if mine.status == EnrolmentStatus.OFFERED:
             markup = _offer_buttons(t, mine.enrolment_id)
     else:
         markup = inline([[button(t(N_("Join this class")), cb("j", class_id))]])

@@ -23,6 +23,7 @@ from wrse_bot.domain.obstacles import (
     OBSTACLES,
 )
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import CheckInStatus
 from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.charts import number
@@ -68,7 +69,7 @@ def render_card(c: FollowUpCard, t: Translator, me: int) -> str:
         ),
         t(N_("Opened: {date}")).format(date=t.date(c.created_at.astimezone(t.tz).date())),
     ]
-    if c.checkin_status != "answered":
+    if c.checkin_status != CheckInStatus.ANSWERED:
         lines.append(t(N_("She has not answered this check-in.")))
     else:
         change = t(INCOME_CHANGES[c.income_change]) if c.income_change in INCOME_CHANGES else "-"

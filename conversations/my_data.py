@@ -11,7 +11,9 @@ from conversations.common import main_menu, tr, user_id
 from conversations.intake import MARKS, contact_text, render_line, send_view
 from wrse_bot.buttons import MyDataButton
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
+from wrse_bot.domain.eligibility import Verdict
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.domain.text import Day, Money
 from wrse_bot.forms.intake import MORE
 from wrse_bot.i18n import N_, Translator
@@ -20,9 +22,9 @@ from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline, replace_text
 
 VERDICTS = {
-    "eligible": N_("Meets the requirements"),
-    "not_eligible": N_("Does not meet the requirements"),
-    "needs_review": N_("Being checked by an officer"),
+    Verdict.ELIGIBLE: N_("Meets the requirements"),
+    Verdict.NOT_ELIGIBLE: N_("Does not meet the requirements"),
+    Verdict.NEEDS_REVIEW: N_("Being checked by an officer"),
 }
 
 
@@ -36,7 +38,7 @@ def my_data_text(d: MyData, t: Translator) -> str:
     # an officer checks (issue 9: no oracle); older rows carry no verdict.
     if d.verdict in VERDICTS:
         status = t(VERDICTS[d.verdict])
-    elif d.status == "duplicate_review":
+    elif d.status == RegistrantStatus.DUPLICATE_REVIEW:
         status = t(N_("Being checked by an officer"))
     else:
         status = "-"

@@ -19,6 +19,7 @@ from conversations.intake import CONTACT_LABELS, MARKS, render_line
 from wrse_bot.buttons import VerifyTap
 from wrse_bot.domain.catalog import MARITAL_LABELS
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import FlagKind
 from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.forms import FormView
@@ -38,10 +39,10 @@ from wrse_bot.telegram.keyboards import button, inline
 ACTIONS = frozenset({"sh", "sk", "ap", "ok", "rj", "rs", "rw"})
 
 KIND_LABELS = {
-    "needs_review": N_("Needs an officer's decision"),
-    "duplicate_nik": N_("Possible duplicate NIK"),
-    "nik_mismatch": N_("Birth date or sex differs from the NIK"),
-    "help_requested": N_("Asked for an officer's help"),
+    FlagKind.NEEDS_REVIEW: N_("Needs an officer's decision"),
+    FlagKind.DUPLICATE_NIK: N_("Possible duplicate NIK"),
+    FlagKind.NIK_MISMATCH: N_("Birth date or sex differs from the NIK"),
+    FlagKind.HELP_REQUESTED: N_("Asked for an officer's help"),
 }
 SEX_LABELS = {"F": N_("Woman"), "M": N_("Man")}
 
@@ -98,13 +99,13 @@ def card_text(card: Card, t: Translator) -> str:
         lines.append(t(N_("Also: {kinds}")).format(kinds=esc(also)))
     lines.append("")
     if card.person is not None:
-        lines += person_lines(card.person, t, mismatch=card.kind == "nik_mismatch")
+        lines += person_lines(card.person, t, mismatch=card.kind == FlagKind.NIK_MISMATCH)
     elif card.user_id is not None:
         lines.append(t(N_("She has not finished registering yet.")))
     if card.user_id is not None:
         link = f'<a href="tg://user?id={card.user_id}">{card.user_id}</a>'
         lines.append(t(N_("Telegram account: {link}")).format(link=link))
-    question = step_question(card.detail) if card.kind == "help_requested" else None
+    question = step_question(card.detail) if card.kind == FlagKind.HELP_REQUESTED else None
     if question is not None:  # the question as staff know it, never a step's code
         lines.append(t(N_("Where she was: {detail}")).format(detail=esc(t(question))))
     if card.holder is not None:
@@ -119,7 +120,7 @@ def card_text(card: Card, t: Translator) -> str:
 def card_keyboard(card: Card, t: Translator) -> object:
     fid = card.flag_id
     rows = []
-    if card.kind == "help_requested":
+    if card.kind == FlagKind.HELP_REQUESTED:
         rows.append([button("✅ " + t(N_("Already contacted")), VerifyTap("ok", fid).encode())])
     else:
         first = []

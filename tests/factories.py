@@ -3,7 +3,7 @@ class or an eligible woman without going through the chat first.
 
     cid = await make_class(db, capacity=2, sessions=[(wib(2030, 12, 3, 9), wib(2030, 12, 3, 12))])
     await make_woman(db, 7001)                       # eligible, Junrejo, likes menjahit
-    await make_woman(db, 7002, verdict="needs_review")
+    await make_woman(db, 7002, verdict=Verdict.NEEDS_REVIEW)
 
 Default dates lie in December 2030 (Tuesday 3 and Thursday 5, 09.00-12.00 WIB),
 so classes are upcoming whatever day the tests run.
@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ClassSession, Registrant, TrainingClass, User
+from wrse_bot.domain.eligibility import Verdict
+from wrse_bot.domain.statuses import ClassStatus, RegistrantStatus
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -44,7 +46,7 @@ async def make_class(
     description: str = "",
     sessions: Sequence[tuple[datetime, datetime]] = DEFAULT_SESSIONS,
     deadline: datetime | None = None,
-    status: str = "published",
+    status: ClassStatus = ClassStatus.PUBLISHED,
     taken: int = 0,
     created_by: int | None = None,
 ) -> int:
@@ -79,8 +81,8 @@ async def make_woman(
     db: Database,
     user_id: int,
     *,
-    verdict: str | None = "eligible",
-    status: str = "active",
+    verdict: Verdict | None = Verdict.ELIGIBLE,
+    status: RegistrantStatus = RegistrantStatus.ACTIVE,
     kecamatan_code: str = "35.79.03",
     interests: Iterable[str] = ("menjahit",),
     full_name: str = "Siti Aminah",

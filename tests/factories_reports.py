@@ -3,7 +3,7 @@ synthetic rows (core INSERTs, executemany in chunks) for the benchmark.
 
     async with db.transaction() as s:
         seed = Seeder(s)
-        a = await seed.woman(verdict="eligible", kecamatan=JUNREJO, bracket=3)
+        a = await seed.woman(verdict=Verdict.ELIGIBLE, kecamatan=JUNREJO, bracket=3)
         k1 = await seed.klass(skill="menjahit")
         e = await seed.enrol(a, k1, completed=True)
         await seed.checkin(e, 30, bracket=5, change="rose", obstacle="modal")
@@ -38,7 +38,10 @@ from wrse_bot.db.models import (
     User,
 )
 from wrse_bot.domain.aid import AidKind
-from wrse_bot.domain.obstacles import BRACKET_RUPIAH
+from wrse_bot.domain.eligibility import Verdict
+from wrse_bot.domain.obstacles import BRACKET_RUPIAH, IncomeChange
+from wrse_bot.domain.statuses import CheckInStatus, ClassStatus, EnrolmentStatus, RegistrantStatus
+from wrse_bot.services.checkin_rounds import income_change
 
 BATU, BUMIAJI, JUNREJO = "35.79.01", "35.79.02", "35.79.03"
 KECAMATAN = (BATU, BUMIAJI, JUNREJO)
@@ -59,7 +62,7 @@ class Seeder:
     async def woman(
         self,
         *,
-        verdict: str = "eligible",
+        verdict: Verdict = Verdict.ELIGIBLE,
         kecamatan: str = JUNREJO,
         bracket: int | None = 3,
         interests: Sequence[str] = ("menjahit",),
@@ -74,7 +77,7 @@ class Seeder:
         await self.s.flush()
         reg = Registrant(
             user_id=uid,
-            status="active",
+            status=RegistrantStatus.ACTIVE,
             verdict=verdict,
             full_name=name,
             nik=nik or female_nik(uid % 10_000 or 1, kecamatan),
@@ -120,7 +123,7 @@ class Seeder:
             capacity=20,
             taken=0,
             enrol_deadline=at,
-            status="published",
+            status=ClassStatus.PUBLISHED,
         )
         self.s.add(k)
         await self.s.flush()
@@ -136,7 +139,7 @@ class Seeder:
         woman: Registrant,
         klass: TrainingClass,
         *,
-        status: str = "enrolled",
+        status: EnrolmentStatus = EnrolmentStatus.ENROLLED,
         completed: bool = False,
         created_at: datetime | None = None,
     ) -> Enrolment:
@@ -161,9 +164,9 @@ class Seeder:
         enrolment: Enrolment,
         round_days: int,
         *,
-        status: str = "answered",
+        status: CheckInStatus = CheckInStatus.ANSWERED,
         bracket: int | None = None,
-        change: str | None = None,
+        change: IncomeChange | None = None,
         business: bool | None = None,
         business_kind: str | None = None,
         help_received: Sequence[str] = (),
@@ -173,7 +176,7 @@ class Seeder:
         due_at: datetime | None = None,
     ) -> CheckIn:
         due = due_at or now() - timedelta(days=1)
-        answered = status == "answered"
+        answered = status == CheckInStatus.ANSWERED
         c = CheckIn(
             enrolment_id=enrolment.id,
             user_id=enrolment.user_id,
@@ -181,7 +184,7 @@ class Seeder:
             round_days=round_days,
             due_at=due,
             status=status,
-            asked_at=due if status != "scheduled" else None,
+            asked_at=due if status != CheckInStatus.SCHEDULED else None,
             answered_at=due + timedelta(hours=2) if answered else None,
             income=str(bracket * BRACKET_RUPIAH) if bracket is not None else None,
             income_bracket=bracket,
@@ -248,14 +251,14 @@ async def seed_bulk(
     counts: dict[str, int] = {}
     counts["users"] = await _insert(db, User.__table__, ({"id": i} for i in range(1, women + 1)))
 
-    verdicts = ("eligible",) * 7 + ("needs_review",) * 2 + ("not_eligible",)
+    verdicts = (Verdict.ELIGIBLE,) * 7 + (Verdict.NEEDS_REVIEW,) * 2 + (Verdict.NOT_ELIGIBLE,)
     intake = [rnd.randint(0, 9) for _ in range(women + 1)]
 
     def registrants() -> Iterable[dict[str, Any]]:
         for i in range(1, women + 1):
             yield {
                 "user_id": i,
-                "status": "active",
+                "status": RegistrantStatus.ACTIVE,
                 "verdict": verdicts[i % len(verdicts)],
                 "kecamatan_code": KECAMATAN[i % 3],
                 "income_bracket": intake[i],
@@ -279,7 +282,7 @@ async def seed_bulk(
                 "capacity": women,
                 "taken": 0,
                 "enrol_deadline": at,
-                "status": "published",
+                "status": ClassStatus.PUBLISHED,
             }
             for c in range(1, classes + 1)
         ),
@@ -298,7 +301,11 @@ async def seed_bulk(
             for k in (1, 2, 3)
         ),
     )
-    statuses = ("enrolled",) * 17 + ("cancelled", "waitlisted", "offered")
+    statuses = (EnrolmentStatus.ENROLLED,) * 17 + (
+        EnrolmentStatus.CANCELLED,
+        EnrolmentStatus.WAITLISTED,
+        EnrolmentStatus.OFFERED,
+    )
     status_of = [statuses[i % len(statuses)] for i in range(women + 1)]
     counts["enrolments"] = await _insert(
         db,
@@ -309,7 +316,7 @@ async def seed_bulk(
                 "class_id": i % classes + 1,
                 "user_id": i,
                 "status": status_of[i],
-                "completed": status_of[i] == "enrolled" and i % 5 != 0,
+                "completed": status_of[i] == EnrolmentStatus.ENROLLED and i % 5 != 0,
                 "created_at": at - timedelta(days=rnd.randint(0, 380)),
             }
             for i in range(1, women + 1)
@@ -329,19 +336,21 @@ async def seed_bulk(
             for k in (1, 2, 3)
         ),
     )
-    checkin_statuses = ("answered",) * 6 + ("no_response",) * 2 + ("asked", "scheduled")
+    checkin_statuses = (
+        (CheckInStatus.ANSWERED,) * 6
+        + (CheckInStatus.NO_RESPONSE,) * 2
+        + (CheckInStatus.ASKED, CheckInStatus.SCHEDULED)
+    )
 
     def checkins() -> Iterable[dict[str, Any]]:
         for i in range(1, women + 1):
             for r, days in enumerate((30, 90, 180)):
                 status = checkin_statuses[(i + r) % len(checkin_statuses)]
-                answered = status == "answered"
+                answered = status == CheckInStatus.ANSWERED
                 after = max(0, intake[i] + rnd.randint(-2, 4)) if answered else None
                 change = None
                 if after is not None:
-                    change = (
-                        "rose" if after > intake[i] else "fell" if after < intake[i] else "same"
-                    )
+                    change = income_change(intake[i], after)
                 yield {
                     "enrolment_id": i,
                     "user_id": i,

@@ -40,6 +40,7 @@ from babel.numbers import format_decimal
 from telegram import Bot
 from telegram.ext import Application
 
+from wrse_bot.domain.statuses import OutboxStatus
 from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.runtime import Runtime
@@ -251,7 +252,7 @@ class Dispatcher:
             status = await dispatch.mark_retry(
                 db, row, result.error or "error", self.settings.dispatch_max_attempts
             )
-            if status == dispatch.FAILED:
+            if status == OutboxStatus.FAILED:
                 stats.failed += 1
             else:
                 stats.retried += 1

@@ -7,16 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from wrse_bot.domain.eligibility import Verdict
+from wrse_bot.domain.statuses import ClassStatus, RegistrantStatus
+
 # A session as (starts_at, ends_at), aware datetimes.
 Span = tuple[datetime, datetime]
-
-# Enrolment statuses. ``taken`` on a class counts ENROLLED and OFFERED seats.
-ENROLLED = "enrolled"
-WAITLISTED = "waitlisted"
-OFFERED = "offered"  # a freed seat held for her until ``offered_until``
-CANCELLED = "cancelled"
-# Places that keep her time busy: a new class may not clash with these.
-ACTIVE = (ENROLLED, WAITLISTED, OFFERED)
 
 
 class Standing(StrEnum):
@@ -33,13 +28,13 @@ def standing_of(status: str | None, verdict: str | None) -> Standing:
     """From her registration (``None`` = none): only an ELIGIBLE verdict on an
     active registration may enrol. A staff approval is recorded as verdict
     'eligible', so approved women enrol too (issue 3, "Women: finding...")."""
-    if status is None or status == "deleted":
+    if status is None or status == RegistrantStatus.DELETED:
         return Standing.NOT_REGISTERED
-    if status == "duplicate_review":
+    if status == RegistrantStatus.DUPLICATE_REVIEW:
         return Standing.DUPLICATE
-    if verdict == "not_eligible" or status == "rejected":
+    if verdict == Verdict.NOT_ELIGIBLE or status == RegistrantStatus.REJECTED:
         return Standing.NOT_ELIGIBLE
-    if verdict == "eligible" and status == "active":
+    if verdict == Verdict.ELIGIBLE and status == RegistrantStatus.ACTIVE:
         return Standing.ELIGIBLE
     return Standing.NEEDS_REVIEW
 
@@ -52,7 +47,7 @@ class Opening(StrEnum):
 
 
 def opening(status: str, deadline: datetime, sessions: Sequence[Span], now: datetime) -> Opening:
-    if status != "published":
+    if status != ClassStatus.PUBLISHED:
         return Opening.CLOSED
     if now > deadline:
         return Opening.DEADLINE

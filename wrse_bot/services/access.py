@@ -32,6 +32,7 @@ from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, Invite, RoleGrant
+from wrse_bot.domain.statuses import OutboxKind
 from wrse_bot.domain.text import N_
 from wrse_bot.forms import STAFF_FORMS
 from wrse_bot.forms.invite import INVITE_FORM
@@ -212,7 +213,7 @@ class AccessService:
             s,
             user_id=invite.created_by,
             text=text,
-            kind="notice",
+            kind=OutboxKind.NOTICE,
             parse_mode="HTML",
             reply_markup=outbox_markup(((revoke,),), t),
             dedupe_key=f"invite-claimed:{invite.id}",

@@ -20,11 +20,12 @@ from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Attendance, ClassSession, Enrolment, Registrant, TrainingClass
+from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus
 from wrse_bot.services.checkin_rounds import cancel_scheduled, schedule_checkins
 from wrse_bot.services.updates import claim_update
 
 # Only women holding a seat are marked; a cancelled or waitlisted one did not attend.
-MARKABLE = "enrolled"
+MARKABLE = EnrolmentStatus.ENROLLED
 
 
 class AttendanceError(ValueError):
@@ -45,7 +46,7 @@ async def _check(s: AsyncSession, session_id: int, enrolment_id: int | None = No
             .where(ClassSession.id == session_id)
         )
     ).first()
-    if row is None or row.status != "published":
+    if row is None or row.status != ClassStatus.PUBLISHED:
         raise AttendanceError("session gone or class cancelled")
     if enrolment_id is not None:
         enrolment = await s.get(Enrolment, enrolment_id)

@@ -55,8 +55,16 @@ from wrse_bot.db.models import (
     User,
 )
 from wrse_bot.db.types import UTCDateTime
-from wrse_bot.domain.classes import ENROLLED, OFFERED, WAITLISTED
+from wrse_bot.domain.eligibility import Verdict
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import (
+    BroadcastStatus,
+    ClassStatus,
+    EnrolmentStatus,
+    OutboxKind,
+    OutboxStatus,
+    RegistrantStatus,
+)
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.broadcast import (
     BROADCAST_FORM,
@@ -147,7 +155,11 @@ def framed(t: Translator, text: str, audience: Audience, class_title: str | None
 def recipients_query(audience: Audience) -> Select[tuple[int]]:
     """The user ids an audience reaches (one each), as a statement."""
     if audience.kind in CLASS_AUDIENCES:
-        statuses = (ENROLLED,) if audience.kind == "enrolled" else (WAITLISTED, OFFERED)
+        statuses = (
+            (EnrolmentStatus.ENROLLED,)
+            if audience.kind == "enrolled"
+            else (EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED)
+        )
         return (
             select(Enrolment.user_id.label("user_id"))
             .join(User, User.id == Enrolment.user_id)
@@ -163,8 +175,8 @@ def recipients_query(audience: Audience) -> Select[tuple[int]]:
         select(Registrant.user_id.label("user_id"))
         .join(User, User.id == Registrant.user_id)
         .where(
-            Registrant.verdict == "eligible",
-            Registrant.status == "active",
+            Registrant.verdict == Verdict.ELIGIBLE,
+            Registrant.status == RegistrantStatus.ACTIVE,
             Registrant.deleted_at.is_(None),
             User.announcements.is_(True),
             User.unreachable.is_(False),
@@ -189,7 +201,7 @@ async def published_classes(s: AsyncSession) -> tuple[tuple[int, str], ...]:
     """(id, title) of the newest published classes, for buttons."""
     rows = await s.execute(
         select(TrainingClass.id, TrainingClass.title)
-        .where(TrainingClass.status == "published")
+        .where(TrainingClass.status == ClassStatus.PUBLISHED)
         .order_by(TrainingClass.id.desc())
         .limit(MAX_CLASS_BUTTONS)
     )
@@ -198,7 +210,7 @@ async def published_classes(s: AsyncSession) -> tuple[tuple[int, str], ...]:
 
 async def _published_class(s: AsyncSession, class_id: int) -> TrainingClass | None:
     cls = await s.get(TrainingClass, class_id)
-    return cls if cls is not None and cls.status == "published" else None
+    return cls if cls is not None and cls.status == ClassStatus.PUBLISHED else None
 
 
 async def class_schedule(s: AsyncSession, class_id: int) -> ClassSchedule | None:
@@ -300,7 +312,11 @@ async def queue(
     if total == 0:
         return SendResult("empty")
     broadcast = Broadcast(
-        created_by=staff_id, audience=audience.to_dict(), text=text, total=total, status="sending"
+        created_by=staff_id,
+        audience=audience.to_dict(),
+        text=text,
+        total=total,
+        status=BroadcastStatus.SENDING,
     )
     s.add(broadcast)
     await s.flush()
@@ -334,10 +350,10 @@ async def _enqueue_all(
     INSERT ... SELECT; returns how many."""
     rec = recipients_query(audience).subquery()
     columns = {
-        "kind": literal("broadcast", String),
+        "kind": literal(OutboxKind.BROADCAST.value, String),
         "user_id": rec.c.user_id,
         "text": literal(received, Text),
-        "status": literal("pending", String),
+        "status": literal(OutboxStatus.PENDING.value, String),
         "due_at": literal(now(), UTCDateTime),
         "attempts": literal(0),
         "broadcast_id": literal(broadcast.id),

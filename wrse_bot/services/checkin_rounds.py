@@ -34,21 +34,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import CheckIn, Registrant, TrainingClass
+from wrse_bot.domain.obstacles import FollowUpReason, IncomeChange
+from wrse_bot.domain.statuses import CheckInStatus, OutboxKind
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.services.audience import may_contact
 from wrse_bot.services.follow_up import open_follow_up
 from wrse_bot.services.forms import offer
 from wrse_bot.services.outbox import enqueue
 
-SCHEDULED = "scheduled"
-ASKED = "asked"
-REASKED = "reasked"
-ANSWERED = "answered"
-NO_RESPONSE = "no_response"
-CANCELLED = "cancelled"
-OPEN = (ASKED, REASKED)  # she may be answering: typed text goes to the check-in
+# She may be answering: typed text goes to the check-in.
+OPEN = (CheckInStatus.ASKED, CheckInStatus.REASKED)
 # "Mulai" also works on a check-in marked no_response: a late answer is still welcome.
-STARTABLE = (ASKED, REASKED, NO_RESPONSE)
+STARTABLE = (*OPEN, CheckInStatus.NO_RESPONSE)
 
 DAY = 86_400
 TICK_BATCH = 200
@@ -92,14 +89,14 @@ async def schedule_checkins(
             class_id=class_id,
             round_days=round_days,
             due_at=due,
-            status=SCHEDULED,
+            status=CheckInStatus.SCHEDULED,
             rev=0,
             help_received=[],
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["enrolment_id", "round_days"],
-            set_={"status": SCHEDULED, "due_at": due},
-            where=CheckIn.__table__.c.status == CANCELLED,
+            set_={"status": CheckInStatus.SCHEDULED, "due_at": due},
+            where=CheckIn.__table__.c.status == CheckInStatus.CANCELLED,
         )
         result = await s.execute(stmt)
         written += int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -110,22 +107,22 @@ async def cancel_scheduled(s: AsyncSession, enrolment_id: int) -> int:
     """Completion withdrawn (attendance corrected): rounds not yet asked are cancelled."""
     result = await s.execute(
         update(CheckIn)
-        .where(CheckIn.enrolment_id == enrolment_id, CheckIn.status == SCHEDULED)
-        .values(status=CANCELLED)
+        .where(CheckIn.enrolment_id == enrolment_id, CheckIn.status == CheckInStatus.SCHEDULED)
+        .values(status=CheckInStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def income_change(before: int | None, after: int) -> str | None:
+def income_change(before: int | None, after: int) -> IncomeChange | None:
     """Her income last month against her income at intake: rose, same or fell."""
     if before is None:
         return None
     if after > before:
-        return "rose"
+        return IncomeChange.ROSE
     if after < before:
-        return "fell"
-    return "same"
+        return IncomeChange.FELL
+    return IncomeChange.SAME
 
 
 # ---- the tick: ask, re-ask, give up --------------------------------------------------
@@ -185,9 +182,9 @@ class CheckInRounds:
             row = (
                 await s.execute(
                     select(
-                        due(SCHEDULED, CheckIn.due_at, at),
-                        due(ASKED, CheckIn.asked_at, before),
-                        due(REASKED, CheckIn.reasked_at, before),
+                        due(CheckInStatus.SCHEDULED, CheckIn.due_at, at),
+                        due(CheckInStatus.ASKED, CheckIn.asked_at, before),
+                        due(CheckInStatus.REASKED, CheckIn.reasked_at, before),
                     )
                 )
             ).one()
@@ -219,11 +216,13 @@ class CheckInRounds:
 
     async def _ask_due(self, at: datetime, render: Renderer, result: TickResult) -> bool:
         async with self.db.transaction() as s:
-            rows = await self._rows(s, SCHEDULED, CheckIn.due_at, at)
+            rows = await self._rows(s, CheckInStatus.SCHEDULED, CheckIn.due_at, at)
             for ci, title, reg_status in rows:
-                if await self._withdrawn(s, ci, SCHEDULED, reg_status, result):
+                if await self._withdrawn(s, ci, CheckInStatus.SCHEDULED, reg_status, result):
                     continue
-                if not await self._move(s, ci, SCHEDULED, status=ASKED, asked_at=at):
+                if not await self._move(
+                    s, ci, CheckInStatus.SCHEDULED, status=CheckInStatus.ASKED, asked_at=at
+                ):
                     continue
                 await self._send(s, "ask", ci, title, render)
                 result.asked.append(ci.user_id)
@@ -231,24 +230,26 @@ class CheckInRounds:
 
     async def _reask(self, before: datetime, render: Renderer, result: TickResult) -> bool:
         async with self.db.transaction() as s:
-            rows = await self._rows(s, ASKED, CheckIn.asked_at, before)
+            rows = await self._rows(s, CheckInStatus.ASKED, CheckIn.asked_at, before)
             at = before + timedelta(seconds=self.settings.checkin_reask_after_seconds)
             for ci, title, reg_status in rows:
-                if await self._withdrawn(s, ci, ASKED, reg_status, result):
+                if await self._withdrawn(s, ci, CheckInStatus.ASKED, reg_status, result):
                     continue
-                if await self._move(s, ci, ASKED, status=REASKED, reasked_at=at):
+                if await self._move(
+                    s, ci, CheckInStatus.ASKED, status=CheckInStatus.REASKED, reasked_at=at
+                ):
                     await self._send(s, "reask", ci, title, render)
                     result.reasked.append(ci.user_id)
             return len(rows) == TICK_BATCH
 
     async def _give_up(self, before: datetime, result: TickResult) -> bool:
         async with self.db.transaction() as s:
-            rows = await self._rows(s, REASKED, CheckIn.reasked_at, before)
+            rows = await self._rows(s, CheckInStatus.REASKED, CheckIn.reasked_at, before)
             for ci, _, reg_status in rows:
-                if await self._withdrawn(s, ci, REASKED, reg_status, result):
+                if await self._withdrawn(s, ci, CheckInStatus.REASKED, reg_status, result):
                     continue
-                if await self._move(s, ci, REASKED, status=NO_RESPONSE):
-                    await open_follow_up(s, ci.id, "no_response")
+                if await self._move(s, ci, CheckInStatus.REASKED, status=CheckInStatus.NO_RESPONSE):
+                    await open_follow_up(s, ci.id, FollowUpReason.NO_RESPONSE)
                     result.no_response.append(ci.user_id)
             return len(rows) == TICK_BATCH
 
@@ -259,7 +260,7 @@ class CheckInRounds:
         re-ask, no follow-up; the round is cancelled instead."""
         if may_contact(reg_status):
             return False
-        if await self._move(s, ci, old, status=CANCELLED):
+        if await self._move(s, ci, old, status=CheckInStatus.CANCELLED):
             result.cancelled += 1
         return True
 
@@ -273,7 +274,7 @@ class CheckInRounds:
             s,
             user_id=ci.user_id,
             text=text,
-            kind="checkin",
+            kind=OutboxKind.CHECKIN,
             reply_markup=markup,
             parse_mode=parse_mode,
             dedupe_key=f"checkin:{ci.id}:{kind}",

@@ -23,15 +23,13 @@ from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, CheckIn, Registrant
 from wrse_bot.domain.digits import INT8_MAX, parse_uint
-from wrse_bot.domain.obstacles import income_bracket
+from wrse_bot.domain.obstacles import FollowUpReason, IncomeChange, income_bracket
+from wrse_bot.domain.statuses import CheckInStatus, RegistrantStatus
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.model import Answers
 from wrse_bot.services.checkin_rounds import (
-    ANSWERED,
-    NO_RESPONSE,
     OPEN,
-    REASKED,
     STARTABLE,
     CheckInRounds,
     Notice,
@@ -118,28 +116,28 @@ async def _begin(s: AsyncSession, form: ActiveForm) -> Status | None:
         return Status.REFUSED  # not hers, or no such check-in
     if ci.status not in STARTABLE:
         return Status.CLOSED
-    if ci.status == NO_RESPONSE:
-        ci.status = REASKED  # a late answer is still welcome
+    if ci.status == CheckInStatus.NO_RESPONSE:
+        ci.status = CheckInStatus.REASKED  # a late answer is still welcome
     return None
 
 
 async def _finish(s: AsyncSession, form: ActiveForm, answers: Answers) -> tuple[Say, ...]:
     ci = await _row(s, form)
     assert ci is not None
-    ci.status = ANSWERED
+    ci.status = CheckInStatus.ANSWERED
     ci.answered_at = clock_now()
     intake = await s.scalar(
         select(Registrant.monthly_income).where(
-            Registrant.user_id == ci.user_id, Registrant.status != "deleted"
+            Registrant.user_id == ci.user_id, Registrant.status != RegistrantStatus.DELETED
         )
     )
     before = int(intake) if intake and intake.isdigit() else None
     ci.income_change = income_change(before, int(ci.income or 0))
     await s.flush()
-    if ci.income_change == "fell":
-        await open_follow_up(s, ci.id, "income_fell")
+    if ci.income_change == IncomeChange.FELL:
+        await open_follow_up(s, ci.id, FollowUpReason.INCOME_FELL)
     if ci.wants_contact:
-        await open_follow_up(s, ci.id, "wants_contact")
+        await open_follow_up(s, ci.id, FollowUpReason.WANTS_CONTACT)
     return (Say(ci.user_id, THANKS, lines=(THANKS_CONTACT,) if ci.wants_contact else ()),)
 
 

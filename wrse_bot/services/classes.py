@@ -39,11 +39,6 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Enrolment, Registrant, TrainingClass, User
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import (
-    ACTIVE,
-    CANCELLED,
-    ENROLLED,
-    OFFERED,
-    WAITLISTED,
     Opening,
     Standing,
     clashes,
@@ -52,6 +47,7 @@ from wrse_bot.domain.classes import (
     opening,
     standing_of,
 )
+from wrse_bot.domain.statuses import ACTIVE_ENROLMENTS, ClassStatus, EnrolmentStatus, OutboxKind
 from wrse_bot.i18n import N_, Translator, translator
 from wrse_bot.services import reminders
 from wrse_bot.services.audience import consenting
@@ -169,7 +165,10 @@ async def list_open(db: Database, user_id: int, *, now: datetime | None = None) 
         classes = (
             await s.scalars(
                 select(TrainingClass)
-                .where(TrainingClass.status == "published", TrainingClass.enrol_deadline >= now)
+                .where(
+                    TrainingClass.status == ClassStatus.PUBLISHED,
+                    TrainingClass.enrol_deadline >= now,
+                )
                 .options(selectinload(TrainingClass.sessions))
             )
         ).all()
@@ -213,7 +212,7 @@ async def _position(s: AsyncSession, enrolment: Enrolment) -> int:
             .select_from(Enrolment)
             .where(
                 Enrolment.class_id == enrolment.class_id,
-                Enrolment.status == WAITLISTED,
+                Enrolment.status == EnrolmentStatus.WAITLISTED,
                 Enrolment.id <= enrolment.id,
             )
         )
@@ -222,7 +221,9 @@ async def _position(s: AsyncSession, enrolment: Enrolment) -> int:
 
 
 async def _place(s: AsyncSession, enrolment: Enrolment, card: ClassCard) -> MyPlace:
-    position = await _position(s, enrolment) if enrolment.status == WAITLISTED else None
+    position = (
+        await _position(s, enrolment) if enrolment.status == EnrolmentStatus.WAITLISTED else None
+    )
     return MyPlace(enrolment.id, enrolment.status, card, position, enrolment.offered_until)
 
 
@@ -235,7 +236,7 @@ async def _check(
     if cls is None:
         return EnrolResult("closed"), False
     card = card_of(cls)
-    if cls.status != "published":
+    if cls.status != ClassStatus.PUBLISHED:
         return EnrolResult("closed", card), False
     # All her places with their classes, in one query: she has only a few.
     her_rows = (
@@ -250,10 +251,10 @@ async def _check(
     others: list[ClassCard] = []
     for enrolment, other in her_rows:
         if other.id == cls.id:
-            if enrolment.status in ACTIVE:
+            if enrolment.status in ACTIVE_ENROLMENTS:
                 return EnrolResult("already", card, mine=await _place(s, enrolment, card)), False
-            left_before = enrolment.status == CANCELLED
-        elif enrolment.status in ACTIVE and other.status == "published":
+            left_before = enrolment.status == EnrolmentStatus.CANCELLED
+        elif enrolment.status in ACTIVE_ENROLMENTS and other.status == ClassStatus.PUBLISHED:
             others.append(card_of(other))
     her = await _standing(s, user_id)
     if her is not Standing.ELIGIBLE:
@@ -286,7 +287,7 @@ async def find_place(
         cls = await _class(s, enrolment.class_id)
         if cls is None:
             return "not_found", None
-        if cls.status != "published":
+        if cls.status != ClassStatus.PUBLISHED:
             return "closed", None
         return "ok", await _place(s, enrolment, card_of(cls))
 
@@ -348,7 +349,7 @@ async def _enrol(
                 delete(Enrolment).where(
                     Enrolment.class_id == class_id,
                     Enrolment.user_id == user_id,
-                    Enrolment.status == CANCELLED,
+                    Enrolment.status == EnrolmentStatus.CANCELLED,
                 )
             )
         taken_now = await _take_seat(s, class_id)
@@ -363,11 +364,13 @@ async def _enrol(
                     .with_for_update(key_share=True)
                 )
             ).first()
-            if row is None or row.status != "published":
+            if row is None or row.status != ClassStatus.PUBLISHED:
                 return EnrolResult("closed", card_of(cls))
             taken_now = await _take_seat(s, class_id) if row.taken < row.capacity else None
             if taken_now is None:
-                enrolment = Enrolment(class_id=class_id, user_id=user_id, status=WAITLISTED)
+                enrolment = Enrolment(
+                    class_id=class_id, user_id=user_id, status=EnrolmentStatus.WAITLISTED
+                )
                 s.add(enrolment)
                 await s.flush()
                 position = await _position(s, enrolment)
@@ -377,7 +380,7 @@ async def _enrol(
                     position=position,
                     enrolment_id=enrolment.id,
                 )
-        enrolment = Enrolment(class_id=class_id, user_id=user_id, status=ENROLLED)
+        enrolment = Enrolment(class_id=class_id, user_id=user_id, status=EnrolmentStatus.ENROLLED)
         s.add(enrolment)
         await s.flush()
         await reminders.schedule_for_enrolment(s, settings, enrolment.id, now=now)
@@ -394,7 +397,7 @@ async def _take_seat(s: AsyncSession, class_id: int) -> int | None:
         .where(
             TrainingClass.id == class_id,
             TrainingClass.taken < TrainingClass.capacity,
-            TrainingClass.status == "published",
+            TrainingClass.status == ClassStatus.PUBLISHED,
         )
         .values(taken=TrainingClass.taken + 1)
         .returning(TrainingClass.taken)
@@ -433,8 +436,8 @@ async def my_places(db: Database, user_id: int, *, now: datetime | None = None) 
                 .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
                 .where(
                     Enrolment.user_id == user_id,
-                    Enrolment.status.in_(ACTIVE),
-                    TrainingClass.status == "published",
+                    Enrolment.status.in_(ACTIVE_ENROLMENTS),
+                    TrainingClass.status == ClassStatus.PUBLISHED,
                 )
                 .options(selectinload(TrainingClass.sessions))
             )
@@ -492,28 +495,30 @@ async def act(
             return ActionResult("not_found")
         card = card_of(cls)
         before = enrolment.status
-        if cls.status != "published":
+        if cls.status != ClassStatus.PUBLISHED:
             return ActionResult("closed", card, before)
 
         if action == "take":
-            if before == ENROLLED:
+            if before == EnrolmentStatus.ENROLLED:
                 return ActionResult("already", card, before)
-            if before != OFFERED:
+            if before != EnrolmentStatus.OFFERED:
                 return ActionResult("not_offered", card, before)
             if enrolment.offered_until is not None and enrolment.offered_until <= now:
                 # The hold ran out before the job noticed: it goes on now.
                 nxt = await _leave(s, settings, cls, enrolment, now)
                 return ActionResult("expired", card, before, nxt)
-            enrolment.status = ENROLLED
+            enrolment.status = EnrolmentStatus.ENROLLED
             enrolment.offered_until = None
             await s.flush()
             await reminders.schedule_for_enrolment(s, settings, enrolment.id, now=now)
             return ActionResult("taken", card, before)
 
-        if action == "release" and before != OFFERED:
-            outcome: ActionOutcome = "already" if before == CANCELLED else "not_offered"
+        if action == "release" and before != EnrolmentStatus.OFFERED:
+            outcome: ActionOutcome = (
+                "already" if before == EnrolmentStatus.CANCELLED else "not_offered"
+            )
             return ActionResult(outcome, card, before)
-        if before == CANCELLED:
+        if before == EnrolmentStatus.CANCELLED:
             return ActionResult("already", card, before)
         nxt = await _leave(s, settings, cls, enrolment, now)
         return ActionResult("released" if action == "release" else "cancelled", card, before, nxt)
@@ -528,8 +533,8 @@ async def _leave(
     s: AsyncSession, settings: Settings, cls: TrainingClass, enrolment: Enrolment, now: datetime
 ) -> int | None:
     """She gives up her place; a seat she held passes on. Caller holds the class lock."""
-    held_seat = enrolment.status in (ENROLLED, OFFERED)
-    enrolment.status = CANCELLED
+    held_seat = enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.OFFERED)
+    enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.offered_until = None
     await s.flush()
     await reminders.cancel_for_enrolment(s, enrolment, now=now)
@@ -550,7 +555,7 @@ async def leave_all(
     places = (
         await s.execute(
             select(Enrolment.id, Enrolment.class_id)
-            .where(Enrolment.user_id == user_id, Enrolment.status.in_(ACTIVE))
+            .where(Enrolment.user_id == user_id, Enrolment.status.in_(ACTIVE_ENROLMENTS))
             .order_by(Enrolment.class_id)
         )
     ).all()
@@ -563,7 +568,7 @@ async def leave_all(
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        if cls is None or enrolment is None or enrolment.status not in ACTIVE:
+        if cls is None or enrolment is None or enrolment.status not in ACTIVE_ENROLMENTS:
             continue
         nxt = await _leave(s, settings, cls, enrolment, now)
         if nxt is not None:
@@ -577,12 +582,16 @@ async def _pass_seat(
     """A held seat is free: offer it to the first woman waiting (the seat stays
     counted in ``taken`` while held), or give it back to the free seats."""
     card = card_of(cls)
-    if cls.status == "published" and card.first_start is not None and card.first_start > now:
+    if (
+        cls.status == ClassStatus.PUBLISHED
+        and card.first_start is not None
+        and card.first_start > now
+    ):
         nxt = await s.scalar(
             select(Enrolment)
             .where(
                 Enrolment.class_id == cls.id,
-                Enrolment.status == WAITLISTED,
+                Enrolment.status == EnrolmentStatus.WAITLISTED,
                 consenting(Enrolment.user_id),
             )
             .order_by(Enrolment.id)
@@ -590,14 +599,14 @@ async def _pass_seat(
             .with_for_update()
         )
         if nxt is not None:
-            nxt.status = OFFERED
+            nxt.status = EnrolmentStatus.OFFERED
             nxt.offered_until = hold_until(now, settings.waitlist_hold_hours, card.first_start)
             await s.flush()
             t = translator(settings.locale)
             await enqueue(
                 s,
                 user_id=nxt.user_id,
-                kind="notice",
+                kind=OutboxKind.NOTICE,
                 text=offer_notice(t, card, nxt.offered_until),
                 parse_mode="HTML",
                 reply_markup=offer_markup(t, nxt.id),
@@ -643,7 +652,7 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
         due = (
             await s.execute(
                 select(Enrolment.id, Enrolment.class_id)
-                .where(Enrolment.status == OFFERED, Enrolment.offered_until <= now)
+                .where(Enrolment.status == EnrolmentStatus.OFFERED, Enrolment.offered_until <= now)
                 .order_by(Enrolment.id)
             )
         ).all()
@@ -659,7 +668,7 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
             if (
                 cls is None
                 or enrolment is None
-                or enrolment.status != OFFERED
+                or enrolment.status != EnrolmentStatus.OFFERED
                 or enrolment.offered_until is None
                 or enrolment.offered_until > now
             ):
@@ -668,7 +677,7 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
             await enqueue(
                 s,
                 user_id=enrolment.user_id,
-                kind="notice",
+                kind=OutboxKind.NOTICE,
                 text=hold_expired_notice(t, card_of(cls)),
                 parse_mode="HTML",
                 class_id=cls.id,

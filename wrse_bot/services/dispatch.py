@@ -29,15 +29,9 @@ from sqlalchemy import func, select, update
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Broadcast, OutboxMessage, User
+from wrse_bot.domain.statuses import BroadcastStatus, OutboxKind, OutboxStatus
 from wrse_bot.domain.timing import QuietHours, held_until
 from wrse_bot.services.outbox import enqueue
-
-PENDING = "pending"
-SENT = "sent"
-BLOCKED = "blocked"
-FAILED = "failed"
-SKIPPED = "skipped"
-CANCELLED = "cancelled"
 
 # A claimed row belongs to its dispatcher this long. It must outlast one batch
 # (at 30 msg/s, 100 rows take ~3.5 s, plus any 429 waits); after a crash the
@@ -95,14 +89,14 @@ def _clip(error: str) -> str:
 
 
 def _pending(row_id: int) -> Any:
-    return (OutboxMessage.id == row_id) & (OutboxMessage.status == PENDING)
+    return (OutboxMessage.id == row_id) & (OutboxMessage.status == OutboxStatus.PENDING)
 
 
 def _not_held(morning: datetime) -> Any:
     """Issue 4: in quiet hours nothing is sent, except a reminder that would
     arrive after its session if it waited for ``morning`` (domain.timing.send_time)."""
     return (
-        (OutboxMessage.kind == "reminder")
+        (OutboxMessage.kind == OutboxKind.REMINDER)
         & OutboxMessage.expires_at.is_not(None)
         & (OutboxMessage.expires_at <= morning)
     )
@@ -116,7 +110,7 @@ async def _hold(s: Any, due: Any, morning: datetime) -> int:
         select(OutboxMessage.id)
         .where(
             due,
-            (OutboxMessage.kind != "reminder")
+            (OutboxMessage.kind != OutboxKind.REMINDER)
             | OutboxMessage.expires_at.is_(None)
             | (OutboxMessage.expires_at > morning),
         )
@@ -150,7 +144,7 @@ async def claim_batch(
     held = 0
     async with db.transaction() as s:
         due = (
-            (OutboxMessage.status == PENDING)
+            (OutboxMessage.status == OutboxStatus.PENDING)
             & (OutboxMessage.due_at <= at)
             & (OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < at))
         )
@@ -208,13 +202,15 @@ async def claim_batch(
             await s.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(expired_ids))
-                .values(status=SKIPPED, last_error=EXPIRED_REASON, claimed_until=None)
+                .values(status=OutboxStatus.SKIPPED, last_error=EXPIRED_REASON, claimed_until=None)
             )
         if blocked_ids:
             await s.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(blocked_ids))
-                .values(status=BLOCKED, last_error=UNREACHABLE_REASON, claimed_until=None)
+                .values(
+                    status=OutboxStatus.BLOCKED, last_error=UNREACHABLE_REASON, claimed_until=None
+                )
             )
         if batch.to_send:
             await s.execute(
@@ -234,7 +230,7 @@ async def mark_sent(db: Database, row_id: int) -> bool:
         result = await s.execute(
             update(OutboxMessage)
             .where(_pending(row_id))
-            .values(status=SENT, sent_at=now(), claimed_until=None)
+            .values(status=OutboxStatus.SENT, sent_at=now(), claimed_until=None)
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -247,8 +243,10 @@ async def mark_sent_many(db: Database, row_ids: Sequence[int]) -> set[int]:
     async with db.transaction() as s:
         result = await s.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == PENDING)
-            .values(status=SENT, sent_at=now(), claimed_until=None)
+            .where(
+                OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == OutboxStatus.PENDING
+            )
+            .values(status=OutboxStatus.SENT, sent_at=now(), claimed_until=None)
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False)
         )
@@ -261,7 +259,7 @@ async def mark_blocked(db: Database, row_id: int, user_id: int, error: str) -> b
         result = await s.execute(
             update(OutboxMessage)
             .where(_pending(row_id))
-            .values(status=BLOCKED, last_error=_clip(error), claimed_until=None)
+            .values(status=OutboxStatus.BLOCKED, last_error=_clip(error), claimed_until=None)
         )
         await s.execute(update(User).where(User.id == user_id).values(unreachable=True))
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -273,7 +271,7 @@ async def mark_failed(db: Database, row_id: int, error: str) -> bool:
             update(OutboxMessage)
             .where(_pending(row_id))
             .values(
-                status=FAILED,
+                status=OutboxStatus.FAILED,
                 last_error=_clip(error),
                 attempts=OutboxMessage.attempts + 1,
                 claimed_until=None,
@@ -282,7 +280,7 @@ async def mark_failed(db: Database, row_id: int, error: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def mark_retry(db: Database, row: Claimed, error: str, max_attempts: int) -> str:
+async def mark_retry(db: Database, row: Claimed, error: str, max_attempts: int) -> OutboxStatus:
     """Count a failed attempt: due again after a backoff, or ``failed`` after
     ``max_attempts``. Returns the row's new status."""
     attempts = row.attempts + 1
@@ -292,13 +290,13 @@ async def mark_retry(db: Database, row: Claimed, error: str, max_attempts: int) 
                 update(OutboxMessage)
                 .where(_pending(row.id))
                 .values(
-                    status=FAILED,
+                    status=OutboxStatus.FAILED,
                     attempts=attempts,
                     last_error=_clip(f"gave up after {attempts} attempts: {error}"),
                     claimed_until=None,
                 )
             )
-        return FAILED
+        return OutboxStatus.FAILED
     async with db.transaction() as s:
         await s.execute(
             update(OutboxMessage)
@@ -310,7 +308,7 @@ async def mark_retry(db: Database, row: Claimed, error: str, max_attempts: int) 
                 claimed_until=None,
             )
         )
-    return PENDING
+    return OutboxStatus.PENDING
 
 
 async def defer(db: Database, row_id: int, delay: timedelta, error: str) -> None:
@@ -331,7 +329,9 @@ async def release(db: Database, row_ids: Sequence[int]) -> None:
     async with db.transaction() as s:
         await s.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == PENDING)
+            .where(
+                OutboxMessage.id.in_(list(row_ids)), OutboxMessage.status == OutboxStatus.PENDING
+            )
             .values(claimed_until=None)
         )
 
@@ -367,7 +367,7 @@ async def open_broadcasts(db: Database) -> list[Progress]:
                     Broadcast.created_by,
                     Broadcast.progress_chat_id,
                     Broadcast.progress_message_id,
-                ).where(Broadcast.status == "sending")
+                ).where(Broadcast.status == BroadcastStatus.SENDING)
             )
         ).all()
         if not heads:
@@ -388,10 +388,12 @@ async def open_broadcasts(db: Database) -> list[Progress]:
             Progress(
                 broadcast_id=h.id,
                 total=h.total,
-                sent=c.get(SENT, 0),
-                blocked=c.get(BLOCKED, 0),
-                failed=c.get(FAILED, 0) + c.get(SKIPPED, 0) + c.get(CANCELLED, 0),
-                pending=c.get(PENDING, 0),
+                sent=c.get(OutboxStatus.SENT, 0),
+                blocked=c.get(OutboxStatus.BLOCKED, 0),
+                failed=c.get(OutboxStatus.FAILED, 0)
+                + c.get(OutboxStatus.SKIPPED, 0)
+                + c.get(OutboxStatus.CANCELLED, 0),
+                pending=c.get(OutboxStatus.PENDING, 0),
                 created_by=h.created_by,
                 chat_id=h.progress_chat_id,
                 message_id=h.progress_message_id,
@@ -412,15 +414,17 @@ async def finish_broadcast(
             .select_from(OutboxMessage)
             .where(
                 OutboxMessage.broadcast_id == progress.broadcast_id,
-                OutboxMessage.status == PENDING,
+                OutboxMessage.status == OutboxStatus.PENDING,
             )
         )
         if left:
             return False
         result = await s.execute(
             update(Broadcast)
-            .where(Broadcast.id == progress.broadcast_id, Broadcast.status == "sending")
-            .values(status="done", finished_at=now())
+            .where(
+                Broadcast.id == progress.broadcast_id, Broadcast.status == BroadcastStatus.SENDING
+            )
+            .values(status=BroadcastStatus.DONE, finished_at=now())
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             return False
@@ -428,7 +432,7 @@ async def finish_broadcast(
             s,
             user_id=report_to,
             text=report_text,
-            kind="report",
+            kind=OutboxKind.REPORT,
             dedupe_key=f"broadcast:{progress.broadcast_id}:report",
         )
     return True

@@ -49,7 +49,7 @@ from wrse_bot.db.models import (
     StaffFlag,
     User,
 )
-from wrse_bot.domain.classes import ACTIVE
+from wrse_bot.domain.statuses import ACTIVE_ENROLMENTS, OutboxStatus, RegistrantStatus
 from wrse_bot.services import classes
 
 Reason = Literal["by_subject", "retention"]
@@ -134,13 +134,15 @@ async def erase(
         .where(RegistrationDraft.user_id == user_id)
     )
     result.registrant_id = reg_id
-    result.had_data = bool(has_draft) or (reg_id is not None and reg_status != "deleted")
+    result.had_data = bool(has_draft) or (
+        reg_id is not None and reg_status != RegistrantStatus.DELETED
+    )
 
     # Her seats pass on, as a cancellation would.
     places = await s.scalar(
         select(func.count())
         .select_from(Enrolment)
-        .where(Enrolment.user_id == user_id, Enrolment.status.in_(ACTIVE))
+        .where(Enrolment.user_id == user_id, Enrolment.status.in_(ACTIVE_ENROLMENTS))
     )
     result.places_left = int(places or 0)
     result.offered = await classes.leave_all(s, settings, user_id, now=at)
@@ -161,7 +163,7 @@ async def erase(
             OutboxMessage.user_id == user_id, OutboxMessage.broadcast_id.is_(None)
         )
     )
-    pending = OutboxMessage.status == "pending"
+    pending = OutboxMessage.status == OutboxStatus.PENDING
     await s.execute(
         update(OutboxMessage)
         .where(OutboxMessage.user_id == user_id)
@@ -171,7 +173,7 @@ async def erase(
                 {
                     "user_id": NOBODY,
                     "text": "",
-                    "status": case((pending, "cancelled"), else_=OutboxMessage.status),
+                    "status": case((pending, OutboxStatus.CANCELLED), else_=OutboxMessage.status),
                     "last_error": case((pending, ERASED), else_=OutboxMessage.last_error),
                 },
             )
@@ -195,7 +197,7 @@ async def erase(
                 _cleared(
                     Registrant.__table__,
                     {
-                        "status": "deleted",
+                        "status": RegistrantStatus.DELETED,
                         "deleted_at": func.coalesce(Registrant.deleted_at, at),
                         "nik_mismatch": False,
                         "interests": [],

@@ -54,6 +54,7 @@ from wrse_bot.domain.masking import age_band, income_range, initials
 from wrse_bot.domain.obstacles import BRACKET_RUPIAH
 from wrse_bot.domain.people import display_phone, mask_phone
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.services.reports import PublishedReport, ReportFilter, build_report, publish
 from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
@@ -157,7 +158,7 @@ _AID = (
     ("repeat_reason", Aid.repeat_reason),
     ("recorded_at_wib", Aid.recorded_at),
 )
-_not_erased = Registrant.status != "deleted"
+_not_erased = Registrant.status != RegistrantStatus.DELETED
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, CheckIn, FollowUp, Registrant, TrainingClass
-from wrse_bot.domain.obstacles import FOLLOW_UP_REASONS
+from wrse_bot.domain.obstacles import FollowUpReason
 from wrse_bot.forms.follow_up import FOLLOW_UP_NOTE, NOTE_FORM
 from wrse_bot.forms.model import Answers
 from wrse_bot.services.forms import FormSpec
@@ -35,14 +35,16 @@ from wrse_bot.services.updates import claim_update
 QUEUE_PAGE = 5
 
 
-async def open_follow_up(s: AsyncSession, checkin_id: int, reason: str) -> FollowUp | None:
+async def open_follow_up(
+    s: AsyncSession, checkin_id: int, reason: FollowUpReason
+) -> FollowUp | None:
     """Put a check-in in the coordinators' queue, in the caller's transaction.
 
-    ``reason`` is one of FOLLOW_UP_REASONS (income_fell, wants_contact,
+    ``reason`` is a FollowUpReason (income_fell, wants_contact,
     no_response). Opening the same reason twice for one check-in while the
     first is unresolved adds nothing (returns None).
     """
-    if reason not in FOLLOW_UP_REASONS:
+    if reason not in list(FollowUpReason):
         raise ValueError(f"unknown follow-up reason {reason!r}")
     open_already = await s.scalar(
         select(FollowUp.id).where(

@@ -19,13 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.config import Settings
 from wrse_bot.db.models import RoleGrant, StaffFlag
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.roles import Role
+from wrse_bot.domain.statuses import FlagKind, OutboxKind
 from wrse_bot.domain.text import N_
 from wrse_bot.i18n import translator
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.users import language_of
-
-HELP_KIND = "help_requested"
-OUTBOX_KIND = "staff_help"
 
 # Each step of the form, named as staff know the question (never "interests").
 STEP_QUESTIONS: dict[str, str] = {
@@ -65,7 +64,7 @@ async def open_request(s: AsyncSession, user_id: int) -> StaffFlag | None:
     return await s.scalar(
         select(StaffFlag)
         .where(
-            StaffFlag.kind == HELP_KIND,
+            StaffFlag.kind == FlagKind.HELP_REQUESTED,
             StaffFlag.user_id == user_id,
             StaffFlag.resolved_at.is_(None),
         )
@@ -82,7 +81,7 @@ async def request_help(
     if existing is not None:
         existing.detail = step
         return False
-    flag = StaffFlag(kind=HELP_KIND, user_id=user_id, detail=step)
+    flag = StaffFlag(kind=FlagKind.HELP_REQUESTED, user_id=user_id, detail=step)
     s.add(flag)
     await s.flush()
     for chat_id, language in await _recipients(s, settings):
@@ -90,7 +89,7 @@ async def request_help(
             s,
             user_id=chat_id,
             text=staff_message(language, user_id, step, answers),
-            kind=OUTBOX_KIND,
+            kind=OutboxKind.STAFF_HELP,
             parse_mode="HTML",
             dedupe_key=f"help:{flag.id}:{chat_id}",
         )
@@ -102,7 +101,9 @@ async def _recipients(s: AsyncSession, settings: Settings) -> list[tuple[int, st
         return [(settings.help_chat_id, settings.locale)]
     staff = (
         await s.scalars(
-            select(RoleGrant.user_id).where(RoleGrant.role == "staff").order_by(RoleGrant.user_id)
+            select(RoleGrant.user_id)
+            .where(RoleGrant.role == Role.STAFF)
+            .order_by(RoleGrant.user_id)
         )
     ).all()
     people = list(staff) or sorted(settings.admin_ids)

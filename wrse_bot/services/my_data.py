@@ -15,6 +15,7 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Assessment, Registrant, RegistrationDraft
 from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
+from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.services.aid import AidLine, aid_of
 from wrse_bot.services.erasure import erase
 from wrse_bot.services.registration import RuleLine, rule_lines
@@ -51,7 +52,9 @@ class MyData:
 
 async def _live(s: AsyncSession, user_id: int) -> Registrant | None:
     return await s.scalar(
-        select(Registrant).where(Registrant.user_id == user_id, Registrant.status != "deleted")
+        select(Registrant).where(
+            Registrant.user_id == user_id, Registrant.status != RegistrantStatus.DELETED
+        )
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now
 from wrse_bot.db.models import OutboxMessage
+from wrse_bot.domain.statuses import OutboxKind, OutboxStatus
 
 
 async def enqueue(
@@ -20,7 +21,7 @@ async def enqueue(
     *,
     user_id: int,
     text: str,
-    kind: str,
+    kind: OutboxKind,
     due_at: datetime | None = None,
     expires_at: datetime | None = None,
     reply_markup: dict[str, Any] | None = None,
@@ -37,7 +38,7 @@ async def enqueue(
         text=text,
         reply_markup=reply_markup,
         parse_mode=parse_mode,
-        status="pending",
+        status=OutboxStatus.PENDING,
         due_at=due_at or now(),
         expires_at=expires_at,
         attempts=0,

@@ -23,6 +23,7 @@ from wrse_bot.domain.eligibility import (
     assess,
 )
 from wrse_bot.domain.nik import Sex, sex_of_nik
+from wrse_bot.domain.statuses import ContactBy, FlagKind, RegistrantStatus
 from wrse_bot.domain.text import Day, Money
 
 # The consent text she agreed to is identified by this version (UU PDP Ps. 24):
@@ -104,7 +105,7 @@ def rule_lines(stored: list[dict[str, Any]] | None) -> tuple[RuleLine, ...]:
 def registrant_answers(reg: Registrant) -> dict[str, Any]:
     """Her registration as the intake form's answers, so "Ubah data" edits what she gave."""
     birth_ok = reg.birth_date == reg.nik_birth_date
-    by = reg.contact_by or "phone"
+    by = reg.contact_by or ContactBy.PHONE
     answers: dict[str, Any] = {
         "consent": True,
         "consent_version": reg.consent_version,
@@ -122,7 +123,7 @@ def registrant_answers(reg: Registrant) -> dict[str, Any]:
         "education": reg.education,
         "occupation": reg.occupation,
         "interests": tuple(reg.interests or ()),
-        "phone": reg.phone if by == "phone" else by,
+        "phone": reg.phone if by == ContactBy.PHONE else by,
     }
     if reg.nik and sex_of_nik(reg.nik) is Sex.MALE:
         answers["sex_confirmed"] = True
@@ -157,7 +158,7 @@ async def submit_registration(
     reg = await s.get(Registrant, registrant_id) if registrant_id else None
     if reg is None:
         reg = await s.scalar(select(Registrant).where(Registrant.user_id == user_id))
-    updated = reg is not None and reg.status != "deleted"
+    updated = reg is not None and reg.status != RegistrantStatus.DELETED
     if reg is None:
         reg = Registrant(user_id=user_id)
         s.add(reg)
@@ -178,12 +179,12 @@ async def submit_registration(
         # officer checks: her own answers' verdict, "eligible" held for review.
         assert holder is not None
         reg.duplicate_of_id = holder.id
-        reg.status = "duplicate_review"
+        reg.status = RegistrantStatus.DUPLICATE_REVIEW
         if verdict == Verdict.ELIGIBLE:
             verdict = Verdict.NEEDS_REVIEW
     else:
         reg.duplicate_of_id = None
-        reg.status = "active"
+        reg.status = RegistrantStatus.ACTIVE
     reg.verdict = verdict.value
     await s.flush()
     s.add(
@@ -199,18 +200,18 @@ async def submit_registration(
         assert holder is not None
         s.add(
             StaffFlag(
-                kind="duplicate_nik",
+                kind=FlagKind.DUPLICATE_NIK,
                 user_id=user_id,
                 registrant_id=reg.id,
                 detail=f"same NIK as registrant #{holder.id}",
             )
         )
     elif verdict == Verdict.NEEDS_REVIEW:
-        s.add(StaffFlag(kind="needs_review", user_id=user_id, registrant_id=reg.id))
+        s.add(StaffFlag(kind=FlagKind.NEEDS_REVIEW, user_id=user_id, registrant_id=reg.id))
     if mismatch and not duplicate:
         s.add(
             StaffFlag(
-                kind="nik_mismatch",
+                kind=FlagKind.NIK_MISMATCH,
                 user_id=user_id,
                 registrant_id=reg.id,
                 detail="birth date or sex differs from the NIK",
@@ -255,7 +256,7 @@ def _fill(reg: Registrant, a: dict[str, Any], nik_hash: str) -> None:
     reg.occupation_other = a.get("occupation_other")
     reg.interests = list(a.get("interests", []))
     reg.phone = a.get("phone")
-    reg.contact_by = a.get("contact_by") or ("phone" if a.get("phone") else None)
+    reg.contact_by = a.get("contact_by") or (ContactBy.PHONE if a.get("phone") else None)
     reg.more_answers = a.get("more_answers")
     reg.consent_version = a.get("consent_version")
     reg.consent_at = datetime.fromisoformat(consent_at) if consent_at else None

@@ -46,6 +46,7 @@ from wrse_bot.db.models import (
 )
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.schedule import Span
+from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus, OutboxKind, OutboxStatus
 from wrse_bot.domain.timing import reminder_plan
 from wrse_bot.i18n import N_, Translator, translator
 from wrse_bot.services.audience import consenting
@@ -54,10 +55,6 @@ from wrse_bot.services.notices import Tap, outbox_markup
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
-
-KIND = "reminder"
-ENROLLED = "enrolled"
-PENDING = "pending"
 
 CANCELLED_ENROLMENT = "cancelled: she left the class or lost her seat"
 MOVED_SESSION = "cancelled: the session was moved"
@@ -124,7 +121,7 @@ async def _enqueue_for(
             count += await enqueue(
                 s,
                 user_id=user_id,
-                kind=KIND,
+                kind=OutboxKind.REMINDER,
                 text=text,
                 parse_mode="HTML",
                 reply_markup=markup,
@@ -161,10 +158,10 @@ async def schedule_for_enrolment(
         return 0
     now = now or clock_now()
     enrolment = await s.get(Enrolment, enrolment_id)
-    if enrolment is None or enrolment.status != ENROLLED:
+    if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
         return 0
     cls = await s.get(TrainingClass, enrolment.class_id)
-    if cls is None or cls.status != "published":
+    if cls is None or cls.status != ClassStatus.PUBLISHED:
         return 0
     sessions = await _future_sessions(s, cls.id, now)
     return await _enqueue_for(
@@ -179,12 +176,14 @@ async def _withdraw(s: AsyncSession, where: Any, reason: str, now: datetime) -> 
     result = await s.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.kind == KIND,
-            OutboxMessage.status == PENDING,
+            OutboxMessage.kind == OutboxKind.REMINDER,
+            OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.claimed_until.is_(None) | (OutboxMessage.claimed_until < now),
             where,
         )
-        .values(status="cancelled", last_error=reason, dedupe_key=None, claimed_until=None)
+        .values(
+            status=OutboxStatus.CANCELLED, last_error=reason, dedupe_key=None, claimed_until=None
+        )
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -209,7 +208,7 @@ async def _enrolled(s: AsyncSession, class_id: int) -> list[tuple[int, int]]:
         select(Enrolment.id, Enrolment.user_id)
         .where(
             Enrolment.class_id == class_id,
-            Enrolment.status == ENROLLED,
+            Enrolment.status == EnrolmentStatus.ENROLLED,
             consenting(Enrolment.user_id),
         )
         .order_by(Enrolment.id)
@@ -235,7 +234,7 @@ async def reschedule_session(
         return 0
     await _withdraw(s, OutboxMessage.session_id == session_id, MOVED_SESSION, now)
     cls = await s.get(TrainingClass, session.class_id)
-    if cls is None or cls.status != "published" or session.starts_at <= now:
+    if cls is None or cls.status != ClassStatus.PUBLISHED or session.starts_at <= now:
         return 0
     offsets = offsets_of(settings)
     count = 0
@@ -255,7 +254,7 @@ async def refresh_class(
     now = now or clock_now()
     await _withdraw(s, OutboxMessage.class_id == class_id, CHANGED_CLASS, now)
     cls = await s.get(TrainingClass, class_id)
-    if cls is None or cls.status != "published":
+    if cls is None or cls.status != ClassStatus.PUBLISHED:
         return 0
     sessions = await _future_sessions(s, class_id, now)
     offsets = offsets_of(settings)
@@ -321,7 +320,7 @@ async def answer(
         seen = RsvpResult(
             "not_enrolled", title=cls.title, starts_at=session.starts_at, ends_at=session.ends_at
         )
-        if enrolment.status != ENROLLED or cls.status != "published":
+        if enrolment.status != EnrolmentStatus.ENROLLED or cls.status != ClassStatus.PUBLISHED:
             return seen
         if session.starts_at <= now:
             return RsvpResult("started", title=cls.title, starts_at=session.starts_at)

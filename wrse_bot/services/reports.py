@@ -50,7 +50,9 @@ from wrse_bot.db.models import Attendance, CheckIn, Enrolment, Registrant, Train
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.disclosure import Withheld
-from wrse_bot.domain.obstacles import ROUNDS
+from wrse_bot.domain.eligibility import Verdict
+from wrse_bot.domain.obstacles import ROUNDS, IncomeChange
+from wrse_bot.domain.statuses import CheckInStatus, EnrolmentStatus
 from wrse_bot.domain.text import N_
 from wrse_bot.services.aid_report import AidFigures, PublishedAid, aid_figures, publish_aid
 
@@ -60,9 +62,15 @@ PERIODS: dict[str, str] = {
     "y": N_("This year"),
     "a": N_("All time"),
 }
-VERDICT_ORDER = ("eligible", "needs_review", "not_eligible")
-ENROLMENT_STATUSES = ("enrolled", "waitlisted", "offered", "cancelled")
-ASKED = ("asked", "reasked", "answered", "no_response")
+VERDICT_ORDER = (Verdict.ELIGIBLE, Verdict.NEEDS_REVIEW, Verdict.NOT_ELIGIBLE)
+ENROLMENT_STATUSES = tuple(EnrolmentStatus)
+# Check-ins whose question went out (whatever came of it).
+ASKED = (
+    CheckInStatus.ASKED,
+    CheckInStatus.REASKED,
+    CheckInStatus.ANSWERED,
+    CheckInStatus.NO_RESPONSE,
+)
 FUNNEL_STAGES = ("registered", "eligible", "enrolled", "completed", "answered")
 Shown = int | Withheld  # a published count
 Share = float | Withheld | None  # a published median or share; None: nothing yet
@@ -152,7 +160,7 @@ class Report:
 
     @property
     def eligible(self) -> int:
-        return self.by_verdict.get("eligible", 0)
+        return self.by_verdict.get(Verdict.ELIGIBLE, 0)
 
     @property
     def attendance_rate(self) -> float | None:
@@ -443,7 +451,9 @@ async def _cohort(
             enrol = enrol.where(Enrolment.class_id.in_(_skill_classes(f.skill)))
         return _count_if(enrol)
 
-    answered = exists().where(CheckIn.user_id == Registrant.user_id, CheckIn.status == "answered")
+    answered = exists().where(
+        CheckIn.user_id == Registrant.user_id, CheckIn.status == CheckInStatus.ANSWERED
+    )
     if f.class_id is not None:
         answered = answered.where(CheckIn.class_id == f.class_id)
     if f.skill:
@@ -452,9 +462,11 @@ async def _cohort(
         await s.execute(
             select(
                 func.count(),
-                _count_if(Registrant.verdict == "eligible"),
-                reached(Enrolment.status == "enrolled"),
-                reached(Enrolment.status != "cancelled", Enrolment.completed.is_(True)),
+                _count_if(Registrant.verdict == Verdict.ELIGIBLE),
+                reached(Enrolment.status == EnrolmentStatus.ENROLLED),
+                reached(
+                    Enrolment.status != EnrolmentStatus.CANCELLED, Enrolment.completed.is_(True)
+                ),
                 _count_if(answered),
             ).where(*_registrant_conds(f, since))
         )
@@ -467,12 +479,16 @@ async def _enrolments(s: AsyncSession, f: ReportFilter, since: datetime | None) 
     conds = _women_conds(f, Enrolment.user_id, Enrolment.class_id)
     if since is not None:
         conds.append(Enrolment.created_at >= since)
-    done = and_(Enrolment.completed.is_(True), Enrolment.status != "cancelled")
+    done = and_(Enrolment.completed.is_(True), Enrolment.status != EnrolmentStatus.CANCELLED)
     row = (
         await s.execute(
             select(
                 *(_count_if(Enrolment.status == st) for st in ENROLMENT_STATUSES),
-                func.count(distinct(case((Enrolment.status == "enrolled", Enrolment.user_id)))),
+                func.count(
+                    distinct(
+                        case((Enrolment.status == EnrolmentStatus.ENROLLED, Enrolment.user_id))
+                    )
+                ),
                 func.count(distinct(case((done, Enrolment.user_id)))),
             ).where(*conds)
         )
@@ -517,7 +533,7 @@ async def _rounds(
     s: AsyncSession, f: ReportFilter, since: datetime | None
 ) -> tuple[RoundStats, ...]:
     conds = _checkin_conds(f, since)
-    answered = CheckIn.status == "answered"
+    answered = CheckIn.status == CheckInStatus.ANSWERED
     counts = {
         r.round_days: r
         for r in (
@@ -526,8 +542,10 @@ async def _rounds(
                     CheckIn.round_days,
                     _count_if(CheckIn.status.in_(ASKED)).label("asked"),
                     _count_if(answered).label("answered"),
-                    _count_if(CheckIn.status == "no_response").label("no_response"),
-                    _count_if(and_(answered, CheckIn.income_change == "rose")).label("rose"),
+                    _count_if(CheckIn.status == CheckInStatus.NO_RESPONSE).label("no_response"),
+                    _count_if(and_(answered, CheckIn.income_change == IncomeChange.ROSE)).label(
+                        "rose"
+                    ),
                     _count_if(and_(answered, CheckIn.income_change.is_not(None))).label("known"),
                     func.count(distinct(case((CheckIn.status.in_(ASKED), CheckIn.user_id)))).label(
                         "women_asked"
@@ -621,7 +639,7 @@ async def _business(s: AsyncSession, f: ReportFilter, since: datetime | None) ->
             select(
                 func.count(distinct(CheckIn.user_id)),
                 func.count(distinct(case((CheckIn.business_started.is_(True), CheckIn.user_id)))),
-            ).where(*_checkin_conds(f, since), CheckIn.status == "answered")
+            ).where(*_checkin_conds(f, since), CheckIn.status == CheckInStatus.ANSWERED)
         )
     ).one()
     return int(row[0]), int(row[1])
@@ -633,7 +651,7 @@ async def _obstacles(s: AsyncSession, f: ReportFilter, since: datetime | None) -
             select(CheckIn.obstacle, func.count())
             .where(
                 *_checkin_conds(f, since),
-                CheckIn.status == "answered",
+                CheckIn.status == CheckInStatus.ANSWERED,
                 CheckIn.obstacle.is_not(None),
             )
             .group_by(CheckIn.obstacle)

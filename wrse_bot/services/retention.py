@@ -38,6 +38,7 @@ from wrse_bot.db.models import (
     Registrant,
     RegistrationDraft,
 )
+from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.services.erasure import erase
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ async def enforce_retention(
     """Erase what is past its time (see the module docstring); audit-log the run."""
     at = now or clock.now()
     report = RetentionReport()
-    live = Registrant.status != "deleted"
+    live = Registrant.status != RegistrantStatus.DELETED
     registered_since = func.coalesce(Registrant.consent_at, Registrant.created_at)
     expired = await _ids(
         db,

@@ -39,6 +39,7 @@ from wrse_bot.db.models import ActiveForm, Assessment, Registrant, StaffFlag
 from wrse_bot.domain.eligibility import Outcome, Verdict
 from wrse_bot.domain.nik import NikError, mask_nik, parse_nik
 from wrse_bot.domain.people import display_phone
+from wrse_bot.domain.statuses import FlagKind, OutboxKind, RegistrantStatus
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.model import Answers
 from wrse_bot.forms.verification import REASON_FORM, VERIFY_REASON
@@ -50,9 +51,10 @@ from wrse_bot.services.roles import STAFF, audit, role_of, sees_phone
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
 
-REGISTRATION_KINDS = ("needs_review", "duplicate_nik", "nik_mismatch")
-HELP_KIND = "help_requested"
-QUEUE_KINDS = (*REGISTRATION_KINDS, HELP_KIND)
+REGISTRATION_KINDS = (FlagKind.NEEDS_REVIEW, FlagKind.DUPLICATE_NIK, FlagKind.NIK_MISMATCH)
+QUEUE_KINDS = (*REGISTRATION_KINDS, FlagKind.HELP_REQUESTED)
+# Staff may approve what the rules left open, never a NIK another woman holds.
+APPROVABLE = (FlagKind.NEEDS_REVIEW, FlagKind.NIK_MISMATCH)
 STAFF_RULESET = "staff-decision"
 
 # Reasons an officer picks with one tap; stored as message ids, so she reads
@@ -111,7 +113,7 @@ class Card:
 
     @property
     def can_approve(self) -> bool:
-        return self.kind in ("needs_review", "nik_mismatch") and self.person is not None
+        return self.kind in APPROVABLE and self.person is not None
 
     @property
     def can_reject(self) -> bool:
@@ -184,9 +186,9 @@ class VerificationService:
             reasons: tuple[RuleLine, ...] = ()
             others: tuple[str, ...] = ()
             if reg is not None:
-                if flag.kind == "duplicate_nik" and reg.duplicate_of_id is not None:
+                if flag.kind == FlagKind.DUPLICATE_NIK and reg.duplicate_of_id is not None:
                     held = await s.get(Registrant, reg.duplicate_of_id)
-                    erased = held is None or held.status == "deleted"
+                    erased = held is None or held.status == RegistrantStatus.DELETED
                     holder = None if erased else _person(held, show_phone=show_phone)  # type: ignore[arg-type]
                 latest = await s.scalar(
                     select(Assessment)
@@ -235,7 +237,7 @@ class VerificationService:
             reg = await s.scalar(select(Registrant).where(Registrant.user_id == flag.user_id))
         else:
             reg = None
-        return reg if reg is not None and reg.status != "deleted" else None
+        return reg if reg is not None and reg.status != RegistrantStatus.DELETED else None
 
     async def is_open(self, flag_id: int) -> bool:
         async with self.db.sessions() as s:
@@ -279,9 +281,9 @@ class VerificationService:
             return DecisionResult("already", flag_id)
         reg = await self._registrant_of(s, flag)
         allowed = {
-            "approve": flag.kind in ("needs_review", "nik_mismatch") and reg is not None,
+            "approve": flag.kind in APPROVABLE and reg is not None,
             "reject": flag.kind in REGISTRATION_KINDS and reg is not None and reason is not None,
-            "contacted": flag.kind == HELP_KIND,
+            "contacted": flag.kind == FlagKind.HELP_REQUESTED,
         }[decision]
         if flag.resolved_at is None and not allowed:
             return DecisionResult("not_allowed", flag_id)
@@ -301,13 +303,13 @@ class VerificationService:
         if decision == "approve":
             line = RuleLine(Outcome.MET, APPROVED_REASON)
             reg.verdict = Verdict.ELIGIBLE.value
-            reg.status = "active"
+            reg.status = RegistrantStatus.ACTIVE
         else:
             assert reason is not None
             line = RuleLine(Outcome.NOT_MET, reason.message, dict(reason.params))
             reg.verdict = Verdict.NOT_ELIGIBLE.value
-            if reg.status == "duplicate_review":
-                reg.status = "rejected"
+            if reg.status == RegistrantStatus.DUPLICATE_REVIEW:
+                reg.status = RegistrantStatus.REJECTED
         s.add(
             Assessment(
                 registrant_id=reg.id,
@@ -342,7 +344,7 @@ class VerificationService:
                 s,
                 user_id=reg.user_id,
                 text=text,
-                kind="notice",
+                kind=OutboxKind.NOTICE,
                 parse_mode="HTML",
                 dedupe_key=f"verify:{flag_id}",
             )
