@@ -13,10 +13,11 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from conversations.common import send_html, stale_button, tr, user_id
+from wrse_bot.domain.statuses import ClassStatus
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.attendance import AttendanceError, SessionSheet
 from wrse_bot.services.class_labels import session_label
-from wrse_bot.services.class_views import PUBLISHED, read_card
+from wrse_bot.services.class_views import read_card
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
@@ -31,7 +32,7 @@ def act(verb: str, *ids: int) -> str:
 async def choose_session(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     info = await read_card(context.runtime.db, class_id)
-    if info is None or info.status != PUBLISHED or not info.sessions:
+    if info is None or info.status != ClassStatus.PUBLISHED or not info.sessions:
         await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]

@@ -27,9 +27,10 @@ from conversations.common import (
 )
 from wrse_bot.domain.class_spec import ClassAdminError
 from wrse_bot.domain.people import display_phone
+from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
-from wrse_bot.services.class_views import PUBLISHED, ROSTER_ORDER, RosterLine
+from wrse_bot.services.class_views import ROSTER_ORDER, RosterLine
 from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram import callback_data as cbd
@@ -41,10 +42,10 @@ CALLBACK = cbd.compile_pattern(
     r"sc:(?P<verb>[a-z]{1,2}):(?P<a>\d{1,9})(?::(?P<b>\d{1,9}))?(?::(?P<c>\d{1,9}))?"
 )
 GROUP_LABELS = {
-    "enrolled": N_("Enrolled"),
-    "offered": N_("Offered a seat"),
-    "waitlisted": N_("Waitlist"),
-    "cancelled": N_("Cancelled"),
+    EnrolmentStatus.ENROLLED: N_("Enrolled"),
+    EnrolmentStatus.OFFERED: N_("Offered a seat"),
+    EnrolmentStatus.WAITLISTED: N_("Waitlist"),
+    EnrolmentStatus.CANCELLED: N_("Cancelled"),
 }
 
 
@@ -135,7 +136,7 @@ async def show_class(update: Update, context: Context, class_id: int) -> None:
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
     rows = [[button(t(N_("Participants")), act("r", class_id))]]
-    if info.status == PUBLISHED:
+    if info.status == ClassStatus.PUBLISHED:
         rows = [
             [
                 button(t(N_("Change")), act("e", class_id)),
@@ -153,7 +154,7 @@ async def ask_cancel(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     service = context.runtime.class_admin
     info = await service.info(class_id)
-    if info is None or info.status != PUBLISHED:
+    if info is None or info.status != ClassStatus.PUBLISHED:
         await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
@@ -233,7 +234,7 @@ async def show_roster(update: Update, context: Context, class_id: int) -> None:
         if not people:
             lines.append("-")
     markup = None
-    if info.status == PUBLISHED:
+    if info.status == ClassStatus.PUBLISHED:
         markup = inline(
             [
                 [

@@ -21,6 +21,7 @@ from wrse_bot.clock import today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.models import ActiveForm, Aid, Enrolment, Registrant, TrainingClass
 from wrse_bot.domain.aid import AID_KINDS, AidKind
+from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.domain.text import N_, Day, Money, Msg
 from wrse_bot.forms.aid import AID
 from wrse_bot.forms.model import Answers
@@ -50,7 +51,11 @@ async def _registrant(s: AsyncSession, registrant_id: int | None) -> Registrant 
     if registrant_id is None:
         return None
     reg = await s.get(Registrant, registrant_id)
-    return reg if reg is not None and reg.status != "deleted" and reg.full_name else None
+    return (
+        reg
+        if reg is not None and reg.status != RegistrantStatus.DELETED and reg.full_name
+        else None
+    )
 
 
 class AidFacts(InRow):

@@ -18,6 +18,7 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm
 from wrse_bot.domain.class_spec import ClassAdminError
 from wrse_bot.domain.schedule import ScheduleError
+from wrse_bot.domain.statuses import ClassStatus
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.class_form import CLASS_EDIT_FORM, CLASS_FORM, NOW, span_of, span_text, spec_of
 from wrse_bot.forms.model import Answers
@@ -29,7 +30,7 @@ from wrse_bot.services.class_changes import (
     publish_class,
     reschedule_session,
 )
-from wrse_bot.services.class_views import PUBLISHED, ClassCard, Roster, RosterLine
+from wrse_bot.services.class_views import ClassCard, Roster, RosterLine
 from wrse_bot.services.forms import FormSpec, Status
 from wrse_bot.services.notices import Notice
 from wrse_bot.services.roles import STAFF
@@ -61,7 +62,7 @@ def snapshot(card: ClassCard, affected: int) -> dict[str, Any]:
 async def begin_change(s: AsyncSession, row: ActiveForm) -> Status | None:
     """A change opens only about a published class; a fresh one notes how it is now."""
     card = await views.load_card(s, row.subject or 0)
-    if card is None or card.status != PUBLISHED:
+    if card is None or card.status != ClassStatus.PUBLISHED:
         return Status.CLOSED
     if not row.answers or row.step is None:
         row.answers = {NOW: snapshot(card, len(await views.recipients(s, card.id)))}

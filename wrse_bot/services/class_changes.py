@@ -27,12 +27,13 @@ from wrse_bot.domain.class_spec import (
     validate_spec,
 )
 from wrse_bot.domain.schedule import ScheduleError, Span, check_no_overlap
+from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus, OutboxKind, OutboxStatus
 from wrse_bot.domain.text import N_, Period
 from wrse_bot.i18n import translator
 from wrse_bot.services import classes as seats
 from wrse_bot.services import reminders
 from wrse_bot.services.class_labels import place_label, when
-from wrse_bot.services.class_views import CANCELLED, NOTIFY_STATUSES, PUBLISHED, recipients
+from wrse_bot.services.class_views import NOTIFY_STATUSES, recipients
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.roles import audit
 from wrse_bot.services.users import language_of
@@ -53,7 +54,7 @@ async def publish_class(
         capacity=spec.capacity,
         taken=0,
         enrol_deadline=spec.enrol_deadline,
-        status=PUBLISHED,
+        status=ClassStatus.PUBLISHED,
         created_by=actor_id,
         sessions=[ClassSession(starts_at=x.starts_at, ends_at=x.ends_at) for x in spec.sessions],
     )
@@ -86,7 +87,7 @@ async def _live_class(s: AsyncSession, class_id: int) -> TrainingClass:
     cls = await s.get(TrainingClass, class_id, with_for_update=s.bind.dialect.name != "sqlite")
     if cls is None:
         raise ClassAdminError(N_("This class no longer exists."))
-    if cls.status != PUBLISHED:
+    if cls.status != ClassStatus.PUBLISHED:
         raise ClassAdminError(N_("This class has been cancelled and cannot be changed."))
     return cls
 
@@ -106,7 +107,7 @@ async def _notify(
         text = t.render(message, params)
         key = f"{dedupe}:user:{uid}" if dedupe else None
         if await enqueue(
-            s, user_id=uid, text=text, kind="notice", class_id=class_id, dedupe_key=key
+            s, user_id=uid, text=text, kind=OutboxKind.NOTICE, class_id=class_id, dedupe_key=key
         ):
             count += 1
     return count
@@ -228,8 +229,8 @@ async def cancel_class(s: AsyncSession, class_id: int, *, actor_id: int | None) 
     class are withdrawn, and every woman concerned is told."""
     done = await s.execute(
         update(TrainingClass)
-        .where(TrainingClass.id == class_id, TrainingClass.status == PUBLISHED)
-        .values(status=CANCELLED, taken=0, updated_at=clock_now())
+        .where(TrainingClass.id == class_id, TrainingClass.status == ClassStatus.PUBLISHED)
+        .values(status=ClassStatus.CANCELLED, taken=0, updated_at=clock_now())
         .execution_options(synchronize_session=False)
     )
     if not done.rowcount:  # type: ignore[attr-defined]
@@ -240,8 +241,8 @@ async def cancel_class(s: AsyncSession, class_id: int, *, actor_id: int | None) 
     title = await s.scalar(select(TrainingClass.title).where(TrainingClass.id == class_id))
     await s.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.class_id == class_id, OutboxMessage.status == "pending")
-        .values(status="cancelled", last_error="class cancelled")
+        .where(OutboxMessage.class_id == class_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED, last_error="class cancelled")
         .execution_options(synchronize_session=False)
     )
     notified = await _notify(
@@ -257,7 +258,7 @@ async def cancel_class(s: AsyncSession, class_id: int, *, actor_id: int | None) 
     await s.execute(
         update(Enrolment)
         .where(Enrolment.class_id == class_id, Enrolment.status.in_(NOTIFY_STATUSES))
-        .values(status="cancelled", offered_until=None, updated_at=clock_now())
+        .values(status=EnrolmentStatus.CANCELLED, offered_until=None, updated_at=clock_now())
         .execution_options(synchronize_session=False)
     )
     audit(s, actor_id, "cancel_class", detail=str(class_id))

@@ -14,16 +14,15 @@ from wrse_bot.clock import now as clock_now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Enrolment, Registrant, TrainingClass
 from wrse_bot.domain.schedule import Span
+from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus
 from wrse_bot.services import reminders
 from wrse_bot.services.audience import consenting
 from wrse_bot.services.class_labels import place_label
 from wrse_bot.services.roles import audit
 
-PUBLISHED = "published"
-CANCELLED = "cancelled"
 # Who hears about a change: everyone holding or waiting for a seat.
-NOTIFY_STATUSES = ("enrolled", "offered", "waitlisted")
-ROSTER_ORDER = ("enrolled", "offered", "waitlisted", "cancelled")
+NOTIFY_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.OFFERED, EnrolmentStatus.WAITLISTED)
+ROSTER_ORDER = (*NOTIFY_STATUSES, EnrolmentStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ async def load_card(s: AsyncSession, class_id: int) -> ClassCard | None:
     waiting = await s.scalar(
         select(func.count())
         .select_from(Enrolment)
-        .where(Enrolment.class_id == class_id, Enrolment.status == "waitlisted")
+        .where(Enrolment.class_id == class_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
     )
     return card_of(cls, waiting=int(waiting or 0))
 
@@ -109,7 +108,7 @@ async def staff_classes(s: AsyncSession, *, include_past: bool = False) -> list[
     """Published classes, soonest first (with past ones too when asked)."""
     rows = await s.scalars(
         select(TrainingClass)
-        .where(TrainingClass.status == PUBLISHED)
+        .where(TrainingClass.status == ClassStatus.PUBLISHED)
         .order_by(TrainingClass.enrol_deadline, TrainingClass.id)
         .options(selectinload(TrainingClass.sessions))
     )

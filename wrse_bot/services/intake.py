@@ -26,6 +26,7 @@ from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, Consent, Registrant, RegistrationDraft
+from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.engine import (
     Answer,
@@ -140,7 +141,7 @@ _SAVE_DRAFT = (
 )
 _DELETE_DRAFT = delete(_DRAFTS).where(_DRAFTS.c.user_id == bindparam("uid"))
 _REGISTERED = select(Registrant.id).where(
-    Registrant.user_id == bindparam("uid"), Registrant.status != "deleted"
+    Registrant.user_id == bindparam("uid"), Registrant.status != RegistrantStatus.DELETED
 )
 
 
@@ -176,7 +177,7 @@ class IntakeService:
             if draft is None:
                 reg = await s.scalar(
                     select(Registrant).where(
-                        Registrant.user_id == user_id, Registrant.status != "deleted"
+                        Registrant.user_id == user_id, Registrant.status != RegistrantStatus.DELETED
                     )
                 )
                 if reg is None:
