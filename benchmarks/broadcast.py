@@ -56,6 +56,8 @@ from wrse_bot.db.migrate import upgrade_async
 from wrse_bot.db.models import OutboxMessage, Registrant, User
 from wrse_bot.devtools.emulator import BotMessage
 from wrse_bot.devtools.harness import polling
+from wrse_bot.domain.eligibility import Verdict
+from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.runtime import Runtime
 from wrse_bot.services.broadcast import Audience
 
@@ -167,8 +169,8 @@ async def seed(runtime: Runtime, women: int) -> None:
             s.add_all(
                 Registrant(
                     user_id=uid,
-                    status="active",
-                    verdict="eligible",
+                    status=RegistrantStatus.ACTIVE,
+                    verdict=Verdict.ELIGIBLE,
                     kecamatan_code="35.79.03",
                     interests=["menjahit"],
                 )
