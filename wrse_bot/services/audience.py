@@ -21,9 +21,10 @@ from sqlalchemy import ColumnElement, exists
 from sqlalchemy.orm import aliased
 
 from wrse_bot.db.models import Registrant
+from wrse_bot.domain.statuses import RegistrantStatus
 
 # Registration statuses after which nothing more is sent: consent withdrawn.
-WITHDRAWN = frozenset({"deleted"})
+WITHDRAWN = frozenset({RegistrantStatus.DELETED})
 
 
 def may_contact(registration_status: str | None) -> bool:
