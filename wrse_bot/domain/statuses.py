@@ -84,7 +84,7 @@ class OutboxStatus(StrEnum):
     BLOCKED = "blocked"  # 403: she blocked the bot
     FAILED = "failed"  # Telegram refused the message itself (400), or retries ran out
     SKIPPED = "skipped"  # expired before it could be sent (``expires_at``)
-    CANCELLED = "cancelled"  # withdrawn (class cancelled, consent withdrawn, erased)
+    CANCELLED = "cancelled"  # not to be sent: class cancelled, session moved, she left, erased
 
 
 class CheckInStatus(StrEnum):
@@ -96,4 +96,4 @@ class CheckInStatus(StrEnum):
     REASKED = "reasked"  # asked again once; a late answer is still welcome
     ANSWERED = "answered"  # every question answered
     NO_RESPONSE = "no_response"  # no answer after the second asking: a follow-up
-    CANCELLED = "cancelled"  # no longer due (enrolment cancelled, consent withdrawn)
+    CANCELLED = "cancelled"  # not asked: completion withdrawn, or her consent withdrawn
