@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from wrse_bot.clock import now
 from wrse_bot.db.types import Encrypted, EncryptedDate, EncryptedJSON, UTCDateTime
+from wrse_bot.domain.aid import AidKind
 from wrse_bot.domain.eligibility import Verdict
 from wrse_bot.domain.obstacles import FollowUpReason, IncomeChange
 from wrse_bot.domain.roles import Role
@@ -417,12 +418,13 @@ class Aid(Base):
     row for anonymous counts: it stays with her anonymous registration row."""
 
     __tablename__ = "aids"
+    __table_args__ = (enum_check("kind", AidKind),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     registrant_id: Mapped[int] = mapped_column(
         ForeignKey("registrants.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[AidKind] = mapped_column(String(24))
     kind_other: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     value: Mapped[int] = mapped_column(BigInteger)  # Rupiah
     given_on: Mapped[date] = mapped_column(Date, index=True)

@@ -13,8 +13,8 @@ SQLite cannot add a CHECK to a table, so batch mode rebuilds each table
 SQLite's documented procedure says: with them on, dropping ``registrants``
 would cascade-delete every assessment, flag and draft pointing at it.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 23:40:00
 """
 
@@ -24,8 +24,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -57,6 +57,9 @@ CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
         "income_change": ("rose", "same", "fell"),
     },
     "follow_ups": {"reason": ("income_fell", "wants_contact", "no_response")},
+    "aids": {
+        "kind": ("modal_usaha", "mesin_jahit", "gerobak", "etalase", "peralatan_masak", "lainnya"),
+    },
 }
 
 
