@@ -17,6 +17,8 @@ from wrse_bot.clock import WIB
 from wrse_bot.db.models import Aid, CheckIn, Enrolment, Registrant
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.disclosure import Withheld
+from wrse_bot.domain.obstacles import IncomeChange
+from wrse_bot.domain.statuses import CheckInStatus
 
 
 @dataclass
@@ -112,7 +114,7 @@ async def _effects(
     """Income change at each check-in round, for women who had aid of a kind
     before answering against those who had none. A woman with two kinds counts
     in both; the "none" group is every answer with no aid before it."""
-    conds = [CheckIn.status == "answered", CheckIn.income_change.is_not(None)]
+    conds = [CheckIn.status == CheckInStatus.ANSWERED, CheckIn.income_change.is_not(None)]
     if since is not None:
         conds.append(CheckIn.answered_at >= since)
     if kecamatan:
@@ -126,8 +128,8 @@ async def _effects(
             kind,
             func.count(CheckIn.id.distinct()),
             func.count(CheckIn.user_id.distinct()),
-            func.count(case((CheckIn.income_change == "rose", CheckIn.id)).distinct()),
-            func.count(case((CheckIn.income_change == "fell", CheckIn.id)).distinct()),
+            func.count(case((CheckIn.income_change == IncomeChange.ROSE, CheckIn.id)).distinct()),
+            func.count(case((CheckIn.income_change == IncomeChange.FELL, CheckIn.id)).distinct()),
         )
         .join(Registrant, Registrant.user_id == CheckIn.user_id)
         .outerjoin(
