@@ -16,11 +16,12 @@ from telegram import InlineKeyboardMarkup, Update
 from conversations import forms
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import ClassStatus
 from wrse_bot.forms.class_form import CLASS, CLASS_EDIT, FIELDS, NOW, span_of, spans_of
 from wrse_bot.forms.engine import FormState
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.class_labels import session_label, when
-from wrse_bot.services.class_views import PUBLISHED, ClassCard
+from wrse_bot.services.class_views import ClassCard
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import BACK
 from wrse_bot.telegram.keyboards import button, in_rows, inline
@@ -44,7 +45,7 @@ def class_text(t: Translator, info: ClassCard) -> str:
         f"• {t(N_('Schedule'))}:",
         *sessions,
     ]
-    if info.status != PUBLISHED:
+    if info.status != ClassStatus.PUBLISHED:
         lines.insert(0, "❌ " + t(N_("Cancelled")))
     return "\n".join(lines)
 
