@@ -49,7 +49,7 @@ CHECKS: dict[str, dict[str, tuple[str, ...]]] = {
     "enrolments": {"status": ("enrolled", "waitlisted", "offered", "cancelled")},
     "broadcasts": {"status": ("sending", "done")},
     "outbox": {
-        "kind": ("notice", "reminder", "checkin", "broadcast", "report", "staff_help"),
+        "kind": ("notice", "reminder", "checkin", "broadcast", "report", "staff_help", "aid"),
         "status": ("pending", "sent", "blocked", "failed", "skipped", "cancelled"),
     },
     "checkins": {

@@ -74,6 +74,7 @@ class OutboxKind(StrEnum):
     BROADCAST = "broadcast"  # a staff announcement
     REPORT = "report"  # a broadcast's final report to its sender
     STAFF_HELP = "staff_help"  # staff told that a woman asked for help
+    AID = "aid"  # she is told that business aid was recorded for her
 
 
 class OutboxStatus(StrEnum):

@@ -21,7 +21,7 @@ from wrse_bot.clock import today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.models import ActiveForm, Aid, Enrolment, Registrant, TrainingClass
 from wrse_bot.domain.aid import AID_KINDS, AidKind
-from wrse_bot.domain.statuses import RegistrantStatus
+from wrse_bot.domain.statuses import OutboxKind, RegistrantStatus
 from wrse_bot.domain.text import N_, Day, Money, Msg
 from wrse_bot.forms.aid import AID
 from wrse_bot.forms.model import Answers
@@ -123,7 +123,7 @@ async def _finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[N
             s,
             user_id=reg.user_id,
             text=translator()(HER_NOTICE),
-            kind="aid",
+            kind=OutboxKind.AID,
             dedupe_key=f"aid:{aid.id}",
         )
     saved = Notice(
