@@ -1,4 +1,4 @@
-"""Statuses are enums the database enforces (migration 0014): each CHECK on
+"""Statuses are enums the database enforces (migration 0015): each CHECK on
 the upgraded schema names exactly its enum's values, an unknown value is
 refused on insert, the SQLite rebuild loses no row, and a stored value no
 enum names stops the upgrade instead of being changed."""
@@ -77,7 +77,7 @@ def test_the_models_check_the_status_columns() -> None:
 
 async def test_each_check_in_the_database_names_its_enum_values(db_url: str) -> None:
     assert await _reflected_checks(db_url) == _model_checks()
-    await asyncio.to_thread(downgrade, db_url, "0013")
+    await asyncio.to_thread(downgrade, db_url, "0014")
     assert await _reflected_checks(db_url) == {}
     await asyncio.to_thread(upgrade, db_url)
     assert await _reflected_checks(db_url) == _model_checks()
@@ -143,7 +143,7 @@ CHILDREN = (
 async def test_the_upgrade_keeps_every_row_and_every_reference(db_url: str) -> None:
     """On SQLite the tables are rebuilt: a cascade on the old table's drop
     would empty its children."""
-    await asyncio.to_thread(downgrade, db_url, "0013")
+    await asyncio.to_thread(downgrade, db_url, "0014")
     at = "'2026-12-01'"
     await _run(
         db_url,
@@ -180,7 +180,7 @@ async def test_the_upgrade_keeps_every_row_and_every_reference(db_url: str) -> N
 
 
 async def test_a_stored_value_no_enum_names_stops_the_upgrade(db_url: str) -> None:
-    await asyncio.to_thread(downgrade, db_url, "0013")
+    await asyncio.to_thread(downgrade, db_url, "0014")
     await _run(
         db_url,
         "INSERT INTO outbox (kind, user_id, text, status, due_at, attempts) "
@@ -188,7 +188,7 @@ async def test_a_stored_value_no_enum_names_stops_the_upgrade(db_url: str) -> No
     )
     with pytest.raises(RuntimeError, match=r"outbox\.status: 'lost'"):
         await asyncio.to_thread(upgrade, db_url)
-    assert await _run(db_url, "SELECT version_num FROM alembic_version") == [("0013",)]
+    assert await _run(db_url, "SELECT version_num FROM alembic_version") == [("0014",)]
     assert await _run(db_url, "SELECT status FROM outbox") == [("lost",)]  # not changed
     await _run(db_url, "UPDATE outbox SET status = 'failed'")
     await asyncio.to_thread(upgrade, db_url)

@@ -13,8 +13,8 @@ SQLite cannot add a CHECK to a table, so batch mode rebuilds each table
 SQLite's documented procedure says: with them on, dropping ``registrants``
 would cascade-delete every assessment, flag and draft pointing at it.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 23:40:00
 """
 
@@ -24,8 +24,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
