@@ -14,6 +14,7 @@ from telegram.ext import (
 
 from conversations import (
     aid,
+    areas,
     broadcast,
     checkin,
     class_forms,
@@ -40,6 +41,7 @@ from conversations.common import (
 from conversations.errors import on_error
 from wrse_bot.buttons import FormButton, MyDataButton, OpenForm
 from wrse_bot.forms.aid import AID
+from wrse_bot.forms.areas import AREAS
 from wrse_bot.forms.broadcast import BROADCAST
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.follow_up import NOTE_FORM
@@ -56,6 +58,7 @@ SCREENS: dict[str, forms.Screen] = {
     REASON_FORM: verify.SCREEN,
     INVITE: roles_admin.SCREEN,
     **class_forms.SCREENS,
+    AREAS.name: areas.SCREEN,
 }
 
 # Features first: within a group the first matching handler wins, so an
@@ -73,6 +76,7 @@ FEATURES = (
     reminders,
     checkin,
     aid,
+    areas,
 )
 
 

@@ -45,6 +45,8 @@ ROLE_WORDS = {
     "petugas": Role.STAFF,
     "koordinator": Role.COORDINATOR,
     "coordinator": Role.COORDINATOR,
+    "pendamping": Role.COMPANION,
+    "companion": Role.COMPANION,
 }
 
 
@@ -101,7 +103,7 @@ def roles_text(view: RolesView, t: Translator, invites: tuple[OpenInvite, ...] =
     lines = [t(N_("<b>Roles and access</b>")), ""]
     lines.append(t(N_("<b>Admins</b> (from the WRSE_ADMIN_IDS setting, not revocable here):")))
     lines += [f"• {mention(uid)}" for uid in view.admins] or ["• -"]
-    lines += ["", t(N_("<b>Officers and coordinators:</b>"))]
+    lines += ["", t(N_("<b>Officers, coordinators and companions:</b>"))]
     for g in view.grants:
         since = t.date(g.granted_at.astimezone(t.tz).date())
         lines.append(
@@ -110,7 +112,14 @@ def roles_text(view: RolesView, t: Translator, invites: tuple[OpenInvite, ...] =
             )
         )
     if not view.grants:
-        lines.append(t(N_("Nobody yet. Invite with /undang staf or /undang koordinator.")))
+        lines.append(
+            t(
+                N_(
+                    "Nobody yet. Invite with /undang staf, /undang koordinator "
+                    "or /undang pendamping."
+                )
+            )
+        )
     lines += invites_lines(invites, t)
     return fit_html("\n".join(lines))
 

@@ -86,6 +86,7 @@ async def make_woman(
     kecamatan_code: str = "35.79.03",
     interests: Iterable[str] = ("menjahit",),
     full_name: str = "Siti Aminah",
+    village_code: str | None = None,
 ) -> int:
     """A Telegram user with a submitted registration (no NIK, income or phone:
     those are for the registration tests); returns the registrant id."""
@@ -100,6 +101,7 @@ async def make_woman(
             full_name=full_name,
             sex="F",
             kecamatan_code=kecamatan_code,
+            village_code=village_code,
             interests=list(interests),
         )
         s.add(reg)

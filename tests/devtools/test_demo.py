@@ -92,6 +92,10 @@ async def test_each_role_has_its_own_chat_and_its_own_commands(
     seen = await screen.shows("/ekspor: ", type_line("/bantuan"))
     assert "/laporan: " in seen and "/kelas_baru" not in seen
 
+    await screen.shows("Sekarang Anda pendamping (Wati)", type_line(":sebagai pendamping"))
+    seen = await screen.shows("/dampingan: ", type_line("/bantuan"))
+    assert "/laporan" not in seen and "/kelas_baru" not in seen
+
     await screen.shows("Sekarang Anda admin", type_line(":sebagai admin"))
     seen = await screen.shows("/peran: ", type_line("/bantuan"))
     assert all(f"/{c}: " in seen for c in ("kelas_baru", "siaran", "laporan", "ekspor", "undang"))

@@ -88,7 +88,7 @@ async def test_undang_without_a_role_offers_buttons(
     async with start_bot(admin_ids=frozenset({ADMIN})) as app:
         admin = emulator.user(ADMIN)
         choice = await admin.ask("/undang")
-        assert choice.button_labels == ["Petugas", "Koordinator"]
+        assert choice.button_labels == ["Petugas", "Koordinator", "Pendamping"]
         invitation = await admin.tap("Koordinator")
         assert "koordinator" in invitation.text.lower()
         payload = link_in(invitation).removeprefix("inv_")

@@ -437,6 +437,38 @@ class Aid(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
+class CompanionArea(Base):
+    """A desa (or kelurahan) a companion (pendamping) accompanies (issue 11).
+    Her caseload, visits and forms reach only the women living there."""
+
+    __tablename__ = "companion_areas"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    village_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    assigned_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Visit(Base):
+    """A companion's note after a home visit to one woman (issue 11). What was
+    said and agreed is encrypted; the date and the obstacle codes (internal or
+    external, wrse_bot/domain/visits.py) stay in clear for reports."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registrant_id: Mapped[int] = mapped_column(
+        ForeignKey("registrants.id", ondelete="CASCADE"), index=True
+    )
+    companion_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    visited_on: Mapped[date] = mapped_column(Date, index=True)
+    talked: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    obstacles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    next_step: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    next_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
 class ActiveForm(Base):
     """A form someone is filling in (issue 10): the one open, and any she paused
     to open it. One row per person and form, at most one of hers not paused.

@@ -27,6 +27,7 @@ from wrse_bot.devtools.samples import load_sample_classes
 from wrse_bot.devtools.terminal import Person, TerminalCommand, run_terminal_chat
 from wrse_bot.runtime import Runtime
 from wrse_bot.services.access import AccessService
+from wrse_bot.services.companions import areas_of, set_areas
 from wrse_bot.services.roles import Role
 
 DEMO_DIR = Path("demo-data")
@@ -66,11 +67,21 @@ ADMIN = DemoPerson(
     Role.ADMIN,
     "Semua perintah petugas dan koordinator, ditambah /undang dan /peran.",
 )
-PEOPLE = (WOMAN, STAFF, COORDINATOR, ADMIN)
+COMPANION = DemoPerson(
+    "pendamping",
+    700_000_005,
+    "Wati",
+    Role.COMPANION,
+    "Pendamping desa Beji (Junrejo). Coba: /dampingan (ibu-ibu dampingan di desa Beji).",
+)
+PEOPLE = (WOMAN, STAFF, COORDINATOR, COMPANION, ADMIN)
+# The desa the demo companion accompanies: where Siti lives in the tour.
+COMPANION_VILLAGES = ("35.79.03.2002",)
 DEMO_USER_ID = WOMAN.user_id
 
 BANNER = (
-    "Anda sekarang ibu (Siti). Ganti orang: :sebagai petugas | koordinator | admin | ibu "
+    "Anda sekarang ibu (Siti). Ganti orang: :sebagai petugas | koordinator | pendamping | "
+    "admin | ibu "
     "(tiap orang punya chat sendiri; data ibu tetap miliknya).",
     "Belum ada kelas? Ketik :contoh untuk memuat 3 kelas contoh. Mulai dengan /start.",
 )
@@ -94,11 +105,12 @@ def demo_settings(base: Settings, emulator: BotApiEmulator, directory: Path) -> 
 
 
 async def grant_demo_roles(runtime: Runtime) -> None:
-    """The admin invites the staff member and the coordinator, who accept: the same
-    service calls as ``/undang`` and opening the link. Nothing happens when they
+    """The admin invites the staff member, the coordinator and the companion, who
+    accept: the same service calls as ``/undang`` and opening the link (and
+    ``/wilayah`` gives the companion desa Beji). Nothing happens when they
     already hold their role (a restarted demo)."""
     access = AccessService(runtime.db, runtime.settings)
-    for person in (STAFF, COORDINATOR):
+    for person in (STAFF, COORDINATOR, COMPANION):
         assert person.role is not None
         grant = await access.grant_of(person.user_id)
         if grant is not None and grant.role == person.role:
@@ -106,6 +118,9 @@ async def grant_demo_roles(runtime: Runtime) -> None:
         invite = await access.create_invite(ADMIN.user_id, person.role, None)
         assert invite is not None
         await access.accept_invite(person.user_id, invite.code, None)
+    async with runtime.db.transaction() as s:  # as /wilayah would: her desa, once
+        if not await areas_of(s, COMPANION.user_id):
+            await set_areas(s, ADMIN.user_id, COMPANION.user_id, "35.79.03", COMPANION_VILLAGES)
 
 
 def sample_command(runtime: Runtime) -> TerminalCommand:

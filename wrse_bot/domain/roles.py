@@ -10,3 +10,4 @@ class Role(StrEnum):
     ADMIN = "admin"
     STAFF = "staff"  # petugas
     COORDINATOR = "coordinator"  # koordinator
+    COMPANION = "companion"  # pendamping: TKSK, PSM or kader, for the desa assigned to her

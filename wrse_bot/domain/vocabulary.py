@@ -426,6 +426,7 @@ INVITE_ROLE_WORDS = Vocabulary(
     {
         "staff": ("Officer", "Petugas", "staf", "staff", "pegawai"),
         "coordinator": ("Coordinator", "Koordinator"),
+        "companion": ("Companion", "Pendamping", "kader", "TKSK", "PSM"),
     }
 )
 

@@ -309,6 +309,9 @@ def _accept(
         return Outcome(
             replace(state, step=DONE, rev=state.rev + 1, answers=answers, misses=0), (Finished(),)
         )
+    q_next = form.question(target)
+    if q_next.initial is not None and answers.get(q_next.answer_key) is None:
+        answers[q_next.answer_key] = q_next.initial(answers)
     return _go(state, target, answers)
 
 

@@ -17,9 +17,13 @@ INVITE_FORM = Form(
         Question(
             "role",
             N_("Invite someone as what?"),
-            choices=(Choice("staff", N_("Officer")), Choice("coordinator", N_("Coordinator"))),
+            choices=(
+                Choice("staff", N_("Officer")),
+                Choice("coordinator", N_("Coordinator")),
+                Choice("companion", N_("Companion")),
+            ),
             words=INVITE_ROLE_WORDS,
-            example=N_("Please tap Officer or Coordinator."),
+            example=N_("Please tap Officer, Coordinator or Companion."),
             back=False,
         ),
     ),

@@ -85,6 +85,9 @@ class Question:
     # answer under it and offers to change it; the intake files such answers
     # without a column of their own (Registrant.more_answers).
     label: str = ""
+    # Reaching this question unanswered fills it first (a multiple choice shows
+    # what the database holds now: a companion's desa, ticked).
+    initial: Callable[[Answers], Any] | None = None
 
     @property
     def answer_key(self) -> str:

@@ -46,7 +46,7 @@ from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
 
 # Roles an admin can hand out; admin itself only comes from the environment.
-GRANTABLE = (Role.STAFF, Role.COORDINATOR)
+GRANTABLE = (Role.STAFF, Role.COORDINATOR, Role.COMPANION)
 # token_urlsafe(16) -> 22 characters; "inv_" + code stays far below Telegram's
 # 64-character limit for the /start parameter.
 CODE_BYTES = 16
@@ -55,6 +55,7 @@ ROLE_LABELS = {
     Role.ADMIN: N_("Admin"),
     Role.STAFF: N_("Officer"),
     Role.COORDINATOR: N_("Coordinator"),
+    Role.COMPANION: N_("Companion"),
 }
 CLAIMED_NOTICE = N_(
     "{who} opened your invitation and is now <b>{role}</b>. If this is not the person "

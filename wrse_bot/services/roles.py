@@ -15,6 +15,9 @@ from wrse_bot.domain.roles import Role
 STAFF = frozenset({Role.ADMIN, Role.STAFF})
 COORDINATORS = frozenset({Role.ADMIN, Role.COORDINATOR})
 ADMINS = frozenset({Role.ADMIN})
+# A companion sees only the women of the desa an admin assigned her
+# (services/companions.py); admins have no desa, so the caseload is hers alone.
+COMPANIONS = frozenset({Role.COMPANION})
 # Who sees women's phone numbers: officers call them (they run the classes,
 # check registrations, answer help requests), and admins can do what officers
 # can. Coordinators work with numbers and follow-ups in aggregate: the phone

@@ -37,16 +37,19 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("tindak_lanjut", N_("Follow-up queue")),
     ("ekspor", N_("Export data")),
 )
+COMPANION_COMMANDS: tuple[tuple[str, str], ...] = (("dampingan", N_("The women I accompany")),)
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     *STAFF_COMMANDS,
     *COORDINATOR_COMMANDS,
     ("undang", N_("Invite an officer")),
     ("peran", N_("Roles and access")),
+    ("wilayah", N_("Villages of the companions")),
 )
 
 ROLE_COMMANDS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.STAFF: STAFF_COMMANDS,
     Role.COORDINATOR: COORDINATOR_COMMANDS,
+    Role.COMPANION: COMPANION_COMMANDS,
     Role.ADMIN: ADMIN_COMMANDS,
 }
 
@@ -102,6 +105,7 @@ _OFFICER_COMMANDS = frozenset(STAFF_COMMANDS + COORDINATOR_COMMANDS)
 HELP_SECTIONS: dict[Role, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
     Role.STAFF: ((N_("Officer"), STAFF_COMMANDS),),
     Role.COORDINATOR: ((N_("Coordinator"), COORDINATOR_COMMANDS),),
+    Role.COMPANION: ((N_("Companion"), COMPANION_COMMANDS),),
     Role.ADMIN: (
         (N_("Officer"), STAFF_COMMANDS),
         (N_("Coordinator"), COORDINATOR_COMMANDS),
