@@ -6,7 +6,7 @@ service; this module opens it and draws its review."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from conversations import forms
 from conversations.auth import requires
@@ -16,6 +16,7 @@ from wrse_bot.forms.engine import FormState
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.areas import village_names
 from wrse_bot.services.roles import ADMINS
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
 REVIEW = N_(
@@ -52,7 +53,7 @@ SCREEN = forms.Screen(
 
 
 @requires(ADMINS)
-async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def assign(update: Update, context: Context) -> None:
     view = await forms.open_form(update, context, AREAS.name)
     if view.status == forms.Status.CLOSED:
         await context.bot.send_message(view.owner, tr(context)(SCREEN.closed))
