@@ -16,6 +16,7 @@ from conversations import (
     aid,
     areas,
     broadcast,
+    caseload,
     checkin,
     class_forms,
     classes,
@@ -77,6 +78,7 @@ FEATURES = (
     checkin,
     aid,
     areas,
+    caseload,
 )
 
 

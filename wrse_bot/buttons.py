@@ -230,3 +230,12 @@ class ReportButton(Button):
     period: str = code(2)
     kec: str = code(3)
     target: str = code(22)
+
+
+@dataclass(frozen=True)
+class CaseloadPage(Button):
+    """A page of a companion's /dampingan: ``view`` "all" or "visit" (needs a visit)."""
+
+    PREFIX: ClassVar[str] = "cl"
+    view: str = code(5)
+    page: int = 0

@@ -1,0 +1,152 @@
+"""/dampingan: a companion's caseload, the women of her desa (issue 11), paged,
+with a filter for those who need a visit. Companions only, checked on the
+server for the command and every page button; the service reads only her
+desa and audit-logs every woman shown."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from conversations.auth import requires
+from conversations.common import rt, tr, user_id
+from conversations.my_data import VERDICTS
+from wrse_bot.buttons import CaseloadPage
+from wrse_bot.domain.obstacles import INCOME_CHANGES
+from wrse_bot.domain.visits import VISIT_REASONS
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.caseload import ALL, NEEDS_VISIT, PAGE, VIEWS, Case, Caseload, caseload
+from wrse_bot.services.roles import COMPANIONS
+from wrse_bot.telegram.fit import fit_html
+from wrse_bot.telegram.keyboards import button, inline
+
+NO_AREAS = N_("No desa is assigned to you yet. Please ask the admin to add yours (/wilayah).")
+HEAD = N_("<b>Women you accompany</b>: {total} in your desa, {needing} need a visit.")
+ONLY_VISIT = N_("Showing only those who need a visit.")
+NOBODY = N_("No woman of your desa is registered yet.")
+NOBODY_NEEDS = N_("Nobody needs a visit now.")
+PAGE_OF = N_("Page {page} of {pages}.")
+
+
+def _case(n: int, c: Case, t: Translator) -> list[str]:
+    esc = html.escape
+    head = f"{n}. <b>{esc(c.name)}</b> (#{c.registrant_id}), {esc(c.village)}"
+    if not c.telegram:
+        head += " · " + esc(t(N_("no Telegram")))
+    verdict = t(VERDICTS[c.verdict]) if c.verdict in VERDICTS else "-"
+    if c.class_title:
+        klass = t(N_("{title}: present at {attended} of {sessions} sessions")).format(
+            title=esc(c.class_title), attended=c.attended, sessions=c.sessions
+        )
+    else:
+        klass = t(N_("no class yet"))
+    ci = c.last_checkin
+    if ci is None:
+        checkin = t(N_("Check-in: none yet"))
+    elif ci.answered_on is not None:
+        change = t(INCOME_CHANGES[ci.income_change]) if ci.income_change in INCOME_CHANGES else "-"
+        checkin = t(N_("Check-in day {days}: answered {date}, income: {change}")).format(
+            days=ci.round_days, date=t.date(ci.answered_on), change=esc(change)
+        )
+    else:
+        checkin = t(N_("Check-in day {days}: not answered")).format(days=ci.round_days)
+    visit = t.date(c.last_visit) if c.last_visit else t(N_("never"))
+    lines = [
+        head,
+        f"   {esc(verdict)} · {klass}",
+        f"   {checkin}",
+        "   "
+        + t(N_("Open follow-ups: {n} · Last visit: {date}")).format(
+            n=c.open_follow_ups, date=visit
+        ),
+    ]
+    if c.reasons:
+        why = ", ".join(t(VISIT_REASONS[r]) for r in c.reasons)
+        lines.append("   ⚠️ " + t(N_("Needs a visit: {why}")).format(why=esc(why)))
+    return lines
+
+
+def caseload_text(load: Caseload, t: Translator) -> str:
+    if not load.has_areas:
+        return t(NO_AREAS)
+    lines = [t(HEAD).format(total=load.total, needing=load.needing)]
+    if load.view == NEEDS_VISIT:
+        lines.append(t(ONLY_VISIT))
+    if not load.cases:
+        lines += ["", t(NOBODY_NEEDS if load.view == NEEDS_VISIT and load.total else NOBODY)]
+    for i, c in enumerate(load.cases, start=load.page * PAGE + 1):
+        lines += ["", *_case(i, c, t)]
+    if load.pages > 1:
+        lines += ["", t(PAGE_OF).format(page=load.page + 1, pages=load.pages)]
+    return fit_html("\n".join(lines))
+
+
+def caseload_keyboard(load: Caseload, t: Translator) -> InlineKeyboardMarkup | None:
+    if not load.has_areas:
+        return None
+    rows = []
+    moves = []
+    if load.page > 0:
+        moves.append(
+            button("◀️ " + t(N_("Previous")), CaseloadPage(load.view, load.page - 1).encode())
+        )
+    if load.page + 1 < load.pages:
+        moves.append(button(t(N_("Next")) + " ▶️", CaseloadPage(load.view, load.page + 1).encode()))
+    if moves:
+        rows.append(moves)
+    if load.view == ALL:
+        rows.append(
+            [button("⚠️ " + t(N_("Only who needs a visit")), CaseloadPage(NEEDS_VISIT, 0).encode())]
+        )
+    else:
+        rows.append([button(t(N_("Show everyone")), CaseloadPage(ALL, 0).encode())])
+    return inline(rows)
+
+
+@requires(COMPANIONS)
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = tr(context)
+    load = await caseload(rt(context).db, user_id(update))
+    await context.bot.send_message(
+        user_id(update),
+        caseload_text(load, t),
+        parse_mode=ParseMode.HTML,
+        reply_markup=caseload_keyboard(load, t),
+    )
+
+
+@requires(COMPANIONS)
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    tap = CaseloadPage.decode(query.data)
+    if tap is None or tap.view not in VIEWS:
+        await query.answer(t(N_("This button is no longer valid.")))
+        return
+    load = await caseload(rt(context).db, user_id(update), tap.view, tap.page)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        await query.message.edit_text(
+            caseload_text(load, t),
+            parse_mode=ParseMode.HTML,
+            reply_markup=caseload_keyboard(load, t),
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            raise
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handlers(
+        [
+            CommandHandler("dampingan", show, filters=filters.ChatType.PRIVATE),
+            CallbackQueryHandler(on_page, pattern=CaseloadPage.pattern()),
+        ]
+    )
