@@ -31,6 +31,7 @@ from conversations import (
     roles_admin,
     staff_classes,
     verify,
+    visits,
 )
 from conversations.common import (
     MENU_CONTINUE,
@@ -48,6 +49,7 @@ from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.forms.invite import INVITE
 from wrse_bot.forms.verification import REASON_FORM
+from wrse_bot.forms.visit import VISIT
 from wrse_bot.telegram.context import Context
 
 # How each form is drawn where forms differ (its name, its review, "closed").
@@ -60,6 +62,7 @@ SCREENS: dict[str, forms.Screen] = {
     INVITE: roles_admin.SCREEN,
     **class_forms.SCREENS,
     AREAS.name: areas.SCREEN,
+    VISIT.name: visits.SCREEN,
 }
 
 # Features first: within a group the first matching handler wins, so an
@@ -79,6 +82,7 @@ FEATURES = (
     aid,
     areas,
     caseload,
+    visits,
 )
 
 

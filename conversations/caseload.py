@@ -15,9 +15,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from conversations.auth import requires
 from conversations.common import rt, tr, user_id
 from conversations.my_data import VERDICTS
-from wrse_bot.buttons import CaseloadPage
+from wrse_bot.buttons import CaseloadPage, OpenForm
 from wrse_bot.domain.obstacles import INCOME_CHANGES
 from wrse_bot.domain.visits import VISIT_REASONS
+from wrse_bot.forms.visit import VISIT
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.caseload import ALL, NEEDS_VISIT, PAGE, VIEWS, Case, Caseload, caseload
 from wrse_bot.services.roles import COMPANIONS
@@ -98,6 +99,9 @@ def caseload_keyboard(load: Caseload, t: Translator) -> InlineKeyboardMarkup | N
         moves.append(button(t(N_("Next")) + " ▶️", CaseloadPage(load.view, load.page + 1).encode()))
     if moves:
         rows.append(moves)
+    for c in load.cases:  # the service checks her desa again when the form opens
+        label = "📝 " + t(N_("Visit note: {name}")).format(name=c.name)
+        rows.append([button(label, OpenForm(VISIT.name, c.registrant_id).encode())])
     if load.view == ALL:
         rows.append(
             [button("⚠️ " + t(N_("Only who needs a visit")), CaseloadPage(NEEDS_VISIT, 0).encode())]

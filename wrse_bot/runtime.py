@@ -13,7 +13,7 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
-from wrse_bot.services import aid, areas, checkins, follow_up
+from wrse_bot.services import aid, areas, checkins, follow_up, visits
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.attendance import AttendanceService
 from wrse_bot.services.broadcast import BroadcastService
@@ -71,6 +71,7 @@ class Runtime:
                     access.invite_spec,
                     *class_form_specs(settings),
                     areas.SPEC,
+                    visits.SPEC,
                 ],
                 partial(role_in, settings=settings),
             ),

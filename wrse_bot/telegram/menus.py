@@ -37,7 +37,10 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("tindak_lanjut", N_("Follow-up queue")),
     ("ekspor", N_("Export data")),
 )
-COMPANION_COMMANDS: tuple[tuple[str, str], ...] = (("dampingan", N_("The women I accompany")),)
+COMPANION_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("dampingan", N_("The women I accompany")),
+    ("kunjungan", N_("Note a home visit")),
+)
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     *STAFF_COMMANDS,
     *COORDINATOR_COMMANDS,

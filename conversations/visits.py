@@ -1,0 +1,69 @@
+"""/kunjungan <number>, or "Catat kunjungan" on /dampingan: a companion's
+note after a home visit (issue 11). The questions are the visit form
+(wrse_bot/forms/visit.py) on the one engine service; this module opens it
+about the woman's registration and draws its review."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from conversations import forms
+from conversations.auth import requires
+from conversations.common import tr
+from wrse_bot.domain.digits import parse_uint
+from wrse_bot.forms.engine import FormState
+from wrse_bot.forms.visit import VISIT
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.roles import COMPANIONS
+from wrse_bot.services.visits import facts_for_review
+from wrse_bot.telegram.keyboards import button, inline
+
+USAGE = N_(
+    "Type /kunjungan and her number, for example: /kunjungan 12. "
+    "The numbers are in /dampingan, where you can also tap her name."
+)
+NOT_HERS = N_("Number {number} is not a woman of your desa.")
+REVIEW = N_(
+    "<b>Visit to {name}</b>, {date}\n• Talked about: {talked}\n• Obstacles: {obstacles}\n"
+    "• Next step: {next_step}, by {next_on}\n\nTap Save, or change one answer."
+)
+
+
+def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    facts = facts_for_review(state.answers)
+    seen = ", ".join(t.render(m.msgid) for m in facts.pop("obstacles")) or t(N_("none seen"))
+    text = t.render(REVIEW, {**forms.escaped(facts), "obstacles": forms.escape(seen)})
+    rows = [
+        [button("✅ " + t(N_("Save")), "submit")],
+        [
+            button(t(N_("Change the date")), "edit_visited_on"),
+            button(t(N_("Change the talk")), "edit_talked"),
+        ],
+        [
+            button(t(N_("Change the obstacles")), "edit_obstacles"),
+            button(t(N_("Change the next step")), "edit_next_step"),
+        ],
+    ]
+    return text, inline(rows)
+
+
+SCREEN = forms.Screen(
+    title=N_("the visit note"), review=review, closed=N_("She is not a woman of your desa.")
+)
+
+
+@requires(COMPANIONS)
+async def record_visit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    args = context.args or []
+    number = parse_uint(args[0].lstrip("#")) if len(args) == 1 else None
+    if number is None:
+        await context.bot.send_message(update.effective_user.id, tr(context)(USAGE))  # type: ignore[union-attr]
+        return
+    view = await forms.open_form(update, context, VISIT.name, number)
+    if view.status in (forms.Status.REFUSED, forms.Status.CLOSED):
+        await context.bot.send_message(view.owner, tr(context)(NOT_HERS).format(number=number))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("kunjungan", record_visit, filters=filters.ChatType.PRIVATE))
