@@ -32,6 +32,7 @@ from wrse_bot.db.models import (
     RegistrationDraft,
     StaffFlag,
     TrainingClass,
+    Visit,
 )
 from wrse_bot.services import classes, reminders
 from wrse_bot.services.attendance import AttendanceService, mark
@@ -168,6 +169,17 @@ async def a_woman_with_a_life_in_the_programme(db: Database, settings: Settings)
                 recorded_by=STAFF,
             )
         )
+        # Her companion's note after a home visit.
+        s.add(
+            Visit(
+                registrant_id=reg_id,
+                companion_id=STAFF,
+                visited_on=date(2026, 11, 3),
+                talked=f"utang di warung dekat {ADDRESS}",
+                obstacles=["anak_keluarga"],
+                next_step="ke puskesmas",
+            )
+        )
     mine = await classes.my_places(db, HER)
     first = await _first_session(db, full)
     rsvp = await reminders.answer(db, HER, mine[0].enrolment_id, first, True)
@@ -257,6 +269,9 @@ async def test_hapus_data_erases_everything_that_is_hers(db: Database, settings:
         aid = await s.scalar(select(Aid))
         assert (aid.registrant_id, aid.kind, aid.value) == (ids["reg"], "mesin_jahit", 1_500_000)
         assert aid.repeat_reason is None and aid.recorded_by is None
+        visit = await s.scalar(select(Visit))
+        assert (visit.registrant_id, visit.obstacles) == (ids["reg"], ["anak_keluarga"])
+        assert visit.talked is None and visit.next_step is None
 
         # Rosters, attendance sheets, /verifikasi and exports: she is not there.
         for class_id in (ids["full"], ids["other"], ids["past"]):

@@ -48,6 +48,7 @@ from wrse_bot.db.models import (
     SessionRsvp,
     StaffFlag,
     User,
+    Visit,
 )
 from wrse_bot.domain.statuses import ACTIVE_ENROLMENTS, OutboxStatus, RegistrantStatus
 from wrse_bot.services import classes
@@ -229,6 +230,10 @@ async def erase(
             update(Aid)
             .where(Aid.registrant_id == reg_id)
             .values(kind_other=None, repeat_reason=None, recorded_by=None)
+        )
+        # So do her companion's visits: counted by month and obstacle, without a word of them.
+        await s.execute(
+            update(Visit).where(Visit.registrant_id == reg_id).values(talked=None, next_step=None)
         )
     await s.execute(delete(Consent).where(Consent.user_id == user_id))
     await s.execute(delete(User).where(User.id == user_id))
