@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from conversations import forms
 from conversations.auth import requires
 from conversations.common import NOT_VALID, edit_html, tr, user_id
-from wrse_bot.buttons import FollowUpTap
+from wrse_bot.buttons import FollowUpTap, TakeOverFollowUp
 from wrse_bot.domain.obstacles import (
     FOLLOW_UP_REASONS,
     HELP_KINDS,
@@ -98,13 +98,24 @@ def render_card(c: FollowUpCard, t: Translator, me: int) -> str:
         lines.append(t(N_("Not taken yet")))
     elif c.assigned_to == me:
         lines.append(t(N_("Handled by: you")))
+    elif c.holder_role == "companion":
+        lines.append(
+            t(N_("Handled by: {who}, companion of her desa")).format(who=_mention(c.assigned_to))
+        )
     else:
-        lines.append(t(N_("Handled by: another coordinator")))
+        lines.append(t(N_("Handled by: another coordinator")) + f" ({_mention(c.assigned_to)})")
     return fit_html("\n".join(lines))
 
 
+def _mention(uid: int) -> str:
+    return f'<a href="tg://user?id={uid}">{uid}</a>'
+
+
 def card_buttons(c: FollowUpCard, t: Translator, me: int) -> object:
-    if c.resolved_at is not None or c.assigned_to not in (None, me):
+    if c.resolved_at is None and c.assigned_to not in (None, me):  # someone else holds it
+        take = "🔁 " + t(N_("Take it over"))
+        return inline([[button(take, TakeOverFollowUp(c.id).encode())]])
+    if c.resolved_at is not None:
         return None
     rows = []
     if c.assigned_to is None:
@@ -191,6 +202,28 @@ async def follow_up_callback(update: Update, context: Context) -> None:
     await _show_card(update, result, t, uid)
 
 
+@requires(COORDINATORS)
+async def take_over_callback(update: Update, context: Context) -> None:
+    """🔁 on a card someone else holds: it becomes hers (audit-logged)."""
+    query = update.callback_query
+    assert query is not None
+    t = tr(context)
+    uid = user_id(update)
+    tap = TakeOverFollowUp.decode(query.data)
+    if tap is None:
+        await query.answer(t(NOT_VALID))
+        return
+    result = await context.runtime.follow_up.take_over(uid, tap.follow_up, update.update_id)
+    if result.outcome == "duplicate":
+        await query.answer()
+        return
+    if result.outcome == "done":
+        await query.answer(t(N_("It is yours now.")))
+    else:
+        await query.answer(t(_FU_REFUSALS.get(result.outcome, t(NOT_VALID))), show_alert=True)
+    await _show_card(update, result, t, uid)
+
+
 async def _noted(
     view: FormView, context: Context, message: MaybeInaccessibleMessage | None
 ) -> None:
@@ -224,5 +257,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         [
             CommandHandler("tindak_lanjut", follow_up_command, filters=private),
             CallbackQueryHandler(follow_up_callback, pattern=FollowUpTap.pattern()),
+            CallbackQueryHandler(take_over_callback, pattern=TakeOverFollowUp.pattern()),
         ]
     )

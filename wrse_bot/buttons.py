@@ -239,3 +239,11 @@ class CaseloadPage(Button):
     PREFIX: ClassVar[str] = "cl"
     view: str = code(5)
     page: int = 0
+
+
+@dataclass(frozen=True)
+class TakeOverFollowUp(Button):
+    """A coordinator takes over a follow-up someone else holds (a companion, say)."""
+
+    PREFIX: ClassVar[str] = "to"
+    follow_up: int = 0

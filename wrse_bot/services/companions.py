@@ -111,3 +111,24 @@ async def may_see(
         return True
     audit(s, companion_id, REFUSED, registrant_id=registrant_id, detail=what)
     return False
+
+
+async def companion_of(s: AsyncSession, user_id: int | None) -> int | None:
+    """The companion of the desa this woman (her Telegram id) lives in: the one
+    assigned there first. None when her desa has no companion."""
+    if user_id is None:
+        return None
+    village = await s.scalar(
+        select(Registrant.village_code).where(
+            Registrant.user_id == user_id, Registrant.status.not_in(WITHDRAWN)
+        )
+    )
+    if village is None:
+        return None
+    return await s.scalar(
+        select(CompanionArea.user_id)
+        .join(RoleGrant, RoleGrant.user_id == CompanionArea.user_id)
+        .where(CompanionArea.village_code == village, RoleGrant.role == Role.COMPANION.value)
+        .order_by(CompanionArea.assigned_at, CompanionArea.user_id)
+        .limit(1)
+    )

@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import ActiveForm, CheckIn, FollowUp, Registrant, TrainingClass
+from wrse_bot.db.models import ActiveForm, CheckIn, FollowUp, Registrant, RoleGrant, TrainingClass
 from wrse_bot.domain.obstacles import FollowUpReason
 from wrse_bot.forms.follow_up import FOLLOW_UP_NOTE, NOTE_FORM
 from wrse_bot.forms.model import Answers
+from wrse_bot.services.follow_up_holders import take_over, to_companion
 from wrse_bot.services.forms import FormSpec
 from wrse_bot.services.roles import COORDINATORS, audit
 from wrse_bot.services.updates import claim_update
@@ -58,6 +59,7 @@ async def open_follow_up(
     follow_up = FollowUp(checkin_id=checkin_id, reason=reason, created_at=now())
     s.add(follow_up)
     await s.flush()
+    await to_companion(s, follow_up)
     return follow_up
 
 
@@ -87,6 +89,7 @@ class FollowUpCard:
     obstacle: str | None
     obstacle_other: str | None
     wants_contact: bool | None
+    holder_role: str | None = None  # the role of whoever holds it (a companion, a coordinator)
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,21 @@ class ActionResult:
 
 def _card_query():  # type: ignore[no-untyped-def]
     return (
-        select(FollowUp, CheckIn, Registrant, TrainingClass.title)
+        select(FollowUp, CheckIn, Registrant, TrainingClass.title, RoleGrant.role)
         .join(CheckIn, CheckIn.id == FollowUp.checkin_id)
         .outerjoin(Registrant, Registrant.user_id == CheckIn.user_id)
         .outerjoin(TrainingClass, TrainingClass.id == CheckIn.class_id)
+        .outerjoin(RoleGrant, RoleGrant.user_id == FollowUp.assigned_to)
     )
 
 
-def _card(fu: FollowUp, ci: CheckIn, reg: Registrant | None, title: str | None) -> FollowUpCard:
+def _card(
+    fu: FollowUp,
+    ci: CheckIn,
+    reg: Registrant | None,
+    title: str | None,
+    holder_role: str | None = None,
+) -> FollowUpCard:
     return FollowUpCard(
         id=fu.id,
         reason=fu.reason,
@@ -136,6 +146,7 @@ def _card(fu: FollowUp, ci: CheckIn, reg: Registrant | None, title: str | None) 
         obstacle=ci.obstacle,
         obstacle_other=ci.obstacle_other,
         wants_contact=ci.wants_contact,
+        holder_role=holder_role,
     )
 
 
@@ -196,6 +207,17 @@ class FollowUpService:
             card = await _load(s, actor, follow_up_id)
             if taken.rowcount == 1:  # type: ignore[attr-defined]
                 audit(s, actor, "assign_follow_up", detail=f"follow_up:{follow_up_id}")
+                return ActionResult("done", card)
+            return ActionResult(_why_not(card, actor, mine_ok=False), card)
+
+    async def take_over(self, actor: int, follow_up_id: int, update_id: int | None) -> ActionResult:
+        """Take one someone else holds (a companion of her desa, another coordinator)."""
+        async with self.db.transaction() as s:
+            if not await claim_update(s, update_id):
+                return ActionResult("duplicate")
+            taken = await take_over(s, actor, follow_up_id)
+            card = await _load(s, actor, follow_up_id)
+            if taken:
                 return ActionResult("done", card)
             return ActionResult(_why_not(card, actor, mine_ok=False), card)
 

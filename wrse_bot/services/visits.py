@@ -17,11 +17,13 @@ from wrse_bot.domain.visits import VISIT_OBSTACLES
 from wrse_bot.forms.model import Answers
 from wrse_bot.forms.visit import VISIT, day_of, obstacles_of
 from wrse_bot.services.companions import may_see
+from wrse_bot.services.follow_up_holders import resolve_by_visit
 from wrse_bot.services.forms import FormSpec, InRow, Status
 from wrse_bot.services.notices import Notice
 from wrse_bot.services.roles import COMPANIONS, audit
 
 SAVED = N_("Saved: your visit to {name} on {date}. Next step by {next}.")
+CLOSED_FOLLOW_UPS = N_("Her open follow-ups that you held are marked resolved by this visit.")
 
 
 class VisitFacts(InRow):
@@ -56,6 +58,8 @@ async def _finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[N
     s.add(visit)
     await s.flush()
     audit(s, row.user_id, "visit:record", registrant_id=row.subject, detail=f"#{visit.id}")
+    reg = await s.get(Registrant, row.subject)
+    closed = await resolve_by_visit(s, row.user_id, reg.user_id if reg else None)
     return (
         Notice(
             row.user_id,
@@ -65,6 +69,7 @@ async def _finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[N
                 "date": Day(visit.visited_on),
                 "next": Day(visit.next_on) if visit.next_on else "-",
             },
+            lines=(CLOSED_FOLLOW_UPS,) if closed else (),
         ),
     )
 
