@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.report [--women 50000] [--db sqlite|postgresql|both]
 
 Loads 50,000 registrants (each enrolled once, 3 attendance marks), 150,000
-check-ins (30/90/180 days) and 10,000 aid records with bulk core INSERTs
+check-ins (30/90/180 days), 10,000 aid records, one companion per desa with
+30,000 home visits and 5,000 follow-ups they hold, with bulk core INSERTs
 (executemany in chunks) into a fresh, migrated database, runs ANALYZE (as
 autovacuum would have), then times
 the whole /laporan computation as the bot does it: every SQL aggregation of
@@ -63,11 +64,13 @@ async def measure(db_kind: str, url: str, women: int) -> str:
             assert len(pictures) == 3 and all(p.startswith(b"\x89PNG") for _, p in pictures)
             timings.append((total, queries, total - queries))
         assert report.registrations == counts["registrants"]
+        assert sum(c.caseload for c in report.visits.companions) == counts["registrants"]
         worst, queries, charts = max(timings)
         best = min(timings)[0]
         return (
             f"report {db_kind}: {counts['registrants']:,} registrants, "
-            f"{counts['checkins']:,} check-ins, {counts['aids']:,} aids "
+            f"{counts['checkins']:,} check-ins, {counts['aids']:,} aids, "
+            f"{counts['visits']:,} visits by {counts['companions']} companions "
             f"(loaded in {load_s:.0f} s): "
             f"/laporan worst of {RUNS} {worst:.2f} s (SQL {queries:.2f} s + 3 charts "
             f"{charts:.2f} s; best {best:.2f} s); target under {TARGET_SECONDS:.0f} s "

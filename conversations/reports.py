@@ -28,6 +28,7 @@ from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.obstacles import OBSTACLES
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.visits import OBSTACLE_KINDS, VISIT_OBSTACLES
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import charts
 from wrse_bot.services.aid_report import ShownCell
@@ -45,6 +46,7 @@ from wrse_bot.services.reports import (
 from wrse_bot.services.roles import COORDINATORS, audit_now
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
+from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 KOTA_PREFIX = "35.79."
@@ -299,6 +301,7 @@ def render_report(r: PublishedReport, t: Translator) -> str:
     else:
         lines.append(t(N_("<b>Obstacles named:</b> none yet")))
     lines.extend(aid_lines(r, t, n))
+    lines.extend(visit_lines(r, t, n))
     return "\n".join(lines)
 
 
@@ -342,6 +345,53 @@ def aid_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> l
     return lines
 
 
+def visit_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> list[str]:
+    """Accompaniment: obstacles seen on visits (inside, outside) and each companion's work."""
+    v = r.visits
+    lines = []
+    if v.kinds:
+        kinds = " · ".join(f"{t(OBSTACLE_KINDS[k])} {esc(n(c))}" for k, c in v.kinds.items())
+        named = " · ".join(
+            f"{t(VISIT_OBSTACLES[o][0])} {esc(n(c))}" for o, c in v.obstacles.items()
+        )
+        lines += [
+            t(N_("<b>Obstacles seen on visits</b> (visits): {list}")).format(list=kinds),
+            t(N_("• In detail: {list}")).format(list=named),
+        ]
+    else:
+        lines.append(t(N_("<b>Obstacles seen on visits:</b> no visit noted yet")))
+    return lines
+
+
+def companion_report(r: PublishedReport, t: Translator) -> str | None:
+    """Each companion's work, as a message of its own (there may be many); None without any."""
+    v = r.visits
+    if not v.companions:
+        return None
+    n = lambda x: shown(x, lambda y: number(t, y))  # noqa: E731
+    lines = [t(N_("<b>Companions</b> (women of her desa; visits per month; follow-ups):"))]
+    places = load_places()
+    for c in v.companions:
+        months = " · ".join(f"{esc(m)} {esc(n(x))}" for m, x in c.visits_by_month.items()) or "-"
+        lines.append(
+            t(
+                N_(
+                    "• {who} ({villages}): {caseload} women, {quiet} not contacted for 30 days; "
+                    "visits {months}; follow-ups {open} open, {resolved} resolved"
+                )
+            ).format(
+                who=c.companion_id,
+                villages=esc(", ".join(places.name(v) for v in c.villages)),
+                caseload=esc(n(c.caseload)),
+                quiet=esc(n(c.not_contacted)),
+                months=months,
+                open=esc(n(c.open)),
+                resolved=esc(n(c.resolved)),
+            )
+        )
+    return fit_html("\n".join(lines))
+
+
 def esc(text: str) -> str:
     """Figures go into HTML: "< 5" must arrive as text, not as a tag."""
     return html.escape(text, quote=False)
@@ -367,6 +417,9 @@ async def send_report(update: Update, context: Context, f: ReportFilter) -> None
     report = publish(await build_report(runtime.db, f), runtime.settings.report_min_group)
     await audit_now(runtime.db, uid, "view_report", detail=_encode(f))
     await context.bot.send_message(uid, render_report(report, t), parse_mode=ParseMode.HTML)
+    companions = companion_report(report, t)
+    if companions is not None:
+        await context.bot.send_message(uid, companions, parse_mode=ParseMode.HTML)
     pictures = await asyncio.to_thread(draw_charts, report, t)
     for name, png in pictures:
         await context.bot.send_photo(uid, photo=png, filename=f"{name}.png")

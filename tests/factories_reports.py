@@ -31,20 +31,26 @@ from wrse_bot.db.models import (
     Attendance,
     CheckIn,
     ClassSession,
+    CompanionArea,
     Enrolment,
     FollowUp,
     Registrant,
+    RoleGrant,
     TrainingClass,
     User,
+    Visit,
 )
 from wrse_bot.domain.aid import AidKind
 from wrse_bot.domain.eligibility import Verdict
 from wrse_bot.domain.obstacles import BRACKET_RUPIAH, IncomeChange
+from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import CheckInStatus, ClassStatus, EnrolmentStatus, RegistrantStatus
+from wrse_bot.domain.visits import VISIT_OBSTACLES
 from wrse_bot.services.checkin_rounds import income_change
 
 BATU, BUMIAJI, JUNREJO = "35.79.01", "35.79.02", "35.79.03"
 KECAMATAN = (BATU, BUMIAJI, JUNREJO)
+COMPANION_BASE = 900_000_000  # the bulk companions' Telegram ids
 
 
 def female_nik(n: int, kecamatan: str = JUNREJO) -> str:
@@ -239,7 +245,12 @@ async def _insert(db: Database, table: Table, rows: Iterable[dict[str, Any]]) ->
 
 
 async def seed_bulk(
-    db: Database, *, women: int = 50_000, classes: int = 60, seed: int = 4
+    db: Database,
+    *,
+    women: int = 50_000,
+    classes: int = 60,
+    seed: int = 4,
+    visits_total: int = 30_000,
 ) -> dict[str, int]:
     """Synthetic programme: every woman registered in the last 400 days and
     enrolled in one class; 3 sessions per class with attendance; 3 check-ins
@@ -254,10 +265,20 @@ async def seed_bulk(
     verdicts = (Verdict.ELIGIBLE,) * 7 + (Verdict.NEEDS_REVIEW,) * 2 + (Verdict.NOT_ELIGIBLE,)
     intake = [rnd.randint(0, 9) for _ in range(women + 1)]
 
+    places = load_places()
+    villages = {k: [v.code for v in places.villages(k)] for k in KECAMATAN}
+
+    def village(i: int) -> str:
+        desa = villages[KECAMATAN[i % 3]]
+        return desa[(i // 3) % len(desa)]
+
     def registrants() -> Iterable[dict[str, Any]]:
         for i in range(1, women + 1):
             yield {
                 "user_id": i,
+                # Her desa (encrypted) and a name: a companion's caseload reads both.
+                "full_name": f"Ibu {i}",
+                "village_code": village(i),
                 "status": RegistrantStatus.ACTIVE,
                 "verdict": verdicts[i % len(verdicts)],
                 "kecamatan_code": KECAMATAN[i % 3],
@@ -384,6 +405,50 @@ async def seed_bulk(
             }
 
     counts["aids"] = await _insert(db, Aid.__table__, aids())
+
+    # One companion per desa (issue 11), 30,000 visits over the last year, and
+    # 5,000 follow-ups they hold (a third resolved).
+    desa = sorted({v for vs in villages.values() for v in vs})
+    companion = {v: COMPANION_BASE + n for n, v in enumerate(desa)}
+    await _insert(
+        db,
+        RoleGrant.__table__,
+        ({"user_id": c, "role": "companion", "granted_at": at} for c in companion.values()),
+    )
+    counts["companions"] = await _insert(
+        db,
+        CompanionArea.__table__,
+        ({"user_id": c, "village_code": v, "assigned_at": at} for v, c in companion.items()),
+    )
+    obstacle_codes = list(VISIT_OBSTACLES)
+
+    def visits() -> Iterable[dict[str, Any]]:
+        for _ in range(visits_total):
+            i = rnd.randint(1, women)
+            seen = rnd.sample(obstacle_codes, rnd.randint(0, 2))
+            yield {
+                "registrant_id": i,
+                "companion_id": companion[village(i)],
+                "visited_on": (at - timedelta(days=rnd.randint(0, 365))).date(),
+                "obstacles": seen,
+                "created_at": at,
+            }
+
+    counts["visits"] = await _insert(db, Visit.__table__, visits())
+    counts["follow_ups"] = await _insert(
+        db,
+        FollowUp.__table__,
+        (
+            {
+                "checkin_id": n * 30 + 1,
+                "reason": "income_fell",
+                "assigned_to": companion[village((n * 30) // 3 + 1)],
+                "created_at": at - timedelta(days=n % 300),
+                "resolved_at": at if n % 3 == 0 else None,
+            }
+            for n in range(min(5_000, women * 3 // 30))
+        ),
+    )
     if not db.is_sqlite:  # explicit ids were inserted: move the sequences past them
         async with db.transaction() as s:
             for table in ("classes", "class_sessions", "enrolments"):

@@ -202,7 +202,16 @@ async def test_export_sends_a_real_xlsx_with_masked_niks_and_audits_it(
 
         wb = load_workbook(io.BytesIO(document.file_bytes or b""), read_only=True)
         assert wb.sheetnames == [
-            *("registrants", "decisions", "enrolments", "attendance", "checkins", "aid", "summary")
+            *(
+                "registrants",
+                "decisions",
+                "enrolments",
+                "attendance",
+                "checkins",
+                "aid",
+                "visits",
+                "summary",
+            )
         ]
         rows = list(wb["registrants"].iter_rows(values_only=True))
         assert "nik" not in rows[0] and "address" not in rows[0]

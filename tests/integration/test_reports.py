@@ -26,7 +26,7 @@ from tests.factories_reports import BATU, BUMIAJI, JUNREJO, Seeder, female_nik
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.migrate import upgrade
-from wrse_bot.db.models import Aid, AuditEvent, CheckIn, FollowUp, Registrant
+from wrse_bot.db.models import Aid, AuditEvent, CheckIn, FollowUp, Registrant, Visit
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.forms.engine import Answer
 from wrse_bot.forms.follow_up import NOTE_FORM
@@ -467,6 +467,7 @@ async def test_xlsx_has_every_sheet_with_headers_and_masked_niks(db: Database) -
         "attendance": 5,
         "checkins": 7,
         "aid": 0,
+        "visits": 0,
     }
     checkins = list(wb["checkins"].iter_rows(values_only=True))
     assert "income_change" in checkins[0] and len(checkins) == 8
@@ -501,6 +502,34 @@ async def test_the_aid_sheet_keeps_the_reason_for_a_second_aid_to_full_data(
             "'=APBD",
         )
         assert ("repeat_reason" in aid) is not masked
+
+
+async def test_the_visits_sheet_keeps_what_was_said_to_full_data(db: Database) -> None:
+    await seed_programme(db)
+    async with db.transaction() as s:
+        reg = await s.scalar(select(Registrant.id).order_by(Registrant.id))
+        s.add(
+            Visit(
+                registrant_id=reg,
+                companion_id=8801,
+                visited_on=date(2026, 11, 3),
+                talked="=utang di warung",
+                obstacles=["percaya_diri", "tetangga"],
+                next_step="ke pasar Minggu",
+                next_on=date(2026, 11, 17),
+            )
+        )
+    for masked in (True, False):
+        result = await export(db, ME, "xlsx", masked=masked, update_id=None)
+        assert result is not None and result.counts["visits"] == 1
+        header, row = list(
+            load_workbook(io.BytesIO(result.data))["visits"].iter_rows(values_only=True)
+        )
+        visit = dict(zip(header, row, strict=True))
+        assert visit["obstacles"] == "percaya_diri, tetangga" and visit["companion_id"] == 8801
+        assert ("talked" in visit) is not masked and ("next_step" in visit) is not masked
+        if not masked:
+            assert visit["talked"] == "'=utang di warung"  # formula-safe
 
 
 async def test_full_niks_only_when_asked_and_every_export_is_audited(db: Database) -> None:

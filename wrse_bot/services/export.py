@@ -47,6 +47,7 @@ from wrse_bot.db.models import (
     Enrolment,
     Registrant,
     TrainingClass,
+    Visit,
 )
 from wrse_bot.db.types import EncryptedType
 from wrse_bot.domain.disclosure import Withheld
@@ -60,7 +61,7 @@ from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
 
 FORMATS = ("xlsx", "csv")
-SHEETS = ("registrants", "decisions", "enrolments", "attendance", "checkins", "aid")
+SHEETS = ("registrants", "decisions", "enrolments", "attendance", "checkins", "aid", "visits")
 SUMMARY = "summary"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MIME = "application/zip"
@@ -157,6 +158,19 @@ _AID = (
     ("class_id", Aid.class_id),
     ("repeat_reason", Aid.repeat_reason),
     ("recorded_at_wib", Aid.recorded_at),
+)
+# A companion's home visits (issue 11): what was said and agreed is full data only.
+_VISITS = (
+    ("id", Visit.id),
+    ("registrant_id", Visit.registrant_id),
+    ("kecamatan", Registrant.kecamatan_code),
+    ("desa_kelurahan", Registrant.village_code),
+    ("companion_id", Visit.companion_id),
+    ("visited_on", Visit.visited_on),
+    ("talked", Visit.talked),
+    ("obstacles", Visit.obstacles),
+    ("next_step", Visit.next_step),
+    ("next_on", Visit.next_on),
 )
 _not_erased = Registrant.status != RegistrantStatus.DELETED
 
@@ -260,6 +274,15 @@ async def read_tables(db: Database) -> list[Table]:
                 .where(_not_erased)
                 .order_by(Aid.id),
             ),
+            await _read(
+                s,
+                "visits",
+                _VISITS,
+                _select(_VISITS)
+                .join(Registrant, Registrant.id == Visit.registrant_id)
+                .where(_not_erased)
+                .order_by(Visit.id),
+            ),
         ]
 
 
@@ -304,7 +327,17 @@ def summary_table(r: PublishedReport) -> Table:
         ("business_share", value(r.business_share)),
         *((f"obstacle_{k}", value(v)) for k, v in r.obstacles.items()),
         *((f"funnel_{stage}", value(v)) for stage, v in r.funnel),
+        *((f"visit_obstacles_{k}", value(v)) for k, v in r.visits.kinds.items()),
     ]
+    for c in r.visits.companions:
+        who = f"companion_{c.companion_id}"
+        rows += [
+            (f"{who}_caseload", value(c.caseload)),
+            (f"{who}_not_contacted_30d", value(c.not_contacted)),
+            (f"{who}_follow_ups_open", value(c.open)),
+            (f"{who}_follow_ups_resolved", value(c.resolved)),
+            *((f"{who}_visits_{m}", value(v)) for m, v in c.visits_by_month.items()),
+        ]
     return Table(SUMMARY, ("figure", "value"), rows)
 
 
@@ -322,6 +355,8 @@ _MASKED: dict[str, tuple[str, Callable[[Any, date], Any]] | None] = {
     "monthly_income": ("monthly_income_range", lambda v, _: _income_range(v)),
     "income": ("income_range", lambda v, _: _income_range(v)),
     "repeat_reason": None,  # words about her situation: full data only
+    "talked": None,  # a visit's words: full data only
+    "next_step": None,
 }
 _PLACES = frozenset({"kecamatan", "desa_kelurahan", "class_kecamatan"})
 _INCOMES = frozenset({"monthly_income", "income"})

@@ -55,6 +55,12 @@ from wrse_bot.domain.obstacles import ROUNDS, IncomeChange
 from wrse_bot.domain.statuses import CheckInStatus, EnrolmentStatus
 from wrse_bot.domain.text import N_
 from wrse_bot.services.aid_report import AidFigures, PublishedAid, aid_figures, publish_aid
+from wrse_bot.services.visit_report import (
+    PublishedVisits,
+    VisitFigures,
+    publish_visits,
+    visit_figures,
+)
 
 PERIODS: dict[str, str] = {
     "30": N_("30 days"),
@@ -157,6 +163,7 @@ class Report:
     intake_women: int = 0  # registrations with an income: the intake median's group
     attendance_women: int = 0  # distinct women whose attendance was marked
     aid: AidFigures = field(default_factory=lambda: AidFigures({}, {}, {}))
+    visits: VisitFigures = field(default_factory=VisitFigures)
 
     @property
     def eligible(self) -> int:
@@ -223,6 +230,7 @@ class PublishedReport:
     obstacles: dict[str, Shown]
     funnel: tuple[tuple[str, Shown], ...]
     aid: PublishedAid = field(default_factory=lambda: PublishedAid({}, {}, {}))
+    visits: PublishedVisits = field(default_factory=PublishedVisits)
 
 
 def publish(r: Report, min_group: int) -> PublishedReport:
@@ -269,6 +277,7 @@ def publish(r: Report, min_group: int) -> PublishedReport:
         obstacles=disclosure.counts(r.obstacles, k),
         funnel=tuple((stage, disclosure.count(n, k)) for stage, n in r.funnel),
         aid=publish_aid(r.aid, k),
+        visits=publish_visits(r.visits, k),
     )
 
 
@@ -375,6 +384,9 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
         obstacles = await _obstacles(s, f, since)
         cohort = await _cohort(s, f, since)
         aid = await aid_figures(s, since=since, kecamatan=f.kecamatan, class_id=f.class_id)
+        visits = await visit_figures(
+            s, since=since, kecamatan=f.kecamatan, today=at.astimezone(WIB).date()
+        )
     return Report(
         filter=f,
         since=since,
@@ -397,6 +409,7 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
         intake_women=reg["median_n"],
         attendance_women=attendance[2],
         aid=aid,
+        visits=visits,
     )
 
 
