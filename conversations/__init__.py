@@ -50,6 +50,7 @@ from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.forms.invite import INVITE
 from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.forms.visit import VISIT
+from wrse_bot.services.checkin_via import VIA
 from wrse_bot.telegram.context import Context
 
 # How each form is drawn where forms differ (its name, its review, "closed").
@@ -63,6 +64,7 @@ SCREENS: dict[str, forms.Screen] = {
     **class_forms.SCREENS,
     AREAS.name: areas.SCREEN,
     VISIT.name: visits.SCREEN,
+    VIA.name: caseload.VIA_SCREEN,
 }
 
 # Features first: within a group the first matching handler wins, so an

@@ -10,10 +10,11 @@ import html
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from conversations import forms
 from conversations.auth import requires
-from conversations.common import rt, tr, user_id
+from conversations.common import tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.buttons import CaseloadPage, OpenForm
 from wrse_bot.domain.obstacles import INCOME_CHANGES
@@ -21,10 +22,16 @@ from wrse_bot.domain.visits import VISIT_REASONS
 from wrse_bot.forms.visit import VISIT
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.caseload import ALL, NEEDS_VISIT, PAGE, VIEWS, Case, Caseload, caseload
+from wrse_bot.services.checkin_via import VIA
 from wrse_bot.services.roles import COMPANIONS
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
 
+VIA_SCREEN = forms.Screen(
+    title=N_("her check-in, answered with you"),
+    closed=N_("This check-in is already answered, or she is not a woman of your desa."),
+)
 NO_AREAS = N_("No desa is assigned to you yet. Please ask the admin to add yours (/wilayah).")
 HEAD = N_("<b>Women you accompany</b>: {total} in your desa, {needing} need a visit.")
 ONLY_VISIT = N_("Showing only those who need a visit.")
@@ -99,9 +106,12 @@ def caseload_keyboard(load: Caseload, t: Translator) -> InlineKeyboardMarkup | N
         moves.append(button(t(N_("Next")) + " ▶️", CaseloadPage(load.view, load.page + 1).encode()))
     if moves:
         rows.append(moves)
-    for c in load.cases:  # the service checks her desa again when the form opens
+    for c in load.cases:  # the service checks her desa again when a form opens
         label = "📝 " + t(N_("Visit note: {name}")).format(name=c.name)
         rows.append([button(label, OpenForm(VISIT.name, c.registrant_id).encode())])
+        if c.open_checkin is not None:
+            label = "📋 " + t(N_("Her check-in, with her: {name}")).format(name=c.name)
+            rows.append([button(label, OpenForm(VIA.name, c.open_checkin).encode())])
     if load.view == ALL:
         rows.append(
             [button("⚠️ " + t(N_("Only who needs a visit")), CaseloadPage(NEEDS_VISIT, 0).encode())]
@@ -112,9 +122,9 @@ def caseload_keyboard(load: Caseload, t: Translator) -> InlineKeyboardMarkup | N
 
 
 @requires(COMPANIONS)
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show(update: Update, context: Context) -> None:
     t = tr(context)
-    load = await caseload(rt(context).db, user_id(update))
+    load = await caseload(context.runtime.db, user_id(update))
     await context.bot.send_message(
         user_id(update),
         caseload_text(load, t),
@@ -124,7 +134,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @requires(COMPANIONS)
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_page(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
@@ -132,7 +142,7 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if tap is None or tap.view not in VIEWS:
         await query.answer(t(N_("This button is no longer valid.")))
         return
-    load = await caseload(rt(context).db, user_id(update), tap.view, tap.page)
+    load = await caseload(context.runtime.db, user_id(update), tap.view, tap.page)
     await query.answer()
     if not isinstance(query.message, Message):
         return

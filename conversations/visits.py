@@ -6,7 +6,7 @@ about the woman's registration and draws its review."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from conversations import forms
 from conversations.auth import requires
@@ -17,6 +17,7 @@ from wrse_bot.forms.visit import VISIT
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.roles import COMPANIONS
 from wrse_bot.services.visits import facts_for_review
+from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
 USAGE = N_(
@@ -54,7 +55,7 @@ SCREEN = forms.Screen(
 
 
 @requires(COMPANIONS)
-async def record_visit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def record_visit(update: Update, context: Context) -> None:
     args = context.args or []
     number = parse_uint(args[0].lstrip("#")) if len(args) == 1 else None
     if number is None:

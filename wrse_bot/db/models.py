@@ -621,6 +621,8 @@ class CheckIn(Base):
     obstacle: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
     obstacle_other: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
     wants_contact: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Answered with her companion during a visit (issue 11): the companion's id.
+    via_companion: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class FollowUp(Base):

@@ -63,6 +63,7 @@ class Case:
     open_follow_ups: int
     last_visit: date | None
     reasons: tuple[str, ...]  # why she needs a visit (wrse_bot/domain/visits.py)
+    open_checkin: int | None = None  # a check-in asked and not answered: answer it with her
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,10 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
     last_ci: dict[int, LastCheckIn] = {}
     last_answer: dict[int, date] = {}
     fell: dict[int, bool] = {}
-    waiting: set[int] = set()
-    for uid, days, status, answered, change in await s.execute(
+    waiting: dict[int, int] = {}  # user -> her latest unanswered check-in
+    for cid, uid, days, status, answered, change in await s.execute(
         select(
+            CheckIn.id,
             CheckIn.user_id,
             CheckIn.round_days,
             CheckIn.status,
@@ -131,7 +133,7 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
         if status == "answered" and on is not None:
             last_answer[uid], fell[uid] = on, change == "fell"
         if status in UNANSWERED:
-            waiting.add(uid)
+            waiting[uid] = cid
     follow = dict(
         (
             await s.execute(
@@ -177,6 +179,7 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
                 open_follow_ups=contact.open_follow_ups,
                 last_visit=contact.last_visit,
                 reasons=visit_reasons(contact, today),
+                open_checkin=waiting.get(uid) if uid is not None else None,
             )
         )
     return cases

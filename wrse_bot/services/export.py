@@ -145,6 +145,7 @@ _CHECKINS = (
     ("obstacle", CheckIn.obstacle),
     ("obstacle_other", CheckIn.obstacle_other),
     ("wants_contact", CheckIn.wants_contact),
+    ("via_companion", CheckIn.via_companion),
 )
 _AID = (
     ("id", Aid.id),

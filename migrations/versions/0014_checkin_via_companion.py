@@ -1,0 +1,26 @@
+"""checkins.via_companion: a check-in answered with her companion (issue 11)
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-08 00:15:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("checkins") as batch:
+        batch.add_column(sa.Column("via_companion", sa.BigInteger(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("checkins") as batch:
+        batch.drop_column("via_companion")
