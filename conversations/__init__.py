@@ -15,6 +15,7 @@ from telegram.ext import (
 from conversations import (
     aid,
     areas,
+    assisted,
     broadcast,
     caseload,
     checkin,
@@ -44,6 +45,7 @@ from conversations.errors import on_error
 from wrse_bot.buttons import FormButton, MyDataButton, OpenForm
 from wrse_bot.forms.aid import AID
 from wrse_bot.forms.areas import AREAS
+from wrse_bot.forms.assisted import ASSISTED
 from wrse_bot.forms.broadcast import BROADCAST
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.follow_up import NOTE_FORM
@@ -65,6 +67,7 @@ SCREENS: dict[str, forms.Screen] = {
     AREAS.name: areas.SCREEN,
     VISIT.name: visits.SCREEN,
     VIA.name: caseload.VIA_SCREEN,
+    ASSISTED.name: assisted.SCREEN,
 }
 
 # Features first: within a group the first matching handler wins, so an
@@ -85,6 +88,7 @@ FEATURES = (
     areas,
     caseload,
     visits,
+    assisted,
 )
 
 

@@ -213,6 +213,13 @@ class Registrant(Base):
     contact_by: Mapped[ContactBy | None] = mapped_column(String(16), nullable=True)
     consent_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Registered by a companion (issue 11): who, who witnessed the consent she
+    # read aloud, and the SHA-256 of the code with which the woman later links
+    # her own Telegram account (``linked_at``; the code is never stored).
+    assisted_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    consent_witness: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
+    link_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

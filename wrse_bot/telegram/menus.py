@@ -40,6 +40,7 @@ COORDINATOR_COMMANDS: tuple[tuple[str, str], ...] = (
 COMPANION_COMMANDS: tuple[tuple[str, str], ...] = (
     ("dampingan", N_("The women I accompany")),
     ("kunjungan", N_("Note a home visit")),
+    ("daftarkan", N_("Register a woman without Telegram")),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     *STAFF_COMMANDS,

@@ -1,0 +1,73 @@
+"""The assisted registration's own questions, without Telegram or a database:
+consent read aloud (agreed or not), its witness and time, the phone question
+without "share my number", and place buttons that fit typed callback data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wrse_bot.buttons import FormButton
+from wrse_bot.forms.assisted import ASSISTED, TIME_EXAMPLE, WITNESS_EXAMPLE
+from wrse_bot.forms.engine import Answer, FormState, Outcome, advance, start
+from wrse_bot.forms.model import DONE
+
+FACTS: dict[str, Any] = {"_now": "2026-12-08T10:15:00+07:00", "_years": 5}
+
+
+def begin() -> FormState:
+    return start(ASSISTED, FormState(None, answers=dict(FACTS))).state
+
+
+def go(state: FormState, *inputs: str) -> Outcome:
+    outcome = Outcome(state, ())
+    for value in inputs:
+        s = outcome.state
+        if value.startswith("tap:"):
+            answer = Answer("choice", value.removeprefix("tap:"), s.rev)
+        else:
+            answer = Answer("text", value)
+        outcome = advance(ASSISTED, s, answer)
+    return outcome
+
+
+def problem(outcome: Outcome) -> str | None:
+    asks = [e for e in outcome.effects if getattr(e, "problem", None) is not None]
+    return asks[0].problem.message if asks else None
+
+
+def test_she_does_not_agree_and_the_form_ends_at_once() -> None:
+    out = go(begin(), "tap:no")
+    assert out.state.step == DONE and out.state.answers["consent"] is False
+
+
+def test_agreed_then_witness_and_time_then_the_intake_questions() -> None:
+    out = go(begin(), "tap:yes", "Bu Sumarni, ketua RT 02", "tap:now")
+    a = out.state.answers
+    assert a["witness"] == "Bu Sumarni, ketua RT 02" and a["consent_time"] == FACTS["_now"]
+    assert out.state.step == "name"
+
+
+def test_a_typed_time_is_today_and_not_later_than_now() -> None:
+    at = go(begin(), "tap:yes", "Bu Sumarni")
+    assert go(at.state, "09.30").state.answers["consent_time"] == "2026-12-08T09:30:00+07:00"
+    late = go(at.state, "11:00")
+    assert late.state.step == "consent_time" and problem(late) == TIME_EXAMPLE
+    assert problem(go(at.state, "jam sembilan")) == TIME_EXAMPLE
+
+
+def test_a_witness_needs_a_name() -> None:
+    out = go(begin(), "tap:yes", "ok")
+    assert out.state.step == "witness" and problem(out) == WITNESS_EXAMPLE
+
+
+def test_the_phone_question_offers_only_no_phone_and_no_contact_button() -> None:
+    phone = ASSISTED.question("phone")
+    assert [c.code for c in phone.options({})] == ["no_phone"] and not phone.contact
+
+
+def test_place_buttons_fit_typed_callback_data_and_answer_the_place_code() -> None:
+    kec = ASSISTED.question("kecamatan").options({})
+    junrejo = next(c for c in kec if c.answer == "35.79.03")
+    assert FormButton(ASSISTED.name, 9, junrejo.code).encode() == "fm:assisted:9:35_79_03"
+    villages = ASSISTED.question("village").options({"kecamatan_code": "35.79.03"})
+    assert "35.79.03.2002" in {c.answer for c in villages}

@@ -1,0 +1,136 @@
+"""Assisted registration (/daftarkan, issue 11): a companion registers, on her
+own phone, a woman who has no Telegram or cannot use it.
+
+The same questions, validation and eligibility as the intake (its table,
+wrse_bot/forms/intake.py), but consent is the companion reading the consent
+text to her: did she agree, who witnessed it, and when. The phone question
+offers no "share my number" (that would be the companion's) and no "this
+Telegram account". Facts under "_" keys: ``_now`` (ISO, WIB) for the time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from wrse_bot.domain.errors import DomainError
+from wrse_bot.domain.text import N_
+from wrse_bot.domain.vocabulary import CONSENT_WORDS
+from wrse_bot.forms.intake import CONSENT_TEXT, INTAKE
+from wrse_bot.forms.model import END, Answers, Choice, Form, Question
+
+NAME = "assisted"
+# What the companion is told before the consent screen, which she reads aloud.
+READ_ALOUD = N_(
+    "Assisted registration. Please read the next screen to her aloud, slowly, and ask "
+    "whether she agrees. Her answers are saved as given through you."
+)
+WITNESS_EXAMPLE = N_(
+    "Please type the witness's name and role, for example: Bu Sumarni, ketua RT 02."
+)
+TIME_EXAMPLE = N_("Please tap Now, or type the time she agreed today, for example: 09.30.")
+_TIME = re.compile(r"(\d{1,2})[.:](\d{2})")
+
+
+def read_witness(text: str, answers: Answers) -> str:
+    if not 3 <= len(text) <= 100:
+        raise DomainError(WITNESS_EXAMPLE)
+    return text
+
+
+def read_time(text: str, answers: Answers) -> str:
+    found = _TIME.fullmatch(text.strip())
+    if found is None or int(found[1]) > 23 or int(found[2]) > 59:
+        raise DomainError(TIME_EXAMPLE)
+    now = datetime.fromisoformat(answers["_now"])
+    at = now.replace(hour=int(found[1]), minute=int(found[2]), second=0, microsecond=0)
+    if at > now:
+        raise DomainError(TIME_EXAMPLE)
+    return at.isoformat()
+
+
+def _now_choice(answers: Answers) -> tuple[Choice, ...]:
+    return (Choice("now", N_("Now"), value=answers["_now"]),)
+
+
+def _years(answers: Answers) -> dict[str, Any]:
+    return {"years": answers.get("_years", 5)}
+
+
+def _typed(c: Choice) -> Choice:
+    """A choice whose code fits a typed button (place codes have dots); same answer."""
+    safe = re.sub(r"[^a-z0-9_]", "_", c.code.lower())
+    if safe == c.code:
+        return c
+    return replace(c, code=safe, value=c.answer if c.goto is None else c.value)
+
+
+def _buttons(q: Question) -> Question:
+    if callable(q.choices):
+        pick = q.choices
+        return replace(q, choices=lambda a: tuple(_typed(c) for c in pick(a)))
+    return replace(q, choices=tuple(_typed(c) for c in q.choices))
+
+
+def assisted_form(base: Form = INTAKE) -> Form:
+    """The intake's questions after consent, with the companion's consent first."""
+    rest = []
+    for q in base.questions:
+        if q.id in ("consent", "consent_full"):
+            continue
+        if q.id == "phone":
+            q = replace(
+                q,
+                prompt=N_(
+                    "What is her phone number? Type it, for example: 0812 3456 7890. "
+                    "No phone of her own? Tap the button below."
+                ),
+                choices=tuple(c for c in q.options({}) if c.code == "no_phone"),
+                contact=False,
+                refuse={},
+            )
+        rest.append(_buttons(q))
+    return Form(
+        NAME,
+        review=True,
+        help_after=None,
+        total=base.total,
+        questions=(
+            Question(
+                "consent",
+                CONSENT_TEXT,  # the very text of her own consent screen, read to her
+                choices=(
+                    Choice("yes", N_("She agrees"), value=True),
+                    Choice("no", N_("She does not agree"), value=False),
+                ),
+                words=CONSENT_WORDS,
+                params=_years,
+                next=lambda a: "witness" if a.get("consent") else END,
+                markup=True,
+                back=False,
+            ),
+            Question(
+                "witness",
+                N_(
+                    "Who witnessed her agreement? Type the name and role, for example: "
+                    "Bu Sumarni, ketua RT 02."
+                ),
+                parse=read_witness,
+                example=WITNESS_EXAMPLE,
+                max_len=100,
+            ),
+            Question(
+                "consent_time",
+                N_("When did she agree? Tap Now, or type the time today, for example: 09.30."),
+                choices=_now_choice,
+                parse=read_time,
+                example=TIME_EXAMPLE,
+            ),
+            *rest,
+        ),
+    )
+
+
+ASSISTED = assisted_form()
