@@ -72,7 +72,8 @@ COMPANION = DemoPerson(
     700_000_005,
     "Wati",
     Role.COMPANION,
-    "Pendamping desa Beji (Junrejo). Coba: /dampingan (ibu-ibu dampingan di desa Beji).",
+    "Pendamping desa Beji (Junrejo). Coba: /dampingan (ibu-ibu dampingan di desa Beji), "
+    "📝 catatan kunjungan, /daftarkan (ibu tanpa Telegram).",
 )
 PEOPLE = (WOMAN, STAFF, COORDINATOR, COMPANION, ADMIN)
 # The desa the demo companion accompanies: where Siti lives in the tour.
