@@ -13,7 +13,7 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
-from wrse_bot.services import aid, areas, checkin_via, checkins, follow_up, visits
+from wrse_bot.services import aid, areas, assisted, checkin_via, checkins, follow_up, visits
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.attendance import AttendanceService
 from wrse_bot.services.broadcast import BroadcastService
@@ -73,6 +73,7 @@ class Runtime:
                     areas.SPEC,
                     visits.SPEC,
                     checkin_via.SPEC,
+                    assisted.spec(settings),
                 ],
                 partial(role_in, settings=settings),
             ),
