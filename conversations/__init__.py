@@ -14,13 +14,11 @@ from telegram.ext import (
 
 from conversations import (
     aid,
-    areas,
-    assisted,
     broadcast,
-    caseload,
     checkin,
     class_forms,
     classes,
+    companions,
     export,
     follow_ups,
     forms,
@@ -32,7 +30,6 @@ from conversations import (
     roles_admin,
     staff_classes,
     verify,
-    visits,
 )
 from conversations.common import (
     MENU_CONTINUE,
@@ -44,19 +41,16 @@ from conversations.common import (
 from conversations.errors import on_error
 from wrse_bot.buttons import FormButton, MyDataButton, OpenForm
 from wrse_bot.forms.aid import AID
-from wrse_bot.forms.areas import AREAS
-from wrse_bot.forms.assisted import ASSISTED
 from wrse_bot.forms.broadcast import BROADCAST
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.forms.invite import INVITE
 from wrse_bot.forms.verification import REASON_FORM
-from wrse_bot.forms.visit import VISIT
-from wrse_bot.services.checkin_via import VIA
 from wrse_bot.telegram.context import Context
 
 # How each form is drawn where forms differ (its name, its review, "closed").
 SCREENS: dict[str, forms.Screen] = {
+    **companions.SCREENS,
     CHECKIN.name: checkin.SCREEN,
     AID.name: aid.SCREEN,
     BROADCAST: broadcast.SCREEN,
@@ -64,10 +58,6 @@ SCREENS: dict[str, forms.Screen] = {
     REASON_FORM: verify.SCREEN,
     INVITE: roles_admin.SCREEN,
     **class_forms.SCREENS,
-    AREAS.name: areas.SCREEN,
-    VISIT.name: visits.SCREEN,
-    VIA.name: caseload.VIA_SCREEN,
-    ASSISTED.name: assisted.SCREEN,
 }
 
 # Features first: within a group the first matching handler wins, so an
@@ -75,6 +65,7 @@ SCREENS: dict[str, forms.Screen] = {
 # fallbacks. Each feature uses its own callback-data prefix.
 FEATURES = (
     roles_admin,
+    companions,
     verify,
     staff_classes,
     broadcast,
@@ -85,10 +76,6 @@ FEATURES = (
     reminders,
     checkin,
     aid,
-    areas,
-    caseload,
-    visits,
-    assisted,
 )
 
 

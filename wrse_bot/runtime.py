@@ -13,12 +13,13 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
-from wrse_bot.services import aid, areas, assisted, checkin_via, checkins, follow_up, visits
+from wrse_bot.services import aid, checkins, follow_up
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.attendance import AttendanceService
 from wrse_bot.services.broadcast import BroadcastService
 from wrse_bot.services.checkins import CheckInService
 from wrse_bot.services.class_admin import ClassAdminService, class_form_specs
+from wrse_bot.services.companion_forms import companion_specs
 from wrse_bot.services.follow_up import FollowUpService
 from wrse_bot.services.forms import FormRunner
 from wrse_bot.services.intake import IntakeService
@@ -64,16 +65,13 @@ class Runtime:
                 db,
                 [
                     checkins.SPEC,
+                    *companion_specs(settings),
                     aid.spec(settings),
                     follow_up.NOTE_SPEC,
                     verification.reason_spec,
                     broadcast.spec,
                     access.invite_spec,
                     *class_form_specs(settings),
-                    areas.SPEC,
-                    visits.SPEC,
-                    checkin_via.SPEC,
-                    assisted.spec(settings),
                 ],
                 partial(role_in, settings=settings),
             ),

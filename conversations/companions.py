@@ -1,0 +1,26 @@
+"""The companions' Telegram side (issue 11), wired in one place: /wilayah,
+/dampingan, visit notes, a check-in answered with her, /daftarkan and the
+link code. Each module registers its own handlers; this lends their screens."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from conversations import areas, assisted, caseload, visits
+from conversations.forms import Screen
+from wrse_bot.forms.areas import AREAS
+from wrse_bot.forms.assisted import ASSISTED
+from wrse_bot.forms.visit import VISIT
+from wrse_bot.services.checkin_via import VIA
+
+SCREENS: dict[str, Screen] = {
+    AREAS.name: areas.SCREEN,
+    VISIT.name: visits.SCREEN,
+    VIA.name: caseload.VIA_SCREEN,
+    ASSISTED.name: assisted.SCREEN,
+}
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    for feature in (areas, caseload, visits, assisted):
+        feature.register(app)
