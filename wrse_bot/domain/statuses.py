@@ -36,6 +36,7 @@ class FlagKind(StrEnum):
     DUPLICATE_NIK = "duplicate_nik"  # another live registration holds her NIK
     NIK_MISMATCH = "nik_mismatch"  # what she said differs from what her NIK encodes
     HELP_REQUESTED = "help_requested"  # she asked for a person during the intake
+    LINK_CONFLICT = "link_conflict"  # a link code opened on an account with its own registration
 
 
 class ClassStatus(StrEnum):

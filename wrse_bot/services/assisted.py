@@ -29,6 +29,7 @@ from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, Consent, Registrant, StaffFlag, User
 from wrse_bot.domain.eligibility import Verdict
+from wrse_bot.domain.statuses import FlagKind, RegistrantStatus
 from wrse_bot.domain.text import N_, Msg
 from wrse_bot.forms.assisted import ASSISTED, assisted_form
 from wrse_bot.forms.intake import intake_form, registration
@@ -90,7 +91,9 @@ def _finisher(settings: Settings):  # type: ignore[no-untyped-def]
         filed = registration(answers)
         filed["consent_version"] = CONSENT_VERSION
         filed["consent_at"] = answers["consent_time"]
-        reg = Registrant(user_id=None, status="active")  # her own record, with no account
+        reg = Registrant(
+            user_id=None, status=RegistrantStatus.ACTIVE
+        )  # her own record, with no account
         s.add(reg)
         await s.flush()
         result = await submit_registration(s, settings, None, filed, reg.id)  # type: ignore[arg-type]
@@ -160,7 +163,7 @@ async def link_account(db: Database, user_id: int, code: str, update_id: int | N
         if own is not None:  # two records for one woman? staff settle it, as for a NIK
             s.add(
                 StaffFlag(
-                    kind="link_conflict",
+                    kind=FlagKind.LINK_CONFLICT,
                     user_id=user_id,
                     registrant_id=reg.id,
                     detail=f"this account already has registrant #{own}",

@@ -28,7 +28,9 @@ from wrse_bot.db.models import (
     TrainingClass,
     Visit,
 )
+from wrse_bot.domain.obstacles import IncomeChange
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import CheckInStatus
 from wrse_bot.domain.visits import Contact, visit_reasons
 from wrse_bot.services.companions import areas_of, women_of
 from wrse_bot.services.roles import audit
@@ -37,7 +39,7 @@ PAGE = 5
 ALL = "all"
 NEEDS_VISIT = "visit"
 VIEWS = (ALL, NEEDS_VISIT)
-UNANSWERED = ("asked", "reasked", "no_response")
+UNANSWERED = (CheckInStatus.ASKED, CheckInStatus.REASKED, CheckInStatus.NO_RESPONSE)
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,16 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
             CheckIn.answered_at,
             CheckIn.income_change,
         )
-        .where(CheckIn.user_id.in_(users), CheckIn.status.not_in(("scheduled", "cancelled")))
+        .where(
+            CheckIn.user_id.in_(users),
+            CheckIn.status.not_in((CheckInStatus.SCHEDULED, CheckInStatus.CANCELLED)),
+        )
         .order_by(CheckIn.due_at, CheckIn.id)
     ):
         on = answered.date() if answered is not None else None
         last_ci[uid] = LastCheckIn(days, status, on, change)
-        if status == "answered" and on is not None:
-            last_answer[uid], fell[uid] = on, change == "fell"
+        if status == CheckInStatus.ANSWERED and on is not None:
+            last_answer[uid], fell[uid] = on, change == IncomeChange.FELL
         if status in UNANSWERED:
             waiting[uid] = cid
     follow = dict(

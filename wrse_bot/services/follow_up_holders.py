@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now
 from wrse_bot.db.models import CheckIn, FollowUp
+from wrse_bot.domain.statuses import OutboxKind
 from wrse_bot.domain.text import N_
 from wrse_bot.i18n import translator
 from wrse_bot.services.companions import companion_of
@@ -34,7 +35,7 @@ async def to_companion(s: AsyncSession, follow_up: FollowUp) -> int | None:
         s,
         user_id=companion,
         text=translator()(TOLD),
-        kind="follow_up",
+        kind=OutboxKind.STAFF_HELP,  # staff told that a woman needs a person
         dedupe_key=f"follow_up:{follow_up.id}:companion",
     )
     return companion

@@ -1,7 +1,7 @@
 """registrants: assisted registration by a companion and the link code (issue 11)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-08 00:30:00
 """
 
@@ -10,13 +10,25 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+KINDS = ("needs_review", "duplicate_nik", "nik_mismatch", "help_requested")
+
+
+def _kinds(values: tuple[str, ...]) -> None:
+    """staff_flags.kind accepts these (the check of 0015)."""
+    listed = ", ".join(repr(v) for v in values)
+    with op.batch_alter_table("staff_flags") as batch:
+        batch.drop_constraint(op.f("ck_staff_flags_kind"), type_="check")
+        batch.create_check_constraint(op.f("ck_staff_flags_kind"), f"kind IN ({listed})")
+
+
 def upgrade() -> None:
+    _kinds((*KINDS, "link_conflict"))  # an account that has its own registration
     with op.batch_alter_table("registrants") as batch:
         batch.add_column(sa.Column("assisted_by", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("consent_witness", sa.Text(), nullable=True))
@@ -34,3 +46,5 @@ def downgrade() -> None:
         batch.drop_column("link_code_hash")
         batch.drop_column("consent_witness")
         batch.drop_column("assisted_by")
+    op.execute("DELETE FROM staff_flags WHERE kind = 'link_conflict'")
+    _kinds(KINDS)

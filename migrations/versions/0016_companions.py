@@ -3,8 +3,8 @@
 Which desa each companion accompanies, and her notes after a home visit (what
 was said and agreed encrypted; date and obstacle codes in clear for reports).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-08 00:10:00
 """
 
@@ -13,13 +13,27 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+ROLES = ("admin", "staff", "coordinator")
+WITH_COMPANION = (*ROLES, "companion")
+
+
+def _roles(values: tuple[str, ...]) -> None:
+    """role_grants.role and role_invites.role accept these (the check of 0015)."""
+    listed = ", ".join(repr(v) for v in values)
+    for table in ("role_grants", "role_invites"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_constraint(op.f(f"ck_{table}_role"), type_="check")
+            batch.create_check_constraint(op.f(f"ck_{table}_role"), f"role IN ({listed})")
+
+
 def upgrade() -> None:
+    _roles(WITH_COMPANION)
     op.create_table(
         "companion_areas",
         sa.Column("user_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -58,3 +72,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_visits_registrant_id"), table_name="visits")
     op.drop_table("visits")
     op.drop_table("companion_areas")
+    op.execute("DELETE FROM role_grants WHERE role = 'companion'")
+    op.execute("DELETE FROM role_invites WHERE role = 'companion'")
+    _roles(ROLES)
