@@ -16,11 +16,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ADD/DROP COLUMN, no table rebuild: on SQLite a rebuild of checkins
+# would cascade its follow-ups away.
 def upgrade() -> None:
-    with op.batch_alter_table("checkins") as batch:
-        batch.add_column(sa.Column("via_companion", sa.BigInteger(), nullable=True))
+    op.add_column("checkins", sa.Column("via_companion", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("checkins") as batch:
-        batch.drop_column("via_companion")
+    op.drop_column("checkins", "via_companion")

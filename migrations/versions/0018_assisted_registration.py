@@ -29,22 +29,22 @@ def _kinds(values: tuple[str, ...]) -> None:
 
 def upgrade() -> None:
     _kinds((*KINDS, "link_conflict"))  # an account that has its own registration
-    with op.batch_alter_table("registrants") as batch:
-        batch.add_column(sa.Column("assisted_by", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("consent_witness", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("link_code_hash", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("linked_at", sa.DateTime(timezone=True), nullable=True))
-        batch.create_unique_constraint(
-            batch.f("uq_registrants_link_code_hash"), ["link_code_hash"]
-        )
+    # Plain ADD COLUMN and an index, no rebuild: on SQLite a rebuild of
+    # registrants would cascade its assessments and flags away.
+    op.add_column("registrants", sa.Column("assisted_by", sa.BigInteger(), nullable=True))
+    op.add_column("registrants", sa.Column("consent_witness", sa.Text(), nullable=True))
+    op.add_column("registrants", sa.Column("link_code_hash", sa.String(length=64), nullable=True))
+    op.add_column(
+        "registrants", sa.Column("linked_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.create_index(
+        op.f("ix_registrants_link_code_hash"), "registrants", ["link_code_hash"], unique=True
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("registrants") as batch:
-        batch.drop_constraint(batch.f("uq_registrants_link_code_hash"), type_="unique")
-        batch.drop_column("linked_at")
-        batch.drop_column("link_code_hash")
-        batch.drop_column("consent_witness")
-        batch.drop_column("assisted_by")
+    op.drop_index(op.f("ix_registrants_link_code_hash"), table_name="registrants")
+    for column in ("linked_at", "link_code_hash", "consent_witness", "assisted_by"):
+        op.drop_column("registrants", column)
     op.execute("DELETE FROM staff_flags WHERE kind = 'link_conflict'")
     _kinds(KINDS)

@@ -218,7 +218,9 @@ class Registrant(Base):
     # her own Telegram account (``linked_at``; the code is never stored).
     assisted_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     consent_witness: Mapped[str | None] = mapped_column(Encrypted, nullable=True)
-    link_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    link_code_hash: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, unique=True, index=True
+    )
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
