@@ -11,8 +11,6 @@ from telegram.ext import Application, CommandHandler, filters
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import tr
-from wrse_bot.domain.digits import parse_uint
 from wrse_bot.forms.aid import AID
 from wrse_bot.forms.engine import FormState
 from wrse_bot.i18n import N_, Translator
@@ -56,15 +54,7 @@ SCREEN = forms.Screen(
 
 @requires(STAFF)
 async def record_aid(update: Update, context: Context) -> None:
-    args = context.args or []
-    number = parse_uint(args[0].lstrip("#")) if len(args) == 1 else None
-    if number is None:
-        await context.bot.send_message(update.effective_user.id, tr(context)(USAGE))  # type: ignore[union-attr]
-        return
-    view = await forms.open_form(update, context, AID.name, number)
-    if view.status == forms.Status.CLOSED:
-        text = tr(context)(NOT_FOUND).format(number=number)
-        await context.bot.send_message(view.owner, text)
+    await forms.open_by_number(update, context, AID.name, usage=USAGE, unknown=NOT_FOUND)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

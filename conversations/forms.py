@@ -21,6 +21,7 @@ from telegram.constants import ParseMode
 from conversations.auth import permitted
 from conversations.common import message_kind, tr, user_id
 from wrse_bot.buttons import FormButton, OpenForm
+from wrse_bot.domain.digits import parse_uint
 from wrse_bot.forms.engine import Answer, FormState
 from wrse_bot.forms.model import REVIEW, Form
 from wrse_bot.i18n import N_, Translator
@@ -119,6 +120,23 @@ async def open_form(
     )
     await show(view, context, tapped=tapped)
     return view
+
+
+async def open_by_number(
+    update: Update, context: Context, form: str, *, usage: str, unknown: str
+) -> None:
+    """``/command <number>``: open ``form`` about her registration number, or say
+    how to type it (``usage``), or that there is none to open (``unknown``, a
+    msgid with ``{number}``)."""
+    t, uid = tr(context), user_id(update)
+    args = context.args or []
+    number = parse_uint(args[0].lstrip("#")) if len(args) == 1 else None
+    if number is None:
+        await context.bot.send_message(uid, t(usage))
+        return
+    view = await open_form(update, context, form, number)
+    if view.status in (Status.REFUSED, Status.CLOSED):
+        await context.bot.send_message(uid, t(unknown).format(number=number))
 
 
 async def on_message(update: Update, context: Context) -> bool:

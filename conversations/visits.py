@@ -10,8 +10,6 @@ from telegram.ext import Application, CommandHandler, filters
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import tr
-from wrse_bot.domain.digits import parse_uint
 from wrse_bot.forms.engine import FormState
 from wrse_bot.forms.visit import VISIT
 from wrse_bot.i18n import N_, Translator
@@ -56,14 +54,7 @@ SCREEN = forms.Screen(
 
 @requires(COMPANIONS)
 async def record_visit(update: Update, context: Context) -> None:
-    args = context.args or []
-    number = parse_uint(args[0].lstrip("#")) if len(args) == 1 else None
-    if number is None:
-        await context.bot.send_message(update.effective_user.id, tr(context)(USAGE))  # type: ignore[union-attr]
-        return
-    view = await forms.open_form(update, context, VISIT.name, number)
-    if view.status in (forms.Status.REFUSED, forms.Status.CLOSED):
-        await context.bot.send_message(view.owner, tr(context)(NOT_HERS).format(number=number))
+    await forms.open_by_number(update, context, VISIT.name, usage=USAGE, unknown=NOT_HERS)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
