@@ -230,7 +230,8 @@ async def show_roster(update: Update, context: Context, class_id: int) -> None:
         for i, p in enumerate(people, start=1):
             done = " 🎓" if p.completed else ""
             phone = f" · {esc(display_phone(p.phone))}" if show_phone else ""
-            lines.append(f"{i}. {esc(p.name)}{phone}{done}{rsvp_column(t, p)}")
+            number = f" (No. {p.number})" if p.number else ""
+            lines.append(f"{i}. {esc(p.name)}{number}{phone}{done}{rsvp_column(t, p)}")
         if not people:
             lines.append("-")
     markup = None

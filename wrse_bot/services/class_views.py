@@ -129,6 +129,7 @@ class RosterLine:
     completed: bool
     # Her answers to session reminders: (session start, coming), by session.
     rsvps: tuple[tuple[datetime, bool], ...] = ()
+    number: int | None = None  # her registration number (/stimulan, /kunjungan)
 
 
 @dataclass(frozen=True)
@@ -143,14 +144,14 @@ async def roster(s: AsyncSession, class_id: int, *, actor_id: int | None) -> Ros
     if info is None:
         return None
     rows = await s.execute(
-        select(Enrolment, Registrant.full_name, Registrant.phone)
+        select(Enrolment, Registrant.full_name, Registrant.phone, Registrant.id)
         .outerjoin(Registrant, Registrant.user_id == Enrolment.user_id)
         .where(Enrolment.class_id == class_id)
         .order_by(Enrolment.id)
     )
     groups: dict[str, list[RosterLine]] = {status: [] for status in ROSTER_ORDER}
     answers = await reminders.rsvps_for_class(s, class_id)
-    for enrolment, name, phone in rows:
+    for enrolment, name, phone, number in rows:
         groups.setdefault(enrolment.status, []).append(
             RosterLine(
                 enrolment.id,
@@ -160,6 +161,7 @@ async def roster(s: AsyncSession, class_id: int, *, actor_id: int | None) -> Ros
                 enrolment.status,
                 enrolment.completed,
                 tuple(answers.get(enrolment.id, ())),
+                number,
             )
         )
     audit(s, actor_id, "view_roster", detail=str(class_id))
