@@ -32,15 +32,6 @@ def user_id(update: Update) -> int:
     return update.effective_user.id
 
 
-# Typed instead of tapping "⬅️ Kembali" (Javanese speakers write "mbalik").
-BACK_WORDS = {"kembali", "back", "mbalik", "balik"}
-
-
-def is_back(text: str, t: Translator) -> bool:
-    typed = text.strip().removeprefix("⬅️").strip().casefold()
-    return typed in BACK_WORDS or typed == t(N_("Back")).casefold()
-
-
 def main_menu(t: Translator, *, has_draft: bool, registered: bool = False) -> ReplyKeyboardMarkup:
     if registered:  # nothing to register or continue: her data is under "Data saya"
         return reply([[t(MENU_CLASSES), t(MENU_MY_DATA)], [t(MENU_HELP)]])

@@ -53,8 +53,6 @@ KOTA_PREFIX = "35.79."
 # matplotlib is not made for several threads drawing at once: one at a time.
 _CHART_LOCK = threading.Lock()
 
-BUSINESS_NONE = "-"
-
 
 def _encode(f: ReportFilter, op: str = "f") -> str:
     """A panel button: ``op`` (f filters, t pick a target, go show) with filter ``f``."""

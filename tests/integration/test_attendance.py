@@ -24,7 +24,6 @@ from wrse_bot.domain.class_spec import ClassAdminError, ClassSpec, validate_spec
 from wrse_bot.domain.schedule import Span
 from wrse_bot.services.attendance import (
     AttendanceError,
-    completed_enrolments,
     completes,
     mark,
     recompute_completion,
@@ -51,6 +50,17 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 def session(days_ahead: int, hours: int = 3) -> Span:
     start = (NOW + days_ahead * DAY).replace(microsecond=0)
     return Span(start, start + timedelta(hours=hours))
+
+
+async def completed_enrolments(db: Database, class_id: int) -> list[int]:
+    """Enrolments marked as having completed the class (what reports count)."""
+    async with db.sessions() as s:
+        rows = await s.scalars(
+            select(Enrolment.id)
+            .where(Enrolment.class_id == class_id, Enrolment.completed.is_(True))
+            .order_by(Enrolment.id)
+        )
+        return list(rows)
 
 
 def spec(**overrides: object) -> ClassSpec:
@@ -126,9 +136,7 @@ async def test_three_of_four_sessions_complete_a_class_and_two_do_not(db: Databa
         await mark(s, sessions[3], siti, False, marked_by=1)
         await mark(s, sessions[2], dewi, False, marked_by=1)
         assert await recompute_completion(s, class_id, Decimal("0.75")) == 1
-    async with db.sessions() as s:
-        done = await completed_enrolments(s, class_id)
-    assert [e.id for e in done] == [siti]
+    assert await completed_enrolments(db, class_id) == [siti]
 
 
 async def test_a_later_absence_mark_undoes_completion(db: Database) -> None:
@@ -141,8 +149,7 @@ async def test_a_later_absence_mark_undoes_completion(db: Database) -> None:
         assert await recompute_completion(s, class_id) == 1
         await mark(s, second, siti, False, marked_by=1)  # corrected: she was not there
         assert await recompute_completion(s, class_id) == 0
-    async with db.sessions() as s:
-        assert await completed_enrolments(s, class_id) == []
+    assert await completed_enrolments(db, class_id) == []
 
 
 async def test_the_share_is_a_setting(db: Database) -> None:

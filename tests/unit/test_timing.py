@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from wrse_bot.domain.timing import (
     WIB,
     QuietHours,
-    checkin_times,
     held_until,
     reminder_plan,
     reminder_times,
@@ -80,12 +79,6 @@ def test_a_session_that_has_begun_gets_no_reminder() -> None:
 def test_default_reminders_are_the_day_before_at_four_and_two_hours_before() -> None:
     start = wib(10, 9)
     assert reminder_times(start, [time(16, 0), timedelta(hours=2)]) == [wib(9, 16), wib(10, 7)]
-
-
-def test_checkins_follow_completion_by_30_90_and_180_days() -> None:
-    done = datetime(2026, 12, 1, 3, tzinfo=UTC)
-    offsets = [timedelta(days=d) for d in (180, 30, 90)]
-    assert checkin_times(done, offsets) == [done + timedelta(days=d) for d in (30, 90, 180)]
 
 
 @given(

@@ -15,12 +15,12 @@ from wrse_bot.domain.vocabulary import (
     OBSTACLE_WORDS,
     OCCUPATION_WORDS,
     SKILL_WORDS,
+    YES_NO,
     Vocabulary,
     distance,
     fold,
     is_emoji_only,
     place_words,
-    yes_no,
 )
 from wrse_bot.i18n import translator
 
@@ -42,7 +42,7 @@ def test_the_examples_the_issue_names_are_understood() -> None:
     "typed", ["ya", "Iya", "iyaaa", "nggih", "inggih", "enggeh", "sudah", "sdh", "betul", "👍"]
 )
 def test_yes_words_mean_yes_in_every_form(typed: str) -> None:
-    assert yes_no(typed) is True
+    assert YES_NO.match(typed) == "yes"
 
 
 @pytest.mark.parametrize(
@@ -51,12 +51,12 @@ def test_yes_words_mean_yes_in_every_form(typed: str) -> None:
 )
 def test_no_words_mean_no_in_every_form(typed: str) -> None:
     # "belum" and "bukan" mean no everywhere, not only in the check-in or the intake.
-    assert yes_no(typed) is False
+    assert YES_NO.match(typed) == "no"
 
 
 @pytest.mark.parametrize("typed", ["mungkin", "ya tidak", "", "   ", "halo", "3"])
 def test_words_that_are_neither_yes_nor_no_are_not_guessed(typed: str) -> None:
-    assert yes_no(typed) is None
+    assert YES_NO.match(typed) is None
 
 
 VOCABULARIES = [

@@ -66,7 +66,3 @@ def part_of(
     if isinstance(shown_part, Withheld) and share is not None:
         share = Withheld(min_group)
     return shown_part, shown_whole, share
-
-
-def is_withheld(value: object) -> bool:
-    return isinstance(value, Withheld)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kota_batu_wilayah.csv"
 
-KOTA = "kota"
 KECAMATAN = "kecamatan"
 DESA = "desa"
 KELURAHAN = "kelurahan"

@@ -86,11 +86,6 @@ def reminder_times(session_start: datetime, offsets: Iterable[timedelta | time])
     return sorted(moments)
 
 
-def checkin_times(completed_at: datetime, offsets: Iterable[timedelta]) -> list[datetime]:
-    """Check-in moments after completing a class (30, 90, 180 days by default)."""
-    return sorted({completed_at + offset for offset in offsets})
-
-
 def reminder_plan(
     session_start: datetime, offsets: Iterable[timedelta | time], now: datetime
 ) -> list[tuple[datetime, datetime]]:

@@ -217,12 +217,6 @@ YES_NO = Vocabulary(
 )
 
 
-def yes_no(text: str) -> bool | None:
-    """True for yes ("iya", "nggih", "sudah"), False for no ("belum", "mboten"), else None."""
-    code = YES_NO.match(text)
-    return None if code is None else code == "yes"
-
-
 # ---- words that move through a form ----------------------------------------------------
 
 CONTROLS = Vocabulary(

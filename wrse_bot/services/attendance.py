@@ -151,16 +151,6 @@ async def recompute_completion(
     return completed
 
 
-async def completed_enrolments(s: AsyncSession, class_id: int) -> list[Enrolment]:
-    """Enrolments that completed the class: the hook for later follow-ups."""
-    rows = await s.scalars(
-        select(Enrolment)
-        .where(Enrolment.class_id == class_id, Enrolment.completed.is_(True))
-        .order_by(Enrolment.id)
-    )
-    return list(rows)
-
-
 # ---- the /hadir screen ----------------------------------------------------------------
 
 

@@ -50,7 +50,7 @@ from wrse_bot.db.models import (
     User,
     Visit,
 )
-from wrse_bot.domain.statuses import ACTIVE_ENROLMENTS, OutboxStatus, RegistrantStatus
+from wrse_bot.domain.statuses import OutboxStatus, RegistrantStatus
 from wrse_bot.services import classes
 
 Reason = Literal["by_subject", "retention"]
@@ -86,7 +86,6 @@ class Erasure:
 
     registrant_id: int | None = None
     had_data: bool = False  # a live registration or a form in progress
-    places_left: int = 0
     offered: list[int] = field(default_factory=list)  # enrolment ids now offered a seat
 
 
@@ -140,12 +139,6 @@ async def erase(
     )
 
     # Her seats pass on, as a cancellation would.
-    places = await s.scalar(
-        select(func.count())
-        .select_from(Enrolment)
-        .where(Enrolment.user_id == user_id, Enrolment.status.in_(ACTIVE_ENROLMENTS))
-    )
-    result.places_left = int(places or 0)
     result.offered = await classes.leave_all(s, settings, user_id, now=at)
 
     enrolments = select(Enrolment.id).where(Enrolment.user_id == user_id)

@@ -9,7 +9,7 @@ written.
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,10 +101,6 @@ async def _first_check(s: AsyncSession, p: Protector) -> KeyCheck:
     s.add(row)
     await s.flush()
     return row
-
-
-async def key_state(s: AsyncSession) -> KeyCheck | None:
-    return await s.scalar(select(KeyCheck).where(KeyCheck.id == ROW_ID))
 
 
 def configure_keys(settings: Settings) -> Protector | None:

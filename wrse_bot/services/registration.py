@@ -46,7 +46,6 @@ class SubmitResult:
     lines: tuple[RuleLine, ...] = ()
     duplicate: bool = False  # held for staff as a possible duplicate NIK (she is not told)
     updated: bool = False  # an existing registration was changed
-    flagged_mismatch: bool = False
 
 
 def _applicant(a: dict[str, Any]) -> Applicant:
@@ -222,7 +221,6 @@ async def submit_registration(
         lines=tuple(lines),
         duplicate=duplicate,
         updated=updated,
-        flagged_mismatch=mismatch,
     )
 
 

@@ -68,7 +68,6 @@ PERIODS: dict[str, str] = {
     "y": N_("This year"),
     "a": N_("All time"),
 }
-VERDICT_ORDER = (Verdict.ELIGIBLE, Verdict.NEEDS_REVIEW, Verdict.NOT_ELIGIBLE)
 ENROLMENT_STATUSES = tuple(EnrolmentStatus)
 # Check-ins whose question went out (whatever came of it).
 ASKED = (

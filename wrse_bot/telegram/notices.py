@@ -1,5 +1,4 @@
-"""One renderer for typed notices (services/notices.py): a Telegram message,
-or the outbox's shape of one (Bot API JSON) for messages sent later."""
+"""One renderer for typed notices (services/notices.py): a Telegram message."""
 
 from __future__ import annotations
 
@@ -36,14 +35,4 @@ async def send(bot: Any, notice: Notice, t: Translator) -> None:
         text_of(notice, t),
         reply_markup=markup_of(notice, t),
         parse_mode=ParseMode.HTML if notice.html else None,
-    )
-
-
-def outbox_shape(notice: Notice, t: Translator) -> tuple[str, dict[str, Any] | None, str | None]:
-    """(text, reply_markup as Bot API JSON, parse_mode) for an outbox row."""
-    markup = markup_of(notice, t)
-    return (
-        text_of(notice, t),
-        markup.to_dict() if markup is not None else None,
-        ParseMode.HTML.value if notice.html else None,
     )
