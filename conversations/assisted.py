@@ -13,13 +13,14 @@ from telegram.ext import Application, CommandHandler, filters
 
 from conversations import forms
 from conversations.auth import requires
+from conversations.caseload import NO_AREAS
 from conversations.common import tr, user_id
 from conversations.intake import review_text
 from wrse_bot.forms.assisted import ASSISTED, READ_ALOUD
 from wrse_bot.forms.engine import FormState
 from wrse_bot.forms.intake import EDITS
 from wrse_bot.i18n import N_, Translator
-from wrse_bot.services.assisted import CODE_PATTERN, link_account
+from wrse_bot.services.assisted import CODE_PATTERN, has_areas, link_account
 from wrse_bot.services.roles import COMPANIONS
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, in_rows, inline
@@ -53,7 +54,11 @@ SCREEN = forms.Screen(title=N_("the assisted registration"), review=review)
 
 @requires(COMPANIONS)
 async def register_her(update: Update, context: Context) -> None:
-    await context.bot.send_message(user_id(update), tr(context)(READ_ALOUD))
+    uid = user_id(update)
+    if not await has_areas(context.runtime.db, uid):  # she registers women of her desa
+        await context.bot.send_message(uid, tr(context)(NO_AREAS))
+        return
+    await context.bot.send_message(uid, tr(context)(READ_ALOUD))
     await forms.open_form(update, context, ASSISTED.name)
 
 

@@ -29,7 +29,7 @@ from wrse_bot.services.forms import HELP, FormView, Status
 from wrse_bot.services.roles import Role
 from wrse_bot.telegram import notices
 from wrse_bot.telegram.context import Context
-from wrse_bot.telegram.forms import question_keyboard, question_text
+from wrse_bot.telegram.forms import problem_text, question_keyboard, question_text
 from wrse_bot.telegram.keyboards import button, inline
 
 log = logging.getLogger(__name__)
@@ -261,6 +261,8 @@ def question(view: FormView, context: Context) -> tuple[str, InlineKeyboardMarku
     screen = screens(context).get(view.form)
     if view.step == REVIEW and screen is not None and screen.review is not None:
         text, markup = screen.review(state, t)
+        if view.problem is not None:  # "Kirim" refused by a check: why, above her answers
+            text = f"{problem_text(view.problem, t)}\n\n{text}"
         return text, _stamped(markup, view.form, rev)
     q = form.question(view.step)
     data = lambda code: FormButton(view.form, rev, code).encode()  # noqa: E731

@@ -1,17 +1,23 @@
 """The assisted registration's own questions, without Telegram or a database:
 consent read aloud (agreed or not), its witness and time, the phone question
-without "share my number", and place buttons that fit typed callback data."""
+without "share my number", place buttons that fit typed callback data, and
+only the companion's own desa offered (another one typed is refused kindly)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from wrse_bot.buttons import FormButton
-from wrse_bot.forms.assisted import ASSISTED, TIME_EXAMPLE, WITNESS_EXAMPLE
+from wrse_bot.forms.assisted import ASSISTED, OUTSIDE, TIME_EXAMPLE, WITNESS_EXAMPLE
 from wrse_bot.forms.engine import Answer, FormState, Outcome, advance, start
-from wrse_bot.forms.model import DONE
+from wrse_bot.forms.model import DONE, TAP
 
-FACTS: dict[str, Any] = {"_now": "2026-12-08T10:15:00+07:00", "_years": 5}
+BEJI, TLEKUNG, TEMAS = "35.79.03.2002", "35.79.03.2004", "35.79.01.1001"
+FACTS: dict[str, Any] = {
+    "_now": "2026-12-08T10:15:00+07:00",
+    "_years": 5,
+    "_areas": (BEJI, TEMAS),  # one desa in Junrejo, one in Batu
+}
 
 
 def begin() -> FormState:
@@ -66,8 +72,40 @@ def test_the_phone_question_offers_only_no_phone_and_no_contact_button() -> None
 
 
 def test_place_buttons_fit_typed_callback_data_and_answer_the_place_code() -> None:
-    kec = ASSISTED.question("kecamatan").options({})
+    kec = ASSISTED.question("kecamatan").options(FACTS)
     junrejo = next(c for c in kec if c.answer == "35.79.03")
     assert FormButton(ASSISTED.name, 9, junrejo.code).encode() == "fm:assisted:9:35_79_03"
-    villages = ASSISTED.question("village").options({"kecamatan_code": "35.79.03"})
-    assert "35.79.03.2002" in {c.answer for c in villages}
+    villages = ASSISTED.question("village").options({**FACTS, "kecamatan_code": "35.79.03"})
+    assert [c.answer for c in villages] == [BEJI]
+
+
+def at_the_place() -> FormState:
+    """Consent, witness, time, name, NIK and birth date answered: "which kecamatan?"."""
+    out = go(begin(), "tap:yes", "Bu Sumarni", "tap:now", "Siti Aminah", "3579035203800001")
+    out = go(out.state, "tap:yes")
+    assert out.state.step == "kecamatan"
+    return out.state
+
+
+def test_only_the_kecamatan_and_desa_of_her_companion_are_offered() -> None:
+    kec = ASSISTED.question("kecamatan").options(FACTS)
+    assert [c.label for c in kec] == ["Batu", "Junrejo"]  # not Bumiaji
+    out = go(at_the_place(), "Junrejo", "Beji")
+    assert out.state.answers["village_code"] == BEJI and out.state.step == "address"
+
+
+def test_another_desa_typed_is_refused_kindly_and_asked_again() -> None:
+    at = go(at_the_place(), "Junrejo").state
+    out = go(at, "Tlekung")
+    assert out.state.step == "village" and problem(out) == OUTSIDE
+    asks = [e for e in out.effects if getattr(e, "problem", None) is not None]
+    assert asks[0].problem.params == {"desa": "Beji, Temas"}
+    refused = go(at_the_place(), "Bumiaji")  # a kecamatan with none of her desa
+    assert refused.state.step == "kecamatan" and problem(refused) == OUTSIDE
+    assert problem(go(at, "pasar")) == TAP  # not a place at all: tap a button
+
+
+def test_a_forged_button_for_another_desa_is_no_choice() -> None:
+    at = go(at_the_place(), "Junrejo").state
+    out = go(at, "tap:35_79_03_2004")  # Tlekung's code, not offered to her
+    assert out.state.step == "village" and "village_code" not in out.state.answers

@@ -17,10 +17,12 @@ from wrse_bot.forms.engine import (
     FormState,
     OfferHelp,
     Outcome,
+    Problem,
     Redraw,
     Stale,
     advance,
     previous,
+    refuse,
     start,
 )
 from wrse_bot.forms.model import EMOJI, TAP, TOO_LONG, Answers, Choice, Form, Question
@@ -324,3 +326,11 @@ def test_a_goto_she_chose_is_followed_during_an_edit_from_the_review() -> None:
     assert state.step == "items" and state.answers["items"] == ("a", "b")  # the same answer
     state = advance(LIST, state, Answer("choice", "enough", state.rev)).state
     assert state.step == "review"
+
+
+def test_an_answer_refused_by_a_rule_outside_the_table_is_a_miss_on_the_same_question() -> None:
+    form = Form("f", (Question("a", "A?", parse=lambda t, a: t), Question("b", "B?")), help_after=2)
+    state = FormState("a", rev=3, misses=1)
+    out = refuse(form, state, Problem("too many"))
+    assert out.state.step == "a" and out.state.rev == 4 and out.state.misses == 2
+    assert out.effects == (Ask("a", Problem("too many")), OfferHelp())

@@ -5,19 +5,32 @@ The same questions, validation and eligibility as the intake (its table,
 wrse_bot/forms/intake.py), but consent is the companion reading the consent
 text to her: did she agree, who witnessed it, and when. The phone question
 offers no "share my number" (that would be the companion's) and no "this
-Telegram account". Facts under "_" keys: ``_now`` (ISO, WIB) for the time.
+Telegram account".
+
+Only a woman of her desa: a companion registers the women she accompanies, so
+the place questions offer only the kecamatan holding her desa and only her desa
+there. A kecamatan or desa typed that is not hers is refused kindly, naming her
+desa and where else such a woman can register (herself with /daftar, or with
+her own desa's companion), and the question is asked again; a forged button is
+not a choice. The service checks the desa once more when the form is sent (an
+admin may have changed her desa meanwhile), and counts the NIKs she types
+against the intake's daily limit (services/assisted.py).
+
+Facts under "_" keys: ``_now`` (ISO, WIB) for the time, ``_areas`` her desa codes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from wrse_bot.domain.errors import DomainError
+from wrse_bot.domain.places import load_places
 from wrse_bot.domain.text import N_
-from wrse_bot.domain.vocabulary import CONSENT_WORDS
+from wrse_bot.domain.vocabulary import CONSENT_WORDS, Vocabulary, place_words
 from wrse_bot.forms.intake import CONSENT_TEXT, INTAKE
 from wrse_bot.forms.model import END, Answers, Choice, Form, Question
 
@@ -31,7 +44,57 @@ WITNESS_EXAMPLE = N_(
     "Please type the witness's name and role, for example: Bu Sumarni, ketua RT 02."
 )
 TIME_EXAMPLE = N_("Please tap Now, or type the time she agreed today, for example: 09.30.")
+OUTSIDE = N_(
+    "You can register only women who live in your desa: {desa}. A woman of another "
+    "desa can register herself with /daftar, or with the companion of her desa. "
+    "Please tap one of the buttons below."
+)
 _TIME = re.compile(r"(\d{1,2})[.:](\d{2})")
+
+
+def her_desa(answers: Answers) -> str:
+    """The companion's desa, by name, for the refusal."""
+    places = load_places()
+    return ", ".join(sorted(places.name(c) for c in answers.get("_areas") or ())) or "-"
+
+
+def _areas(answers: Answers) -> Collection[str]:
+    return answers.get("_areas") or ()
+
+
+def _kecamatan_of(answers: Answers) -> Collection[str]:
+    places = load_places()
+    return {places.get(v).parent_code for v in _areas(answers) if v in places}
+
+
+def _only_hers(
+    q: Question, hers: Callable[[Answers], Collection[str]], every: Vocabulary
+) -> Question:
+    """``q`` offering only her places; another place typed (``every`` names them
+    all) is refused with her desa named, anything else as the question refuses it."""
+    pick = q.options
+
+    def choices(answers: Answers) -> tuple[Choice, ...]:
+        return tuple(c for c in pick(answers) if c.code in hers(answers))
+
+    def read(text: str, answers: Answers) -> Any:
+        named = every.match(text, within=q.within)
+        if named is not None and named not in hers(answers):
+            raise DomainError(OUTSIDE, {"desa": her_desa(answers)})
+        raise DomainError(q.example)
+
+    return replace(q, choices=choices, parse=read)
+
+
+def _every_kecamatan() -> Vocabulary:
+    return place_words(tuple((p.code, p.name) for p in load_places().kecamatan()))
+
+
+def _every_desa() -> Vocabulary:
+    places = load_places()
+    return place_words(
+        tuple((v.code, v.name) for k in places.kecamatan() for v in places.villages(k.code))
+    )
 
 
 def read_witness(text: str, answers: Answers) -> str:
@@ -80,6 +143,10 @@ def assisted_form(base: Form = INTAKE) -> Form:
     for q in base.questions:
         if q.id in ("consent", "consent_full"):
             continue
+        if q.id == "kecamatan":
+            q = _only_hers(q, _kecamatan_of, _every_kecamatan())
+        if q.id == "village":
+            q = _only_hers(q, _areas, _every_desa())
         if q.id == "phone":
             q = replace(
                 q,

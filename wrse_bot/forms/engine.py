@@ -159,6 +159,12 @@ def advance(form: Form, state: FormState, ans: Answer) -> Outcome:
     return _accept(form, state, q, value, target or form.after(q, answers), jump=bool(target))
 
 
+def refuse(form: Form, state: FormState, problem: Problem) -> Outcome:
+    """An answer the transition accepted but a rule outside it refused (a check
+    against the database: one NIK too many today): a miss, the same question again."""
+    return _miss(form, state, state.step or form.first.id, problem)
+
+
 def previous(form: Form, state: FormState) -> str:
     """The question before the open one, on the path her answers took."""
     walked = path(form, state.answers, stop=state.step)

@@ -1,7 +1,10 @@
 """Assisted registration (/daftarkan, issue 11) and linking her own account.
 
 A companion registers a woman without Telegram on the engine service
-(wrse_bot/forms/assisted.py). Finishing files it through the intake's own
+(wrse_bot/forms/assisted.py), only a woman of one of her desa (checked again
+when the form is sent), and under the intake's daily limit of different NIKs,
+counted for the companion's account (services/nik_attempts.py): she is
+refused as the woman herself would be. Finishing files it through the intake's own
 ``submit_registration`` (same validation, eligibility, duplicate-NIK rule),
 as a registration with no Telegram account, marked assisted: who registered
 her, the consent version read aloud, who witnessed it and when. She gets a
@@ -31,11 +34,15 @@ from wrse_bot.db.models import ActiveForm, Consent, Registrant, StaffFlag, User
 from wrse_bot.domain.eligibility import Verdict
 from wrse_bot.domain.statuses import FlagKind, RegistrantStatus
 from wrse_bot.domain.text import N_, Msg
-from wrse_bot.forms.assisted import ASSISTED, assisted_form
+from wrse_bot.forms.assisted import ASSISTED, OUTSIDE, assisted_form, her_desa
+from wrse_bot.forms.engine import FormState, Problem
 from wrse_bot.forms.intake import intake_form, registration
-from wrse_bot.forms.model import Answers
+from wrse_bot.forms.model import DONE, Answers
+from wrse_bot.services import nik_attempts
 from wrse_bot.services.audience import WITHDRAWN
+from wrse_bot.services.companions import areas_of
 from wrse_bot.services.forms import FormSpec, InRow
+from wrse_bot.services.intake import TOO_MANY_NIKS
 from wrse_bot.services.notices import Notice
 from wrse_bot.services.registration import CONSENT_VERSION, submit_registration
 from wrse_bot.services.roles import COMPANIONS, audit
@@ -77,11 +84,39 @@ class AssistedFacts(InRow):
         answers.update(
             _now=now().astimezone(WIB).replace(microsecond=0).isoformat(),
             _years=self.settings.retention_years,
+            _areas=tuple(sorted(await areas_of(s, row.user_id))),
         )
         return answers
 
     async def save(self, s: AsyncSession, row: ActiveForm, before: Answers, after: Answers) -> None:
         row.answers = {k: v for k, v in after.items() if not k.startswith("_")}
+
+
+async def has_areas(db: Database, companion_id: int) -> bool:
+    """Whether an admin has assigned her any desa (/daftarkan needs one)."""
+    async with db.sessions() as s:
+        return bool(await areas_of(s, companion_id))
+
+
+def _checker(settings: Settings):  # type: ignore[no-untyped-def]
+    async def check(
+        s: AsyncSession, row: ActiveForm, before: Answers, after: FormState
+    ) -> Problem | None:
+        nik = after.answers.get("nik")
+        limit = settings.nik_tries_per_day
+        if (
+            nik
+            and nik != before.get("nik")
+            and not await nik_attempts.allow(s, limit, row.user_id, nik)
+        ):  # counted for the companion, as the intake counts for the woman
+            return Problem(TOO_MANY_NIKS)
+        village = after.answers.get("village_code")
+        chosen = village != before.get("village_code") or after.step == DONE
+        if village and chosen and village not in before.get("_areas", ()):
+            return Problem(OUTSIDE, {"desa": her_desa(before)})
+        return None
+
+    return check
 
 
 def _finisher(settings: Settings):  # type: ignore[no-untyped-def]
@@ -127,7 +162,11 @@ def spec(settings: Settings) -> FormSpec:
     )
     assert form.name == ASSISTED.name
     return FormSpec(
-        form, store=AssistedFacts(settings), finish=_finisher(settings), roles=COMPANIONS
+        form,
+        store=AssistedFacts(settings),
+        finish=_finisher(settings),
+        check=_checker(settings),
+        roles=COMPANIONS,
     )
 
 

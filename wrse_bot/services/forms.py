@@ -16,7 +16,9 @@ A form is a table (wrse_bot/forms/model.py) and its rules a pure transition
 * **/batal**: a form that keeps its answers is paused (she resumes it later),
   any other is discarded;
 * **help after N misses** (the engine's ``OfferHelp``), and the **audit** of a
-  staff form when it is finished.
+  staff form when it is finished;
+* a form's **check against the database** (``FormSpec.check``) of an answer
+  the transition accepted: refused, it is a miss and the same question again.
 
 A ``FormSpec`` says where a form's answers live (its own row, or this table,
 encrypted) and what finishing it does, in the same transaction; finishing
@@ -45,6 +47,7 @@ from wrse_bot.forms.engine import (
     Redraw,
     Stale,
     advance,
+    refuse,
     start,
 )
 from wrse_bot.forms.model import DONE, Answers, Form
@@ -126,6 +129,11 @@ RoleOf = Callable[[AsyncSession, int], Awaitable[Any]]
 # form's subject is gone or closed.
 Facts = Callable[[AsyncSession, ActiveForm, Answers], Awaitable[Mapping[str, Any] | None]]
 FACT = "_"
+# An accepted answer checked against the database before it is saved (a NIK typed
+# once too often today, a desa no longer hers): her answers before (with the
+# facts) and the state the transition reached. None lets it stand; a Problem
+# refuses it, and the same question is asked again with it.
+Check = Callable[[AsyncSession, ActiveForm, Answers, FormState], Awaitable[Problem | None]]
 
 
 async def _nothing(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any, ...]:
@@ -143,6 +151,7 @@ class FormSpec:
     keep_on_cancel: bool = False  # /batal pauses it for later instead of discarding
     audit: str | None = None  # a staff form: this audit action when finished
     roles: frozenset[str] | None = None  # who may use it, checked on every input (None: anyone)
+    check: Check | None = None  # an accepted answer checked against the database
 
     @property
     def name(self) -> str:
@@ -268,6 +277,10 @@ class FormRunner:
                 return self._outcome(row, outcome)
             if not await claim_update(s, update_id):
                 return FormView(Status.DUPLICATE, owner, row.form, row.subject, state)
+            if spec.check is not None:
+                problem = await spec.check(s, row, before, outcome.state)
+                if problem is not None:
+                    outcome = refuse(spec.form, state, problem)
             await spec.store.save(s, row, _plain(before), _plain(outcome.state.answers))
             _write(row, outcome.state)
             if outcome.state.step != DONE:
