@@ -16,7 +16,7 @@ from conversations import forms
 from conversations.auth import requires
 from conversations.common import tr, user_id
 from conversations.my_data import VERDICTS
-from wrse_bot.buttons import CaseloadPage, OpenForm
+from wrse_bot.buttons import CaseloadPage, EnrolFor, OpenForm
 from wrse_bot.domain.obstacles import INCOME_CHANGES
 from wrse_bot.domain.visits import VISIT_REASONS
 from wrse_bot.forms.visit import VISIT
@@ -109,6 +109,9 @@ def caseload_keyboard(load: Caseload, t: Translator) -> InlineKeyboardMarkup | N
     for c in load.cases:  # the service checks her desa again when a form opens
         label = "📝 " + t(N_("Visit note: {name}")).format(name=c.name)
         rows.append([button(label, OpenForm(VISIT.name, c.registrant_id).encode())])
+        if not c.telegram:  # she has no Telegram: her companion enrols her
+            label = "🎓 " + t(N_("A class for her: {name}")).format(name=c.name)
+            rows.append([button(label, EnrolFor("s", c.registrant_id).encode())])
         if c.open_checkin is not None:
             label = "📋 " + t(N_("Her check-in, with her: {name}")).format(name=c.name)
             rows.append([button(label, OpenForm(VIA.name, c.open_checkin).encode())])

@@ -107,3 +107,38 @@ async def make_woman(
         s.add(reg)
         await s.flush()
         return reg.id
+
+
+async def make_assisted_woman(
+    db: Database,
+    companion_id: int,
+    village_code: str,
+    *,
+    full_name: str = "Sari Wulandari",
+    verdict: Verdict | None = Verdict.ELIGIBLE,
+    kecamatan_code: str = "35.79.03",
+    code: str = "ABCD-EFGH",
+) -> int:
+    """A woman registered by her companion (/daftarkan), without Telegram: her
+    placeholder account as the finish of that form gives it; returns the
+    registrant id. ``code`` is her link code (/start <code>)."""
+    from wrse_bot.services.assisted import code_hash
+    from wrse_bot.services.placeholders import give_placeholder
+
+    async with db.transaction() as s:
+        reg = Registrant(
+            user_id=None,
+            status=RegistrantStatus.ACTIVE,
+            verdict=verdict,
+            full_name=full_name,
+            sex="F",
+            kecamatan_code=kecamatan_code,
+            village_code=village_code,
+            interests=["menjahit"],
+            assisted_by=companion_id,
+            link_code_hash=code_hash(code),
+        )
+        s.add(reg)
+        await s.flush()
+        await give_placeholder(s, reg)
+        return reg.id

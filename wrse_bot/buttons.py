@@ -247,3 +247,27 @@ class TakeOverFollowUp(Button):
 
     PREFIX: ClassVar[str] = "to"
     follow_up: int = 0
+
+
+@dataclass(frozen=True)
+class EnrolFor(Button):
+    """/kelaskan: a companion enrols woman ``registrant`` (no Telegram) in a class:
+    ``s`` the open classes from her caseload entry, ``p`` page ``ident`` of them,
+    ``v`` ask to confirm class ``ident``, ``y`` enrol her in it, ``n`` not now."""
+
+    PREFIX: ClassVar[str] = "kf"
+    op: str = code(1)
+    registrant: int = 0
+    ident: int = 0
+
+
+@dataclass(frozen=True)
+class DigestTap(Button):
+    """A companion's daily digest: ``t`` she told woman ``ident`` (a registration)
+    what digest ``digest`` listed; ``a`` take / ``l`` let go the seat offered to
+    her (enrolment ``ident``)."""
+
+    PREFIX: ClassVar[str] = "dg"
+    op: str = code(1)
+    ident: int = 0
+    digest: int = big()

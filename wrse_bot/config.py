@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # that would otherwise arrive after its session. start == end: none.
     quiet_start: time = time(20, 0)
     quiet_end: time = time(7, 0)
+    # Companions' daily digest (issue 11): what is due for the women they
+    # accompany who have no Telegram. WIB; moved to the end of quiet hours if inside.
+    digest_at: time = time(7, 0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

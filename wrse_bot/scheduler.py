@@ -81,6 +81,8 @@ class DispatchStats:
     skipped: int = 0
     released: int = 0
     held: int = 0  # fell due in quiet hours: they wait for the morning
+    diverted: int = 0  # for women without Telegram: their companions' digests
+    digests: int = 0  # companions' daily digests queued
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
@@ -203,7 +205,8 @@ class Dispatcher:
                 stats.held += batch.held
                 stats.skipped += batch.skipped
                 stats.blocked += batch.blocked
-                if not (batch.to_send or batch.skipped or batch.blocked):
+                stats.diverted += batch.diverted
+                if not (batch.to_send or batch.skipped or batch.blocked or batch.diverted):
                     # Nothing due. Close the broadcasts that are done: each queues
                     # its final report, a new row this drain then sends.
                     if await self.report_progress(force=True):

@@ -552,7 +552,7 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     parse_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    # pending -> sent | blocked | failed | skipped | cancelled
+    # pending -> sent | blocked | failed | skipped | cancelled | diverted
     status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Not sent after this (a reminder whose session has begun): skipped, reason stored.
@@ -568,6 +568,10 @@ class OutboxMessage(Base):
     session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # e.g. "broadcast:12:user:34": enqueuing twice cannot make two deliveries.
     dedupe_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Diverted (a woman without Telegram): the digest row that listed it for her
+    # companion, and when the companion recorded that she told her.
+    digest_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 # ---- reminders, check-ins and follow-up -------------------------------------------

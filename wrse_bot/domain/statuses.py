@@ -76,6 +76,7 @@ class OutboxKind(StrEnum):
     REPORT = "report"  # a broadcast's final report to its sender
     STAFF_HELP = "staff_help"  # staff told that a woman asked for help
     AID = "aid"  # she is told that business aid was recorded for her
+    DIGEST = "digest"  # a companion's daily digest for the women without Telegram
 
 
 class OutboxStatus(StrEnum):
@@ -87,6 +88,9 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"  # Telegram refused the message itself (400), or retries ran out
     SKIPPED = "skipped"  # expired before it could be sent (``expires_at``)
     CANCELLED = "cancelled"  # not to be sent: class cancelled, session moved, she left, erased
+    # For a woman without Telegram (a placeholder account): never sent to her;
+    # listed in her companion's daily digest instead (``digest_id``).
+    DIVERTED = "diverted"
 
 
 class CheckInStatus(StrEnum):

@@ -10,8 +10,11 @@ as a registration with no Telegram account, marked assisted: who registered
 her, the consent version read aloud, who witnessed it and when. She gets a
 short code, shown once to the companion and stored only as its SHA-256.
 
-``/start <code>`` later attaches her own Telegram account to that record
-(never a second record) and records her consent under her account. A wrong
+Until then she owns a placeholder account (wrse_bot/domain/placeholders.py),
+so her companion can enrol her and what is due for her reaches the
+companion's daily digest. ``/start <code>`` later attaches her own Telegram
+account to that record (never a second record), moves what the placeholder
+held onto it in the same transaction, and records her consent under her account. A wrong
 or used code is refused kindly; an account that already has a registration
 goes to staff (a flag), as a duplicate NIK does.
 """
@@ -44,6 +47,7 @@ from wrse_bot.services.companions import areas_of
 from wrse_bot.services.forms import FormSpec, InRow
 from wrse_bot.services.intake import TOO_MANY_NIKS
 from wrse_bot.services.notices import Notice
+from wrse_bot.services.placeholders import give_placeholder, hand_over
 from wrse_bot.services.registration import CONSENT_VERSION, submit_registration
 from wrse_bot.services.roles import COMPANIONS, audit
 from wrse_bot.services.updates import claim_update
@@ -136,6 +140,7 @@ def _finisher(settings: Settings):  # type: ignore[no-untyped-def]
         reg.assisted_by = row.user_id
         reg.consent_witness = answers["witness"]
         reg.link_code_hash = code_hash(code)
+        await give_placeholder(s, reg)  # she can be enrolled and reached through her companion
         audit(s, row.user_id, "register:assisted", registrant_id=reg.id)
         return (
             Notice(
@@ -187,7 +192,7 @@ async def link_account(db: Database, user_id: int, code: str, update_id: int | N
         reg = await s.scalar(
             select(Registrant).where(
                 Registrant.link_code_hash == code_hash(code),
-                Registrant.user_id.is_(None),
+                Registrant.user_id.is_(None) | (Registrant.user_id < 0),  # no own account yet
                 Registrant.status.not_in(WITHDRAWN),
             )
         )
@@ -213,7 +218,7 @@ async def link_account(db: Database, user_id: int, code: str, update_id: int | N
         if await s.get(User, user_id) is None:
             s.add(User(id=user_id, language="id"))
             await s.flush()
-        reg.user_id = user_id
+        await hand_over(s, reg, user_id)  # her places, check-ins, messages: hers now
         reg.linked_at = now()
         reg.link_code_hash = None  # used: the same code links nobody else
         s.add(

@@ -29,6 +29,7 @@ from wrse_bot.db.models import (
     Visit,
 )
 from wrse_bot.domain.obstacles import IncomeChange
+from wrse_bot.domain.placeholders import is_placeholder
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import CheckInStatus
 from wrse_bot.domain.visits import Contact, visit_reasons
@@ -175,7 +176,7 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
                 name=r.full_name or "-",
                 village=places.name(r.village_code),
                 verdict=r.verdict,
-                telegram=uid is not None,
+                telegram=uid is not None and not is_placeholder(uid),
                 class_title=e[2] if e else None,
                 enrol_status=e[1] if e else None,
                 attended=present.get(e[0], 0) if e else 0,

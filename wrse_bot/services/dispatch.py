@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Broadcast, OutboxMessage, User
+from wrse_bot.domain.placeholders import is_placeholder
 from wrse_bot.domain.statuses import BroadcastStatus, OutboxKind, OutboxStatus
 from wrse_bot.domain.timing import QuietHours, held_until
 from wrse_bot.services.outbox import enqueue
@@ -43,6 +44,7 @@ BACKOFF_MAX = timedelta(minutes=15)
 
 EXPIRED_REASON = "expired: not sent before expires_at"
 UNREACHABLE_REASON = "unreachable: she blocked the bot earlier (403)"
+DIVERTED_REASON = "diverted: she has no Telegram; her companion's digest lists it"
 
 _MAX_ERROR = 200  # OutboxMessage.last_error length
 
@@ -76,6 +78,7 @@ class Batch:
     skipped: int = 0  # expired
     blocked: int = 0  # unreachable users
     held: int = 0  # fell due in quiet hours: moved to the morning
+    diverted: int = 0  # for a woman without Telegram: her companion's digest instead
 
 
 def backoff(attempts: int) -> timedelta:
@@ -134,7 +137,9 @@ async def claim_batch(
     at: datetime | None = None,
 ) -> Batch:
     """Lease up to ``limit`` due rows (oldest first). Expired rows and rows for
-    unreachable users are settled here, with their reason, and not returned.
+    unreachable users are settled here, with their reason, and not returned;
+    so are rows for a woman without Telegram (a placeholder account): they are
+    diverted to her companion's daily digest (services/digests.py), never sent.
 
     Inside ``quiet`` hours (checked once per claim, at ``at``: now unless a test
     says otherwise) due rows are held until the morning instead, except
@@ -180,9 +185,12 @@ async def claim_batch(
         batch = Batch([], held=held)
         expired_ids: list[int] = []
         blocked_ids: list[int] = []
+        diverted_ids: list[int] = []
         for r in rows:
             if r.expires_at is not None and r.expires_at <= at:
                 expired_ids.append(r.id)
+            elif is_placeholder(r.user_id):  # never sent to a placeholder account
+                diverted_ids.append(r.id)
             elif r.user_id in unreachable:
                 blocked_ids.append(r.id)
             else:
@@ -204,6 +212,14 @@ async def claim_batch(
                 .where(OutboxMessage.id.in_(expired_ids))
                 .values(status=OutboxStatus.SKIPPED, last_error=EXPIRED_REASON, claimed_until=None)
             )
+        if diverted_ids:
+            await s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(diverted_ids))
+                .values(
+                    status=OutboxStatus.DIVERTED, last_error=DIVERTED_REASON, claimed_until=None
+                )
+            )
         if blocked_ids:
             await s.execute(
                 update(OutboxMessage)
@@ -219,6 +235,7 @@ async def claim_batch(
                 .values(claimed_until=at + lease)
             )
         batch.skipped, batch.blocked = len(expired_ids), len(blocked_ids)
+        batch.diverted = len(diverted_ids)
         # Detach the ORM copies: only the Claimed values live on; memory stays flat.
         s.expunge_all()
     return batch

@@ -41,6 +41,7 @@ COMPANION_COMMANDS: tuple[tuple[str, str], ...] = (
     ("dampingan", N_("The women I accompany")),
     ("kunjungan", N_("Note a home visit")),
     ("daftarkan", N_("Register a woman without Telegram")),
+    ("kelaskan", N_("Enrol a woman without Telegram in a class")),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     *STAFF_COMMANDS,
