@@ -384,7 +384,12 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
         cohort = await _cohort(s, f, since)
         aid = await aid_figures(s, since=since, kecamatan=f.kecamatan, class_id=f.class_id)
         visits = await visit_figures(
-            s, since=since, kecamatan=f.kecamatan, today=at.astimezone(WIB).date()
+            s,
+            since=since,
+            kecamatan=f.kecamatan,
+            today=at.astimezone(WIB).date(),
+            class_id=f.class_id,
+            skill=f.skill,
         )
     return Report(
         filter=f,

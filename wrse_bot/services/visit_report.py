@@ -3,8 +3,10 @@ per month, follow-ups open and resolved, and the women of her desa nobody
 contacted for 30 days; and the obstacles companions saw on visits, split into
 those from inside herself and those from outside.
 
-They follow the report's period (visits and follow-ups since) and kecamatan
-(the women counted); the class filter does not narrow them. Every figure
+They follow the report's period (visits and follow-ups since), kecamatan (the
+women counted) and class or skill: then only the women with a place in that
+class (or a class of that skill) count, in her caseload, the visits and their
+obstacles, and only the follow-ups of that class's check-ins. Every figure
 obeys the small-group rule: a count of fewer than ``min_group`` women, or a
 number of visits or follow-ups about fewer than that many, is withheld.
 """
@@ -14,12 +16,22 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import WIB
-from wrse_bot.db.models import CheckIn, CompanionArea, FollowUp, Registrant, RoleGrant, Visit
+from wrse_bot.db.models import (
+    CheckIn,
+    CompanionArea,
+    Enrolment,
+    FollowUp,
+    Registrant,
+    RoleGrant,
+    TrainingClass,
+    Visit,
+)
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.places import load_places
@@ -72,8 +84,23 @@ class PublishedVisits:
     kinds: dict[str, Shown] = field(default_factory=dict)
 
 
+def _classes(class_id: int | None, skill: str | None) -> Any:
+    """The classes the report is about (a subquery of ids), or None: all."""
+    if class_id is not None:
+        return select(TrainingClass.id).where(TrainingClass.id == class_id)
+    if skill is not None:
+        return select(TrainingClass.id).where(TrainingClass.skill == skill)
+    return None
+
+
 async def visit_figures(
-    s: AsyncSession, *, since: datetime | None, kecamatan: str | None, today: date
+    s: AsyncSession,
+    *,
+    since: datetime | None,
+    kecamatan: str | None,
+    today: date,
+    class_id: int | None = None,
+    skill: str | None = None,
 ) -> VisitFigures:
     areas: dict[int, set[str]] = defaultdict(set)
     for uid, village in await s.execute(
@@ -89,6 +116,12 @@ async def visit_figures(
     kecs = {places.get(v).parent_code for vs in areas.values() for v in vs if v in places}
     if kecamatan:
         kecs &= {kecamatan}
+    classes = _classes(class_id, skill)
+    in_class: list[Any] = []  # a woman of the class: she has a place in it (by her account)
+    if classes is not None:
+        in_class.append(
+            Registrant.user_id.in_(select(Enrolment.user_id).where(Enrolment.class_id.in_(classes)))
+        )
     by_village: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
     if kecs:
         for rid, uid, village in await s.execute(
@@ -96,6 +129,7 @@ async def visit_figures(
                 Registrant.kecamatan_code.in_(kecs),
                 Registrant.status.not_in(WITHDRAWN),
                 Registrant.full_name.is_not(None),
+                *in_class,
             )
         ):
             by_village[village or ""].append((rid, uid))
@@ -135,7 +169,7 @@ async def visit_figures(
         figures[uid] = c
 
     # Every visit of the period counts for the obstacles, whoever noted it.
-    visit_conds = []
+    visit_conds = list(in_class)
     if since_day is not None:
         visit_conds.append(Visit.visited_on >= since_day)
     if kecamatan:
@@ -166,6 +200,8 @@ async def visit_figures(
         stmt = select(FollowUp.assigned_to, FollowUp.resolved_at, CheckIn.user_id).join(
             CheckIn, CheckIn.id == FollowUp.checkin_id
         )
+        if classes is not None:
+            fu_conds.append(CheckIn.class_id.in_(classes))
         if kecamatan:
             stmt = stmt.join(Registrant, Registrant.user_id == CheckIn.user_id)
             fu_conds.append(Registrant.kecamatan_code == kecamatan)
