@@ -17,7 +17,6 @@ from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.aid import facts_for_review
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram.context import Context
-from wrse_bot.telegram.keyboards import button, inline
 
 USAGE = N_(
     "Type /stimulan and her registration number, for example: /stimulan 12. "
@@ -26,6 +25,12 @@ USAGE = N_(
 NOT_FOUND = N_("There is no active registration with number {number}.")
 REVIEW = N_("<b>Aid for {name}</b>\n• {kind}\n• {value}\n• given on {date}\n• from: {source}")
 SAVE_OR_CHANGE = N_("Tap Save to record it, or change one answer.")
+EDITS = {
+    "kind": N_("Change the kind"),
+    "value": N_("Change the value"),
+    "given_on": N_("Change the date"),
+    "source": N_("Change the source"),
+}
 
 
 def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
@@ -36,15 +41,7 @@ def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
             reason=forms.escape(str(state.answers["reason"]))
         )
     text += "\n\n" + t(SAVE_OR_CHANGE)
-    edits = [
-        button(t(N_("Change the kind")), "edit_kind"),
-        button(t(N_("Change the value")), "edit_value"),
-        button(t(N_("Change the date")), "edit_given_on"),
-        button(t(N_("Change the source")), "edit_source"),
-    ]
-    back = button("⬅️ " + t(N_("Back")), "back")
-    rows = [[button("✅ " + t(N_("Save")), "submit")], edits[:2], edits[2:], [back]]
-    return text, inline(rows)
+    return text, forms.review_keyboard(t, EDITS, back=True)
 
 
 SCREEN = forms.Screen(

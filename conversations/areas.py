@@ -17,7 +17,6 @@ from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.areas import village_names
 from wrse_bot.services.roles import ADMINS
 from wrse_bot.telegram.context import Context
-from wrse_bot.telegram.keyboards import button, inline
 
 REVIEW = N_(
     "<b>Companion {who}</b>\nKecamatan {kecamatan}: {villages}\n\n"
@@ -35,14 +34,8 @@ def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
             {"who": str(a.get("companion")), "kecamatan": kecamatan, "villages": villages}
         ),
     )
-    rows = [
-        [button("✅ " + t(N_("Save")), "submit")],
-        [
-            button(t(N_("Change the kecamatan")), "edit_kecamatan"),
-            button(t(N_("Change the desa")), "edit_villages"),
-        ],
-    ]
-    return text, inline(rows)
+    edits = {"kecamatan": N_("Change the kecamatan"), "villages": N_("Change the desa")}
+    return text, forms.review_keyboard(t, edits)
 
 
 SCREEN = forms.Screen(

@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import tr, user_id
+from conversations.common import tapped, tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.buttons import CaseloadPage, EnrolFor, OpenForm
 from wrse_bot.domain.obstacles import INCOME_CHANGES
@@ -141,9 +141,8 @@ async def on_page(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    tap = CaseloadPage.decode(query.data)
-    if tap is None or tap.view not in VIEWS:
-        await query.answer(t(N_("This button is no longer valid.")))
+    tap = await tapped(update, context, CaseloadPage, lambda tap: tap.view in VIEWS)
+    if tap is None:
         return
     load = await caseload(context.runtime.db, user_id(update), tap.view, tap.page)
     await query.answer()

@@ -24,7 +24,7 @@ from wrse_bot.services.class_labels import session_label, when
 from wrse_bot.services.class_views import ClassCard
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import BACK
-from wrse_bot.telegram.keyboards import button, in_rows, inline
+from wrse_bot.telegram.keyboards import button, inline
 
 # The preview's buttons: which answer to change (the engine's ``edit_<question>``).
 PREVIEW_FIELDS = {"skill": N_("Skill"), **FIELDS, "sessions": N_("Schedule")}
@@ -71,8 +71,7 @@ def preview(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]
         "",
         t(N_("Tap Publish to show it to the women, or what you would like to change.")),
     ]
-    edits = [button(t(label), f"edit_{name}") for name, label in PREVIEW_FIELDS.items()]
-    return "\n".join(text), inline([[button(t(N_("Publish")), "submit")], *in_rows(edits, 2)])
+    return "\n".join(text), forms.review_keyboard(t, PREVIEW_FIELDS, submit=N_("Publish"), mark="")
 
 
 def confirmation(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:

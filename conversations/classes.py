@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from conversations.common import MENU_CLASSES, menu_filter, tr, user_id
+from conversations.common import MENU_CLASSES, NOT_VALID, menu_filter, tr, user_id
 from conversations.intake import send_view
 from wrse_bot.buttons import ClassButton
 from wrse_bot.domain.catalog import SKILLS
@@ -50,7 +50,6 @@ PAGE_SIZE = 8
 HOLD_CHECK_SECONDS = 60
 
 NOT_OPEN = N_("Sorry, this class is no longer open.")
-NOT_VALID = N_("This button is no longer valid.")
 ALREADY_ENROLLED = N_("You are already enrolled in this class.")
 MY_CLASSES_HINT = N_("See your classes: /kelas_saya")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from telegram import Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import filters
 
+from wrse_bot.buttons import Button
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.telegram.context import Context
@@ -110,6 +112,20 @@ def message_kind(msg: Message) -> str:
 
 
 NOT_VALID = N_("This button is no longer valid.")
+B = TypeVar("B", bound=Button)
+
+
+async def tapped(
+    update: Update, context: Context, kind: type[B], ok: Callable[[B], bool] | None = None
+) -> B | None:
+    """The ``kind`` of button she tapped, read back; None, with a short "no
+    longer valid" answer, for data we did not write or that ``ok`` refuses."""
+    assert update.callback_query is not None
+    tap = kind.decode(update.callback_query.data)
+    if tap is None or (ok is not None and not ok(tap)):
+        await stale_button(update, context)
+        return None
+    return tap
 
 
 async def stale_button(update: Update, context: Context) -> None:

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import NOT_VALID, edit_html, tr, user_id
+from conversations.common import NOT_VALID, edit_html, tapped, tr, user_id
 from wrse_bot.buttons import FollowUpTap, TakeOverFollowUp
 from wrse_bot.domain.obstacles import (
     FOLLOW_UP_REASONS,
@@ -174,9 +174,8 @@ async def follow_up_callback(update: Update, context: Context) -> None:
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    tap = FollowUpTap.decode(query.data)
-    if tap is None or tap.op not in ("a", "n", "r"):
-        await query.answer(t(NOT_VALID))
+    tap = await tapped(update, context, FollowUpTap, lambda tap: tap.op in ("a", "n", "r"))
+    if tap is None:
         return
     service = context.runtime.follow_up
     if tap.op == "n":
@@ -192,6 +191,24 @@ async def follow_up_callback(update: Update, context: Context) -> None:
     else:
         result = await service.resolve(uid, tap.id, update.update_id)
         done = N_("Marked as resolved.")
+    await _acted(update, result, t, done)
+
+
+@requires(COORDINATORS)
+async def take_over_callback(update: Update, context: Context) -> None:
+    """🔁 on a card someone else holds: it becomes hers (audit-logged)."""
+    tap = await tapped(update, context, TakeOverFollowUp)
+    if tap is None:
+        return
+    uid = user_id(update)
+    result = await context.runtime.follow_up.take_over(uid, tap.follow_up, update.update_id)
+    await _acted(update, result, tr(context), N_("It is yours now."))
+
+
+async def _acted(update: Update, result: ActionResult, t: Translator, done: str) -> None:
+    """The tap answered (``done``, or why not), and the card as it is now."""
+    query = update.callback_query
+    assert query is not None
     if result.outcome == "duplicate":
         await query.answer()
         return
@@ -199,29 +216,7 @@ async def follow_up_callback(update: Update, context: Context) -> None:
         await query.answer(t(done))
     else:
         await query.answer(t(_FU_REFUSALS.get(result.outcome, t(NOT_VALID))), show_alert=True)
-    await _show_card(update, result, t, uid)
-
-
-@requires(COORDINATORS)
-async def take_over_callback(update: Update, context: Context) -> None:
-    """🔁 on a card someone else holds: it becomes hers (audit-logged)."""
-    query = update.callback_query
-    assert query is not None
-    t = tr(context)
-    uid = user_id(update)
-    tap = TakeOverFollowUp.decode(query.data)
-    if tap is None:
-        await query.answer(t(NOT_VALID))
-        return
-    result = await context.runtime.follow_up.take_over(uid, tap.follow_up, update.update_id)
-    if result.outcome == "duplicate":
-        await query.answer()
-        return
-    if result.outcome == "done":
-        await query.answer(t(N_("It is yours now.")))
-    else:
-        await query.answer(t(_FU_REFUSALS.get(result.outcome, t(NOT_VALID))), show_alert=True)
-    await _show_card(update, result, t, uid)
+    await _show_card(update, result, t, user_id(update))
 
 
 async def _noted(

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
 from telegram.constants import ParseMode
 
 from conversations.auth import permitted
-from conversations.common import message_kind, tr, user_id
+from conversations.common import NOT_VALID, message_kind, tapped, tr, user_id
 from wrse_bot.buttons import FormButton, OpenForm
 from wrse_bot.domain.digits import parse_uint
 from wrse_bot.forms.engine import Answer, FormState
@@ -30,11 +30,10 @@ from wrse_bot.services.roles import Role
 from wrse_bot.telegram import notices
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import problem_text, question_keyboard, question_text
-from wrse_bot.telegram.keyboards import button, inline
+from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 log = logging.getLogger(__name__)
 
-NOT_VALID = N_("This button is no longer valid.")
 EARLIER = N_("That button is from an earlier question.")
 CONTINUE_HERE = N_("Let us continue from here:")
 NOTED = N_("Already noted.")
@@ -68,14 +67,10 @@ async def on_button(update: Update, context: Context) -> None:
     """A tap on a form's question (``fm:``)."""
     query = update.callback_query
     assert query is not None
-    tap = FormButton.decode(query.data)
-    if tap is None:
-        await query.answer(tr(context)(NOT_VALID))
+    tap = await tapped(update, context, FormButton)
+    if tap is None or not await _allowed(update, context, tap.form, "form"):
         return
     screen = screens(context).get(tap.form)
-    roles = screen.roles if screen is not None else None
-    if roles is not None and not await permitted(update, context, roles, f"form:{tap.form}"):
-        return
     forms, owner = context.runtime.forms, user_id(update)
     if tap.code == CANCEL and screen is not None and screen.cancel is not None:
         view = await forms.cancel(owner, update.update_id, form=tap.form, rev=tap.rev)
@@ -95,16 +90,20 @@ async def on_open(update: Update, context: Context) -> None:
     """ "Mulai" / "Lanjutkan" (``fo:``): open a form, or return to it where she stopped."""
     query = update.callback_query
     assert query is not None
-    tap = OpenForm.decode(query.data)
-    forms = context.runtime.forms
-    if tap is None or tap.form not in forms.specs:
-        await query.answer(tr(context)(NOT_VALID))
-        return
-    screen = screens(context).get(tap.form)  # a staff form opens for staff only
-    roles = screen.roles if screen is not None else None
-    if roles is not None and not await permitted(update, context, roles, f"open:{tap.form}"):
+    tap = await tapped(
+        update, context, OpenForm, lambda tap: tap.form in context.runtime.forms.specs
+    )
+    if tap is None or not await _allowed(update, context, tap.form, "open"):  # staff forms: staff
         return
     await open_form(update, context, tap.form, tap.subject or None, tapped=query.answer)
+
+
+async def _allowed(update: Update, context: Context, form: str, what: str) -> bool:
+    """A staff form's buttons work for its roles only, checked now (a refusal is audited)."""
+    screen = screens(context).get(form)
+    if screen is None or screen.roles is None:
+        return True
+    return await permitted(update, context, screen.roles, f"{what}:{form}")
 
 
 async def open_form(
@@ -247,6 +246,21 @@ async def offer_return(context: Context, owner: int, form: str) -> None:
     name = title(context, form)
     markup = inline([[button("▶️ " + t(RESUME).format(form=name), OpenForm(form, 0).encode())]])
     await context.bot.send_message(owner, t(RESUME_OFFER).format(form=name), reply_markup=markup)
+
+
+def review_keyboard(
+    t: Translator,
+    edits: Mapping[str, str],
+    *,
+    submit: str = N_("Save"),
+    mark: str = "✅ ",
+    back: bool = False,
+) -> InlineKeyboardMarkup:
+    """A review's buttons: ``submit`` first, then one per answer she may change
+    (question id -> msgid), two a row, and "Kembali" last if ``back``."""
+    changes = [button(t(label), f"edit_{step}") for step, label in edits.items()]
+    rows = [[button(mark + t(submit), "submit")], *in_rows(changes, 2)]
+    return inline([*rows, [button("⬅️ " + t(N_("Back")), "back")]] if back else rows)
 
 
 def form_of(context: Context, name: str) -> Form:

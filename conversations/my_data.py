@@ -7,7 +7,7 @@ import html
 from telegram import Update
 from telegram.constants import ParseMode
 
-from conversations.common import main_menu, tr, user_id
+from conversations.common import main_menu, stale_button, tr, user_id
 from conversations.intake import MARKS, contact_text, render_line, send_view
 from wrse_bot.buttons import MyDataButton
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
@@ -189,4 +189,4 @@ async def on_callback(update: Update, context: Context) -> None:
         await query.answer()
         await replace_text(query, t(N_("Your data is kept.")))
     else:
-        await query.answer(t(N_("This button is no longer valid.")))
+        await stale_button(update, context)

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
-from conversations.common import tr, user_id
+from conversations.common import NOT_VALID, tr, user_id
 from wrse_bot.buttons import RsvpButton
 from wrse_bot.domain.schedule import Span
 from wrse_bot.i18n import N_
@@ -18,7 +18,6 @@ from wrse_bot.services import reminders as svc
 from wrse_bot.services.class_labels import session_label
 from wrse_bot.telegram.context import Context
 
-NOT_VALID = N_("This button is no longer valid.")
 NOT_ENROLLED = N_("You are no longer enrolled in this class.")
 STARTED = N_("This session has already begun.")
 THANKS_COMING = N_("Thank you. We noted that you will come to <b>{title}</b> on {when}.")

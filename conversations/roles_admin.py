@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from conversations import forms, menu
 from conversations.auth import requires
-from conversations.common import tr, user_id
+from conversations.common import stale_button, tr, user_id
 from wrse_bot.buttons import RoleButton
 from wrse_bot.forms.invite import INVITE
 from wrse_bot.i18n import N_, Translator
@@ -302,7 +302,7 @@ async def roles_callback(update: Update, context: Context) -> None:
     parsed = parse_callback(query.data)
     message = query.message if isinstance(query.message, Message) else None
     if parsed is None:
-        await query.answer(t(N_("This button is no longer valid.")))
+        await stale_button(update, context)
         return
     action, target, role = parsed
     svc = context.runtime.access

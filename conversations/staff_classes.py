@@ -115,15 +115,14 @@ def parse_callback(data: str | None) -> tuple[str, list[int]] | None:
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    t = tr(context)
     parsed = parse_callback(query.data)
     if parsed is None:
-        await query.answer(t(N_("This button is no longer valid.")))
+        await stale_button(update, context)
         return
     verb, ids = parsed
     handler = ACTIONS.get((verb, len(ids)))
     if handler is None:
-        await query.answer(t(N_("This button is no longer valid.")))
+        await stale_button(update, context)
         return
     await handler(update, context, *ids)
 

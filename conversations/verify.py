@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import tr, user_id
+from conversations.common import stale_button, tapped, tr, user_id
 from conversations.intake import CONTACT_LABELS, MARKS, render_line
 from wrse_bot.buttons import VerifyTap
 from wrse_bot.domain.catalog import MARITAL_LABELS
@@ -210,9 +210,8 @@ async def verify_callback(update: Update, context: Context) -> None:
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    tap = VerifyTap.decode(query.data)
-    if tap is None or tap.op not in ACTIONS:
-        await query.answer(t(N_("This button is no longer valid.")))
+    tap = await tapped(update, context, VerifyTap, lambda tap: tap.op in ACTIONS)
+    if tap is None:
         return
     action, fid = tap.op, tap.flag
     svc = context.runtime.verification
@@ -245,7 +244,7 @@ async def verify_callback(update: Update, context: Context) -> None:
     if action == "rs":
         reason = preset_reason(tap.n)
         if reason is None:
-            await query.answer(t(N_("This button is no longer valid.")))
+            await stale_button(update, context)
             return
         result = await svc.decide(uid, fid, "reject", update.update_id, reason)
     else:
@@ -256,7 +255,7 @@ async def verify_callback(update: Update, context: Context) -> None:
     elif result.status == "already":
         await _already(update, context, message)
     elif result.status == "not_allowed":
-        await query.answer(t(N_("This button is no longer valid.")))
+        await stale_button(update, context)
     else:
         await query.answer()
         await _close(message, outcome_text(result, t))

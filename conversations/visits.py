@@ -16,7 +16,6 @@ from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.roles import COMPANIONS
 from wrse_bot.services.visits import facts_for_review
 from wrse_bot.telegram.context import Context
-from wrse_bot.telegram.keyboards import button, inline
 
 USAGE = N_(
     "Type /kunjungan and her number, for example: /kunjungan 12. "
@@ -27,24 +26,19 @@ REVIEW = N_(
     "<b>Visit to {name}</b>, {date}\n• Talked about: {talked}\n• Obstacles: {obstacles}\n"
     "• Next step: {next_step}, by {next_on}\n\nTap Save, or change one answer."
 )
+EDITS = {
+    "visited_on": N_("Change the date"),
+    "talked": N_("Change the talk"),
+    "obstacles": N_("Change the obstacles"),
+    "next_step": N_("Change the next step"),
+}
 
 
 def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
     facts = facts_for_review(state.answers)
     seen = ", ".join(t.render(m.msgid) for m in facts.pop("obstacles")) or t(N_("none seen"))
     text = t.render(REVIEW, {**forms.escaped(facts), "obstacles": forms.escape(seen)})
-    rows = [
-        [button("✅ " + t(N_("Save")), "submit")],
-        [
-            button(t(N_("Change the date")), "edit_visited_on"),
-            button(t(N_("Change the talk")), "edit_talked"),
-        ],
-        [
-            button(t(N_("Change the obstacles")), "edit_obstacles"),
-            button(t(N_("Change the next step")), "edit_next_step"),
-        ],
-    ]
-    return text, inline(rows)
+    return text, forms.review_keyboard(t, EDITS)
 
 
 SCREEN = forms.Screen(

@@ -7,34 +7,33 @@ whether an officer should call her. Answer keys are the CheckIn columns.
 
 from __future__ import annotations
 
-from typing import Any
-
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
-from wrse_bot.domain.money import parse_money
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBSTACLES
-from wrse_bot.domain.text import N_, Money
+from wrse_bot.domain.text import N_
 from wrse_bot.domain.vocabulary import (
     HELP_WORDS,
-    INCOME_WORDS,
     OBSTACLE_WORDS,
     SKILL_WORDS,
     YES_NO,
+)
+
+# forms/intake.py still imports the income pieces from here (it may ask income_questions).
+from wrse_bot.forms.income import (  # noqa: F401
+    INCOME_EXAMPLE,
+    first_income,
+    income_candidates,
+    income_questions,
+    read_income,
+    unconfirmed_income,
 )
 from wrse_bot.forms.model import Answers, Choice, Form, Parser, Question
 
 BUSINESS_OTHER = "lainnya"
 BUSINESS_EXAMPLE = N_("Please type your business in a few words, for example: warung makan.")
 OBSTACLE_EXAMPLE = N_("Please type in a few words what held you back.")
-INCOME_EXAMPLE = N_("Please type the amount, for example: 500rb or 1,5 juta.")
 TEXT_MAX = 100  # CheckIn.business_kind
 OBSTACLE_TEXT_MAX = 200  # CheckIn.obstacle_other
-
-
-def read_income(text: str, answers: Answers) -> int | tuple[int, ...]:
-    """The amount, or every reading of an ambiguous one ("1,5") to confirm."""
-    reading = parse_money(text)
-    return reading.candidates if reading.ambiguous else reading.amount
 
 
 def free_text(example: str) -> Parser:
@@ -46,30 +45,6 @@ def free_text(example: str) -> Parser:
     return read
 
 
-def unconfirmed_income(answers: Answers) -> bool:
-    return isinstance(answers.get("income"), tuple)
-
-
-def _after_income(answers: Answers) -> str:
-    return "income_confirm" if unconfirmed_income(answers) else "business"
-
-
-def income_candidates(answers: Answers) -> tuple[Choice, ...]:
-    amounts = answers.get("income") if unconfirmed_income(answers) else (0,)
-    return (
-        *(
-            Choice(f"c{i}", N_("{amount} per month"), value=v, params={"amount": Money(v)})
-            for i, v in enumerate(amounts)
-        ),
-        Choice("retype", N_("Type again"), goto="income"),
-    )
-
-
-def first_income(answers: Answers) -> dict[str, Any]:
-    amounts = answers.get("income") if unconfirmed_income(answers) else (0,)
-    return {"amount": Money(amounts[0])}
-
-
 def _yes_no(no: str) -> tuple[Choice, ...]:
     return Choice("yes", N_("Yes"), value=True), Choice("no", no, value=False)
 
@@ -78,30 +53,13 @@ CHECKIN = Form(
     "checkin",
     total=5,
     questions=(
-        Question(
-            "income",
+        *income_questions(
             N_(
                 "How much did your whole household earn last month? "
                 "Type the amount, for example: 500rb or 1,5 juta."
             ),
-            choices=(Choice("none", N_("No income"), value=0),),
-            words=INCOME_WORDS,
-            parse=read_income,
-            example=INCOME_EXAMPLE,
-            next=_after_income,
+            then="business",
             back=False,
-            number=1,
-        ),
-        Question(
-            "income_confirm",
-            N_("Did you mean {amount} per month?"),
-            key="income",
-            choices=income_candidates,
-            params=first_income,
-            parse=read_income,  # typed again, more precisely
-            example=INCOME_EXAMPLE,
-            next=_after_income,
-            per_row=1,
             number=1,
         ),
         Question(
