@@ -1,12 +1,13 @@
 """The companions' Telegram side (issue 11), wired in one place: /wilayah,
 /dampingan, visit notes, a check-in answered with her, /daftarkan and the
-link code, /kelaskan. Each module registers its own handlers; this lends their screens."""
+link code, /kelaskan, the daily digest's buttons. Each module registers its
+own handlers; this lends their screens."""
 
 from __future__ import annotations
 
 from telegram.ext import Application
 
-from conversations import areas, assisted, caseload, enrol_for, visits
+from conversations import areas, assisted, caseload, digest, enrol_for, visits
 from conversations.forms import Screen
 from wrse_bot.forms.areas import AREAS
 from wrse_bot.forms.assisted import ASSISTED
@@ -22,5 +23,5 @@ SCREENS: dict[str, Screen] = {
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    for feature in (areas, caseload, visits, assisted, enrol_for):
+    for feature in (areas, caseload, visits, assisted, enrol_for, digest):
         feature.register(app)

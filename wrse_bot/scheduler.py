@@ -21,6 +21,11 @@ would make it useless, so it goes out now (issue 4, read literally; see
 before its session is sent late; one that cannot has expired (``expires_at`` =
 the session's start) and is skipped with the reason stored.
 
+Companions' daily digests (issue 11): each drain first queues the digests
+that fell due (services/digests.py), so a woman without Telegram is reached
+through her companion; the dispatcher itself never sends to her placeholder
+account (its rows are diverted, services/dispatch.py).
+
 Staff see a broadcast's progress: one message, edited at most every
 ``PROGRESS_EVERY`` seconds, and at the end a report (queued as an outbox row in
 the transaction that closes the broadcast, so it is sent once).
@@ -45,7 +50,7 @@ from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.safe_logging import error_name, safe_traceback
-from wrse_bot.services import dispatch
+from wrse_bot.services import digests, dispatch
 from wrse_bot.services.dispatch import Claimed, Outcome, Progress
 from wrse_bot.telegram.context import Context, runtime_of
 from wrse_bot.telegram.sender import Sender
@@ -198,6 +203,7 @@ class Dispatcher:
         self._busy = True
         started = time.monotonic()
         try:
+            await self._digests(stats)
             while not self.stopping():
                 batch = await dispatch.claim_batch(
                     self.db, self.settings.dispatch_batch_size, quiet=self.quiet
@@ -222,6 +228,15 @@ class Dispatcher:
         if stats:
             log.info("outbox: %s", stats)
         return stats
+
+    async def _digests(self, stats: DispatchStats) -> None:
+        """Companions' daily digests falling due now (services/digests.py): queued
+        as outbox rows, which this drain then sends. A failure here is logged
+        and never stops the outbox."""
+        try:
+            stats.digests += await digests.compose_due(self.db, self.settings)
+        except Exception as exc:  # the next tick tries again
+            log.error("digests: %s\n%s", error_name(exc), safe_traceback(exc))
 
     async def _deliver(self, rows: list[Claimed], stats: DispatchStats) -> None:
         released: list[int] = []

@@ -73,7 +73,8 @@ COMPANION = DemoPerson(
     "Wati",
     Role.COMPANION,
     "Pendamping desa Beji (Junrejo). Coba: /dampingan (ibu-ibu dampingan di desa Beji), "
-    "📝 catatan kunjungan, /daftarkan (ibu tanpa Telegram).",
+    "📝 catatan kunjungan, /daftarkan (ibu tanpa Telegram), /kelaskan <nomor> (kelas untuknya; "
+    "pengingatnya datang di ringkasan harian Anda).",
 )
 PEOPLE = (WOMAN, STAFF, COORDINATOR, COMPANION, ADMIN)
 # The desa the demo companion accompanies: where Siti lives in the tour.

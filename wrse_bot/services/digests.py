@@ -1,0 +1,358 @@
+"""The companions' daily digest (issue 11): what is due for the women they
+accompany who have no Telegram, once a day, at ``digest_at`` (WIB; default
+07.00, moved to the end of quiet hours if it falls inside them).
+
+Durable and once: everything is read from the outbox. A woman without
+Telegram owns a placeholder account (wrse_bot/domain/placeholders.py); rows
+for it are never sent. The dispatcher diverts those that fall due
+(services/dispatch.py), and from its tick, once the day's digest hour has
+come, :func:`compose_due` gathers for each companion, in one transaction:
+
+* her women's diverted rows no digest has listed yet, and their pending rows
+  falling due before tomorrow's digest (a reminder for tomorrow's session
+  reaches the companion a day ahead, not after it);
+* leaving out what no longer holds: a reminder whose session has begun, an
+  offer that lapsed or was answered, a check-in answered meanwhile (skipped,
+  with the reason stored); a woman who withdrew her consent is written to no
+  more (cancelled).
+
+Each row listed is marked with the digest's id (``digest_id``), so it is
+listed once. The digest itself is an outbox row keyed
+``digest:<companion>:<day>`` (more women: ``...:<day>:<part>``), so a day has
+one digest per companion, whatever restarts, redeliveries or second
+dispatchers happen. No digest when nothing is due.
+
+Which companion: the one who registered her (``assisted_by``) while she still
+accompanies the woman's desa; otherwise the companion assigned to that desa
+first (services/companions.companion_of). One digest line, one person who
+answers for it: a desa with several companions does not tell her three times.
+
+Buttons (conversations/digest.py): "Sudah disampaikan" records, on the rows
+listed, when the companion told her (``told_at``; audit-logged with who);
+"Ambil kursi" / "Tolak" answer a seat offer on her behalf
+(services/enrol_for.seat_for); "Cek kabar bersamanya" opens the check-in
+answered with her companion (services/checkin_via.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wrse_bot.clock import now as clock_now
+from wrse_bot.config import Settings
+from wrse_bot.db.engine import Database
+from wrse_bot.db.models import (
+    CheckIn,
+    ClassSession,
+    CompanionArea,
+    Enrolment,
+    OutboxMessage,
+    Registrant,
+    RoleGrant,
+    TrainingClass,
+)
+from wrse_bot.domain.placeholders import placeholder_id, registrant_of
+from wrse_bot.domain.roles import Role
+from wrse_bot.domain.statuses import EnrolmentStatus, OutboxKind, OutboxStatus
+from wrse_bot.domain.timing import WIB, QuietHours
+from wrse_bot.i18n import translator
+from wrse_bot.services.audience import WITHDRAWN
+from wrse_bot.services.checkin_rounds import STARTABLE
+from wrse_bot.services.checkin_via import VIA
+from wrse_bot.services.class_labels import place_label
+from wrse_bot.services.companions import REFUSED, companion_of, may_see
+from wrse_bot.services.digest_view import (
+    DueCheckIn,
+    Offer,
+    Reminder,
+    WomanDue,
+    digest_rows,
+    digest_text,
+    parts,
+    plain,
+)
+from wrse_bot.services.dispatch import DIVERTED_REASON, EXPIRED_REASON
+from wrse_bot.services.notices import outbox_markup
+from wrse_bot.services.outbox import enqueue
+from wrse_bot.services.roles import audit
+from wrse_bot.services.updates import claim_update
+from wrse_bot.services.users import language_of
+
+LAPSED = "skipped: no longer holds (offer lapsed or answered, check-in answered)"
+WITHDRAWN_REASON = "cancelled: her consent is withdrawn"
+_OFFER = re.compile(r"class-offer:(\d+)$")
+_CHECKIN = re.compile(r"checkin:(\d+):")
+
+
+# ---- when ----------------------------------------------------------------------------
+
+
+def digest_time(at: time, quiet: QuietHours) -> time:
+    """The digest's clock time: ``at``, or the end of quiet hours if inside them."""
+    probe = datetime.combine(date(2000, 1, 3), at, quiet.tz)
+    return quiet.end if quiet.contains(probe) else at
+
+
+def digest_moment(day: date, at: time, quiet: QuietHours) -> datetime:
+    """When the digest of ``day`` (WIB) falls due."""
+    return datetime.combine(day, digest_time(at, quiet), WIB)
+
+
+def quiet_of(settings: Settings) -> QuietHours:
+    return QuietHours(start=settings.quiet_start, end=settings.quiet_end, tz=settings.tz)
+
+
+def dedupe_key(companion_id: int, day: date, part: int = 1) -> str:
+    base = f"digest:{companion_id}:{day:%Y%m%d}"
+    return base if part == 1 else f"{base}:{part}"
+
+
+# ---- who ----------------------------------------------------------------------------
+
+
+async def digest_companion(s: AsyncSession, reg: Registrant) -> int | None:
+    """The companion whose digest lists her (see the module docstring)."""
+    if reg.assisted_by is not None:
+        still = await s.scalar(
+            select(CompanionArea.user_id)
+            .join(RoleGrant, RoleGrant.user_id == CompanionArea.user_id)
+            .where(
+                CompanionArea.user_id == reg.assisted_by,
+                CompanionArea.village_code == reg.village_code,
+                RoleGrant.role == Role.COMPANION.value,
+            )
+        )
+        if still is not None:
+            return int(still)
+    return await companion_of(s, reg.user_id)
+
+
+# ---- composing ------------------------------------------------------------------------
+
+
+def _undigested(until: datetime) -> Any:
+    return (
+        (OutboxMessage.user_id < 0)
+        & OutboxMessage.digest_id.is_(None)
+        & (OutboxMessage.kind != OutboxKind.DIGEST)
+        & (
+            (OutboxMessage.status == OutboxStatus.DIVERTED)
+            | ((OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.due_at < until))
+        )
+    )
+
+
+@dataclass
+class _Gathered:
+    woman: WomanDue
+    shown: list[int]  # outbox ids listed for her
+    dropped: list[tuple[int, str]]  # (outbox id, reason): not listed, settled
+
+
+async def _gather(
+    s: AsyncSession, reg: Registrant, rows: list[OutboxMessage], at: datetime
+) -> _Gathered:
+    got = _Gathered(WomanDue(reg.id, reg.full_name or "-"), [], [])
+    reminders: dict[int, Reminder] = {}
+    offers: dict[int, Offer] = {}
+    checkins: dict[int, DueCheckIn] = {}
+    messages: list[str] = []
+    for row in rows:
+        if row.expires_at is not None and row.expires_at <= at:
+            got.dropped.append((row.id, EXPIRED_REASON))
+            continue
+        offer = _OFFER.match(row.dedupe_key or "") if row.kind == OutboxKind.NOTICE else None
+        ask = _CHECKIN.match(row.dedupe_key or "") if row.kind == OutboxKind.CHECKIN else None
+        if row.kind == OutboxKind.REMINDER and row.session_id is not None:
+            session = await s.get(ClassSession, row.session_id)
+            cls = await s.get(TrainingClass, row.class_id) if row.class_id else None
+            if session is None or cls is None or session.starts_at <= at:
+                got.dropped.append((row.id, EXPIRED_REASON))
+                continue
+            reminders.setdefault(
+                session.id,
+                Reminder(cls.title, session.starts_at, session.ends_at, place_label(cls)),
+            )
+        elif offer is not None:
+            e = await s.get(Enrolment, int(offer.group(1)))
+            cls = await s.get(TrainingClass, e.class_id) if e is not None else None
+            if (
+                e is None
+                or cls is None
+                or e.status != EnrolmentStatus.OFFERED
+                or e.offered_until is None
+                or e.offered_until <= at
+            ):
+                got.dropped.append((row.id, LAPSED))
+                continue
+            offers.setdefault(e.id, Offer(e.id, cls.title, e.offered_until))
+        elif ask is not None:
+            ci = await s.get(CheckIn, int(ask.group(1)))
+            if ci is None or ci.status not in STARTABLE:
+                got.dropped.append((row.id, LAPSED))
+                continue
+            cls = await s.get(TrainingClass, ci.class_id)
+            checkins.setdefault(
+                ci.id, DueCheckIn(ci.id, ci.round_days, cls.title if cls is not None else "-")
+            )
+        else:
+            messages.append(plain(row.text))
+        got.shown.append(row.id)
+    got.woman = replace(
+        got.woman,
+        reminders=tuple(sorted(reminders.values(), key=lambda r: r.starts_at)),
+        offers=tuple(offers.values()),
+        checkins=tuple(checkins.values()),
+        messages=tuple(messages),
+    )
+    return got
+
+
+async def compose_due(db: Database, settings: Settings, *, at: datetime | None = None) -> int:
+    """Queue today's digest for every companion who has something to pass on
+    and has had none today. Returns the digest messages queued. Cheap when
+    nothing is due: one read before the digest hour, one indexed read after."""
+    at = at or clock_now()
+    quiet = quiet_of(settings)
+    if quiet.contains(at):
+        return 0
+    day = at.astimezone(WIB).date()
+    if at < digest_moment(day, settings.digest_at, quiet):
+        return 0
+    until = digest_moment(day + timedelta(days=1), settings.digest_at, quiet)
+    async with db.sessions() as s:
+        if await s.scalar(select(OutboxMessage.id).where(_undigested(until)).limit(1)) is None:
+            return 0
+    queued = 0
+    async with db.transaction() as s:
+        rows = list(
+            await s.scalars(
+                select(OutboxMessage)
+                .where(_undigested(until))
+                .order_by(OutboxMessage.user_id, OutboxMessage.due_at, OutboxMessage.id)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        by_woman: dict[int, list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_woman[row.user_id].append(row)
+        by_companion: dict[int, list[_Gathered]] = defaultdict(list)
+        settle: list[tuple[int, str, str]] = []  # (id, status, reason)
+        for account, hers in by_woman.items():
+            reg = await s.get(Registrant, registrant_of(account))
+            if reg is None or reg.status in WITHDRAWN or not reg.full_name:
+                settle += [(r.id, OutboxStatus.CANCELLED, WITHDRAWN_REASON) for r in hers]
+                continue
+            companion = await digest_companion(s, reg)
+            if companion is None:  # no companion for her desa yet: they wait
+                continue
+            by_companion[companion].append(await _gather(s, reg, hers, at))
+        for companion, gathered in by_companion.items():
+            if await s.scalar(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.dedupe_key == dedupe_key(companion, day)
+                )
+            ):
+                continue  # today's digest went out: these wait for tomorrow's
+            for g in gathered:
+                settle += [(i, OutboxStatus.SKIPPED, why) for i, why in g.dropped]
+            queued += await _queue(s, companion, day, gathered)
+        for row_id, status, reason in settle:
+            await s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id, OutboxMessage.digest_id.is_(None))
+                .values(status=status, last_error=reason, claimed_until=None)
+            )
+    return queued
+
+
+async def _queue(s: AsyncSession, companion: int, day: date, gathered: list[_Gathered]) -> int:
+    t = translator(await language_of(s, companion))
+    shown = {g.woman.registrant_id: g.shown for g in gathered}
+    split = parts([g.woman for g in gathered])
+    for n, women in enumerate(split, start=1):
+        key = dedupe_key(companion, day, n)
+        if not await enqueue(
+            s, user_id=companion, text="…", kind=OutboxKind.DIGEST, dedupe_key=key
+        ):
+            return 0
+        digest_id = await s.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
+        assert digest_id is not None
+        await s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == digest_id)
+            .values(
+                text=digest_text(t, day, women, part=n, total=len(split)),
+                parse_mode="HTML",
+                reply_markup=outbox_markup(digest_rows(women, digest_id, VIA.name), t),
+            )
+        )
+        ids = [i for w in women for i in shown[w.registrant_id]]
+        await s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(
+                status=OutboxStatus.DIVERTED,
+                digest_id=digest_id,
+                last_error=DIVERTED_REASON,
+                claimed_until=None,
+            )
+        )
+    return len(split)
+
+
+# ---- "Sudah disampaikan" ----------------------------------------------------------------
+
+ToldOutcome = Literal["recorded", "already", "refused", "duplicate_update"]
+
+
+@dataclass(frozen=True)
+class Told:
+    outcome: ToldOutcome
+    name: str = ""
+    at: datetime | None = None
+
+
+async def record_told(
+    db: Database, companion_id: int, registrant_id: int, digest_id: int, *, update_id: int | None
+) -> Told:
+    """The companion told her what digest ``digest_id`` listed for her: when,
+    on those rows; who and when in the audit log. A digest that is not this
+    companion's, or a woman it did not list, is refused and audit-logged."""
+    at = clock_now()
+    async with db.transaction() as s:
+        if not await claim_update(s, update_id):
+            return Told("duplicate_update")
+        digest = await s.get(OutboxMessage, digest_id)
+        if digest is None or digest.kind != OutboxKind.DIGEST or digest.user_id != companion_id:
+            audit(s, companion_id, REFUSED, registrant_id=registrant_id, detail="digest:told")
+            return Told("refused")
+        if not await may_see(s, companion_id, registrant_id, what="digest:told"):
+            return Told("refused")
+        listed = list(
+            await s.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.digest_id == digest_id,
+                    OutboxMessage.user_id == placeholder_id(registrant_id),
+                )
+            )
+        )
+        reg = await s.get(Registrant, registrant_id)
+        name = (reg.full_name if reg is not None else None) or "-"
+        if not listed:
+            audit(s, companion_id, REFUSED, registrant_id=registrant_id, detail="digest:told")
+            return Told("refused")
+        earlier = [r.told_at for r in listed if r.told_at is not None]
+        if len(earlier) == len(listed):
+            return Told("already", name, min(earlier))
+        for r in listed:
+            r.told_at = r.told_at or at
+        audit(s, companion_id, "digest:told", registrant_id=registrant_id, detail=f"#{digest_id}")
+        return Told("recorded", name, at)
