@@ -36,7 +36,10 @@ from conversations.common import (
     MENU_HELP,
     MENU_MY_DATA,
     MENU_REGISTER,
+    her_menu,
     menu_filter,
+    tr,
+    user_id,
 )
 from conversations.errors import on_error
 from wrse_bot.buttons import FormButton, MyDataButton, OpenForm
@@ -46,10 +49,13 @@ from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.forms.invite import INVITE
 from wrse_bot.forms.verification import REASON_FORM
+from wrse_bot.i18n import N_
+from wrse_bot.services.intake import INTAKE
 from wrse_bot.telegram.context import Context
 
 # How each form is drawn where forms differ (its name, its review, "closed").
 SCREENS: dict[str, forms.Screen] = {
+    INTAKE: intake.SCREEN,
     **companions.SCREENS,
     CHECKIN.name: checkin.SCREEN,
     AID.name: aid.SCREEN,
@@ -80,9 +86,14 @@ FEATURES = (
 
 
 async def batal(update: Update, context: Context) -> None:
-    """/batal: her open form stops (kept or discarded, as it says); else the intake pauses."""
+    """/batal: her open form stops (kept or discarded, as it says)."""
     if not await forms.cancel(update, context):
-        await intake.pause(update, context)
+        t = tr(context)
+        await context.bot.send_message(
+            user_id(update),
+            t(N_("There is nothing to cancel. Choose from the menu below.")),
+            reply_markup=await her_menu(context, user_id(update)),
+        )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -107,15 +118,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             MessageHandler(private & menu_filter(MENU_REGISTER, MENU_CONTINUE), intake.begin),
             MessageHandler(private & menu_filter(MENU_MY_DATA), my_data.show),
             MessageHandler(private & menu_filter(MENU_HELP), menu.help_command),
-            CallbackQueryHandler(intake.on_callback, pattern=r"^f:"),
-            CallbackQueryHandler(intake.on_help_request, pattern=r"^help:"),
+            CallbackQueryHandler(intake.on_old_button, pattern=r"^(f|help):"),
             CallbackQueryHandler(my_data.on_callback, pattern=MyDataButton.pattern()),
             ChatMemberHandler(menu.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             # Last: anything unclaimed. Stale or forged buttons, unknown commands,
             # and plain messages (answers to the open form, or a typed staff form).
-            CallbackQueryHandler(intake.on_unknown_callback),
+            CallbackQueryHandler(menu.on_unknown_callback),
             MessageHandler(private & filters.COMMAND, menu.unknown_command),
-            MessageHandler(private & ~filters.StatusUpdate.ALL, intake.on_message),
+            MessageHandler(private & ~filters.StatusUpdate.ALL, menu.on_message),
         ]
     )
     app.add_error_handler(on_error)
@@ -126,5 +136,4 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     questions saved but never delivered before a crash."""
     await roles_admin.sync_menus(app)
     context = Context(application=app)
-    await intake.resend_owed_prompts(context)
     await forms.resend_owed(context)

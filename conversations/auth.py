@@ -47,19 +47,6 @@ async def permitted(update: Update, context: Context, roles: Collection[Role], w
     return False
 
 
-async def cached_role(update: Update, context: Context) -> Role | None:
-    """Her role for cheap routing decisions, looked up once and cached (a
-    negative too). Grants and revocations refresh the cache; permission
-    checks themselves always go through @requires."""
-    data = context.user_data
-    if data is None or update.effective_user is None:
-        return None
-    if "role" not in data:
-        runtime = context.runtime
-        data["role"] = await role_of(runtime.db, runtime.settings, update.effective_user.id)
-    return data["role"]
-
-
 def shows_phone(context: Context) -> bool:
     """Whether this update's viewer may see women's phone numbers: her role as
     @requires checked it a moment ago (``services.roles.CALLERS``)."""

@@ -24,8 +24,8 @@ from telegram.ext import (
     filters,
 )
 
+from conversations import intake
 from conversations.common import MENU_CLASSES, NOT_VALID, menu_filter, tr, user_id
-from conversations.intake import send_view
 from wrse_bot.buttons import ClassButton
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import Span, Standing, first_clash
@@ -288,13 +288,7 @@ def _office(context: Context) -> str:
     return context.runtime.settings.office_contact
 
 
-async def _resume_with(update: Update, context: Context, prefix: str) -> bool:
-    """Mid-registration, answer briefly and show her open question again."""
-    view = await context.runtime.intake.current(user_id(update))
-    if view.status != "ask":
-        return False
-    await send_view(view, update, context, prefix=prefix)
-    return True
+_resume_with = intake.resume  # mid-registration: a short answer, then her open question
 
 
 async def _show(

@@ -13,6 +13,7 @@ from telegram.ext import filters
 from wrse_bot.buttons import Button
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
+from wrse_bot.services.intake import standing
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import reply
@@ -43,8 +44,8 @@ def main_menu(t: Translator, *, has_draft: bool, registered: bool = False) -> Re
 
 async def her_menu(context: Context, uid: int) -> ReplyKeyboardMarkup:
     """The main menu as it fits where she stands (registered, mid-form, new)."""
-    standing = await context.runtime.intake.standing(uid)
-    return main_menu(tr(context), has_draft=standing.has_draft, registered=standing.registered)
+    where = await standing(context.runtime.db, uid)
+    return main_menu(tr(context), has_draft=where.has_draft, registered=where.registered)
 
 
 def menu_filter(*msgids: str) -> filters.BaseFilter:
@@ -57,13 +58,13 @@ async def fallback(update: Update, context: Context) -> None:
     """A message outside any form: never silence, always the way forward. A voice
     note or sticker is told what the bot cannot do yet; text is shown what it can."""
     t = tr(context)
-    standing = await context.runtime.intake.standing(user_id(update))
-    has_draft = standing.has_draft
+    where = await standing(context.runtime.db, user_id(update))
+    has_draft = where.has_draft
     msg = update.effective_message
     if msg is not None and msg.text is None:
         then = t(N_("Please type your message, or choose from the menu below."))
         text = f"{t(unreadable_message(message_kind(msg)))} {then}"
-    elif standing.registered:
+    elif where.registered:
         text = t(
             N_(
                 "Sorry, I did not understand that message. Please choose from the menu below: "
@@ -87,7 +88,7 @@ async def fallback(update: Update, context: Context) -> None:
     await context.bot.send_message(
         user_id(update),
         text,
-        reply_markup=main_menu(t, has_draft=has_draft, registered=standing.registered),
+        reply_markup=main_menu(t, has_draft=has_draft, registered=where.registered),
     )
 
 

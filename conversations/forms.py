@@ -14,8 +14,9 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import cache
 
-from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ParseMode
 
 from conversations.auth import permitted
@@ -24,11 +25,12 @@ from wrse_bot.buttons import FormButton, OpenForm
 from wrse_bot.domain.digits import parse_uint
 from wrse_bot.forms.engine import Answer, FormState
 from wrse_bot.forms.model import REVIEW, Form
-from wrse_bot.i18n import N_, Translator
+from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.services.forms import HELP, FormView, Status
 from wrse_bot.services.roles import Role
 from wrse_bot.telegram import notices
 from wrse_bot.telegram.context import Context
+from wrse_bot.telegram.forms import HELP as HELP_LABEL
 from wrse_bot.telegram.forms import problem_text, question_keyboard, question_text
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
@@ -61,6 +63,8 @@ class Screen:
     cancel: str | None = None  # msgid: a "Batal" button under every question (staff forms)
     roles: Collection[Role] | None = None  # who may press its buttons, checked on the server
     done: Done | None = None  # draws what finishing returned, instead of sending notices
+    # draws /batal's outcome (``view.kept`` or discarded), instead of the usual line
+    cancelled: Callable[[FormView, Context], Awaitable[None]] | None = None
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -70,9 +74,8 @@ async def on_button(update: Update, context: Context) -> None:
     tap = await tapped(update, context, FormButton)
     if tap is None or not await _allowed(update, context, tap.form, "form"):
         return
-    screen = screens(context).get(tap.form)
     forms, owner = context.runtime.forms, user_id(update)
-    if tap.code == CANCEL and screen is not None and screen.cancel is not None:
+    if tap.code == CANCEL:  # a form's own "Batal" (a review's "leave it unchanged")
         view = await forms.cancel(owner, update.update_id, form=tap.form, rev=tap.rev)
     else:
         answer = Answer("choice", tap.code, tap.rev)
@@ -145,12 +148,33 @@ async def on_message(update: Update, context: Context) -> bool:
         return False
     if msg.text is not None and msg.text.startswith("/"):
         return False
-    answer = Answer("other", message_kind(msg)) if msg.text is None else Answer("text", msg.text)
-    view = await context.runtime.forms.handle(user_id(update), update.update_id, answer)
+    uid = user_id(update)
+    view = await context.runtime.forms.handle(uid, update.update_id, _answer(msg, uid))
     if view.status == Status.NONE:
         return False
     await show(view, context)
     return True
+
+
+FOREIGN = Answer("other", "foreign_contact")
+
+
+def _answer(msg: Message, uid: int) -> Answer:
+    """Her message as an answer: her words, her own shared number, or what else she sent."""
+    if msg.contact is not None:
+        # Only her own card counts as her number (Telegram sets user_id for it).
+        own = msg.contact.user_id is not None and msg.contact.user_id == uid
+        return Answer("text", msg.contact.phone_number) if own else FOREIGN
+    if msg.text is None:
+        return Answer("other", message_kind(msg))
+    if msg.text.replace("🙋", "").strip().casefold() in _help_labels():
+        return Answer("help", msg.text)  # also the phone question's keyboard button
+    return Answer("text", msg.text)  # a reply-keyboard button's label is typed words
+
+
+@cache
+def _help_labels() -> frozenset[str]:
+    return frozenset(translator(lang)(HELP_LABEL).casefold() for lang in LANGUAGES)
 
 
 async def cancel(update: Update, context: Context) -> bool:
@@ -192,10 +216,14 @@ async def show(
         await answer()
     elif status == Status.CANCELLED:
         await answer()
-        name = title(context, view.form or "")
-        await context.bot.send_message(
-            view.owner, t(KEPT if view.kept else DISCARDED).format(form=name)
-        )
+        screen = screens(context).get(view.form or "")
+        if screen is not None and screen.cancelled is not None:
+            await screen.cancelled(view, context)
+        else:
+            name = title(context, view.form or "")
+            await context.bot.send_message(
+                view.owner, t(KEPT if view.kept else DISCARDED).format(form=name)
+            )
         if view.resumable:
             await offer_return(context, view.owner, view.resumable)
     elif status == Status.CLOSED:
@@ -275,9 +303,13 @@ def question(view: FormView, context: Context) -> tuple[str, InlineKeyboardMarku
     screen = screens(context).get(view.form)
     if view.step == REVIEW and screen is not None and screen.review is not None:
         text, markup = screen.review(state, t)
-        if view.problem is not None:  # "Kirim" refused by a check: why, above her answers
+        if view.problem is not None:
             text = f"{problem_text(view.problem, t)}\n\n{text}"
-        return text, _stamped(markup, view.form, rev)
+        markup = _stamped(markup, view.form, rev)
+        if view.offer_help:  # below everything, as under a question
+            help_row = [button("🙋 " + t(HELP_LABEL), FormButton(view.form, rev, HELP).encode())]
+            markup = inline([*markup.inline_keyboard, help_row])
+        return text, markup
     q = form.question(view.step)
     data = lambda code: FormButton(view.form, rev, code).encode()  # noqa: E731
     help_data = data(HELP) if view.offer_help else None
@@ -300,12 +332,21 @@ def _stamped(markup: InlineKeyboardMarkup, form: str, rev: int) -> InlineKeyboar
     return inline(rows)
 
 
-async def ask(view: FormView, context: Context, *, prefix: str | None = None) -> None:
+async def ask(
+    view: FormView,
+    context: Context,
+    *,
+    prefix: str | None = None,
+    html_prefix: str | None = None,
+) -> None:
+    """Her open question, after ``prefix`` (plain words) or ``html_prefix``."""
     if view.step is None:
         return
     text, markup = question(view, context)
     if prefix:
-        text = f"{html.escape(prefix)}\n\n{text}"
+        html_prefix = html.escape(prefix)
+    if html_prefix:
+        text = f"{html_prefix}\n\n{text}"
     await context.bot.send_message(view.owner, text, reply_markup=markup, parse_mode=ParseMode.HTML)
     context.runtime.forms.delivered(view)
 

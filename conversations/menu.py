@@ -7,11 +7,12 @@ import html
 from telegram import Update
 from telegram.constants import ParseMode
 
-from conversations.common import her_menu, main_menu, tr, user_id
-from conversations.intake import send_view
+from conversations import forms, intake
+from conversations.common import fallback, her_menu, main_menu, stale_button, tr, user_id
 from wrse_bot.config import Settings
 from wrse_bot.domain.small_talk import is_greeting
 from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.intake import INTAKE, standing
 from wrse_bot.services.roles import role_of
 from wrse_bot.services.users import set_reachable
 from wrse_bot.telegram.context import Context
@@ -28,29 +29,23 @@ HELP_TEXT = N_(
 )
 
 
-async def _resume_with(update: Update, context: Context, prefix: str) -> bool:
-    """Mid-form, answer briefly and show her open question again."""
-    view = await context.runtime.intake.current(user_id(update))
-    if view.status != "ask":
-        return False
-    await send_view(view, update, context, prefix=prefix)
-    return True
+_resume_with = intake.resume  # mid-registration: a short answer, then her open question
 
 
 async def start(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
-    view = await context.runtime.intake.current(uid)
-    if view.status == "ask":
+    view = await context.runtime.forms.current(uid, INTAKE)
+    if view is not None:
         welcome = (
             N_("Welcome back! Let us continue changing your data:")
-            if view.amending
+            if view.subject is not None
             else N_("Welcome back! Let us continue your registration:")
         )
-        await send_view(view, update, context, prefix=t(welcome))
+        await forms.ask(view, context, prefix=t(welcome))
         return
-    standing = await context.runtime.intake.standing(uid)
-    if standing.registered:
+    where = await standing(context.runtime.db, uid)
+    if where.registered:
         # Greeted as registered: no "Tekan Daftar" for someone who has.
         await context.bot.send_message(
             uid,
@@ -66,7 +61,7 @@ async def start(update: Update, context: Context) -> None:
             reply_markup=main_menu(t, has_draft=False, registered=True),
         )
         return
-    has_draft = standing.has_draft
+    has_draft = where.has_draft
     text = t(
         N_(
             "Hello! This is the assistant of <b>Dinas Sosial Kota Batu</b>.\n"
@@ -94,6 +89,21 @@ async def greeting_route(update: Update, context: Context) -> bool:
     if not await _resume_with(update, context, t(N_("Hello! Let us continue your registration:"))):
         await start(update, context)
     return True
+
+
+async def on_message(update: Update, context: Context) -> None:
+    """The one message handler: her open form's answer, else a greeting back, else
+    the way forward. A greeting mid-registration is not her answer (not her name)."""
+    msg = update.effective_message
+    if msg is not None and msg.text is not None and is_greeting(msg.text):
+        hello = tr(context)(N_("Hello! Let us continue your registration:"))
+        if await intake.resume(update, context, html.escape(hello)):
+            return
+    if await forms.on_message(update, context):
+        return
+    if await greeting_route(update, context):
+        return
+    await fallback(update, context)
 
 
 def help_text(t: Translator, settings: Settings) -> str:
@@ -145,3 +155,6 @@ async def membership(update: Update, context: Context) -> None:
         return
     reachable = change.new_chat_member.status not in ("kicked", "left")
     await set_reachable(context.runtime.db, change.chat.id, reachable)
+
+
+on_unknown_callback = stale_button  # forged or ancient callback data: refused, nothing changes

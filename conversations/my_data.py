@@ -7,8 +7,9 @@ import html
 from telegram import Update
 from telegram.constants import ParseMode
 
+from conversations import intake
 from conversations.common import main_menu, stale_button, tr, user_id
-from conversations.intake import MARKS, contact_text, render_line, send_view
+from conversations.intake import MARKS, contact_text, render_line
 from wrse_bot.buttons import MyDataButton
 from wrse_bot.domain.catalog import EDUCATION, MARITAL_LABELS, OCCUPATIONS, SKILLS
 from wrse_bot.domain.eligibility import Verdict
@@ -17,6 +18,7 @@ from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.domain.text import Day, Money
 from wrse_bot.forms.intake import MORE
 from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.intake import standing
 from wrse_bot.services.my_data import MyData
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline, replace_text
@@ -111,18 +113,12 @@ async def show(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
     runtime = context.runtime
-    view = await runtime.intake.current(uid)
-    if view.status == "ask":
-        await send_view(
-            view,
-            update,
-            context,
-            prefix=t(N_("Your registration is not finished yet. Let us continue:")),
-        )
+    unfinished = t(N_("Your registration is not finished yet. Let us continue:"))
+    if await intake.resume(update, context, html.escape(unfinished)):
         return
     data = await runtime.my_data.view(uid)
     if data is None:
-        has_draft = await runtime.intake.has_draft(uid)
+        has_draft = (await standing(runtime.db, uid)).has_draft
         await context.bot.send_message(
             uid,
             t(N_("You are not registered yet. Tap Register to begin.")),
@@ -172,8 +168,7 @@ async def on_callback(update: Update, context: Context) -> None:
         await show(update, context)
     elif action == "edit":
         await query.answer()
-        view = await runtime.intake.edit_existing(uid, update.update_id)
-        await send_view(view, update, context)
+        await intake.edit(update, context)
     elif action == "del":
         await query.answer()
         await ask_delete(update, context)

@@ -13,7 +13,7 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
-from wrse_bot.services import aid, checkins, follow_up
+from wrse_bot.services import aid, checkins, follow_up, intake
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.attendance import AttendanceService
 from wrse_bot.services.broadcast import BroadcastService
@@ -22,7 +22,6 @@ from wrse_bot.services.class_admin import ClassAdminService, class_form_specs
 from wrse_bot.services.companion_forms import companion_specs
 from wrse_bot.services.follow_up import FollowUpService
 from wrse_bot.services.forms import FormRunner
-from wrse_bot.services.intake import IntakeService
 from wrse_bot.services.my_data import MyDataService
 from wrse_bot.services.roles import role_in
 from wrse_bot.services.verification import VerificationService
@@ -32,7 +31,6 @@ from wrse_bot.services.verification import VerificationService
 class Runtime:
     settings: Settings
     db: Database
-    intake: IntakeService
     my_data: MyDataService
     forms: FormRunner  # the one engine service every form runs through
     checkins: CheckInService
@@ -59,11 +57,11 @@ class Runtime:
         return cls(
             settings=settings,
             db=db,
-            intake=IntakeService(db, settings),
             my_data=MyDataService(db, settings),
             forms=FormRunner(
                 db,
                 [
+                    intake.spec(settings),
                     checkins.SPEC,
                     *companion_specs(settings),
                     aid.spec(settings),
@@ -90,6 +88,5 @@ class Runtime:
 
     async def close(self) -> None:
         """At shutdown: answers still buffered are written, then the pool goes."""
-        await self.intake.flush()
         await self.forms.flush()
         await self.db.dispose()

@@ -54,7 +54,8 @@ async def delivered_recorded(db_file: Path, *, user_id: int) -> None:
         while True:
             with sqlite3.connect(db_file) as conn:
                 row = conn.execute(
-                    "SELECT rev, prompted_rev FROM registration_drafts WHERE user_id = ?",
+                    "SELECT rev, prompted_rev FROM active_forms"
+                    " WHERE user_id = ? AND form = 'intake'",
                     (user_id,),
                 ).fetchone()
             if row is not None and row[0] == row[1]:

@@ -11,14 +11,17 @@ from telegram.ext import Application
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import register_until
 from wrse_bot.db.models import (
+    ActiveForm,
     OutboxMessage,
     Registrant,
-    RegistrationDraft,
     RoleGrant,
     StaffFlag,
     User,
 )
 from wrse_bot.devtools.emulator import BotApiEmulator, BotMessage, FakeUser
+from wrse_bot.forms.intake import NAME as INTAKE
+
+HER_INTAKE = select(ActiveForm).where(ActiveForm.form == INTAKE)  # her registration in progress
 
 DUTY_PHONE = 9500  # the officer on duty's chat, as WRSE_HELP_CHAT_ID
 STAFF_A, STAFF_B = 9501, 9502
@@ -204,7 +207,7 @@ async def test_a_shared_contact_counts_only_when_it_is_her_own(
     asked = await siti.reply()
     assert "kontak orang lain" in asked.plain_text and "ketik nomor HP Ibu" in asked.plain_text
     assert "nomor HP" in asked.plain_text  # the same question again
-    draft = await scalar(office, select(RegistrationDraft))
+    draft = await scalar(office, HER_INTAKE)
     assert draft.step == "phone" and "phone" not in draft.answers
     await siti.send_contact(siti.phone.removeprefix("+"), own=True)
     review = await siti.reply()

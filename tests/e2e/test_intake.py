@@ -9,9 +9,12 @@ from telegram.ext import Application
 
 from tests.e2e.conftest import RunningBot
 from tests.e2e.flows import SITI_NIK, continue_to_review, register, register_until
-from wrse_bot.db.models import Assessment, Consent, Registrant, RegistrationDraft, StaffFlag
+from wrse_bot.db.models import ActiveForm, Assessment, Consent, Registrant, StaffFlag
 from wrse_bot.devtools.emulator import BotApiEmulator
+from wrse_bot.forms.intake import NAME as INTAKE
 from wrse_bot.services.registration import CONSENT_VERSION
+
+HER_INTAKE = select(ActiveForm).where(ActiveForm.form == INTAKE)  # her registration in progress
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
@@ -103,7 +106,7 @@ async def test_consent_shows_the_few_lines_that_matter_first_and_the_full_text_o
     assert "nama lengkap" in name.text
     consent = await scalar(wrse, select(Consent))
     assert consent.agreed and consent.text_version == CONSENT_VERSION
-    draft = await scalar(wrse, select(RegistrationDraft))
+    draft = await scalar(wrse, HER_INTAKE)
     assert draft.answers["consent_version"] == CONSENT_VERSION
 
 
@@ -123,7 +126,12 @@ async def test_declining_after_reading_the_full_text_saves_nothing(
     await siti.tap("📄 Baca selengkapnya")
     goodbye = await siti.tap("Tidak setuju")
     assert "Balai Kota" in goodbye.text
-    assert await scalar(wrse, select(func.count()).select_from(RegistrationDraft)) == 0
+    assert (
+        await scalar(
+            wrse, select(func.count()).select_from(ActiveForm).where(ActiveForm.form == INTAKE)
+        )
+        == 0
+    )
     assert await scalar(wrse, select(Consent.agreed)) is False
 
 
@@ -136,7 +144,12 @@ async def test_declining_consent_ends_politely_and_saves_nothing(
     goodbye = await siti.tap("Tidak setuju")
     assert "Balai Kota" in goodbye.text  # how to register at the office
     assert goodbye.reply_keyboard is not None and ["Daftar"] in goodbye.reply_keyboard
-    assert await scalar(wrse, select(func.count()).select_from(RegistrationDraft)) == 0
+    assert (
+        await scalar(
+            wrse, select(func.count()).select_from(ActiveForm).where(ActiveForm.form == INTAKE)
+        )
+        == 0
+    )
     assert await scalar(wrse, select(Consent.agreed)) is False
 
 
@@ -217,7 +230,7 @@ async def test_a_greeting_mid_form_is_greeted_and_the_same_question_asked(
     assert reply.text.startswith("Halo, Bu!") and asked.text in reply.text
     nik = await siti.ask("Siti Aminah")  # the greeting was not taken as her name
     assert "NIK" in nik.text
-    assert (await scalar(wrse, select(RegistrationDraft))).answers["full_name"] == "Siti Aminah"
+    assert (await scalar(wrse, HER_INTAKE)).answers["full_name"] == "Siti Aminah"
 
 
 @pytest.mark.parametrize(
@@ -280,7 +293,7 @@ async def test_a_command_mid_form_answers_and_shows_the_open_question(
     for command in ("/bantuan", "/kelas", "/start", "/data_saya", "/entah"):
         reply = await siti.ask(command)
         assert asked.text in reply.text, command
-    reg_draft = await scalar(wrse, select(RegistrationDraft))
+    reg_draft = await scalar(wrse, HER_INTAKE)
     assert reg_draft.step == "income"  # nothing answered was lost
 
 
@@ -296,7 +309,7 @@ async def test_an_old_button_is_refused_and_the_current_question_shown(
     assert "pertanyaan sebelumnya" in toast.text
     current = await siti.reply()
     assert "NIK" in current.text
-    assert (await scalar(wrse, select(RegistrationDraft))).step == "nik"
+    assert (await scalar(wrse, HER_INTAKE)).step == "nik"
 
 
 async def test_a_double_tap_counts_once(emulator: BotApiEmulator, wrse: Application) -> None:
@@ -308,7 +321,7 @@ async def test_a_double_tap_counts_once(emulator: BotApiEmulator, wrse: Applicat
     assert "penghasilan" in next_question.text
     await siti.callback_answer()  # the first tap: accepted quietly
     assert "Sudah dicatat" in (await siti.callback_answer()).text
-    draft = await scalar(wrse, select(RegistrationDraft))
+    draft = await scalar(wrse, HER_INTAKE)
     assert draft.answers["dependents"] == 3 and draft.step == "income"
 
 
@@ -317,13 +330,13 @@ async def test_forged_callback_data_changes_nothing(
 ) -> None:
     siti = emulator.user(1033)
     question = await register_until(siti, "kecamatan")
-    draft_before = await scalar(wrse, select(RegistrationDraft))
+    draft_before = await scalar(wrse, HER_INTAKE)
     await siti.press_data(f"f:{draft_before.rev}:99.99.99", question.message_id)
     again = await siti.reply()
     assert "tekan salah satu tombol" in again.text
     await siti.press_data("garbage-data", question.message_id)
     assert "tidak berlaku" in (await siti.callback_answer()).text
-    draft = await scalar(wrse, select(RegistrationDraft))
+    draft = await scalar(wrse, HER_INTAKE)
     assert draft.step == "kecamatan" and "kecamatan_code" not in draft.answers
 
 
@@ -521,13 +534,13 @@ async def test_an_answer_survives_a_restart_and_no_question_is_asked_twice(
 async def test_a_question_saved_but_never_sent_is_sent_after_restart(
     emulator: BotApiEmulator, start_bot: RunningBot
 ) -> None:
-    from wrse_bot.services.intake import Answer
+    from wrse_bot.forms.engine import Answer
 
     siti = emulator.user(1072)
     async with start_bot() as app:
         await register_until(siti, "nama lengkap")
         # The process dies between saving her answer and sending the next question.
-        await app.bot_data["runtime"].intake.answer(1072, None, Answer("text", "Siti Aminah"))
+        await app.bot_data["runtime"].forms.handle(1072, None, Answer("text", "Siti Aminah"))
     async with start_bot():
         owed = await siti.reply()
         assert "NIK" in owed.text

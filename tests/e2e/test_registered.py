@@ -7,8 +7,11 @@ from sqlalchemy import func, select
 from telegram.ext import Application
 
 from tests.e2e.flows import register, register_until
-from wrse_bot.db.models import Assessment, Registrant, RegistrationDraft
+from wrse_bot.db.models import ActiveForm, Assessment, Registrant
 from wrse_bot.devtools.emulator import BotApiEmulator
+from wrse_bot.forms.intake import NAME as INTAKE
+
+HER_INTAKE = select(ActiveForm).where(ActiveForm.form == INTAKE)  # her registration in progress
 
 REGISTERED_MENU = [["Kelas", "Data saya"], ["Bantuan"]]
 
@@ -66,7 +69,12 @@ async def test_ubah_data_has_a_way_out_that_keeps_her_registration_unchanged(
     reg = await scalar(wrse, select(Registrant))
     assert reg.monthly_income == "500000" and reg.verdict == "eligible"
     assert await scalar(wrse, select(func.count()).select_from(Assessment)) == 1
-    assert await scalar(wrse, select(func.count()).select_from(RegistrationDraft)) == 0
+    assert (
+        await scalar(
+            wrse, select(func.count()).select_from(ActiveForm).where(ActiveForm.form == INTAKE)
+        )
+        == 0
+    )
     mine = await siti.ask("/data_saya")
     assert "Rp500.000" in mine.plain_text
 

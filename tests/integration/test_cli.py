@@ -55,4 +55,4 @@ def test_migrate_builds_the_schema(tmp_path: Path) -> None:
     result = run_bot("migrate", tmp_path=tmp_path, WRSE_DATABASE_URL=f"sqlite+aiosqlite:///{db}")
     assert result.returncode == 0, result.stderr
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")}
-    assert {"registrants", "registration_drafts", "processed_updates", "consents"} <= tables
+    assert {"registrants", "active_forms", "processed_updates", "consents"} <= tables

@@ -18,6 +18,7 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import (
+    ActiveForm,
     Aid,
     AuditEvent,
     Base,
@@ -29,7 +30,6 @@ from wrse_bot.db.models import (
     FollowUp,
     OutboxMessage,
     Registrant,
-    RegistrationDraft,
     StaffFlag,
     TrainingClass,
     Visit,
@@ -82,12 +82,12 @@ async def a_woman_with_a_life_in_the_programme(db: Database, settings: Settings)
         reg.occupation_other = "jualan jamu"
         s.add(Consent(user_id=HER, text_version="v1", agreed=True))
         s.add(
-            RegistrationDraft(
+            ActiveForm(
                 user_id=HER,
+                form="intake",
+                subject=reg_id,
                 step="phone",
                 answers={"full_name": NAME, "nik": NIK, "phone": PHONE},
-                history=[],
-                registrant_id=reg_id,
             )
         )
         s.add(StaffFlag(kind="nik_mismatch", user_id=HER, registrant_id=reg_id, detail="x"))

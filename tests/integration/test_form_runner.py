@@ -76,9 +76,19 @@ async def test_answers_are_kept_between_inputs_and_finishing_returns_its_notices
 async def test_a_redelivered_update_changes_nothing(runner: FormRunner) -> None:
     await runner.open(OWNER, "note", update_id=1)
     first = await runner.handle(OWNER, 2, typed("Pasar"))
+    runner.delivered(first)  # its question reached her
     again = await runner.handle(OWNER, 2, typed("Lain"))
     assert again.status == Status.DUPLICATE
     assert (await runner.handle(OWNER, 3, typed("x"))).step == first.step  # still "urgent"
+
+
+async def test_a_redelivered_update_whose_question_never_went_out_owes_it(
+    runner: FormRunner,
+) -> None:
+    await runner.open(OWNER, "note", update_id=1)
+    first = await runner.handle(OWNER, 2, typed("Pasar"))  # saved; the send failed
+    again = await runner.handle(OWNER, 2, typed("Pasar"))  # so Telegram sends it again
+    assert again.status == Status.ASK and (again.step, again.rev) == (first.step, first.rev)
 
 
 async def test_an_old_button_is_stale_and_the_one_just_replaced_a_double_tap(
@@ -89,8 +99,11 @@ async def test_an_old_button_is_stale_and_the_one_just_replaced_a_double_tap(
     assert asked.rev == opened.rev + 1
     tap = await runner.handle(OWNER, 3, Answer("choice", "yes", opened.rev - 1), form="note")
     assert tap.status == Status.STALE and tap.step == "urgent"
-    tap = await runner.handle(OWNER, 4, Answer("choice", "help", asked.rev - 1), form="note")
+    tap = await runner.handle(OWNER, 4, Answer("choice", "yes", asked.rev - 1), form="note")
     assert tap.status == Status.DOUBLE_TAP
+    # A help button her answer replaced asked nothing: she is shown where she is.
+    tap = await runner.handle(OWNER, 4, Answer("choice", "help", asked.rev - 1), form="note")
+    assert tap.status == Status.STALE and tap.step == "urgent"
     help_ = await runner.handle(OWNER, 5, Answer("choice", "help", asked.rev), form="note")
     assert help_.status == Status.HELP and help_.step == "urgent"
 

@@ -20,7 +20,7 @@ from wrse_bot import crypto
 from wrse_bot.config import ConfigError, load_settings
 from wrse_bot.crypto import Protector, _derive
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import KeyCheck, Registrant, RegistrationDraft, User
+from wrse_bot.db.models import ActiveForm, KeyCheck, Registrant, User
 from wrse_bot.forms.intake import registration
 from wrse_bot.services.keys import KeyMismatchError, check_key
 from wrse_bot.services.registration import submit_registration
@@ -127,8 +127,11 @@ async def _register(db: Database, user_id: int, nik: str) -> None:
         s.add(User(id=user_id + 50, language="id"))
         await s.flush()
         s.add(
-            RegistrationDraft(
-                user_id=user_id + 50, step="income", answers={"nik": nik, "income": 400_000}
+            ActiveForm(
+                user_id=user_id + 50,
+                form="intake",
+                step="income",
+                answers={"nik": nik, "income": 400_000},
             )
         )
 
@@ -250,7 +253,7 @@ async def test_a_rekey_interrupted_midway_resumes_and_completes(db_url: str) -> 
 def test_rekey_covers_every_encrypted_column() -> None:
     covered: dict[str, Any] = {plan.name: set(plan.columns) for plan in protected_tables()}
     assert {"nik", "monthly_income", "phone"} <= covered["registrants"]
-    assert "answers" in covered["registration_drafts"]
+    assert "answers" in covered["active_forms"]
     assert "income" in covered["checkins"]
 
 

@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from tests.conftest import make_settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Registrant, RegistrationDraft, StaffFlag, User
-from wrse_bot.services.intake import Answer, IntakeService
+from wrse_bot.db.models import ActiveForm, Registrant, StaffFlag, User
+from wrse_bot.forms.engine import Answer
+from wrse_bot.services import intake
+from wrse_bot.services.forms import FormRunner, Status
 
 ANSWERS = {
     "consent": True,
@@ -37,29 +39,31 @@ async def _at_review(db: Database, user_id: int) -> None:
         s.add(User(id=user_id, language="id"))
         await s.flush()
         s.add(
-            RegistrationDraft(
+            ActiveForm(
                 user_id=user_id,
+                form=intake.INTAKE,
                 step="review",
                 answers=dict(ANSWERS),
-                history=[],
                 rev=5,
                 prompted_rev=5,
+                misses=0,
+                paused=False,
             )
         )
 
 
 async def test_the_same_nik_submitted_at_the_same_instant_has_one_holder(db_url: str) -> None:
     db = Database(db_url)
-    service = IntakeService(db, make_settings(db_url))
+    service = FormRunner(db, [intake.spec(make_settings(db_url))])
     try:
         await asyncio.gather(*(_at_review(db, uid) for uid in (1, 2, 3, 4)))
         views = await asyncio.gather(
             *(
-                service.answer(uid, 9000 + uid, Answer("choice", "submit", 5))
+                service.handle(uid, 9000 + uid, Answer("choice", "submit", 5))
                 for uid in (1, 2, 3, 4)
             )
         )
-        assert sorted(v.result.duplicate for v in views) == [False, True, True, True]
+        assert sorted(v.notices[0].duplicate for v in views) == [False, True, True, True]
         async with db.sessions() as s:
             regs = (await s.scalars(select(Registrant))).all()
             flags = (
@@ -75,12 +79,12 @@ async def test_the_same_nik_submitted_at_the_same_instant_has_one_holder(db_url:
 
 async def test_a_redelivered_submit_registers_once(db_url: str) -> None:
     db = Database(db_url)
-    service = IntakeService(db, make_settings(db_url))
+    service = FormRunner(db, [intake.spec(make_settings(db_url))])
     try:
         await _at_review(db, 7)
-        first = await service.answer(7, 777, Answer("choice", "submit", 5))
-        again = await service.answer(7, 777, Answer("choice", "submit", 5))
-        assert first.status == "submitted" and again.status == "duplicate_update"
+        first = await service.handle(7, 777, Answer("choice", "submit", 5))
+        again = await service.handle(7, 777, Answer("choice", "submit", 5))
+        assert first.status == Status.DONE and again.status == Status.NONE  # nothing open
         async with db.sessions() as s:
             assert len((await s.scalars(select(Registrant))).all()) == 1
     finally:

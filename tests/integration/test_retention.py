@@ -18,10 +18,10 @@ from wrse_bot import clock, crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import (
+    ActiveForm,
     AuditEvent,
     Enrolment,
     Registrant,
-    RegistrationDraft,
     TrainingClass,
     User,
 )
@@ -69,12 +69,12 @@ async def draft(
             s.add(User(id=uid))
             await s.flush()
         s.add(
-            RegistrationDraft(
+            ActiveForm(
                 user_id=uid,
+                form="intake",
                 step="phone",
                 answers={"nik": NIK, "full_name": f"Ibu {uid}"},
-                history=[],
-                registrant_id=registrant_id,
+                subject=registrant_id,
                 updated_at=touched,
             )
         )
@@ -140,7 +140,7 @@ async def test_forms_untouched_for_30_days_are_erased(
     assert (report.drafts, report.edit_drafts, report.leftovers) == (1, 1, 1)
     assert report.registrations == 0
     async with db.sessions() as s:
-        forms = (await s.scalars(select(RegistrationDraft.user_id))).all()
+        forms = (await s.scalars(select(ActiveForm.user_id))).all()
         assert forms == [FRESH_DRAFTER]  # 29 days old: kept
         assert await s.get(User, DRAFTER) is None
         assert (await s.get(Registrant, young)).status == "active"  # the registration stays

@@ -136,7 +136,6 @@ CHILDREN = (
     "checkins",
     "follow_ups",
     "outbox",
-    "registration_drafts",
 )
 
 
@@ -173,8 +172,12 @@ async def test_the_upgrade_keeps_every_row_and_every_reference(db_url: str) -> N
     count = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in CHILDREN)
     before = await _run(db_url, count)
     assert all(n == 1 for _, n in before)
+    assert await _run(db_url, "SELECT count(*) FROM registration_drafts") == [(1,)]
     await asyncio.to_thread(upgrade, db_url)
     assert await _run(db_url, count) == before
+    # Her registration in progress is a form now (0020), about the same registration.
+    moved = "SELECT user_id, subject, step FROM active_forms WHERE form = 'intake'"
+    assert await _run(db_url, moved) == [(7, 1, "name")]
     if db_url.startswith("sqlite"):
         assert await _run(db_url, "PRAGMA foreign_key_check") == []
 

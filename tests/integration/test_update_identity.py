@@ -11,7 +11,9 @@ from tests.conftest import make_settings
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ProcessedUpdate
-from wrse_bot.services.intake import Answer, IntakeService
+from wrse_bot.forms.engine import Answer
+from wrse_bot.services import intake
+from wrse_bot.services.forms import FormRunner, Status
 from wrse_bot.services.updates import claim_update, receiving
 
 
@@ -20,14 +22,15 @@ async def test_a_new_update_with_a_lower_id_than_one_already_handled_is_applied(
 ) -> None:
     # After a week without updates Telegram picks the next id at random.
     db = Database(db_url)
-    service = IntakeService(db, make_settings(db_url))
+    runner = FormRunner(db, [intake.spec(make_settings(db_url))])
     try:
-        consent = await service.begin(5, 900_000, "id")
-        name = await service.answer(5, 900_001, Answer("choice", "yes", consent.rev))
+        await intake.greet(db, 5, "id")
+        consent = await runner.open(5, intake.INTAKE, update_id=900_000)
+        name = await runner.handle(5, 900_001, Answer("choice", "yes", consent.rev))
         assert name.step == "name"
-        nik = await service.answer(5, 12, Answer("text", "Siti Aminah"))
-        assert nik.status == "ask" and nik.step == "nik"
-        assert nik.answers["full_name"] == "Siti Aminah"
+        nik = await runner.handle(5, 12, Answer("text", "Siti Aminah"))
+        assert nik.status == Status.ASK and nik.step == "nik"
+        assert nik.state.answers["full_name"] == "Siti Aminah"
     finally:
         await db.dispose()
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from conversations import classes, intake, roles_admin, staff_classes
 from wrse_bot.buttons import Button, FollowUpTap, FormButton, OpenForm, VerifyTap
 from wrse_bot.domain.digits import INT4_MAX, INT8_MAX, parse_uint
+from wrse_bot.forms.engine import Answer
 from wrse_bot.services import reminders
-from wrse_bot.services.intake import Answer
 
 PARSERS: dict[str, Callable[[str], Any]] = {
     "f": intake.parse_callback,

@@ -113,38 +113,6 @@ class Consent(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class RegistrationDraft(Base):
-    """The form in progress; the durable truth behind the intake conversation.
-
-    ``rev`` grows with every accepted change and is embedded in the buttons,
-    so a stale button or a double tap is recognised. ``prompted_rev`` records
-    which question was actually delivered: after a crash between commit and
-    send, the bot knows it still owes her the next question.
-    """
-
-    __tablename__ = "registration_drafts"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-    )
-    step: Mapped[str] = mapped_column(String(32))
-    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
-    history: Mapped[list[str]] = mapped_column(JSON, default=list)
-    editing: Mapped[bool] = mapped_column(Boolean, default=False)
-    paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    misses: Mapped[int] = mapped_column(Integer, default=0)
-    rev: Mapped[int] = mapped_column(Integer, default=0)
-    prompted_rev: Mapped[int] = mapped_column(Integer, default=-1)
-    # No longer read: an id's order says nothing about whether it was handled
-    # (services/updates.py de-duplicates by identity). Kept to spare a migration.
-    last_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    # Set when the draft edits an existing registration instead of a new one.
-    registrant_id: Mapped[int | None] = mapped_column(
-        ForeignKey("registrants.id", ondelete="CASCADE"), nullable=True
-    )
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
-
-
 class Registrant(Base):
     """A submitted registration. Everything personal is encrypted at rest;
     in clear stay only what reports count in SQL (status, verdict, kecamatan,

@@ -32,7 +32,7 @@ from wrse_bot.domain.places import load_places
 from wrse_bot.domain.text import N_
 from wrse_bot.domain.vocabulary import CONSENT_WORDS, Vocabulary, place_words
 from wrse_bot.forms.intake import CONSENT_TEXT, INTAKE
-from wrse_bot.forms.model import END, Answers, Choice, Form, Question
+from wrse_bot.forms.model import END, Answers, Choice, Form, Question, typed_buttons
 
 NAME = "assisted"
 # What the companion is told before the consent screen, which she reads aloud.
@@ -122,21 +122,6 @@ def _years(answers: Answers) -> dict[str, Any]:
     return {"years": answers.get("_years", 5)}
 
 
-def _typed(c: Choice) -> Choice:
-    """A choice whose code fits a typed button (place codes have dots); same answer."""
-    safe = re.sub(r"[^a-z0-9_]", "_", c.code.lower())
-    if safe == c.code:
-        return c
-    return replace(c, code=safe, value=c.answer if c.goto is None else c.value)
-
-
-def _buttons(q: Question) -> Question:
-    if callable(q.choices):
-        pick = q.choices
-        return replace(q, choices=lambda a: tuple(_typed(c) for c in pick(a)))
-    return replace(q, choices=tuple(_typed(c) for c in q.choices))
-
-
 def assisted_form(base: Form = INTAKE) -> Form:
     """The intake's questions after consent, with the companion's consent first."""
     rest = []
@@ -158,7 +143,7 @@ def assisted_form(base: Form = INTAKE) -> Form:
                 contact=False,
                 refuse={},
             )
-        rest.append(_buttons(q))
+        rest.append(typed_buttons(q))
     return Form(
         NAME,
         review=True,

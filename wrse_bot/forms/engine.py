@@ -40,14 +40,14 @@ from wrse_bot.forms.model import (
     Question,
 )
 
-InputKind = Literal["text", "choice", "other", "back", "skip"]
+InputKind = Literal["text", "choice", "other", "back", "skip", "help"]
 
 
 @dataclass(frozen=True)
 class Answer:
     """What she did: typed ``text``, tapped a ``choice`` (its code, drawn for
-    ``rev``), sent something else (``other``: "sticker", "voice" ...), or
-    asked to go ``back`` / ``skip``."""
+    ``rev``), sent something else (``other``: "sticker", "voice" ...), asked
+    to go ``back`` / ``skip``, or typed the words of the ``help`` button."""
 
     kind: InputKind
     value: str = ""

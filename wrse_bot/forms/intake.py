@@ -57,6 +57,7 @@ from wrse_bot.forms.checkin import (
 )
 from wrse_bot.forms.model import END, Answers, Choice, Form, Question
 
+NAME = "intake"  # the form's name, in active_forms and on its buttons
 # The consent screen comes in two parts of one version (CONSENT_VERSION): the few
 # lines that matter first, for a woman who reads slowly on a shared phone, and the
 # full text UU PDP Ps. 21 requires behind "Baca selengkapnya".
@@ -208,7 +209,7 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
     """The intake, with the office's settings: misses before help, years kept."""
     kecamatan = _kecamatan()
     return Form(
-        "intake",
+        NAME,
         help_after=help_after,
         review=True,
         questions=(

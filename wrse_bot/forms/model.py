@@ -9,8 +9,9 @@ or SQL: a service maps answers to its columns, a renderer draws the buttons.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wrse_bot.domain.text import N_, Msg
@@ -149,3 +150,24 @@ class Form:
         if step in (DONE, END, REVIEW):
             return len(self.questions)
         return [q.id for q in self.questions].index(step)
+
+
+def _typed(c: Choice) -> Choice:
+    safe = button_code(c.code)
+    if safe == c.code:
+        return c
+    return replace(c, code=safe, value=c.answer if c.goto is None else c.value)
+
+
+def typed_buttons(q: Question) -> Question:
+    """``q`` with choice codes that fit a typed button (place codes have dots),
+    each answering the same value."""
+    if callable(q.choices):
+        pick = q.choices
+        return replace(q, choices=lambda a: tuple(_typed(c) for c in pick(a)))
+    return replace(q, choices=tuple(_typed(c) for c in q.choices))
+
+
+def button_code(code: str) -> str:
+    """The typed-button code of a choice code (``typed_buttons``)."""
+    return re.sub(r"[^a-z0-9_]", "_", code.lower())

@@ -10,7 +10,8 @@ transaction:
 * rows that exist only about her are deleted: enrolments with their
   attendance and RSVPs, check-ins with their follow-ups (and notes), her
   outbox rows (pending reminders, notices, check-in questions), her form
-  (``registration_drafts``), her consent rows and her ``users`` row;
+  (her ``active_forms``, her registration in progress among them), her consent rows
+  and her ``users`` row;
 * rows shared with others keep only what is not hers: a broadcast's outbox
   row stays (so the broadcast's tally is right) without her id or text, staff
   flags lose her id and their detail (and leave the queue), audit events she
@@ -44,13 +45,13 @@ from wrse_bot.db.models import (
     FollowUp,
     OutboxMessage,
     Registrant,
-    RegistrationDraft,
     SessionRsvp,
     StaffFlag,
     User,
     Visit,
 )
 from wrse_bot.domain.statuses import OutboxStatus, RegistrantStatus
+from wrse_bot.forms.intake import NAME as INTAKE
 from wrse_bot.services import classes
 
 Reason = Literal["by_subject", "retention"]
@@ -130,8 +131,8 @@ async def erase(
     ).first() or (None, None)
     has_draft = await s.scalar(
         select(func.count())
-        .select_from(RegistrationDraft)
-        .where(RegistrationDraft.user_id == user_id)
+        .select_from(ActiveForm)
+        .where(ActiveForm.user_id == user_id, ActiveForm.form == INTAKE)
     )
     result.registrant_id = reg_id
     result.had_data = bool(has_draft) or (
@@ -215,7 +216,6 @@ async def erase(
         .values(actor_id=None)
         .execution_options(synchronize_session=False)
     )
-    await s.execute(delete(RegistrationDraft).where(RegistrationDraft.user_id == user_id))
     await s.execute(delete(ActiveForm).where(ActiveForm.user_id == user_id))
     if reg_id is not None:
         # Aid stays counted with her anonymous registration row; her words go.

@@ -32,9 +32,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm
 from wrse_bot.forms.engine import (
@@ -148,7 +150,8 @@ class FormSpec:
     begin: Begin | None = None  # may the form open about this subject (and note it)?
     help: Help | None = None  # she asked for help on the open question: tell someone
     facts: Facts | None = None
-    keep_on_cancel: bool = False  # /batal pauses it for later instead of discarding
+    # /batal pauses it for later instead of discarding (or: by its row)
+    keep_on_cancel: bool | Callable[[ActiveForm], bool] = False
     audit: str | None = None  # a staff form: this audit action when finished
     roles: frozenset[str] | None = None  # who may use it, checked on every input (None: anyone)
     check: Check | None = None  # an accepted answer checked against the database
@@ -195,6 +198,18 @@ class FormRunner:
                     self._rows[(row.user_id, row.form)] = row.id
                     views.append(self._view(Status.ASK, row, _state(row, answers)))
             return views
+
+    async def current(self, owner: int, form: str) -> FormView | None:
+        """Her open ``form``'s question, to show again (after a command, a greeting)."""
+        async with self.db.sessions() as s:
+            row = await _mine_row(s, owner, lock=False)
+            if row is None or row.form != form or row.step in (None, DONE):
+                return None
+            answers = await _load(s, self.specs[form], row)
+            if answers is None:
+                return None
+            self._rows[(owner, form)] = row.id
+            return self._view(Status.ASK, row, _state(row, answers))
 
     def delivered(self, view: FormView) -> None:
         """The question drawn for ``view.rev`` reached Telegram: nothing is owed."""
@@ -254,48 +269,63 @@ class FormRunner:
         self, owner: int, update_id: int | None, ans: Answer, *, form: str | None = None
     ) -> FormView:
         """Her input to her open form (a button names its form: it must be the open one)."""
+        try:
+            return await self._handle(owner, update_id, ans, form)
+        except IntegrityError:
+            # Two people finished with the same unique value at the same instant (a
+            # NIK) and the database let only one hold it: replayed, this one sees it.
+            return await self._handle(owner, update_id, ans, form)
+
+    async def _handle(
+        self, owner: int, update_id: int | None, ans: Answer, form: str | None
+    ) -> FormView:
         async with self.db.transaction() as s:
-            row = await s.scalar(_lock(s, select(ActiveForm).where(_mine(owner))))
+            row = await _mine_row(s, owner)
             if row is None or row.form not in self.specs:
                 return FormView(Status.NONE, owner, form)
-            if form is not None and row.form != form:
-                return self._view(Status.STALE, row, _state(row, {}))
             spec = self.specs[row.form]
             if not await self._may(s, spec, owner):  # her role was taken away meanwhile
-                await s.delete(row)
+                await s.execute(_DELETE, {"rid": row.id})
                 return FormView(Status.REFUSED, owner, row.form, row.subject)
             before = await _load(s, spec, row)
             if before is None:  # its subject ended elsewhere: a message is not for it
-                await s.delete(row)
+                await s.execute(_DELETE, {"rid": row.id})
                 status = Status.CLOSED if ans.kind == "choice" else Status.NONE
                 return FormView(status, owner, row.form, row.subject)
             state = _state(row, before)
-            if ans.kind == "choice" and ans.value == HELP:
-                return await self._help(s, row, state, ans, update_id)
+            if form is not None and row.form != form:  # a button of a form she left
+                return self._view(Status.STALE, row, state)
+            if ans.kind == "help" and spec.help is None:
+                ans = Answer("text", ans.value)  # the words, to a form nobody helps with
+            if ans.kind == "help" or (ans.kind == "choice" and ans.value == HELP):
+                return await self._help(s, spec, row, state, ans, update_id)
             outcome = advance(spec.form, state, ans)
             if not outcome.changed:  # a stale button: nothing to claim or save
                 return self._outcome(row, outcome)
             if not await claim_update(s, update_id):
-                return FormView(Status.DUPLICATE, owner, row.form, row.subject, state)
+                return self._redelivered(row, state)
             if spec.check is not None:
                 problem = await spec.check(s, row, before, outcome.state)
                 if problem is not None:
                     outcome = refuse(spec.form, state, problem)
+                    if spec.help is not None:  # typing again will not do: a person may
+                        outcome = replace(outcome, effects=(*outcome.effects, OfferHelp()))
             await spec.store.save(s, row, _plain(before), _plain(outcome.state.answers))
             _write(row, outcome.state)
-            if outcome.state.step != DONE:
-                self._rows[(owner, row.form)] = row.id
-                if spec.facts is not None:  # what she sees next, by her new answers
-                    answers = await _load(s, spec, row, outcome.state.answers)
-                    if answers is not None:
-                        outcome = replace(outcome, state=replace(outcome.state, answers=answers))
-                return self._outcome(row, outcome)
-            notices = await spec.finish(s, row, _plain(outcome.state.answers))
-            if spec.audit:
-                audit(s, owner, spec.audit, detail=row.form)
-            await s.delete(row)
-            view = self._view(Status.DONE, row, outcome.state)
-            return replace(view, notices=notices, resumable=await _resumable(s, row))
+            if outcome.state.step == DONE:
+                notices = await spec.finish(s, row, _plain(outcome.state.answers))
+                if spec.audit:
+                    audit(s, owner, spec.audit, detail=row.form)
+                await s.execute(_DELETE, {"rid": row.id})
+                view = self._view(Status.DONE, row, outcome.state)
+                return replace(view, notices=notices, resumable=await _resumable(s, row))
+            await _save(s, row)
+            self._rows[(owner, row.form)] = row.id
+            if spec.facts is not None:  # what she sees next, by her new answers
+                answers = await _load(s, spec, row, outcome.state.answers)
+                if answers is not None:
+                    outcome = replace(outcome, state=replace(outcome.state, answers=answers))
+            return self._outcome(row, outcome)
 
     async def cancel(
         self,
@@ -320,6 +350,8 @@ class FormRunner:
             if not await claim_update(s, update_id):
                 return FormView(Status.DUPLICATE, owner, row.form, row.subject)
             keep = self.specs[row.form].keep_on_cancel if row.form in self.specs else False
+            if callable(keep):
+                keep = keep(row)
             if keep:
                 row.paused = True
                 return FormView(Status.CANCELLED, owner, row.form, row.subject, kept=True)
@@ -355,20 +387,36 @@ class FormRunner:
         return False
 
     async def _help(
-        self, s: AsyncSession, row: ActiveForm, state: FormState, ans: Answer, update_id: int | None
+        self,
+        s: AsyncSession,
+        spec: FormSpec,
+        row: ActiveForm,
+        state: FormState,
+        ans: Answer,
+        update_id: int | None,
     ) -> FormView:
-        if ans.rev != state.rev:
-            status = Status.DOUBLE_TAP if ans.rev == state.rev - 1 else Status.STALE
-            return self._view(status, row, state)
+        # A help button names its question (one left on an earlier question shows
+        # her where she is now); typed words ("Minta bantuan petugas", or the phone
+        # question's keyboard) mean the open one.
+        if ans.kind == "choice" and ans.rev != state.rev:
+            return self._view(Status.STALE, row, state)
         if not await claim_update(s, update_id):
-            return self._view(Status.DUPLICATE, row, state)
-        spec = self.specs[row.form]
+            return self._redelivered(row, state)
         if spec.help is not None:
             await spec.help(s, row, state)
         new = replace(state, rev=state.rev + 1, misses=0)  # the question is drawn again
         _write(row, new)
+        await _save(s, row)
         self._rows[(row.user_id, row.form)] = row.id
         return self._view(Status.HELP, row, new)
+
+    def _redelivered(self, row: ActiveForm, state: FormState) -> FormView:
+        """Applied before. If its question never went out (the process died between
+        commit and send), it is owed now; otherwise nothing is said."""
+        if row.prompted_rev == row.rev or self._prompts.sent(row.id, row.rev):
+            return FormView(Status.DUPLICATE, row.user_id, row.form, row.subject, state)
+        self._rows[(row.user_id, row.form)] = row.id
+        return self._view(Status.ASK, row, state)
 
     def _outcome(self, row: ActiveForm, outcome: Outcome) -> FormView:
         status, problem, offer = Status.ASK, None, False
@@ -438,6 +486,34 @@ async def _load(
 def _plain(answers: Answers) -> dict[str, Any]:
     """Her answers without the facts: what is saved."""
     return {k: v for k, v in answers.items() if not k.startswith(FACT)}
+
+
+# Every answer passes here: her open form is read and written with prebuilt Core
+# statements (composing a query or running the ORM's unit of work costs more CPU
+# than SQLite takes to execute it), into a detached row the hooks read.
+_T: Any = ActiveForm.__table__
+_MINE = select(_T).where(_T.c.user_id == bindparam("uid"), _T.c.paused.is_(False))
+_MINE_LOCKED = _MINE.with_for_update()
+_SAVED = ("step", "rev", "misses", "answers", "updated_at")
+_SAVE = (
+    update(_T)
+    .where(_T.c.id == bindparam("rid"))
+    .values({name: bindparam(f"new_{name}", type_=_T.c[name].type) for name in _SAVED})
+)
+_DELETE = delete(_T).where(_T.c.id == bindparam("rid"))
+
+
+async def _mine_row(s: AsyncSession, owner: int, *, lock: bool = True) -> ActiveForm | None:
+    """Her open form's row (locked on PostgreSQL), detached: ``_save`` writes it."""
+    stmt = _MINE_LOCKED if lock and s.bind.dialect.name == "postgresql" else _MINE
+    found = (await s.execute(stmt, {"uid": owner})).first()
+    return None if found is None else ActiveForm(**found._asdict())
+
+
+async def _save(s: AsyncSession, row: ActiveForm) -> None:
+    row.updated_at = now()
+    values = {f"new_{name}": getattr(row, name) for name in _SAVED}
+    await s.execute(_SAVE, {"rid": row.id, **values})
 
 
 def _mine(owner: int) -> Any:

@@ -25,7 +25,6 @@ ROW_ID = 1
 _SAMPLES = (
     "SELECT nik FROM registrants WHERE nik IS NOT NULL LIMIT 1",
     "SELECT phone FROM registrants WHERE phone IS NOT NULL LIMIT 1",
-    "SELECT answers FROM registration_drafts WHERE answers IS NOT NULL LIMIT 1",
     "SELECT income FROM checkins WHERE income IS NOT NULL LIMIT 1",
 )
 REKEY_HINT = (

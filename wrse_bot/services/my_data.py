@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Assessment, Registrant, RegistrationDraft
+from wrse_bot.db.models import ActiveForm, Assessment, Registrant
 from wrse_bot.domain.nik import mask_nik
 from wrse_bot.domain.people import mask_phone
 from wrse_bot.domain.statuses import RegistrantStatus
+from wrse_bot.forms.intake import NAME as INTAKE
 from wrse_bot.services.aid import AidLine, aid_of
 from wrse_bot.services.erasure import erase
 from wrse_bot.services.registration import RuleLine, rule_lines
@@ -102,7 +103,11 @@ class MyDataService:
     async def has_anything(self, user_id: int) -> bool:
         async with self.db.sessions() as s:
             reg = await _live(s, user_id)
-            draft = await s.get(RegistrationDraft, user_id)
+            draft = await s.scalar(
+                select(ActiveForm.id).where(
+                    ActiveForm.user_id == user_id, ActiveForm.form == INTAKE
+                )
+            )
             return reg is not None or draft is not None
 
     async def delete(self, user_id: int, update_id: int | None) -> bool:

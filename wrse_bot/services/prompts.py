@@ -1,6 +1,6 @@
 """Which question of an open form reached Telegram.
 
-A form (the intake draft, a check-in) commits her answer and its new ``rev``
+A form (her registration, a check-in) commits her answer and its new ``rev``
 before the next question is sent; ``prompted_rev`` records the rev whose
 question was delivered. Where the two differ after a crash, the question is
 owed and is sent at start-up.

@@ -36,9 +36,9 @@ from wrse_bot.db.models import (
     CheckIn,
     Enrolment,
     Registrant,
-    RegistrationDraft,
 )
 from wrse_bot.domain.statuses import RegistrantStatus
+from wrse_bot.forms.intake import NAME as INTAKE
 from wrse_bot.services.erasure import erase
 
 log = logging.getLogger(__name__)
@@ -88,12 +88,13 @@ async def enforce_retention(
         )
         .order_by(Registrant.id),
     )
-    stale = RegistrationDraft.updated_at < at - timedelta(days=settings.draft_retention_days)
-    has_live = (
-        select(Registrant.id).where(Registrant.user_id == RegistrationDraft.user_id, live).exists()
-    )
+    stale = ActiveForm.updated_at < at - timedelta(days=settings.draft_retention_days)
+    has_live = select(Registrant.id).where(Registrant.user_id == ActiveForm.user_id, live).exists()
     stale_new = await _ids(
-        db, select(RegistrationDraft.user_id).where(stale, ~has_live).order_by("user_id")
+        db,
+        select(ActiveForm.user_id)
+        .where(ActiveForm.form == INTAKE, stale, ~has_live)
+        .order_by("user_id"),
     )
     people = union(select(Enrolment.user_id), select(CheckIn.user_id)).subquery()
     leftovers = await _ids(
@@ -101,8 +102,8 @@ async def enforce_retention(
         select(people.c.user_id)
         .where(
             ~select(Registrant.id).where(Registrant.user_id == people.c.user_id).exists(),
-            ~select(RegistrationDraft.user_id)
-            .where(RegistrationDraft.user_id == people.c.user_id)
+            ~select(ActiveForm.user_id)
+            .where(ActiveForm.user_id == people.c.user_id, ActiveForm.form == INTAKE)
             .exists(),
         )
         .order_by(people.c.user_id),
@@ -119,20 +120,12 @@ async def enforce_retention(
             report.leftovers += 1
             report.seats_offered += offered
     async with db.transaction() as s:
-        # Forms editing a registration that stays: only the form goes.
-        dropped = await s.execute(
-            delete(RegistrationDraft)
-            .where(stale, has_live)
-            .execution_options(synchronize_session=False)
-        )
-        report.edit_drafts = int(dropped.rowcount or 0)  # type: ignore[attr-defined]
-        # Any other form left untouched as long: its answers go too.
+        # Any form left untouched as long (a change to a registration that stays
+        # among them): only the form goes, with its answers.
         forms = await s.execute(
-            delete(ActiveForm)
-            .where(ActiveForm.updated_at < at - timedelta(days=settings.draft_retention_days))
-            .execution_options(synchronize_session=False)
+            delete(ActiveForm).where(stale).execution_options(synchronize_session=False)
         )
-        report.edit_drafts += int(forms.rowcount or 0)  # type: ignore[attr-defined]
+        report.edit_drafts = int(forms.rowcount or 0)  # type: ignore[attr-defined]
         await _audit(s, report)
     return report
 

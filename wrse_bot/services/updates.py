@@ -56,7 +56,7 @@ def update_key(update_id: int) -> int:
 
 
 def _claim(insert: Any) -> Any:
-    # Prebuilt, as the intake's draft statements are: every answer passes here,
+    # Prebuilt, as the engine's form statements are: every answer passes here,
     # and composing the statement cost more than SQLite takes to run it.
     table = ProcessedUpdate.__table__
     at = table.c.processed_at.type

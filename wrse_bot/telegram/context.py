@@ -1,7 +1,7 @@
 """The callback context every handler and job receives: PTB's, plus the Runtime, typed.
 
 ``bot.py`` passes ``Context`` to ``ApplicationBuilder().context_types(...)``, so a handler
-annotated ``context: Context`` reads ``context.runtime.intake`` with full type hints.
+annotated ``context: Context`` reads ``context.runtime.forms`` with full type hints.
 """
 
 from __future__ import annotations
