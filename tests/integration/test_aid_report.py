@@ -1,6 +1,7 @@
 """Aid in the report, on SQLite and PostgreSQL: counted and summed by kind,
-kecamatan and month under the report's filters; a cell over fewer than five
-women shows neither its count nor its total."""
+kecamatan and month under the report's filters (period, kecamatan, class or
+skill); a cell over fewer than five women shows neither its count nor its
+total."""
 
 from __future__ import annotations
 
@@ -68,6 +69,29 @@ async def test_the_report_filters_apply_to_aid(db: Database) -> None:
     assert list(batu.aid.by_kind) == ["gerobak"] and batu.aid.by_kind["gerobak"].aids == 2
     this_year = await build_report(db, ReportFilter(period="y"), at=AT)
     assert this_year.aid.by_kind["gerobak"].total == 2_000_000  # the 2025 cart is outside
+
+
+async def test_the_class_and_skill_filters_count_the_aid_of_the_women_of_those_classes(
+    db: Database,
+) -> None:
+    """Of the six, two Junrejo women have a place in a sewing class, and the Batu
+    woman in a cooking class."""
+    await six_women_helped(db)
+    sewing = await make_class(db, skill="menjahit", title="Menjahit Dasar")
+    cooking = await make_class(db, skill="memasak", title="Memasak")
+    async with db.transaction() as s:
+        for uid, cid in ((6000, sewing), (6001, sewing), (6010, cooking)):
+            s.add(Enrolment(class_id=cid, user_id=uid, status="enrolled"))
+    by_class = await build_report(db, ReportFilter(class_id=sewing), at=AT)
+    assert list(by_class.aid.by_kind) == ["mesin_jahit"]
+    assert (
+        by_class.aid.by_kind["mesin_jahit"].aids,
+        len(by_class.aid.by_kind["mesin_jahit"].women),
+    ) == (2, 2)
+    by_skill = await build_report(db, ReportFilter(skill="memasak"), at=AT)
+    assert list(by_skill.aid.by_kind) == ["gerobak"] and by_skill.aid.by_kind["gerobak"].aids == 2
+    nobody = await build_report(db, ReportFilter(skill="membatik"), at=AT)
+    assert not nobody.aid.by_kind
 
 
 async def test_income_change_is_set_against_the_aid_received_before_the_check_in(

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import WIB
-from wrse_bot.db.models import Aid, CheckIn, Enrolment, Registrant
+from wrse_bot.db.models import Aid, CheckIn, Enrolment, Registrant, TrainingClass
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.obstacles import IncomeChange
@@ -75,17 +76,33 @@ class PublishedAid:
     effects: tuple[ShownEffect, ...] = ()
 
 
+def report_classes(class_id: int | None, skill: str | None) -> Any:
+    """The classes a report is about, by its class or skill filter (a subquery
+    of ids), or None: every class."""
+    if class_id is not None:
+        return select(TrainingClass.id).where(TrainingClass.id == class_id)
+    if skill is not None:
+        return select(TrainingClass.id).where(TrainingClass.skill == skill)
+    return None
+
+
 async def aid_figures(
-    s: AsyncSession, *, since: datetime | None, kecamatan: str | None, class_id: int | None
+    s: AsyncSession,
+    *,
+    since: datetime | None,
+    kecamatan: str | None,
+    class_id: int | None,
+    skill: str | None = None,
 ) -> AidFigures:
+    classes = report_classes(class_id, skill)
     conds = []
     if since is not None:
         conds.append(Aid.given_on >= since.astimezone(WIB).date())
     if kecamatan:
         conds.append(Registrant.kecamatan_code == kecamatan)
-    if class_id is not None:
+    if classes is not None:
         conds.append(
-            exists().where(Enrolment.user_id == Registrant.user_id, Enrolment.class_id == class_id)
+            exists().where(Enrolment.user_id == Registrant.user_id, Enrolment.class_id.in_(classes))
         )
     rows = await s.execute(
         select(Aid.kind, Registrant.kecamatan_code, Aid.given_on, Aid.registrant_id, Aid.value)
@@ -104,12 +121,12 @@ async def aid_figures(
         dict(sorted(by_kind.items(), key=lambda kv: -kv[1].total)),
         dict(sorted(by_kec.items())),
         dict(sorted(by_month.items())),
-        await _effects(s, since=since, kecamatan=kecamatan, class_id=class_id),
+        await _effects(s, since=since, kecamatan=kecamatan, classes=classes),
     )
 
 
 async def _effects(
-    s: AsyncSession, *, since: datetime | None, kecamatan: str | None, class_id: int | None
+    s: AsyncSession, *, since: datetime | None, kecamatan: str | None, classes: Any
 ) -> tuple[Effect, ...]:
     """Income change at each check-in round, for women who had aid of a kind
     before answering against those who had none. A woman with two kinds counts
@@ -119,8 +136,8 @@ async def _effects(
         conds.append(CheckIn.answered_at >= since)
     if kecamatan:
         conds.append(Registrant.kecamatan_code == kecamatan)
-    if class_id is not None:
-        conds.append(CheckIn.class_id == class_id)
+    if classes is not None:
+        conds.append(CheckIn.class_id.in_(classes))
     kind = func.coalesce(Aid.kind, "")
     rows = await s.execute(
         select(

@@ -382,7 +382,9 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
         answered, business = await _business(s, f, since)
         obstacles = await _obstacles(s, f, since)
         cohort = await _cohort(s, f, since)
-        aid = await aid_figures(s, since=since, kecamatan=f.kecamatan, class_id=f.class_id)
+        aid = await aid_figures(
+            s, since=since, kecamatan=f.kecamatan, class_id=f.class_id, skill=f.skill
+        )
         visits = await visit_figures(
             s,
             since=since,

@@ -29,13 +29,13 @@ from wrse_bot.db.models import (
     FollowUp,
     Registrant,
     RoleGrant,
-    TrainingClass,
     Visit,
 )
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.visits import NO_CONTACT_DAYS, VISIT_OBSTACLES
+from wrse_bot.services.aid_report import report_classes
 from wrse_bot.services.audience import WITHDRAWN
 from wrse_bot.services.roles import Role
 
@@ -84,15 +84,6 @@ class PublishedVisits:
     kinds: dict[str, Shown] = field(default_factory=dict)
 
 
-def _classes(class_id: int | None, skill: str | None) -> Any:
-    """The classes the report is about (a subquery of ids), or None: all."""
-    if class_id is not None:
-        return select(TrainingClass.id).where(TrainingClass.id == class_id)
-    if skill is not None:
-        return select(TrainingClass.id).where(TrainingClass.skill == skill)
-    return None
-
-
 async def visit_figures(
     s: AsyncSession,
     *,
@@ -116,7 +107,7 @@ async def visit_figures(
     kecs = {places.get(v).parent_code for vs in areas.values() for v in vs if v in places}
     if kecamatan:
         kecs &= {kecamatan}
-    classes = _classes(class_id, skill)
+    classes = report_classes(class_id, skill)
     in_class: list[Any] = []  # a woman of the class: she has a place in it (by her account)
     if classes is not None:
         in_class.append(
