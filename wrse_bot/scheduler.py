@@ -38,13 +38,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
 from telegram import Bot
 from telegram.ext import Application
 
+from wrse_bot.clock import now
 from wrse_bot.domain.statuses import OutboxStatus
 from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import N_, Translator
@@ -71,6 +72,7 @@ REPORT_TEXT = N_(
     "Blocked the bot: {blocked}\n"
     "Failed: {failed}"
 )
+DIVERTED_TEXT = N_("Without Telegram, passed on by their companions: {diverted}")
 
 
 @dataclass
@@ -113,17 +115,22 @@ def finished_text(t: Translator, p: Progress) -> str:
         text += "\n" + t(UNDELIVERED_TEXT).format(
             blocked=number(t, p.blocked), failed=number(t, p.failed)
         )
+    if p.diverted:
+        text += "\n" + t(DIVERTED_TEXT).format(diverted=number(t, p.diverted))
     return text
 
 
 def report_text(t: Translator, p: Progress) -> str:
-    return t(REPORT_TEXT).format(
+    text = t(REPORT_TEXT).format(
         id=p.broadcast_id,
         total=number(t, p.total),
         sent=number(t, p.sent),
         blocked=number(t, p.blocked),
         failed=number(t, p.failed),
     )
+    if p.diverted:
+        text += "\n" + t(DIVERTED_TEXT).format(diverted=number(t, p.diverted))
+    return text
 
 
 class SentMarks:
@@ -191,6 +198,7 @@ class Dispatcher:
             start=self.settings.quiet_start, end=self.settings.quiet_end, tz=self.settings.tz
         )
         self._busy = False
+        self._digests_next = datetime.min.replace(tzinfo=UTC)  # look at the first tick
         self._progress_at = 0.0
         self._shown: dict[int, str] = {}  # broadcast id -> progress text on screen
 
@@ -233,10 +241,16 @@ class Dispatcher:
         """Companions' daily digests falling due now (services/digests.py): queued
         as outbox rows, which this drain then sends. A failure here is logged
         and never stops the outbox."""
+        at = now()
+        if at < self._digests_next:  # before the hour, or looked a moment ago
+            return
         try:
-            stats.digests += await digests.compose_due(self.db, self.settings)
+            composed = await digests.compose_due(self.db, self.settings, at=at)
         except Exception as exc:  # the next tick tries again
             log.error("digests: %s\n%s", error_name(exc), safe_traceback(exc))
+            return
+        stats.digests += composed.queued
+        self._digests_next = digests.next_attempt(at, self.settings, composed)
 
     async def _deliver(self, rows: list[Claimed], stats: DispatchStats) -> None:
         released: list[int] = []

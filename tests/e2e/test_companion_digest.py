@@ -17,10 +17,11 @@ from conversations.checkin import checkin_tick
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_assisted import SITI, register_her
 from tests.e2e.test_companions import ADMIN, BEJI, TLEKUNG, db_of, make_companion
-from tests.factories import make_class
+from tests.factories import make_assisted_woman, make_class, make_woman
 from wrse_bot.db.models import AuditEvent, CheckIn, Enrolment, OutboxMessage, Registrant
 from wrse_bot.devtools.emulator import BotApiEmulator
 from wrse_bot.domain.timing import WIB
+from wrse_bot.services import classes
 
 WATI, DEWI = 9991, 9992  # companions of Beji and of Tlekung
 NO_QUIET = {"quiet_start": time(0), "quiet_end": time(0), "dispatch_interval_seconds": 0.2}
@@ -143,3 +144,59 @@ async def she_finished_a_class_a_month_ago(app, account: int, now: datetime) -> 
         s.add(ci)
         await s.flush()
         return ci.id
+
+
+async def test_her_companion_takes_the_seat_offered_to_her_from_the_digest(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    settings = {**NO_QUIET, "admin_ids": frozenset({ADMIN})}
+    now = datetime.now(UTC)
+    async with start_bot(**settings, digest_at=NOT_YET) as app:
+        db = db_of(app)
+        await make_companion(app, WATI, BEJI)
+        await make_companion(app, DEWI, TLEKUNG)
+        sari = await make_assisted_woman(db, WATI, BEJI, full_name="Sari Wulandari")
+        cid = await make_class(db, title="Menjahit Dasar", capacity=1)
+        await make_woman(db, 7401)
+        first = await classes.enrol(db, 7401, cid, settings=app.bot_data["runtime"].settings)
+        assert (await classes.enrol(db, -sari, cid)).outcome == "waitlisted"
+        assert first.enrolment_id is not None
+        rt = app.bot_data["runtime"]
+        await classes.cancel(db, rt.settings, 7401, first.enrolment_id)  # the seat is hers to take
+
+    async with start_bot(
+        **settings, digest_at=(now.astimezone(WIB) + timedelta(seconds=1)).time()
+    ) as app:
+        db = db_of(app)
+        wati = emulator.user(WATI)
+        digest = await wati.reply(timeout=10)
+        assert (
+            "kursi kosong untuknya di kelas <b>Menjahit Dasar</b>, disimpan sampai" in digest.text
+        )
+        assert digest.button_labels == [
+            "✅ Sudah disampaikan: Sari Wulandari",
+            "🪑 Ambil kursi: Sari Wulandari",
+            "Tolak",
+        ]
+        async with db.sessions() as s:
+            offered = await s.scalar(select(Enrolment).where(Enrolment.user_id == -sari))
+            assert offered is not None and offered.status == "offered"
+
+        dewi = emulator.user(DEWI)
+        hello = await dewi.ask("/start")
+        for forged in (f"dg:a:{offered.id}", f"dg:l:{offered.id}", "dg:x:1"):
+            await dewi.press_data(forged, hello.message_id)
+            assert "tidak berlaku" in (await dewi.callback_answer()).text
+
+        taken = await wati.tap("🪑 Ambil kursi: Sari Wulandari", message=digest)
+        assert "Kursi itu miliknya: Sari Wulandari terdaftar di kelas <b>Menjahit Dasar</b>" in (
+            taken.text
+        )
+        async with db.sessions() as s:
+            status = await s.scalar(select(Enrolment.status).where(Enrolment.id == offered.id))
+            actions = {
+                (e.actor_id, e.action)
+                for e in await s.scalars(select(AuditEvent).where(AuditEvent.registrant_id == sari))
+            }
+        assert status == "enrolled"
+        assert (WATI, "class:take_for") in actions and (DEWI, "companion:refused") in actions

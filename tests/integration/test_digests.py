@@ -83,10 +83,10 @@ async def test_one_digest_a_day_for_her_companion_with_what_falls_due_before_the
     await classes.enrol(db, -sari, cid, settings=settings, now=ENROLLED_AT)
 
     assert (
-        await compose_due(db, settings, at=wib(2030, 12, 2, 6, 59)) == 0
-    )  # quiet, before its hour
-    assert await compose_due(db, settings, at=MORNING) == 1
-    assert await compose_due(db, settings, at=wib(2030, 12, 2, 9)) == 0  # once a day
+        await compose_due(db, settings, at=wib(2030, 12, 2, 6, 59))
+    ).queued == 0  # quiet, before its hour
+    assert (await compose_due(db, settings, at=MORNING)).queued == 1
+    assert (await compose_due(db, settings, at=wib(2030, 12, 2, 9))).queued == 0  # once a day
 
     (digest,) = await digests(runtime)
     assert digest.user_id == WATI and digest.dedupe_key == f"digest:{WATI}:20301202"
@@ -162,7 +162,7 @@ async def test_what_no_longer_holds_is_not_shown_and_nothing_due_means_no_digest
         )
         await owed(s, -sari, "c", "checkin", dedupe_key=f"checkin:{ci.id}:ask")
 
-    assert await compose_due(db, settings, at=MORNING) == 0
+    assert (await compose_due(db, settings, at=MORNING)).queued == 0
     assert await digests(runtime) == []
     assert {r.status for r in await hers(runtime, -sari)} == {"skipped"}
 
@@ -192,7 +192,7 @@ async def test_an_offer_and_a_due_check_in_come_with_their_buttons(runtime: Runt
         await owed(s, -sari, "c", "checkin", dedupe_key=f"checkin:{ci.id}:ask")
         await owed(s, -sari, "Pendaftaran <b>Ibu</b> diperiksa", "notice")
 
-    assert await compose_due(db, settings, at=MORNING) == 1
+    assert (await compose_due(db, settings, at=MORNING)).queued == 1
     (digest,) = await digests(runtime)
     assert "kursi kosong untuknya di kelas <b>Kue Kering</b>" in digest.text
     assert "cek kabar 90 hari sudah waktunya" in digest.text
@@ -215,7 +215,7 @@ async def test_the_companion_who_registered_her_gets_it_while_she_accompanies_he
     async with db.transaction() as s:
         for who in (by_ratna, by_other):
             await enqueue(s, user_id=-who, text="Halo", kind="notice", due_at=ENROLLED_AT)
-    assert await compose_due(db, settings, at=MORNING) == 2
+    assert (await compose_due(db, settings, at=MORNING)).queued == 2
     got = {d.user_id: d.text for d in await digests(runtime)}
     assert "Ani" in got[RATNA] and "Rina" not in got[RATNA]
     assert "Rina" in got[WATI]  # not a companion: the first assigned to Beji

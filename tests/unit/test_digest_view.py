@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from tests.conftest import make_settings
 from tests.factories import wib
 from wrse_bot.buttons import DigestTap, OpenForm
 from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import translator
+from wrse_bot.scheduler import finished_text, report_text
 from wrse_bot.services.digest_view import (
     WOMEN_PER_MESSAGE,
     DueCheckIn,
@@ -22,7 +24,8 @@ from wrse_bot.services.digest_view import (
     parts,
     plain,
 )
-from wrse_bot.services.digests import digest_moment, digest_time
+from wrse_bot.services.digests import Composed, digest_moment, digest_time, next_attempt
+from wrse_bot.services.dispatch import Progress
 
 SARI = WomanDue(
     12,
@@ -85,3 +88,23 @@ def test_the_digest_never_falls_in_quiet_hours() -> None:
     assert digest_time(time(5), quiet) == time(7)  # moved to the morning
     assert digest_time(time(21), quiet) == time(7)
     assert digest_moment(date(2026, 12, 11), time(6), quiet) == wib(2026, 12, 11, 7)
+
+
+def test_rows_that_wait_are_looked_at_again_at_the_hour_or_a_minute_later() -> None:
+    settings = make_settings(
+        "sqlite+aiosqlite://", digest_at=time(7), quiet_start=time(20), quiet_end=time(7)
+    )
+    nothing, waiting = Composed(), Composed(waiting=True)
+    assert next_attempt(wib(2026, 12, 11, 5), settings, waiting) == wib(2026, 12, 11, 7)  # quiet
+    assert next_attempt(wib(2026, 12, 11, 21), settings, waiting) == wib(2026, 12, 12, 7)
+    assert next_attempt(wib(2026, 12, 11, 9), settings, waiting) == wib(2026, 12, 11, 9, 1)
+    assert next_attempt(wib(2026, 12, 11, 9), settings, nothing) == wib(2026, 12, 11, 9)
+    assert next_attempt(wib(2026, 12, 11, 9), settings, Composed(1, True)) == wib(2026, 12, 11, 9)
+
+
+def test_a_broadcast_report_counts_the_women_reached_through_their_companions() -> None:
+    p = Progress(1, total=3, sent=2, blocked=0, failed=0, pending=0, created_by=1,
+                 chat_id=None, message_id=None, diverted=1)  # fmt: skip
+    t = translator("id")
+    assert "Tanpa Telegram, disampaikan pendamping: 1" in report_text(t, p)
+    assert "Tanpa Telegram, disampaikan pendamping: 1" in finished_text(t, p)

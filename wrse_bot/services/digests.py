@@ -109,6 +109,30 @@ def quiet_of(settings: Settings) -> QuietHours:
     return QuietHours(start=settings.quiet_start, end=settings.quiet_end, tz=settings.tz)
 
 
+# After its hour, how long a dispatcher waits before looking again at rows it
+# could not pass on (her desa has no companion yet, or today's digest went out).
+RECHECK = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Composed:
+    queued: int = 0  # digest messages queued
+    waiting: bool = False  # rows for women without Telegram that wait (see RECHECK)
+
+
+def next_attempt(at: datetime, settings: Settings, composed: Composed) -> datetime:
+    """When a dispatcher looks again after composing at ``at``: at once after
+    a digest, or when nothing waited (one indexed read); else the end of
+    quiet hours, today's digest hour, or ``RECHECK`` later."""
+    quiet = quiet_of(settings)
+    if quiet.contains(at):
+        return quiet.next_allowed(at)
+    moment = digest_moment(at.astimezone(WIB).date(), settings.digest_at, quiet)
+    if at < moment:
+        return moment
+    return at + RECHECK if composed.waiting and not composed.queued else at
+
+
 def dedupe_key(companion_id: int, day: date, part: int = 1) -> str:
     base = f"digest:{companion_id}:{day:%Y%m%d}"
     return base if part == 1 else f"{base}:{part}"
@@ -215,21 +239,21 @@ async def _gather(
     return got
 
 
-async def compose_due(db: Database, settings: Settings, *, at: datetime | None = None) -> int:
+async def compose_due(db: Database, settings: Settings, *, at: datetime | None = None) -> Composed:
     """Queue today's digest for every companion who has something to pass on
-    and has had none today. Returns the digest messages queued. Cheap when
-    nothing is due: one read before the digest hour, one indexed read after."""
+    and has had none today. Cheap when nothing is due: no read before the
+    digest hour, one indexed read after."""
     at = at or clock_now()
     quiet = quiet_of(settings)
     if quiet.contains(at):
-        return 0
+        return Composed()
     day = at.astimezone(WIB).date()
     if at < digest_moment(day, settings.digest_at, quiet):
-        return 0
+        return Composed()
     until = digest_moment(day + timedelta(days=1), settings.digest_at, quiet)
     async with db.sessions() as s:
         if await s.scalar(select(OutboxMessage.id).where(_undigested(until)).limit(1)) is None:
-            return 0
+            return Composed()
     queued = 0
     async with db.transaction() as s:
         rows = list(
@@ -270,7 +294,7 @@ async def compose_due(db: Database, settings: Settings, *, at: datetime | None =
                 .where(OutboxMessage.id == row_id, OutboxMessage.digest_id.is_(None))
                 .values(status=status, last_error=reason, claimed_until=None)
             )
-    return queued
+    return Composed(queued, waiting=True)
 
 
 async def _queue(s: AsyncSession, companion: int, day: date, gathered: list[_Gathered]) -> int:

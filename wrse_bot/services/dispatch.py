@@ -367,6 +367,7 @@ class Progress:
     created_by: int
     chat_id: int | None
     message_id: int | None
+    diverted: int = 0  # women without Telegram: in their companions' digests
 
     @property
     def done(self) -> bool:
@@ -414,6 +415,7 @@ async def open_broadcasts(db: Database) -> list[Progress]:
                 created_by=h.created_by,
                 chat_id=h.progress_chat_id,
                 message_id=h.progress_message_id,
+                diverted=c.get(OutboxStatus.DIVERTED, 0),
             )
         )
     return result
