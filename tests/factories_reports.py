@@ -379,7 +379,6 @@ async def seed_bulk(
                     "round_days": days,
                     "due_at": at - timedelta(days=rnd.randint(0, 360)),
                     "status": status,
-                    "rev": 0,
                     "income_bracket": after,
                     "income_change": change,
                     "business_started": (rnd.random() < 0.4) if answered else None,

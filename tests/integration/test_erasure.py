@@ -139,7 +139,6 @@ async def a_woman_with_a_life_in_the_programme(db: Database, settings: Settings)
             round_days=90,
             due_at=wib(2026, 4, 6),
             status="asked",
-            step="business",
             asked_at=datetime.now(UTC),
             income="450000",
         )

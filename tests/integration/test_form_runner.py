@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.conftest import make_settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, AuditEvent
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.forms.engine import Answer
 from wrse_bot.forms.model import Choice, Form, Question
 from wrse_bot.runtime import Runtime
@@ -24,14 +25,15 @@ from wrse_bot.services.notices import Notice
 
 OWNER = 4242
 
+# Two small forms of the test's own, under names the database accepts (FormName).
 NOTE = Form(
-    "note",
+    FormName.FOLLOW_UP_NOTE,
     (
         Question("title", "Title?", parse=lambda text, _: text),
         Question("urgent", "Urgent?", choices=(Choice("yes", "Yes"), Choice("no", "No"))),
     ),
 )
-TOPIC = Form("topic", (Question("topic", "Topic?", parse=lambda text, _: text),))
+TOPIC = Form(FormName.BROADCAST, (Question("topic", "Topic?", parse=lambda text, _: text),))
 
 
 async def finish_note(s: AsyncSession, row: ActiveForm, answers: Any) -> tuple[Notice, ...]:
@@ -59,11 +61,11 @@ def typed(value: str) -> Answer:
 async def test_answers_are_kept_between_inputs_and_finishing_returns_its_notices(
     runner: FormRunner,
 ) -> None:
-    view = await runner.open(OWNER, "note", update_id=1)
+    view = await runner.open(OWNER, NOTE.name, update_id=1)
     assert (view.status, view.step) == (Status.ASK, "title")
     view = await runner.handle(OWNER, 2, typed("Pasar"))
     assert (view.status, view.step) == (Status.ASK, "urgent")
-    view = await runner.handle(OWNER, 3, Answer("choice", "yes", view.rev), form="note")
+    view = await runner.handle(OWNER, 3, Answer("choice", "yes", view.rev), form=NOTE.name)
     assert view.status == Status.DONE
     assert view.notices == (Notice(OWNER, "Saved {title}", {"title": "Pasar"}),)
     assert await runner.active(OWNER) is None
@@ -74,7 +76,7 @@ async def test_answers_are_kept_between_inputs_and_finishing_returns_its_notices
 
 
 async def test_a_redelivered_update_changes_nothing(runner: FormRunner) -> None:
-    await runner.open(OWNER, "note", update_id=1)
+    await runner.open(OWNER, NOTE.name, update_id=1)
     first = await runner.handle(OWNER, 2, typed("Pasar"))
     runner.delivered(first)  # its question reached her
     again = await runner.handle(OWNER, 2, typed("Lain"))
@@ -85,7 +87,7 @@ async def test_a_redelivered_update_changes_nothing(runner: FormRunner) -> None:
 async def test_a_redelivered_update_whose_question_never_went_out_owes_it(
     runner: FormRunner,
 ) -> None:
-    await runner.open(OWNER, "note", update_id=1)
+    await runner.open(OWNER, NOTE.name, update_id=1)
     first = await runner.handle(OWNER, 2, typed("Pasar"))  # saved; the send failed
     again = await runner.handle(OWNER, 2, typed("Pasar"))  # so Telegram sends it again
     assert again.status == Status.ASK and (again.step, again.rev) == (first.step, first.rev)
@@ -94,49 +96,49 @@ async def test_a_redelivered_update_whose_question_never_went_out_owes_it(
 async def test_an_old_button_is_stale_and_the_one_just_replaced_a_double_tap(
     runner: FormRunner,
 ) -> None:
-    opened = await runner.open(OWNER, "note", update_id=1)
+    opened = await runner.open(OWNER, NOTE.name, update_id=1)
     asked = await runner.handle(OWNER, 2, typed("Pasar"))
     assert asked.rev == opened.rev + 1
-    tap = await runner.handle(OWNER, 3, Answer("choice", "yes", opened.rev - 1), form="note")
+    tap = await runner.handle(OWNER, 3, Answer("choice", "yes", opened.rev - 1), form=NOTE.name)
     assert tap.status == Status.STALE and tap.step == "urgent"
-    tap = await runner.handle(OWNER, 4, Answer("choice", "yes", asked.rev - 1), form="note")
+    tap = await runner.handle(OWNER, 4, Answer("choice", "yes", asked.rev - 1), form=NOTE.name)
     assert tap.status == Status.DOUBLE_TAP
     # A help button her answer replaced asked nothing: she is shown where she is.
-    tap = await runner.handle(OWNER, 4, Answer("choice", "help", asked.rev - 1), form="note")
+    tap = await runner.handle(OWNER, 4, Answer("choice", "help", asked.rev - 1), form=NOTE.name)
     assert tap.status == Status.STALE and tap.step == "urgent"
-    help_ = await runner.handle(OWNER, 5, Answer("choice", "help", asked.rev), form="note")
+    help_ = await runner.handle(OWNER, 5, Answer("choice", "help", asked.rev), form=NOTE.name)
     assert help_.status == Status.HELP and help_.step == "urgent"
 
 
 async def test_opening_a_second_form_pauses_the_first_and_offers_it_back(
     runner: FormRunner,
 ) -> None:
-    await runner.open(OWNER, "note", update_id=1)
+    await runner.open(OWNER, NOTE.name, update_id=1)
     await runner.handle(OWNER, 2, typed("Pasar"))
-    view = await runner.open(OWNER, "topic", update_id=3)
-    assert view.paused == "note"
-    assert await runner.active(OWNER) == ("topic", None)
+    view = await runner.open(OWNER, TOPIC.name, update_id=3)
+    assert view.paused == NOTE.name
+    assert await runner.active(OWNER) == (TOPIC.name, None)
     done = await runner.handle(OWNER, 4, typed("Modal"))
-    assert done.status == Status.DONE and done.resumable == "note"
-    back = await runner.open(OWNER, "note", update_id=5)
+    assert done.status == Status.DONE and done.resumable == NOTE.name
+    back = await runner.open(OWNER, NOTE.name, update_id=5)
     assert back.step == "urgent"  # where she left it, her title kept
 
 
 async def test_batal_keeps_a_form_that_says_so_and_discards_the_others(
     runner: FormRunner,
 ) -> None:
-    await runner.open(OWNER, "topic", update_id=1)
+    await runner.open(OWNER, TOPIC.name, update_id=1)
     kept = await runner.cancel(OWNER, 2)
     assert kept.status == Status.CANCELLED and kept.kept
-    assert await runner.paused_forms(OWNER) == ["topic"]
-    await runner.open(OWNER, "note", update_id=3)
+    assert await runner.paused_forms(OWNER) == [TOPIC.name]
+    await runner.open(OWNER, NOTE.name, update_id=3)
     gone = await runner.cancel(OWNER, 4)
-    assert not gone.kept and await runner.paused_forms(OWNER) == ["topic"]
+    assert not gone.kept and await runner.paused_forms(OWNER) == [TOPIC.name]
     assert (await runner.handle(OWNER, 5, typed("x"))).status == Status.NONE
 
 
 async def test_a_question_saved_but_never_sent_is_owed(runner: FormRunner) -> None:
-    await runner.open(OWNER, "note", update_id=1)
+    await runner.open(OWNER, NOTE.name, update_id=1)
     asked = await runner.handle(OWNER, 2, typed("Pasar"))
     owed = await runner.owed()
     assert [(v.owner, v.step, v.rev) for v in owed] == [(OWNER, "urgent", asked.rev)]
@@ -146,7 +148,7 @@ async def test_a_question_saved_but_never_sent_is_owed(runner: FormRunner) -> No
 
 
 async def test_answers_are_encrypted_at_rest(runner: FormRunner) -> None:
-    await runner.open(OWNER, "note", update_id=1)
+    await runner.open(OWNER, NOTE.name, update_id=1)
     await runner.handle(OWNER, 2, typed("Rahasia Pasar"))
     async with runner.db.sessions() as s:
         stored = await s.scalar(text("SELECT answers FROM active_forms"))
@@ -165,14 +167,14 @@ async def test_a_staff_form_refuses_others_and_whoever_lost_the_role_mid_form(
 
     runner = FormRunner(db, [FormSpec(NOTE, roles=frozenset({"staff"}))], role_of)
     try:
-        assert (await runner.open(999, "note", update_id=1)).status == Status.REFUSED
-        assert (await runner.open(OWNER, "note", update_id=2)).status == Status.ASK
+        assert (await runner.open(999, NOTE.name, update_id=1)).status == Status.REFUSED
+        assert (await runner.open(OWNER, NOTE.name, update_id=2)).status == Status.ASK
         staff.clear()  # an admin took her role away
         assert (await runner.handle(OWNER, 3, typed("Pasar"))).status == Status.REFUSED
         assert await runner.active(OWNER) is None
         async with db.sessions() as s:
             refused = list(await s.scalars(text("SELECT detail FROM audit_events")))
-        assert refused == ["note", "note"]
+        assert refused == [NOTE.name, NOTE.name]
     finally:
         await db.dispose()
 
@@ -180,6 +182,6 @@ async def test_a_staff_form_refuses_others_and_whoever_lost_the_role_mid_form(
 async def test_the_database_refuses_two_open_forms_for_one_person(runner: FormRunner) -> None:
     with pytest.raises(IntegrityError):
         async with runner.db.transaction() as s:
-            for form in ("note", "topic"):
+            for form in (NOTE.name, TOPIC.name):
                 s.add(ActiveForm(user_id=OWNER, form=form, rev=0, prompted_rev=-1, misses=0))
                 await s.flush()

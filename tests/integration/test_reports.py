@@ -28,6 +28,7 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.migrate import upgrade
 from wrse_bot.db.models import Aid, AuditEvent, CheckIn, FollowUp, Registrant, Visit
 from wrse_bot.domain.disclosure import Withheld
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.forms.engine import Answer
 from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.forms.model import Form, Question
@@ -778,16 +779,16 @@ async def test_a_note_is_typed_through_the_note_form_then_resolved(db: Database)
 
 async def test_a_note_pauses_another_open_form_and_a_resolved_one_closes_it(db: Database) -> None:
     fid = await one_follow_up(db)
-    other = FormSpec(Form("other", (Question("x", "X?", parse=lambda text, a: text),)))
+    other = FormSpec(Form(FormName.BROADCAST, (Question("x", "X?", parse=lambda text, a: text),)))
     runner = FormRunner(db, [NOTE_SPEC, other], a_coordinator)
-    await runner.open(ME, "other")
-    assert (await runner.open(ME, NOTE_FORM, fid)).paused == "other"
+    await runner.open(ME, other.name)
+    assert (await runner.open(ME, NOTE_FORM, fid)).paused == other.name
     await FollowUpService(db).resolve(OTHER, fid, update_id=None)
     # Resolved meanwhile: her next message is not a note, and nothing was written.
     assert (await runner.handle(ME, None, Answer("text", "Catatan"))).status == Status.NONE
     async with db.sessions() as s:
         assert (await s.get(FollowUp, fid)).note is None  # type: ignore[union-attr]
-    assert await runner.paused_forms(ME) == ["other"]
+    assert await runner.paused_forms(ME) == [other.name]
 
 
 async def test_a_redelivered_update_is_applied_once(db: Database) -> None:

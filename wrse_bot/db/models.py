@@ -37,6 +37,7 @@ from wrse_bot.domain.statuses import (
     ContactBy,
     EnrolmentStatus,
     FlagKind,
+    FormName,
     OutboxKind,
     OutboxStatus,
     RegistrantStatus,
@@ -451,13 +452,14 @@ class ActiveForm(Base):
     to open it. One row per person and form, at most one of hers not paused.
 
     Forms whose answers have a home of their own (a check-in's row) keep only
-    ``step``/``rev`` here; the others keep their answers here, encrypted."""
+    ``step``/``rev`` here (not on that row); the others keep their answers
+    here, encrypted. ``form`` is one of FormName (a CHECK, migration 0021)."""
 
     __tablename__ = "active_forms"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger)
-    form: Mapped[str] = mapped_column(String(16))
+    form: Mapped[FormName] = mapped_column(String(16))
     subject: Mapped[int | None] = mapped_column(Integer, nullable=True)
     step: Mapped[str | None] = mapped_column(String(32), nullable=True)
     rev: Mapped[int] = mapped_column(Integer, default=0)
@@ -470,6 +472,7 @@ class ActiveForm(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "form", name="uq_active_forms_user_form"),
+        enum_check("form", FormName),
         Index(
             "ix_active_forms_open",
             "user_id",
@@ -584,11 +587,6 @@ class CheckIn(Base):
     status: Mapped[CheckInStatus] = mapped_column(
         String(16), default=CheckInStatus.SCHEDULED, index=True
     )
-    step: Mapped[str | None] = mapped_column(String(24), nullable=True)
-    rev: Mapped[int] = mapped_column(Integer, default=0)
-    # The rev whose question reached Telegram: after a crash between saving
-    # her answer and sending the next question, the question is owed.
-    prompted_rev: Mapped[int] = mapped_column(Integer, default=-1, server_default=text("-1"))
     asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reasked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

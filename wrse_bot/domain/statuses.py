@@ -103,3 +103,21 @@ class CheckInStatus(StrEnum):
     ANSWERED = "answered"  # every question answered
     NO_RESPONSE = "no_response"  # no answer after the second asking: a follow-up
     CANCELLED = "cancelled"  # not asked: completion withdrawn, or her consent withdrawn
+
+
+class FormName(StrEnum):
+    """ActiveForm.form: the forms the one engine runs (wrse_bot/forms/)."""
+
+    INTAKE = "intake"  # her registration
+    CHECKIN = "checkin"  # months after a class
+    CHECKIN_VIA = "checkin_via"  # her check-in, answered with her companion
+    CLASS = "class"  # /kelas_baru
+    CLASS_EDIT = "class_edit"  # one change to a published class
+    BROADCAST = "broadcast"  # /siaran
+    VERIFY_REASON = "vf_reason"  # /verifikasi: a rejection in the officer's own words
+    FOLLOW_UP_NOTE = "fu_note"  # /tindak_lanjut: a note on a follow-up
+    INVITE = "invite"  # /undang
+    AID = "aid"  # /stimulan
+    AREAS = "areas"  # /wilayah: a companion's desa
+    VISIT = "visit"  # /kunjungan
+    ASSISTED = "assisted"  # /daftarkan: registered by her companion

@@ -17,11 +17,12 @@ from wrse_bot.domain.aid import AID_KINDS, MAX_VALUE, AidKind, repeats
 from wrse_bot.domain.dates import DateError, parse_date
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.money import MoneyError, parse_money
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_, Day
 from wrse_bot.domain.vocabulary import AID_WORDS
 from wrse_bot.forms.model import Answers, Choice, Form, Question
 
-NAME = "aid"
+NAME = FormName.AID
 OTHER_EXAMPLE = N_("Please describe the aid in a few words, for example: freezer.")
 VALUE_EXAMPLE = N_("Please type the value in Rupiah, for example: 1.500.000 or 1,5 juta.")
 DATE_EXAMPLE = N_("Please type the date as day-month-year, for example: 03-12-2026, or tap Today.")

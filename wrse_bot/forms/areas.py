@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.model import Answers, Choice, Form, Question
 
-NAME = "areas"
+NAME = FormName.AREAS
 NONE = "none"  # no desa in this kecamatan
 
 

@@ -29,12 +29,13 @@ from typing import Any
 
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.domain.vocabulary import CONSENT_WORDS, Vocabulary, place_words
 from wrse_bot.forms.intake import CONSENT_TEXT, INTAKE
 from wrse_bot.forms.model import END, Answers, Choice, Form, Question, typed_buttons
 
-NAME = "assisted"
+NAME = FormName.ASSISTED
 # What the companion is told before the consent screen, which she reads aloud.
 READ_ALOUD = N_(
     "Assisted registration. Please read the next screen to her aloud, slowly, and ask "

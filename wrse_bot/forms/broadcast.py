@@ -18,11 +18,12 @@ from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.limits import utf16_len
 from wrse_bot.domain.places import load_places
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_, Msg
 from wrse_bot.domain.vocabulary import AUDIENCE_WORDS, SKILL_WORDS, fold, place_words
 from wrse_bot.forms.model import DONE, Answers, Choice, Form, Question
 
-BROADCAST = "broadcast"
+BROADCAST = FormName.BROADCAST
 MAX_TEXT = 3500  # Telegram allows 4096; the frame adds a few lines around it
 SCHEDULE = ""  # the message is a class's schedule (a typed message is never empty)
 CLASS_AUDIENCES = frozenset({"enrolled", "waitlisted"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBSTACLES
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.domain.vocabulary import (
     HELP_WORDS,
@@ -50,7 +51,7 @@ def _yes_no(no: str) -> tuple[Choice, ...]:
 
 
 CHECKIN = Form(
-    "checkin",
+    FormName.CHECKIN,
     total=5,
     questions=(
         *income_questions(

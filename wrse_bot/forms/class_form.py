@@ -37,11 +37,12 @@ from wrse_bot.domain.schedule import (
     parse_session,
     session_example,
 )
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_, Period, Periods, Term
 from wrse_bot.domain.vocabulary import FIELD_WORDS, SESSION_WORDS, SKILL_WORDS, place_words
 from wrse_bot.forms.model import DONE, Answers, Choice, Form, Parser, Question
 
-CLASS, CLASS_EDIT = "class", "class_edit"
+CLASS, CLASS_EDIT = FormName.CLASS, FormName.CLASS_EDIT
 NOW = "now"  # CLASS_EDIT: the class as it was when the change began
 TAP = N_("Please tap one of the buttons.")
 TYPE = N_("Please type your answer.")

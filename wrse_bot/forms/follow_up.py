@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.limits import utf16_len
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.model import TOO_LONG, Answers, Form, Question
 
-NOTE_FORM = "fu_note"
+NOTE_FORM = FormName.FOLLOW_UP_NOTE
 NOTE_MAX = 500  # one note, as Telegram counts characters; a longer one is asked again
 NOTE_EXAMPLE = N_("Please type the note in a few words, for example: called her, needs capital.")
 

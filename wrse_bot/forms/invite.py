@@ -5,11 +5,12 @@ One question; making the one-time link is services/access.py (``invite_spec``).
 
 from __future__ import annotations
 
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.domain.vocabulary import INVITE_ROLE_WORDS
 from wrse_bot.forms.model import Choice, Form, Question
 
-INVITE = "invite"
+INVITE = FormName.INVITE
 
 INVITE_FORM = Form(
     INVITE,

@@ -8,10 +8,11 @@ is services/verification.py.
 from __future__ import annotations
 
 from wrse_bot.domain.errors import DomainError
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.model import Answers, Form, Question
 
-REASON_FORM = "vf_reason"
+REASON_FORM = FormName.VERIFY_REASON
 REASON_MIN, REASON_MAX = 3, 200
 REASON_EXAMPLE = N_("Please write a reason of 3 to 200 characters, or tap Cancel.")
 

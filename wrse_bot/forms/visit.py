@@ -13,12 +13,13 @@ from typing import Any
 
 from wrse_bot.domain.dates import DateError, parse_date
 from wrse_bot.domain.errors import DomainError
+from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_, Msg
 from wrse_bot.domain.visits import EXTERNAL, OBSTACLE_NONE, VISIT_OBSTACLES
 from wrse_bot.forms.aid import DATE_EXAMPLE, read_date, today, words
 from wrse_bot.forms.model import Answers, Choice, Form, Question
 
-NAME = "visit"
+NAME = FormName.VISIT
 TALK_EXAMPLE = N_("Please write a few words, for example: her cake orders and the new oven.")
 STEP_EXAMPLE = N_(
     "Please write the next step in a few words, for example: try selling at the market."

@@ -90,7 +90,6 @@ async def schedule_checkins(
             round_days=round_days,
             due_at=due,
             status=CheckInStatus.SCHEDULED,
-            rev=0,
             help_received=[],
         )
         stmt = stmt.on_conflict_do_update(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now as clock_now
 from wrse_bot.db.models import ActiveForm, CheckIn, Registrant
 from wrse_bot.domain.obstacles import FollowUpReason, IncomeChange
-from wrse_bot.domain.statuses import CheckInStatus
+from wrse_bot.domain.statuses import CheckInStatus, FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.model import Answers
@@ -34,7 +34,7 @@ ANSWERED, NO_RESPONSE, REASKED = (
     CheckInStatus.NO_RESPONSE,
     CheckInStatus.REASKED,
 )
-VIA = replace(CHECKIN, name="checkin_via")
+VIA = replace(CHECKIN, name=FormName.CHECKIN_VIA)
 SAVED = N_("Saved: her check-in answers, marked as given with you. Thank you!")
 
 
