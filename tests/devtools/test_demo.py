@@ -16,7 +16,7 @@ import pytest
 
 from bot import build_application
 from tests.conftest import TEST_SECRET, make_settings
-from wrse_bot.devtools.demo import BANNER, run_demo
+from wrse_bot.devtools.demo import run_demo
 from wrse_bot.i18n import WIB
 
 
@@ -69,7 +69,7 @@ async def demo(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[tuple[Typ
                 quiet_period=0.05,
             )
         )
-        await screen.shows(BANNER[0])
+        await screen.shows("Anda sekarang ibu (Siti). Ganti orang: :sebagai petugas")
         yield type_line, screen
         type_line(":keluar")
         await asyncio.wait_for(chat, 10)

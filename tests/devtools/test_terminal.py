@@ -13,7 +13,10 @@ from telegram.ext import Application
 from tests.devtools.demo_bot import build_demo_application
 from wrse_bot.devtools.emulator import BotApiEmulator, BotMessage
 from wrse_bot.devtools.harness import polling
-from wrse_bot.devtools.terminal import HELP, button_keys, run_terminal_chat
+from wrse_bot.devtools.terminal import button_keys, run_terminal_chat
+
+# The terminal speaks Indonesian, the bot's default language.
+HELP = "Ketik pesan, atau tanda tombol di dalam kurung ([1], [a]) untuk menekannya."
 
 
 class _Screen(io.StringIO):

@@ -25,12 +25,14 @@ from wrse_bot.devtools.emulator import BotApiEmulator
 from wrse_bot.devtools.harness import polling
 from wrse_bot.devtools.samples import load_sample_classes
 from wrse_bot.devtools.terminal import Person, TerminalCommand, run_terminal_chat
+from wrse_bot.i18n import N_, translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.companions import areas_of, set_areas
 from wrse_bot.services.roles import Role
 
 DEMO_DIR = Path("demo-data")
+_ = translator()  # the terminal's language: the bot's default
 
 
 @dataclass(frozen=True)
@@ -43,49 +45,54 @@ class DemoPerson:
 
 
 WOMAN = DemoPerson(
-    "ibu", 700_000_001, "Siti", None, "Coba: /daftar, lalu /kelas untuk ikut kelas, /data_saya."
+    "ibu", 700_000_001, "Siti", None, N_("Try: /daftar, then /kelas to join a class, /data_saya.")
 )
 STAFF = DemoPerson(
     "petugas",
     700_000_002,
     "Rina",
     Role.STAFF,
-    "Coba: /kelas_baru (terbitkan kelas), /siaran (pengumuman), /peserta, /verifikasi, "
-    "/stimulan 1 (catat bantuan usaha untuk pendaftar nomor 1).",
+    N_(
+        "Try: /kelas_baru (publish a class), /siaran (an announcement), /peserta, /verifikasi, "
+        "/stimulan 1 (record business aid for registration number 1)."
+    ),
 )
 COORDINATOR = DemoPerson(
     "koordinator",
     700_000_003,
     "Dewi",
     Role.COORDINATOR,
-    "Coba: /laporan (angka dan grafik), /ekspor (XLSX atau CSV), /tindak_lanjut.",
+    N_("Try: /laporan (figures and charts), /ekspor (XLSX or CSV), /tindak_lanjut."),
 )
 ADMIN = DemoPerson(
     "admin",
     700_000_004,
     "Ani",
     Role.ADMIN,
-    "Semua perintah petugas dan koordinator, ditambah /undang dan /peran.",
+    N_("Every staff and coordinator command, plus /undang and /peran."),
 )
 COMPANION = DemoPerson(
     "pendamping",
     700_000_005,
     "Wati",
     Role.COMPANION,
-    "Pendamping desa Beji (Junrejo). Coba: /dampingan (ibu-ibu dampingan di desa Beji), "
-    "📝 catatan kunjungan, /daftarkan (ibu tanpa Telegram), /kelaskan <nomor> (kelas untuknya; "
-    "pengingatnya datang di ringkasan harian Anda).",
+    N_(
+        "Companion of desa Beji (Junrejo). Try: /dampingan (the women she accompanies in "
+        "desa Beji), 📝 a visit note, /daftarkan (a woman without Telegram), /kelaskan <number> "
+        "(a class for her; her reminders come in your daily digest)."
+    ),
 )
 PEOPLE = (WOMAN, STAFF, COORDINATOR, COMPANION, ADMIN)
 # The desa the demo companion accompanies: where Siti lives in the tour.
 COMPANION_VILLAGES = ("35.79.03.2002",)
 DEMO_USER_ID = WOMAN.user_id
 
-BANNER = (
-    "Anda sekarang ibu (Siti). Ganti orang: :sebagai petugas | koordinator | pendamping | "
-    "admin | ibu "
-    "(tiap orang punya chat sendiri; data ibu tetap miliknya).",
-    "Belum ada kelas? Ketik :contoh untuk memuat 3 kelas contoh. Mulai dengan /start.",
+BANNER = (  # message ids, said in the terminal's language
+    N_(
+        "You are now the woman (Siti). Switch person: :sebagai petugas | koordinator | "
+        "pendamping | admin | ibu (each person has her own chat; her data stays hers)."
+    ),
+    N_("No classes yet? Type :contoh to load 3 sample classes. Start with /start."),
 )
 
 
@@ -129,13 +136,14 @@ def sample_command(runtime: Runtime) -> TerminalCommand:
     async def run() -> Sequence[str]:
         added = await load_sample_classes(runtime.db, runtime.settings.tz, actor_id=STAFF.user_id)
         if not added:
-            return ["(Kelas contoh sudah ada. Ketik /kelas untuk melihatnya.)"]
+            return [_("(The sample classes are already there. Type /kelas to see them.)")]
+        published = _("({count} sample classes published by the staff member: {titles}.")
         return [
-            f"({len(added)} kelas contoh diterbitkan oleh petugas: {', '.join(added)}.",
-            " Ketik /kelas untuk melihatnya.)",
+            published.format(count=len(added), titles=", ".join(added)),
+            " " + _("Type /kelas to see them.)"),
         ]
 
-    return TerminalCommand(":contoh", "muat 3 kelas contoh (sekali saja; tidak dobel)", run)
+    return TerminalCommand(":contoh", N_("load 3 sample classes (once only; never twice)"), run)
 
 
 async def run_demo(

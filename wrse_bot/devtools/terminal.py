@@ -20,15 +20,20 @@ from pathlib import Path
 from typing import TextIO
 
 from wrse_bot.devtools.emulator import REPLY_KINDS, BotApiEmulator, BotMessage, FakeUser
+from wrse_bot.i18n import N_, Translator, translator
 
-HELP = (
-    "Ketik pesan, atau tanda tombol di dalam kurung ([1], [a]) untuk menekannya. "
-    "Perintah khusus: :bantuan  ·  berhenti: :keluar"
+# The terminal speaks the bot's default language: a newcomer reads one language.
+_ = translator()
+
+HELP = N_(
+    "Type a message, or a button's mark in brackets ([1], [a]) to press it. "
+    "Terminal commands: :bantuan  ·  to stop: :keluar"
 )
-KEYS_HELP = (
-    "Tombol: ketik tanda di dalam kurung. Tombol yang labelnya angka (tanggungan 0-6, kursi 20) "
-    "ditekan dengan angka itu sendiri, dan tombol lain di keyboard itu memakai huruf: "
-    "[a] ⬅️ Kembali. Angka yang bukan tanda tombol dikirim sebagai pesan biasa."
+KEYS_HELP = N_(
+    "Buttons: type the mark in brackets. Buttons whose label is a number (dependents 0-6, "
+    "seats 20) are pressed with that number itself, and the other buttons of that keyboard "
+    "use letters: [a] ⬅️ Kembali. A number that is not a button's mark is sent as a plain "
+    "message."
 )
 _LOCATION = (-7.8671, 112.5239)  # Batu
 _SHOWN_KINDS = frozenset({*REPLY_KINDS, "delete", "callback_answer"})
@@ -43,7 +48,7 @@ class Person:
 
     word: str  # "ibu", "petugas", ...
     user: FakeUser
-    note: str = ""  # what she can try, shown when switching to her
+    note: str = ""  # what she can try, shown when switching to her (a message id)
 
     @property
     def label(self) -> str:
@@ -55,7 +60,7 @@ class TerminalCommand:
     """A terminal-only command such as ``:contoh``; ``run`` returns the lines to show."""
 
     name: str
-    description: str
+    description: str  # a message id
     run: Callable[[], Awaitable[Sequence[str]]]
 
 
@@ -115,28 +120,29 @@ def button_for(message: BotMessage | None, typed: str) -> str | None:
     return None
 
 
-def format_event(message: BotMessage) -> list[str]:
+def format_event(message: BotMessage, t: Translator = _) -> list[str]:
     """The lines shown for one bot event."""
     text = message.plain_text if message.plain_text is not None else message.text or ""
     if message.kind == "delete":
-        return [f"(pesan #{message.message_id} dihapus)"]
+        return [t(N_("(message #{number} deleted)")).format(number=message.message_id)]
     if message.kind == "callback_answer":
         if not text:
             return []
-        return [f"({'peringatan' if message.show_alert else 'notifikasi'}) {text}"]
-    size = len(message.file_bytes or b"")
+        kind = t(N_("(alert) {text}")) if message.show_alert else t(N_("(notification) {text}"))
+        return [kind.format(text=text)]
+    file = {"name": message.filename or "", "size": len(message.file_bytes or b"")}
     head = {
         "message": "Bot",
-        "edit": f"Bot (mengedit #{message.message_id})",
-        "photo": f"Bot [foto {message.filename or ''}, {size} byte]",
-        "document": f"Bot [dokumen {message.filename or ''}, {size} byte]",
+        "edit": t(N_("Bot (editing #{number})")).format(number=message.message_id),
+        "photo": t(N_("Bot [photo {name}, {size} bytes]")).format(**file),
+        "document": t(N_("Bot [document {name}, {size} bytes]")).format(**file),
     }[message.kind]
     lines = [f"{head}:"] if text else [head]
     lines += [f"  {line}" for line in text.splitlines()]
     if message.buttons:
         lines += format_buttons(message)
     elif message.removes_keyboard:
-        lines.append("   (keyboard ditutup)")
+        lines.append("   " + t(N_("(keyboard closed)")))
     return lines
 
 
@@ -236,7 +242,7 @@ class _Session:
             lines = format_event(message)
             saved = _save_file(message, self.save_dir) if self.save_dir else None
             if saved is not None:
-                lines.append(f"   (disimpan: {saved})")
+                lines.append("   " + _("(saved: {path})").format(path=saved))
             self.write(*lines)
 
     async def _watch(self, person: Person) -> None:
@@ -250,12 +256,13 @@ class _Session:
             after = position + 1
             if person is not self.current and user.id not in self.noted:
                 self.noted.add(user.id)
-                self.write(f"(📩 pesan baru untuk {person.label}: ketik :sebagai {person.word})")
+                note = _("(📩 new message for {person}: type :sebagai {word})")
+                self.write(note.format(person=person.label, word=person.word))
 
     async def switch(self, word: str) -> None:
         person = self.people.get(word.strip().casefold())
         if person is None:
-            self.write(f"(!) Pilih salah satu: {' | '.join(self.people)}")
+            self.write(_("(!) Choose one: {people}").format(people=" | ".join(self.people)))
             return
         if self.printer is not None:
             self.printer.cancel()
@@ -263,29 +270,29 @@ class _Session:
                 await self.printer
         self.current = person
         self.noted.discard(person.user.id)
-        self.write("", f"── Sekarang Anda {person.label}, di chat-nya sendiri ──")
+        self.write("", _("── You are now {person}, in her own chat ──").format(person=person.label))
         if person.note:
-            self.write(*textwrap.wrap(person.note, 100))
+            self.write(*textwrap.wrap(_(person.note), 100))
         self.start_printer()
         await asyncio.sleep(0)  # the backlog of this chat first
 
     def show_menu(self) -> None:
         commands = command_menu(self.emulator, self.current.user.id)
-        line = " ".join(commands) if commands else "(kosong)"
-        self.write(*textwrap.wrap(f"Menu perintah {self.current.label}: {line}", 100))
+        line = " ".join(commands) if commands else _("(empty)")
+        menu = _("Command menu of {person}: {commands}")
+        self.write(*textwrap.wrap(menu.format(person=self.current.label, commands=line), 100))
 
     def help_lines(self) -> list[str]:
-        lines = ["Perintah khusus terminal:", *textwrap.wrap(KEYS_HELP, 100)]
+        lines = [_("Terminal commands:"), *textwrap.wrap(_(KEYS_HELP), 100)]
         if len(self.people) > 1:
-            lines.append(
-                f"  :sebagai {'|'.join(self.people)}   ganti orang; tiap orang punya chat sendiri"
-            )
-            lines.append("  :menu   menu perintah bot untuk orang ini (tombol / di Telegram)")
-        lines += [f"  {c.name}   {c.description}" for c in self.commands.values()]
+            switch = _("switch person; each person has her own chat")
+            lines.append(f"  :sebagai {'|'.join(self.people)}   {switch}")
+            lines.append("  :menu   " + _("the bot's command menu for this person (/ in Telegram)"))
+        lines += [f"  {c.name}   {_(c.description)}" for c in self.commands.values()]
         lines += [
-            "  /kontak   kirim nomor HP sendiri (seperti tombol 📱)",
-            "  :stiker  :foto  :suara  :lokasi  :dokumen   kirim jenis pesan itu",
-            "  :bantuan   daftar ini      :keluar   berhenti",
+            "  /kontak   " + _("send your own phone number (like the 📱 button)"),
+            "  :stiker  :foto  :suara  :lokasi  :dokumen   " + _("send that kind of message"),
+            "  :bantuan   " + _("this list") + "      :keluar   " + _("stop"),
         ]
         return lines
 
@@ -323,7 +330,7 @@ async def run_terminal_chat(
     if cast[0].user is not user:
         raise ValueError("the first person must be the user the chat starts with")
     session = _Session(emulator, cast, commands, stdout, save_dir)
-    session.write(HELP, *banner)
+    session.write(_(HELP), *(_(line) for line in banner))
     session.start_printer()
     lines = _start_line_reader(stdin, asyncio.get_running_loop())
     try:
@@ -364,7 +371,8 @@ async def _terminal_command(session: _Session, text: str) -> bool:
         try:
             session.write(*await session.commands[name].run())
         except Exception as exc:  # a demo helper failing must not end the chat
-            session.write(f"(!) {name} gagal: {type(exc).__name__}: {exc}")
+            failed = _("(!) {command} failed: {error}")
+            session.write(failed.format(command=name, error=f"{type(exc).__name__}: {exc}"))
     else:
         return False
     return True
