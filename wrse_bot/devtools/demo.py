@@ -78,7 +78,7 @@ COMPANION = DemoPerson(
     Role.COMPANION,
     N_(
         "Companion of desa Beji (Junrejo). Try: /dampingan (the women she accompanies in "
-        "desa Beji), 📝 a visit note, /daftarkan (a woman without Telegram), /kelaskan <number> "
+        "desa Beji), 📝 a visit note, /daftarkan (a woman without Telegram), /kelaskan NUMBER "
         "(a class for her; her reminders come in your daily digest)."
     ),
 )
