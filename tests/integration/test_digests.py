@@ -6,6 +6,7 @@ once, and only by the companion whose digest listed her."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import time
 from typing import Any
@@ -220,3 +221,15 @@ async def test_the_companion_who_registered_her_gets_it_while_she_accompanies_he
     assert "Ani" in got[RATNA] and "Rina" not in got[RATNA]
     assert "Rina" in got[WATI]  # not a companion: the first assigned to Beji
     assert DEWI not in got
+
+
+async def test_two_dispatchers_composing_at_once_make_one_digest(runtime: Runtime) -> None:
+    db, settings = runtime.db, runtime.settings
+    sari = await make_assisted_woman(db, WATI, BEJI)
+    async with db.transaction() as s:
+        await owed(s, -sari, "Halo", "notice")
+    results = await asyncio.gather(
+        compose_due(db, settings, at=MORNING), compose_due(db, settings, at=MORNING)
+    )
+    assert sorted(r.queued for r in results) == [0, 1]
+    assert len(await digests(runtime)) == 1
