@@ -98,7 +98,7 @@ async def batal(update: Update, context: Context) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    app.bot_data["form_screens"] = SCREENS
+    app.bot_data.form_screens = SCREENS
     app.add_handlers(
         [
             CallbackQueryHandler(forms.on_button, pattern=FormButton.pattern()),

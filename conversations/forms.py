@@ -191,7 +191,7 @@ async def cancel(update: Update, context: Context) -> bool:
 
 
 def screens(context: Context) -> Mapping[str, Screen]:
-    return context.application.bot_data["form_screens"]
+    return context.bot_data.form_screens
 
 
 async def show(

@@ -21,7 +21,7 @@ WOMAN = 3301
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ async def test_a_raw_read_shows_no_name_address_or_birth_date_yet_the_bot_reads_
 ) -> None:
     siti = emulator.user(1101)
     await register(siti)
-    db = wrse.bot_data["runtime"].db
+    db = wrse.bot_data.runtime.db
     async with db.engine.connect() as conn:
         row = (await conn.exec_driver_sql(f"SELECT {', '.join(PERSONAL)} FROM registrants")).one()
     raw = " ".join(str(v) for v in row)

@@ -33,7 +33,7 @@ NEWS = "Kelas menjahit dibuka di Balai Desa Beji, Senin depan. Daftar lewat menu
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def scalar(app: Application, stmt: Any) -> Any:  # type: ignore[type-arg]
@@ -413,4 +413,4 @@ async def test_a_woman_cannot_open_the_broadcast_form_with_a_forged_button(
         assert "hanya untuk petugas" in answer.text and answer.show_alert
         await siti.send("Halo semua")  # not a broadcast: she has no form open
         assert "Pratinjau" not in (await siti.reply()).text
-        assert await app.bot_data["runtime"].forms.active(siti.id) is None
+        assert await app.bot_data.runtime.forms.active(siti.id) is None

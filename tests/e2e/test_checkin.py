@@ -30,12 +30,12 @@ NO_QUIET = {"quiet_start": time(0, 0), "quiet_end": time(0, 0)}
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def complete_class(app: Application, uid: int, *, income: str = "500000") -> None:  # type: ignore[type-arg]
     """She registered (income at intake ``income``), enrolled and attended every session."""
-    runtime = app.bot_data["runtime"]
+    runtime = app.bot_data.runtime
     db = db_of(app)
     await make_woman(db, uid)
     cid = await make_class(db)
@@ -266,7 +266,7 @@ async def test_a_question_saved_but_never_sent_is_sent_after_a_restart(
     async with start_bot(**settings) as app:
         await started(app, nur)
         # The process dies between saving her answer and sending the next question.
-        await app.bot_data["runtime"].forms.handle(nur.id, None, Answer("text", "600rb"))
+        await app.bot_data.runtime.forms.handle(nur.id, None, Answer("text", "600rb"))
 
     async with start_bot(**settings):
         owed = await nur.reply()

@@ -33,7 +33,7 @@ async def bot(start_bot: RunningBot) -> Any:
 
 
 def db_of(app: Application) -> Database:  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def statuses(app: Application, class_id: int) -> list[tuple[int, str]]:  # type: ignore[type-arg]
@@ -470,7 +470,7 @@ async def test_an_expired_hold_goes_to_the_next_and_then_frees_the_seat(
     await siti.tap("Ya, batalkan")
     notice = await offer_to(ani)
 
-    settings = bot.bot_data["runtime"].settings
+    settings = bot.bot_data.runtime.settings
     later = clock.now() + timedelta(hours=24, minutes=1)
     report = await expire_holds(db_of(bot), settings, later)
     assert report.expired == 1

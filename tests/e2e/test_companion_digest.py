@@ -158,10 +158,10 @@ async def test_her_companion_takes_the_seat_offered_to_her_from_the_digest(
         sari = await make_assisted_woman(db, WATI, BEJI, full_name="Sari Wulandari")
         cid = await make_class(db, title="Menjahit Dasar", capacity=1)
         await make_woman(db, 7401)
-        first = await classes.enrol(db, 7401, cid, settings=app.bot_data["runtime"].settings)
+        first = await classes.enrol(db, 7401, cid, settings=app.bot_data.runtime.settings)
         assert (await classes.enrol(db, -sari, cid)).outcome == "waitlisted"
         assert first.enrolment_id is not None
-        rt = app.bot_data["runtime"]
+        rt = app.bot_data.runtime
         await classes.cancel(db, rt.settings, 7401, first.enrolment_id)  # the seat is hers to take
 
     async with start_bot(

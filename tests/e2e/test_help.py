@@ -29,7 +29,7 @@ HELP = "🙋 Minta bantuan petugas"
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def scalar(app: Application, stmt):  # type: ignore[type-arg]

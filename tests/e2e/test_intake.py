@@ -18,7 +18,7 @@ HER_INTAKE = select(ActiveForm).where(ActiveForm.form == INTAKE)  # her registra
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def scalar(app: Application, stmt):  # type: ignore[type-arg]
@@ -540,7 +540,7 @@ async def test_a_question_saved_but_never_sent_is_sent_after_restart(
     async with start_bot() as app:
         await register_until(siti, "nama lengkap")
         # The process dies between saving her answer and sending the next question.
-        await app.bot_data["runtime"].forms.handle(1072, None, Answer("text", "Siti Aminah"))
+        await app.bot_data.runtime.forms.handle(1072, None, Answer("text", "Siti Aminah"))
     async with start_bot():
         owed = await siti.reply()
         assert "NIK" in owed.text

@@ -17,7 +17,7 @@ REVIEW_INCOME = "3,5 juta"  # per person between 1.2 and 1.6 x the poverty line
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def test_a_registered_nik_gets_the_same_reply_as_a_new_one_that_staff_check(

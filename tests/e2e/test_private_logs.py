@@ -90,7 +90,7 @@ async def test_a_dropped_database_connection_logs_none_of_her_data(
 
 def drop_connection_on_submit(app: Application) -> None:  # type: ignore[type-arg]
     """The server ends the session just as her registration is written."""
-    engine = app.bot_data["runtime"].db.engine.sync_engine
+    engine = app.bot_data.runtime.db.engine.sync_engine
     dropped: list[bool] = []
 
     @event.listens_for(engine, "before_cursor_execute")

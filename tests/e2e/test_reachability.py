@@ -10,7 +10,7 @@ from wrse_bot.devtools.emulator import BotApiEmulator
 
 
 async def unreachable(app: Application, user_id: int) -> bool | None:  # type: ignore[type-arg]
-    async with app.bot_data["runtime"].db.sessions() as s:
+    async with app.bot_data.runtime.db.sessions() as s:
         return await s.scalar(select(User.unreachable).where(User.id == user_id))
 
 

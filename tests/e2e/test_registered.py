@@ -17,7 +17,7 @@ REGISTERED_MENU = [["Kelas", "Data saya"], ["Bantuan"]]
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def scalar(app: Application, stmt):  # type: ignore[type-arg]

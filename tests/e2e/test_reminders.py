@@ -30,7 +30,7 @@ REMINDER = "Pengingat kelas"
 
 
 def db_of(app: Application) -> Database:  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 def is_reminder(message: BotMessage) -> bool:
@@ -127,7 +127,7 @@ async def test_quiet_hours_hold_a_message_until_they_end(
         end=(local + timedelta(seconds=4)).time().replace(microsecond=0),
     )
     async with start_bot(**FAST, quiet_start=quiet.start, quiet_end=quiet.end) as app:
-        runtime = app.bot_data["runtime"]
+        runtime = app.bot_data.runtime
         await make_woman(runtime.db, 2003)
         dewi = emulator.user(2003)
         async with runtime.db.transaction() as s:
@@ -222,7 +222,7 @@ async def test_two_dispatchers_on_postgresql_send_each_reminder_exactly_once(
     try:
         dispatchers = [
             Dispatcher(
-                app.bot_data["runtime"],
+                app.bot_data.runtime,
                 app.bot,
                 sender=Sender(app.bot),
             )
@@ -232,7 +232,7 @@ async def test_two_dispatchers_on_postgresql_send_each_reminder_exactly_once(
     finally:
         for app in apps:
             await app.bot.shutdown()
-            await app.bot_data["runtime"].db.dispose()
+            await app.bot_data.runtime.db.dispose()
 
     per_chat = Counter(m.chat_id for m in emulator.sent if is_reminder(m))
     assert sorted(per_chat) == list(women) and set(per_chat.values()) == {1}

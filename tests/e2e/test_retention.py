@@ -20,7 +20,7 @@ async def test_the_bot_runs_the_retention_job_daily(wrse: Application) -> None: 
     (job,) = wrse.job_queue.get_jobs_by_name(RETENTION_JOB)
     assert job.job.trigger.interval == timedelta(days=1)
 
-    db = wrse.bot_data["runtime"].db
+    db = wrse.bot_data.runtime.db
     reg_id = await make_woman(db, 7401)
     async with db.transaction() as s:
         reg = await s.get(Registrant, reg_id)

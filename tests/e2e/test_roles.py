@@ -22,7 +22,7 @@ INVITE_LINK = re.compile(r"https://t\.me/wrse_batu_bot\?start=(inv_[A-Za-z0-9_-]
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def scalar(app: Application, stmt):  # type: ignore[type-arg]

@@ -32,7 +32,7 @@ YEAR = now().astimezone(WIB).year + 1  # always in the future, December of next 
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def scalar(app: Application, stmt):  # type: ignore[type-arg]

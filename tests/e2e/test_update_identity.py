@@ -83,7 +83,7 @@ async def test_she_blocks_the_bot_mid_form_one_line_and_no_apology(
     emulator.unblock(4102, notify=False)  # let a message through to sequence on
     await siti.ask("/bantuan")
     assert emulator.refused(4102) == 1  # the reply; no apology was tried
-    async with wrse.bot_data["runtime"].db.sessions() as s:
+    async with wrse.bot_data.runtime.db.sessions() as s:
         assert await s.scalar(select(User.unreachable).where(User.id == 4102)) is True
     assert not [m for m in siti.history if m.text and APOLOGY in m.text]
     assert problems(caplog) == []

@@ -35,7 +35,7 @@ REVIEW_INCOME = "3,5 juta"
 
 
 def db_of(app: Application):  # type: ignore[type-arg]
-    return app.bot_data["runtime"].db
+    return app.bot_data.runtime.db
 
 
 async def scalar(app: Application, stmt):  # type: ignore[type-arg]
@@ -93,7 +93,7 @@ async def test_who_does_not_call_women_gets_the_card_without_her_phone(
     siti = await woman_in_review(emulator)
     async with db_of(office).transaction() as s:
         s.add(RoleGrant(user_id=COORDINATOR, role="coordinator", granted_by=OFFICER))
-    runtime = office.bot_data["runtime"]
+    runtime = office.bot_data.runtime
     service = VerificationService(runtime.db, runtime.settings)
     for_coordinator = await service.card(COORDINATOR)
     for_officer = await service.card(SECOND_OFFICER)

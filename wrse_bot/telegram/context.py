@@ -6,36 +6,46 @@ annotated ``context: Context`` reads ``context.runtime.forms`` with full type hi
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from wrse_bot.i18n import Translator
 from wrse_bot.runtime import Runtime
 
-# The one bot_data entry: written once by install_runtime when the application is built.
-_RUNTIME = "runtime"
+if TYPE_CHECKING:
+    from conversations.forms import Screen
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class BotData:
+    """PTB's ``bot_data``, typed (``ContextTypes(bot_data=BotData)``): each is
+    set once while the application is built, before any update is handled."""
+
+    runtime: Runtime  # install_runtime
+    form_screens: Mapping[str, Screen]  # what each form draws its own way (conversations)
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def runtime(self) -> Runtime:
-        return runtime_of(self.application)
+        return self.bot_data.runtime
 
     @property
     def tr(self) -> Translator:
         return self.runtime.tr
 
 
-CONTEXT_TYPES: ContextTypes[Context, dict[Any, Any], dict[Any, Any], dict[Any, Any]] = ContextTypes(
-    context=Context
+CONTEXT_TYPES: ContextTypes[Context, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(
+    context=Context, bot_data=BotData
 )
 
 
 def install_runtime(app: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime) -> None:
-    app.bot_data[_RUNTIME] = runtime
+    app.bot_data.runtime = runtime
 
 
 def runtime_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Runtime:
     """The Runtime of an application (for code that has the app, not a context)."""
-    return app.bot_data[_RUNTIME]
+    runtime: Runtime = app.bot_data.runtime
+    return runtime
