@@ -4,7 +4,7 @@ the real bot over HTTP against the Bot API emulator, in Indonesian."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from telegram.ext import Application
@@ -524,3 +524,32 @@ async def test_a_change_opened_mid_form_pauses_the_new_class_and_offers_it_back(
         assert "Apa judul kelasnya" in back.text  # where she was, her skill kept
         form = await scalar(app, select(ActiveForm))
         assert form.answers["skill"] == "menjahit"
+
+
+async def test_a_publish_refused_at_the_last_tap_keeps_the_draft_and_says_why(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    """The deadline passed while the preview stood: "Terbitkan" is refused with
+    the reason, on the preview, her answers kept; one change and it is published."""
+    async with start_bot(admin_ids=frozenset({STAFF_ID})) as app:
+        staff = emulator.user(STAFF_ID)
+        await fill_class_form(staff)
+        await staff.ask(f"1 Desember {YEAR} 09.00-12.00")
+        await staff.tap("Selesai")
+        assert "Pratinjau kelas baru" in (await staff.ask(f"25 November {YEAR} 17.00")).text
+        async with db_of(app).transaction() as s:  # time passes: the deadline is behind us
+            row = await s.scalar(select(ActiveForm).where(ActiveForm.user_id == STAFF_ID))
+            passed = (now() - timedelta(minutes=5)).isoformat()
+            row.answers = {**row.answers, "deadline": passed}
+
+        refused = await staff.tap("Terbitkan")
+        assert "Batas pendaftaran itu sudah lewat" in refused.text
+        assert "Pratinjau kelas baru" in refused.text and "Menjahit Dasar" in refused.text
+        assert refused.button_labels[0] == "Terbitkan"
+        assert await scalar(app, select(func.count()).select_from(TrainingClass)) == 0
+
+        assert "Kapan batas pendaftaran" in (await staff.tap("Batas pendaftaran")).text
+        preview = await staff.ask(f"25 November {YEAR} 17.00")
+        assert "Pratinjau kelas baru" in preview.text and "sudah lewat" not in preview.text
+        assert "Kelas sudah terbit" in (await staff.tap("Terbitkan")).text
+        assert await scalar(app, select(func.count()).select_from(TrainingClass)) == 1

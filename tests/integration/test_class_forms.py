@@ -5,6 +5,7 @@ finishing does happens in the form's transaction, and only for staff, now
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -78,3 +79,34 @@ async def test_only_staff_may_open_the_class_forms(runtime: Runtime) -> None:
     assert (await runtime.forms.open(STAFF, "class_edit", 999)).status == Status.CLOSED  # no class
     async with runtime.db.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(ActiveForm)) == 0
+
+
+async def test_a_publish_refused_at_the_last_tap_keeps_the_draft_on_the_preview(
+    runtime: Runtime,
+) -> None:
+    """The deadline passed while the preview stood: "Terbitkan" says so, nothing
+    is published, and her answers wait on the preview for the one to change."""
+    rev = await to_preview(runtime.forms)
+    async with runtime.db.transaction() as s:  # time passes: the deadline is now behind us
+        row = await s.scalar(select(ActiveForm).where(ActiveForm.user_id == STAFF))
+        assert row is not None and row.answers is not None
+        row.answers = {**row.answers, "deadline": (now() - timedelta(hours=1)).isoformat()}
+    refused = await runtime.forms.handle(STAFF, None, Answer("choice", "submit", rev), form="class")
+    assert refused.status == Status.ASK and refused.step == "review"
+    assert refused.problem is not None
+    assert refused.problem.message == "The enrolment deadline has already passed."
+    assert await classes(runtime) == 0
+    assert await runtime.forms.active(STAFF) == ("class", None)
+    assert refused.state.answers["title"] == "Menjahit Dasar"  # the draft, whole
+
+    view = await runtime.forms.handle(
+        STAFF, None, Answer("choice", "edit_deadline", refused.rev), form="class"
+    )
+    view = await runtime.forms.handle(
+        STAFF, None, Answer("text", f"25 November {YEAR} 17.00", view.rev)
+    )
+    assert view.step == "review" and view.problem is None
+    done = await runtime.forms.handle(
+        STAFF, None, Answer("choice", "submit", view.rev), form="class"
+    )
+    assert done.status == Status.DONE and await classes(runtime) == 1

@@ -13,15 +13,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wrse_bot.clock import now as clock_now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm
-from wrse_bot.domain.class_spec import ClassAdminError
+from wrse_bot.domain.class_spec import ClassAdminError, validate_spec
 from wrse_bot.domain.schedule import ScheduleError
 from wrse_bot.domain.statuses import ClassStatus
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.class_form import CLASS_EDIT_FORM, CLASS_FORM, NOW, span_of, span_text, spec_of
-from wrse_bot.forms.model import Answers
+from wrse_bot.forms.engine import FormState, Problem
+from wrse_bot.forms.model import DONE, Answers
 from wrse_bot.services import class_views as views
 from wrse_bot.services.class_changes import (
     ClassChange,
@@ -73,14 +75,25 @@ def _refused(row: ActiveForm, exc: ClassAdminError | ScheduleError) -> tuple[Not
     return (Notice(row.user_id, exc.message, exc.params),)
 
 
+async def still_publishable(
+    s: AsyncSession, row: ActiveForm, before: Answers, after: FormState
+) -> Problem | None:
+    """ "Terbitkan" checks the class again: its dates may have passed since the
+    preview. Refused, the draft is kept and she is back on the preview, told why."""
+    if after.step != DONE:
+        return None
+    try:
+        validate_spec(spec_of(after.answers), now=clock_now())
+    except ClassAdminError as exc:
+        return Problem(exc.message, dict(exc.params))
+    return None
+
+
 async def publish(
     settings: Settings, s: AsyncSession, row: ActiveForm, answers: Answers
 ) -> tuple[Notice]:
-    """Validated first, so a refusal changes nothing (time passed since the preview)."""
-    try:
-        await publish_class(s, spec_of(answers), actor_id=row.user_id)
-    except ClassAdminError as exc:
-        return _refused(row, exc)
+    """Checked a moment ago (``still_publishable``); publish_class checks again."""
+    await publish_class(s, spec_of(answers), actor_id=row.user_id)
     return (
         Notice(row.user_id, N_("✅ The class is published. Women can now see it under Classes.")),
     )
@@ -122,7 +135,9 @@ async def apply_change(
 
 def class_form_specs(settings: Settings) -> list[FormSpec]:
     return [
-        FormSpec(CLASS_FORM, finish=partial(publish, settings), roles=STAFF),
+        FormSpec(
+            CLASS_FORM, finish=partial(publish, settings), check=still_publishable, roles=STAFF
+        ),
         FormSpec(
             CLASS_EDIT_FORM, finish=partial(apply_change, settings), begin=begin_change, roles=STAFF
         ),
