@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar, Self, get_type_hints
 
 from wrse_bot.domain.digits import INT4_MAX, INT8_MAX, parse_uint
@@ -58,14 +59,12 @@ class Button:
         KINDS.append(cls)
 
     def encode(self) -> str:
-        hints = get_type_hints(type(self))
+        fields = _fields(type(self))
         parts = [self.PREFIX]
-        for f in dataclasses.fields(self):
-            parts.append(_write(getattr(self, f.name), _limit(f, hints[f.name])))
+        parts.extend(_write(getattr(self, name), limit) for name, _, limit, _ in fields)
         # Trailing fields left at their defaults are not written: shorter data,
         # and the same data as before a field was added.
-        defaults = [_write(f.default, _limit(f, hints[f.name])) for f in dataclasses.fields(self)]
-        while len(parts) > 1 and parts[-1] == defaults[len(parts) - 2]:
+        while len(parts) > 1 and parts[-1] == fields[len(parts) - 2][3]:
             parts.pop()
         data = SEP.join(parts)
         if len(data.encode()) > MAX_BYTES:
@@ -78,16 +77,15 @@ class Button:
         if not data or len(data) > MAX_BYTES:
             return None
         prefix, *values = data.split(SEP)
-        fields = dataclasses.fields(cls)
+        fields = _fields(cls)
         if prefix != cls.PREFIX or len(values) > len(fields):
             return None
-        hints = get_type_hints(cls)
         read: dict[str, Any] = {}
-        for f, raw in zip(fields, values, strict=False):  # missing trailing fields: defaults
-            value = _read(hints[f.name], raw, _limit(f, hints[f.name]))
+        for (name, kind, limit, _), raw in zip(fields, values, strict=False):
+            value = _read(kind, raw, limit)  # missing trailing fields: their defaults
             if value is None:
                 return None
-            read[f.name] = value
+            read[name] = value
         return cls(**read)
 
     @classmethod
@@ -104,6 +102,18 @@ class Button:
             limit = _limit(f, hints[f.name])
             parts.append(str(limit) if hints[f.name] is int else "z" * limit)
         return SEP.join(parts)
+
+
+@cache
+def _fields(kind: type[Button]) -> tuple[tuple[str, Any, int, str], ...]:
+    """Each field of ``kind``: its name, type, limit and default as written
+    (read once per kind: every button of every question is encoded here)."""
+    hints = get_type_hints(kind)
+    return tuple(
+        (f.name, hints[f.name], limit, _write(f.default, limit))
+        for f in dataclasses.fields(kind)
+        for limit in (_limit(f, hints[f.name]),)
+    )
 
 
 def _write(value: Any, limit: int) -> str:

@@ -104,9 +104,9 @@ async def test_an_old_button_is_stale_and_the_one_just_replaced_a_double_tap(
     tap = await runner.handle(OWNER, 4, Answer("choice", "yes", asked.rev - 1), form=NOTE.name)
     assert tap.status == Status.DOUBLE_TAP
     # A help button her answer replaced asked nothing: she is shown where she is.
-    tap = await runner.handle(OWNER, 4, Answer("choice", "help", asked.rev - 1), form=NOTE.name)
+    tap = await runner.handle(OWNER, 5, Answer("choice", "help", asked.rev - 1), form=NOTE.name)
     assert tap.status == Status.STALE and tap.step == "urgent"
-    help_ = await runner.handle(OWNER, 5, Answer("choice", "help", asked.rev), form=NOTE.name)
+    help_ = await runner.handle(OWNER, 6, Answer("choice", "help", asked.rev), form=NOTE.name)
     assert help_.status == Status.HELP and help_.step == "urgent"
 
 

@@ -7,7 +7,8 @@ A form is a table (wrse_bot/forms/model.py) and its rules a pure transition
   open one; opening another pauses it, and when the new one ends she is
   offered to return (``FormView.resumable``);
 * the **claim of the update** (a redelivered update changes nothing) in the
-  same transaction that saves the answer and the new state;
+  same transaction that saves the answer and the new state: on PostgreSQL in
+  the very statement that reads her open form;
 * the **revision check** on every button, the help button included: a button
   of an earlier question changes nothing (``STALE``; the one just replaced is
   a ``DOUBLE_TAP``);
@@ -55,7 +56,7 @@ from wrse_bot.forms.engine import (
 from wrse_bot.forms.model import DONE, Answers, Form
 from wrse_bot.services.prompts import PromptLedger
 from wrse_bot.services.roles import audit
-from wrse_bot.services.updates import claim_update
+from wrse_bot.services.updates import claim_if, claim_params, claim_update
 
 HELP = "help"  # the help button's code: checked against the revision like any other
 
@@ -280,7 +281,7 @@ class FormRunner:
         self, owner: int, update_id: int | None, ans: Answer, form: str | None
     ) -> FormView:
         async with self.db.transaction() as s:
-            row = await _mine_row(s, owner)
+            row, claimed = await _claim_mine(s, owner, update_id)
             if row is None or row.form not in self.specs:
                 return FormView(Status.NONE, owner, form)
             spec = self.specs[row.form]
@@ -293,17 +294,17 @@ class FormRunner:
                 status = Status.CLOSED if ans.kind == "choice" else Status.NONE
                 return FormView(status, owner, row.form, row.subject)
             state = _state(row, before)
+            if not claimed:  # Telegram delivered this update before
+                return self._redelivered(row, state)
             if form is not None and row.form != form:  # a button of a form she left
                 return self._view(Status.STALE, row, state)
             if ans.kind == "help" and spec.help is None:
                 ans = Answer("text", ans.value)  # the words, to a form nobody helps with
             if ans.kind == "help" or (ans.kind == "choice" and ans.value == HELP):
-                return await self._help(s, spec, row, state, ans, update_id)
+                return await self._help(s, spec, row, state, ans)
             outcome = advance(spec.form, state, ans)
-            if not outcome.changed:  # a stale button: nothing to claim or save
+            if not outcome.changed:  # a stale button: nothing to save
                 return self._outcome(row, outcome)
-            if not await claim_update(s, update_id):
-                return self._redelivered(row, state)
             if spec.check is not None:
                 problem = await spec.check(s, row, before, outcome.state)
                 if problem is not None:
@@ -393,15 +394,12 @@ class FormRunner:
         row: ActiveForm,
         state: FormState,
         ans: Answer,
-        update_id: int | None,
     ) -> FormView:
         # A help button names its question (one left on an earlier question shows
         # her where she is now); typed words ("Minta bantuan petugas", or the phone
         # question's keyboard) mean the open one.
         if ans.kind == "choice" and ans.rev != state.rev:
             return self._view(Status.STALE, row, state)
-        if not await claim_update(s, update_id):
-            return self._redelivered(row, state)
         if spec.help is not None:
             await spec.help(s, row, state)
         new = replace(state, rev=state.rev + 1, misses=0)  # the question is drawn again
@@ -508,6 +506,31 @@ async def _mine_row(s: AsyncSession, owner: int, *, lock: bool = True) -> Active
     stmt = _MINE_LOCKED if lock and s.bind.dialect.name == "postgresql" else _MINE
     found = (await s.execute(stmt, {"uid": owner})).first()
     return None if found is None else ActiveForm(**found._asdict())
+
+
+# PostgreSQL: the update is claimed (if she has a form open) by the statement that
+# reads and locks her form, one round trip for both.
+_OPEN = (_T.c.user_id == bindparam("uid")) & _T.c.paused.is_(False)
+_CLAIM = claim_if(select(_T.c.id).where(_OPEN).exists()).cte("claim")
+_CLAIMED = select(_CLAIM.c.update_id).exists().label("claimed")
+_CLAIMING = select(_T, _CLAIMED).where(_OPEN).with_for_update(of=_T)
+
+
+async def _claim_mine(
+    s: AsyncSession, owner: int, update_id: int | None
+) -> tuple[ActiveForm | None, bool]:
+    """Her open form's row (``_mine_row``), and whether ``update_id`` was claimed
+    with it (False: it was handled before). Nothing is claimed without a form."""
+    if update_id is None or s.bind.dialect.name != "postgresql":
+        row = await _mine_row(s, owner)
+        return row, row is not None and await claim_update(s, update_id)
+    params = {"uid": owner, **claim_params(update_id)}
+    found = (await s.execute(_CLAIMING, params)).first()
+    if found is None:
+        return None, False
+    values = found._asdict()
+    claimed = bool(values.pop("claimed"))
+    return ActiveForm(**values), claimed
 
 
 async def _save(s: AsyncSession, row: ActiveForm) -> None:
