@@ -6,9 +6,10 @@ The real bot against the Bot API emulator."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 from telegram.ext import Application
 
@@ -20,6 +21,13 @@ from wrse_bot.db.models import AuditEvent, Visit
 from wrse_bot.devtools.emulator import BotApiEmulator
 
 WATI = 9601
+
+
+def day_id(day: date) -> str:
+    """A date as the bot writes it in Indonesian: 8 Desember 2026."""
+    return format_date(day, "d MMMM y", locale="id")
+
+
 SITI, SRI = 3601, 3602
 
 
@@ -63,7 +71,7 @@ async def test_a_companion_notes_a_visit_from_her_caseload(
     review = await wati.tap("Dua minggu lagi", message=by)
     assert "Siti Aminah" in review.text and "Rasa percaya diri, Tetangga" in review.text
     saved = await wati.tap("✅ Simpan")
-    assert "Tersimpan" in saved.text
+    assert f"Tersimpan: kunjungan Anda ke Siti Aminah pada {day_id(today_wib())}" in saved.text
 
     async with db_of(office).sessions() as s:
         visit = await s.scalar(select(Visit))
@@ -73,6 +81,32 @@ async def test_a_companion_notes_a_visit_from_her_caseload(
     assert visit.talked.startswith("Pesanan kue")
     assert await audits(office, "visit:record") == [siti]
     assert "Kunjungan terakhir: " in (await wati.ask("/dampingan")).plain_text
+
+
+async def test_a_visit_date_still_to_come_yesterday_and_no_obstacle_ticked_are_answered_kindly(
+    emulator: BotApiEmulator,
+    office: Application,  # type: ignore[type-arg]
+) -> None:
+    siti = await make_woman(db_of(office), SITI, full_name="Siti Aminah", village_code=BEJI)
+    wati = emulator.user(WATI)
+    await wati.ask(f"/kunjungan {siti}")
+    later = today_wib() + timedelta(days=3)
+    refused = await wati.ask(f"{later:%d-%m-%Y}")
+    assert (
+        f"{day_id(later)} belum tiba" in refused.text and "Kapan Anda mengunjungi" in refused.text
+    )
+    talk = await wati.ask("kemarin")
+    assert "bicarakan" in talk.text
+    await wati.ask("Pesanan kue lebaran")
+    empty = await wati.tap("Selesai")
+    assert "Tidak terlihat hambatan" in empty.text and "lalu ketuk Selesai" in empty.text
+    step = await wati.tap("Tidak terlihat hambatan", message=empty)
+    assert "langkah" in step.text.lower()
+    by = await wati.ask("Mencoba jualan di pasar Minggu")
+    review = await wati.tap("Seminggu lagi", message=by)
+    assert (
+        f"Kunjungan ke Siti Aminah, {day_id(today_wib() - timedelta(days=1))}" in review.plain_text
+    )
 
 
 async def test_a_woman_of_another_desa_is_refused_everywhere(

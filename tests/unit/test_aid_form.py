@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from wrse_bot.domain.aid import months_between, repeats
-from wrse_bot.forms.aid import AID, DATE_EXAMPLE, VALUE_EXAMPLE
+from wrse_bot.forms.aid import AID, DATE_EXAMPLE, NOT_YET, VALUE_EXAMPLE
 from wrse_bot.forms.engine import Answer, FormState, Outcome, advance, start
 from wrse_bot.forms.model import DONE, REVIEW
 
@@ -97,10 +97,17 @@ def test_a_value_that_is_not_a_clear_amount_is_asked_again(typed: str) -> None:
     assert out.state.step == "value" and problem(out) == VALUE_EXAMPLE
 
 
-@pytest.mark.parametrize("typed", ["kemarin lusa", "07-12-2030", "01-01-2015"])
+@pytest.mark.parametrize("typed", ["kemarin lusa", "01-01-2015"])
 def test_a_date_that_is_not_a_recent_past_day_is_asked_again(typed: str) -> None:
     out = go(begin(), "tap:modal_usaha", "1jt", typed)
     assert out.state.step == "given_on" and problem(out) == DATE_EXAMPLE
+
+
+def test_a_date_still_to_come_is_refused_as_such_and_kemarin_is_yesterday() -> None:
+    out = go(begin(), "tap:modal_usaha", "1jt", "07-12-2030")
+    assert out.state.step == "given_on" and problem(out) == NOT_YET
+    yesterday = go(begin(), "tap:modal_usaha", "1jt", "Kemarin")
+    assert yesterday.state.answers["given_on"] == "2026-12-06"
 
 
 def test_a_typed_date_is_kept_as_the_day() -> None:

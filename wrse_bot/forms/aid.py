@@ -10,11 +10,11 @@ start with "_" (never saved): ``_today``, her classes ``_classes`` as
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from wrse_bot.domain.aid import AID_KINDS, MAX_VALUE, AidKind, repeats
-from wrse_bot.domain.dates import DateError, parse_date
+from wrse_bot.domain.dates import DateError, DateProblem, parse_date
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.money import MoneyError, parse_money
 from wrse_bot.domain.statuses import FormName
@@ -26,6 +26,11 @@ NAME = FormName.AID
 OTHER_EXAMPLE = N_("Please describe the aid in a few words, for example: freezer.")
 VALUE_EXAMPLE = N_("Please type the value in Rupiah, for example: 1.500.000 or 1,5 juta.")
 DATE_EXAMPLE = N_("Please type the date as day-month-year, for example: 03-12-2026, or tap Today.")
+NOT_YET = N_(
+    "{date} has not come yet. Please type the day it happened, for example: 03-12-2026, "
+    "or tap Today."
+)
+YESTERDAY = frozenset({"kemarin", "kmrn", "kemaren", "yesterday"})
 SOURCE_EXAMPLE = N_("Please type the programme or source of funds, for example: APBD Dinsos 2026.")
 REASON_EXAMPLE = N_("Please type the reason in a few words, for example: the first machine broke.")
 NO_CLASS = "none"
@@ -55,10 +60,15 @@ def read_value(text: str, answers: Answers) -> int:
 
 
 def read_date(text: str, answers: Answers) -> str:
+    """A past date, typed or "kemarin"; a date still to come is refused as such."""
     day = today(answers)
+    if text.strip().lower() in YESTERDAY:
+        return (day - timedelta(days=1)).isoformat()
     try:
         given = parse_date(text, today=day)
     except DateError as exc:
+        if exc.problem is DateProblem.FUTURE:
+            raise DomainError(NOT_YET, exc.params) from exc
         raise DomainError(DATE_EXAMPLE) from exc
     if (day - given).days > 5 * 366:  # a slip of the year: records are recent
         raise DomainError(DATE_EXAMPLE)

@@ -24,6 +24,7 @@ TALK_EXAMPLE = N_("Please write a few words, for example: her cake orders and th
 STEP_EXAMPLE = N_(
     "Please write the next step in a few words, for example: try selling at the market."
 )
+OBSTACLES_EXAMPLE = N_("Please tap each obstacle you saw, or No obstacle seen, and then tap Done.")
 WHEN_EXAMPLE = N_(
     "Please tap one of the buttons, or type a date from today on, for example: 20-12-2026."
 )
@@ -102,6 +103,7 @@ VISIT = Form(
             ),
             choices=_obstacles(),
             multi=True,
+            example=OBSTACLES_EXAMPLE,
         ),
         Question(
             "next_step",

@@ -58,14 +58,14 @@ async def _finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[N
     s.add(visit)
     await s.flush()
     audit(s, row.user_id, "visit:record", registrant_id=row.subject, detail=f"#{visit.id}")
-    reg = await s.get(Registrant, row.subject)
+    reg = await s.get(Registrant, row.subject)  # her name: the stored answers keep no "_" facts
     closed = await resolve_by_visit(s, row.user_id, reg.user_id if reg else None)
     return (
         Notice(
             row.user_id,
             SAVED,
             {
-                "name": answers.get("_name") or "-",
+                "name": (reg.full_name if reg else None) or answers.get("_name") or "-",
                 "date": Day(visit.visited_on),
                 "next": Day(visit.next_on) if visit.next_on else "-",
             },
