@@ -16,7 +16,9 @@ import pytest
 
 from bot import build_application
 from tests.conftest import TEST_SECRET, make_settings
-from wrse_bot.devtools.demo import run_demo
+from tests.factories import make_assisted_woman
+from wrse_bot.db.engine import Database
+from wrse_bot.devtools.demo import COMPANION, COMPANION_VILLAGES, run_demo
 from wrse_bot.i18n import WIB
 
 
@@ -146,3 +148,31 @@ async def test_a_number_typed_for_the_seats_is_the_seats_never_a_button(
     await screen.shows("[20]", type_line(key[1]))
     seen = await screen.shows("Terbitkan", type_line("20"))  # the button "20"
     assert "Kursi: 20\n" in seen
+
+
+async def test_the_companions_next_digest_can_be_seen_now_with_ringkasan(
+    demo: tuple[Typist, _Screen], tmp_path: Path
+) -> None:
+    """A woman without Telegram in a sample class: her reminders come in Wati's
+    digest the morning before each session, days ahead; ``:ringkasan`` sends the
+    next digest that has something in it now, through the dispatcher's service."""
+    type_line, screen = demo
+    await screen.shows("Belum ada yang perlu disampaikan", type_line(":ringkasan"))
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    try:  # as /daftarkan leaves her: a placeholder account, no Telegram
+        number = await make_assisted_woman(
+            db, COMPANION.user_id, COMPANION_VILLAGES[0], full_name="Sri Wahyuni"
+        )
+    finally:
+        await db.dispose()
+    await screen.shows("3 kelas contoh diterbitkan", type_line(":contoh"))
+    await screen.shows("Sekarang Anda pendamping (Wati)", type_line(":sebagai pendamping"))
+    await screen.shows("Menjahit Dasar", type_line(f"/kelaskan {number}"))
+    await screen.shows("Ya, daftarkan", type_line("1"))
+    await screen.shows("ringkasan harian Anda", type_line("1"))
+    seen = await screen.shows("Sudah disampaikan: Sri Wahyuni", type_line(":ringkasan"))
+    assert "Ringkasan harian Wati untuk" in seen and "dikirim sekarang" in seen
+    assert "Untuk ibu-ibu dampingan Anda" in seen and "pengingat kelas Menjahit Dasar" in seen
+    # The next one: the following day that has something for her (the next session).
+    seen = await screen.shows("Sudah disampaikan: Sri Wahyuni", type_line(":ringkasan"))
+    assert "pengingat kelas Menjahit Dasar" in seen

@@ -14,19 +14,25 @@ import secrets
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
+from sqlalchemy import select
 
+from wrse_bot.clock import now as clock_now
 from wrse_bot.config import Settings
 from wrse_bot.db.migrate import upgrade_async
+from wrse_bot.db.models import OutboxMessage
 from wrse_bot.devtools.emulator import BotApiEmulator
 from wrse_bot.devtools.harness import polling
 from wrse_bot.devtools.samples import load_sample_classes
 from wrse_bot.devtools.terminal import Person, TerminalCommand, run_terminal_chat
+from wrse_bot.domain.timing import WIB
 from wrse_bot.i18n import N_, translator
 from wrse_bot.runtime import Runtime
+from wrse_bot.services import digests
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.companions import areas_of, set_areas
 from wrse_bot.services.roles import Role
@@ -79,7 +85,7 @@ COMPANION = DemoPerson(
     N_(
         "Companion of desa Beji (Junrejo). Try: /dampingan (the women she accompanies in "
         "desa Beji), 📝 a visit note, /daftarkan (a woman without Telegram), /kelaskan NUMBER "
-        "(a class for her; her reminders come in your daily digest)."
+        "(a class for her; her reminders come in your daily digest; :ringkasan sends it now)."
     ),
 )
 PEOPLE = (WOMAN, STAFF, COORDINATOR, COMPANION, ADMIN)
@@ -146,6 +152,42 @@ def sample_command(runtime: Runtime) -> TerminalCommand:
     return TerminalCommand(":contoh", N_("load 3 sample classes (once only; never twice)"), run)
 
 
+# How far ahead :ringkasan looks for the next digest with something in it.
+DIGEST_LOOKAHEAD_DAYS = 31
+
+
+def digest_command(runtime: Runtime) -> TerminalCommand:
+    """``:ringkasan``: the companion's next daily digest that has something in it,
+    sent now instead of at its morning (WRSE_DIGEST_AT, 07.00 WIB). The same
+    service the dispatcher's tick runs (services/digests.compose_due), asked
+    as at that day's digest hour; the day's digest is then spent, as it would be."""
+
+    async def run() -> Sequence[str]:
+        settings = runtime.settings
+        quiet = digests.quiet_of(settings)
+        today = clock_now().astimezone(WIB).date()
+        for ahead in range(DIGEST_LOOKAHEAD_DAYS):
+            day = today + timedelta(days=ahead)
+            key = digests.dedupe_key(COMPANION.user_id, day)
+            async with runtime.db.sessions() as s:
+                if await s.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)):
+                    continue  # that day's digest went out already
+            at = digests.digest_moment(day, settings.digest_at, quiet)
+            if (await digests.compose_due(runtime.db, settings, at=at)).queued:
+                sent = _("({name}'s daily digest for {day}, {time}, is sent now to her chat.)")
+                return [sent.format(name=COMPANION.name, day=_.weekday_date(day), time=_.time(at))]
+        nothing = _(
+            "(Nothing for companion {name} to pass on in the next {days} days. A digest holds "
+            "class reminders, seat offers and check-ins of women without Telegram: as the "
+            "companion, /daftarkan a woman, then /kelaskan NUMBER.)"
+        )
+        return [nothing.format(name=COMPANION.name, days=DIGEST_LOOKAHEAD_DAYS)]
+
+    return TerminalCommand(
+        ":ringkasan", N_("send the companion's next daily digest now (not at 07.00 WIB)"), run
+    )
+
+
 async def run_demo(
     base: Settings,
     build_application: Callable[[Runtime], Any],
@@ -169,7 +211,7 @@ async def run_demo(
                 stdin=stdin or sys.stdin,
                 stdout=stdout or sys.stdout,
                 people=people,
-                commands=[sample_command(runtime)],
+                commands=[sample_command(runtime), digest_command(runtime)],
                 banner=BANNER,
                 save_dir=directory / "unduhan",
                 **chat_options,

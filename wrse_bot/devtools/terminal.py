@@ -250,7 +250,7 @@ class _Session:
         user = person.user
         after = len(user.history)
         while True:
-            position, _ = await self.emulator.wait_for(
+            position, _message = await self.emulator.wait_for(
                 user.id, after=after, kinds=REPLY_KINDS, timeout=None
             )
             after = position + 1
@@ -384,7 +384,7 @@ async def _await_bot(
     timeout = first
     while True:
         try:
-            after, _ = await emulator.wait_for(
+            after, _message = await emulator.wait_for(
                 user.id, after=after, kinds=_SHOWN_KINDS, timeout=timeout
             )
         except TimeoutError:
