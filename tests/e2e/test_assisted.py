@@ -86,7 +86,8 @@ async def test_a_companion_registers_her_and_she_links_her_own_account_later(
         siti = emulator.user(SITI)
         wrong = await siti.ask("/start AAAA-BBBB")
         assert "tidak berlaku" in wrong.text
-        linked = await siti.ask(f"/start {code.replace('-', '').lower()}")
+        # As she copies it from the companion's note: small letters, a space for the dash.
+        linked = await siti.ask(f"/start {code.replace('-', ' ').lower()}")
         assert "Selamat datang, Ibu Siti Aminah" in linked.text
         mine = await siti.ask("/data_saya")
         assert "Siti Aminah" in mine.plain_text

@@ -54,7 +54,7 @@ from wrse_bot.services.updates import claim_update
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, written by hand
 CODE_LEN = 8
-CODE_PATTERN = r"[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}"
+CODE_PATTERN = r"[A-Za-z0-9]{4}[-\s]?[A-Za-z0-9]{4}"  # as written by hand: "8kdn f866" too
 NOT_AGREED = N_("Nothing is saved: she did not agree. She may register another time.")
 REGISTERED = N_("Registered: {name}, number #{number}. {verdict}")
 CODE_LINE = N_(
