@@ -77,3 +77,11 @@ def test_a_companion_not_in_the_list_is_refused() -> None:
 def test_back_from_the_desa_goes_to_the_kecamatan() -> None:
     out = go(begin(), "u501", "k03", "back")
     assert out.state.step == "kecamatan"
+
+
+def test_the_kecamatan_and_her_desa_may_be_typed_as_in_the_intake() -> None:
+    at = go(begin(), "u502")
+    out = advance(AREAS, at.state, Answer("text", "junrejo"))
+    assert out.state.step == "villages" and out.state.answers["kecamatan"] == JUNREJO
+    out = advance(AREAS, out.state, Answer("text", "Tlekung"))
+    assert out.state.answers["villages"] == (TLEKUNG,)

@@ -14,6 +14,7 @@ from typing import Any
 
 from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
+from wrse_bot.domain.vocabulary import Vocabulary, place_words
 from wrse_bot.forms.model import Answers, Choice, Form, Question
 
 NAME = FormName.AREAS
@@ -37,6 +38,15 @@ def _kecamatan(answers: Answers) -> tuple[Choice, ...]:
         Choice(f"k{code.rsplit('.', 1)[-1]}", "{name}", value=code, params={"name": name})
         for code, name in answers.get("_kecamatan") or ()
     )
+
+
+def _kecamatan_words(answers: Answers) -> Vocabulary:
+    """ "junrejo" typed names Junrejo, as in the intake."""
+    return place_words(tuple((str(c), str(n)) for c, n in answers.get("_kecamatan") or ()))
+
+
+def _village_words(answers: Answers) -> Vocabulary:
+    return place_words(villages_in(answers))
 
 
 def villages_in(answers: Answers) -> tuple[tuple[str, str], ...]:
@@ -82,6 +92,7 @@ AREAS = Form(
             "kecamatan",
             N_("In which kecamatan are her desa?"),
             choices=_kecamatan,
+            words=_kecamatan_words,
             per_row=1,
             resets=("villages",),
         ),
@@ -92,6 +103,7 @@ AREAS = Form(
                 "She sees only the women of these desa."
             ),
             choices=_villages,
+            words=_village_words,
             multi=True,
             initial=_current,
         ),
