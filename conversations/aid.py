@@ -33,15 +33,27 @@ EDITS = {
 }
 
 
+AFTER_CLASS = N_("• after the class: {title}")
+NOT_AFTER_CLASS = N_("• not after a class")
+
+
 def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
     """Everything she will be recorded as receiving, before it counts."""
     text = t.render(REVIEW, forms.escaped(facts_for_review(state.answers)))
+    edits = dict(EDITS)
+    her_classes = {int(cid): str(title) for cid, title in state.answers.get("_classes") or ()}
+    if her_classes:  # the class it follows was asked: shown, and may be changed
+        chosen = her_classes.get(int(state.answers.get("class_id") or 0))
+        text += "\n" + (
+            t(AFTER_CLASS).format(title=forms.escape(chosen)) if chosen else t(NOT_AFTER_CLASS)
+        )
+        edits["class_id"] = N_("Change the class")
     if state.answers.get("reason"):
         text += "\n" + t(N_("Reason for a second one: {reason}")).format(
             reason=forms.escape(str(state.answers["reason"]))
         )
     text += "\n\n" + t(SAVE_OR_CHANGE)
-    return text, forms.review_keyboard(t, EDITS, back=True)
+    return text, forms.review_keyboard(t, edits, back=True)
 
 
 SCREEN = forms.Screen(

@@ -146,9 +146,10 @@ async def send_export(update: Update, context: Context, fmt: str, *, masked: boo
     caption = t(
         N_(
             "{registrants} registrants, {decisions} decisions, {enrolments} enrolments, "
-            "{attendance} attendance marks, {checkins} check-ins. Data: {mode}."
+            "{attendance} attendance marks, {checkins} check-ins, {aid} aid records, "
+            "{visits} visit notes. Data: {mode}."
         )
-    ).format(**c, mode=t(N_("masked")) if masked else t(N_("full")))
+    ).format(**{"aid": "0", "visits": "0", **c}, mode=t(N_("masked")) if masked else t(N_("full")))
     # protect_content: Telegram will not let it be forwarded or saved from the chat.
     await context.bot.send_document(
         uid,

@@ -370,7 +370,13 @@ def companion_report(r: PublishedReport, t: Translator) -> str | None:
     lines = [t(N_("<b>Companions</b> (women of her desa; visits per month; follow-ups):"))]
     places = load_places()
     for c in v.companions:
-        months = " · ".join(f"{esc(m)} {esc(n(x))}" for m, x in c.visits_by_month.items()) or "-"
+        months = (
+            " · ".join(
+                f"{esc(t.month(date.fromisoformat(m + '-01')))} {esc(n(x))}"
+                for m, x in c.visits_by_month.items()
+            )
+            or "-"
+        )
         lines.append(
             t(
                 N_(

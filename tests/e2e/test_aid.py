@@ -13,7 +13,8 @@ from telegram.ext import Application
 
 from tests.e2e.conftest import RunningBot
 from tests.factories import make_woman
-from wrse_bot.db.models import Aid, AuditEvent, OutboxMessage
+from tests.factories_reports import Seeder
+from wrse_bot.db.models import Aid, AuditEvent, OutboxMessage, Registrant
 from wrse_bot.devtools.emulator import BotApiEmulator
 
 OFFICER = 9301
@@ -101,3 +102,31 @@ async def test_an_unknown_number_is_explained(
     officer = emulator.user(OFFICER)
     assert "/stimulan 12" in (await officer.ask("/stimulan")).text
     assert "nomor 999" in (await officer.ask("/stimulan 999")).text
+
+
+async def test_the_review_shows_the_class_it_follows_and_it_may_be_changed(
+    emulator: BotApiEmulator,
+    office: Application,  # type: ignore[type-arg]
+) -> None:
+    officer = emulator.user(OFFICER)
+    number = await make_woman(db_of(office), WOMAN, full_name="Siti Aminah")
+    async with db_of(office).transaction() as s:
+        seeder = Seeder(s)
+        woman = await s.get(Registrant, number)
+        assert woman is not None
+        await seeder.enrol(woman, await seeder.klass(title="Menjahit Dasar"), completed=True)
+
+    await officer.ask(f"/stimulan {number}")
+    await officer.tap("Mesin jahit")
+    await officer.ask("1,5 juta")
+    await officer.tap("Hari ini")
+    await officer.ask("APBD Dinsos 2026")
+    review = await officer.tap("Menjahit Dasar")
+    assert "• setelah kelas: Menjahit Dasar" in review.plain_text
+    change = await officer.tap("Ubah kelas", message=review)
+    review = await officer.tap("Tidak terkait kelas", message=change)
+    assert "• tidak terkait kelas" in review.plain_text
+    await officer.tap("✅ Simpan", message=review)
+    async with db_of(office).sessions() as s:
+        aid = await s.scalar(select(Aid))
+    assert aid is not None and aid.class_id is None

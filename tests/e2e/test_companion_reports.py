@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from babel.dates import format_date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -57,6 +58,8 @@ async def test_a_coordinator_sees_the_companions_work_and_the_visits_sheet(
         text = companions.plain_text
         assert f"{WATI} (Beji): 6 ibu, 0 tidak dihubungi 30 hari" in text
         assert "tindak lanjut 0 terbuka, 0 selesai" in text
+        visited = today_wib() - timedelta(days=7)  # the month as the aid's: "Des 2026"
+        assert f"kunjungan {format_date(visited, 'MMM y', locale='id')} 6;" in text
 
         choice = await lia.ask("/ekspor")
         while "Excel (XLSX)" not in choice.button_labels:  # the report's charts come first
@@ -65,6 +68,9 @@ async def test_a_coordinator_sees_the_companions_work_and_the_visits_sheet(
         await lia.tap("Data disamarkan")  # "Menyiapkan file…"
         document = await lia.reply()
         assert document.kind == "document"
+        assert "0 catatan bantuan, 6 catatan kunjungan. Data: disamarkan" in (
+            document.plain_text or ""
+        )
         workbook = load_workbook(io.BytesIO(document.file_bytes or b""))
         rows = list(workbook["visits"].iter_rows(values_only=True))
         assert len(rows) == 7 and "talked" not in rows[0] and "obstacles" in rows[0]

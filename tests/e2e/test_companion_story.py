@@ -196,7 +196,7 @@ async def test_a_companion_accompanies_a_woman_without_telegram_from_registratio
         assert "Rasa percaya diri 1 · Pasar dan pembeli 1" in report
         companions = (await lia.reply()).plain_text
         assert re.search(
-            rf"{WATI} \(Beji\): 1 ibu, 0 tidak dihubungi 30 hari; kunjungan \d{{4}}-\d\d 1; "
+            rf"{WATI} \(Beji\): 1 ibu, 0 tidak dihubungi 30 hari; kunjungan \w{{3}} \d{{4}} 1; "
             r"tindak lanjut 1 terbuka, 0 selesai",  # the check-in's fallen income
             companions,
         ), companions
