@@ -59,7 +59,6 @@ class Case:
     verdict: str | None
     telegram: bool  # she has her own Telegram account linked
     class_title: str | None
-    enrol_status: str | None
     attended: int
     sessions: int
     last_checkin: LastCheckIn | None
@@ -86,16 +85,14 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
     places = load_places()
     regs = list(await s.scalars(select(Registrant).where(Registrant.id.in_(ids))))
     users = [r.user_id for r in regs if r.user_id is not None]
-    latest: dict[int, tuple[int, str, str, int]] = {}  # user -> enrolment, status, title, class
-    for eid, uid, status, title, cid in await s.execute(
-        select(
-            Enrolment.id, Enrolment.user_id, Enrolment.status, TrainingClass.title, TrainingClass.id
-        )
+    latest: dict[int, tuple[int, str, int]] = {}  # user -> enrolment, title, class
+    for eid, uid, title, cid in await s.execute(
+        select(Enrolment.id, Enrolment.user_id, TrainingClass.title, TrainingClass.id)
         .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
         .where(Enrolment.user_id.in_(users))
         .order_by(Enrolment.id)
     ):
-        latest[uid] = (eid, status, title, cid)
+        latest[uid] = (eid, title, cid)
     enrolments = [e for e, *_ in latest.values()]
     present = dict(
         (
@@ -177,10 +174,9 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
                 village=places.name(r.village_code),
                 verdict=r.verdict,
                 telegram=uid is not None and not is_placeholder(uid),
-                class_title=e[2] if e else None,
-                enrol_status=e[1] if e else None,
+                class_title=e[1] if e else None,
                 attended=present.get(e[0], 0) if e else 0,
-                sessions=sessions.get(e[3], 0) if e else 0,
+                sessions=sessions.get(e[2], 0) if e else 0,
                 last_checkin=last_ci.get(uid) if uid is not None else None,
                 open_follow_ups=contact.open_follow_ups,
                 last_visit=contact.last_visit,

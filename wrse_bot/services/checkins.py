@@ -43,7 +43,6 @@ from wrse_bot.services.notices import Notice as Say
 
 __all__ = ["CheckInService", "Notice", "TickResult"]
 
-FORM = CHECKIN.name
 THANKS = N_("Thank you, Ibu! Your answers are saved. They help us improve the programme.")
 THANKS_CONTACT = N_("An officer will contact you soon.")
 KEYS = (
