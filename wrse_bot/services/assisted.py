@@ -45,7 +45,6 @@ from wrse_bot.services import nik_attempts
 from wrse_bot.services.audience import WITHDRAWN
 from wrse_bot.services.companions import areas_of
 from wrse_bot.services.forms import FormSpec, InRow
-from wrse_bot.services.intake import TOO_MANY_NIKS
 from wrse_bot.services.notices import Notice
 from wrse_bot.services.placeholders import give_placeholder, hand_over
 from wrse_bot.services.registration import CONSENT_VERSION, submit_registration
@@ -106,14 +105,11 @@ def _checker(settings: Settings):  # type: ignore[no-untyped-def]
     async def check(
         s: AsyncSession, row: ActiveForm, before: Answers, after: FormState
     ) -> Problem | None:
-        nik = after.answers.get("nik")
-        limit = settings.nik_tries_per_day
-        if (
-            nik
-            and nik != before.get("nik")
-            and not await nik_attempts.allow(s, limit, row.user_id, nik)
-        ):  # counted for the companion, as the intake counts for the woman
-            return Problem(TOO_MANY_NIKS)
+        limit = settings.nik_tries_per_day  # counted for the companion, as for the woman
+        if refused := await nik_attempts.refuse_new_nik(
+            s, limit, row.user_id, before, after.answers
+        ):
+            return refused
         village = after.answers.get("village_code")
         chosen = village != before.get("village_code") or after.step == DONE
         if village and chosen and village not in before.get("_areas", ()):

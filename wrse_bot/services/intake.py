@@ -25,7 +25,6 @@ from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, Consent, Registrant
 from wrse_bot.domain.statuses import RegistrantStatus
-from wrse_bot.domain.text import N_
 from wrse_bot.forms.engine import FormState, Problem
 from wrse_bot.forms.intake import NAME as INTAKE
 from wrse_bot.forms.intake import intake_form, registration
@@ -42,10 +41,6 @@ from wrse_bot.services.users import ensure_user
 
 CONSENT_STEPS = ("consent", "consent_full")
 AMENDING = "_amending"  # a fact of her form: it changes a sent registration
-TOO_MANY_NIKS = N_(
-    "You have typed several different NIKs today. To keep everyone's "
-    "data safe, please try again tomorrow, or ask an officer for help."
-)
 
 
 @dataclass(frozen=True)
@@ -96,11 +91,8 @@ def spec(settings: Settings) -> FormSpec:
     async def check(
         s: AsyncSession, row: ActiveForm, before: Answers, after: FormState
     ) -> Problem | None:
-        if row.step == "nik" and after.step != "nik":  # a NIK typed: one more today?
-            nik = after.answers["nik"]
-            if not await nik_attempts.allow(s, settings.nik_tries_per_day, row.user_id, nik):
-                return Problem(TOO_MANY_NIKS)
-        return None
+        limit = settings.nik_tries_per_day
+        return await nik_attempts.refuse_new_nik(s, limit, row.user_id, before, after.answers)
 
     async def finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any, ...]:
         if not answers.get("consent"):
@@ -161,4 +153,4 @@ async def greet(db: Database, user_id: int, language: str | None) -> None:
         await ensure_user(s, user_id, language)
 
 
-__all__ = ["INTAKE", "TOO_MANY_NIKS", "Declined", "Standing", "SubmitResult", "spec"]
+__all__ = ["INTAKE", "Declined", "Standing", "SubmitResult", "spec"]

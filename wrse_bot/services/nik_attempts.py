@@ -16,6 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot import crypto
 from wrse_bot.clock import today_wib
 from wrse_bot.db.models import NikAttempt
+from wrse_bot.domain.text import N_
+from wrse_bot.forms.engine import Problem
+from wrse_bot.forms.model import Answers
+
+TOO_MANY_NIKS = N_(
+    "You have typed several different NIKs today. To keep everyone's "
+    "data safe, please try again tomorrow, or ask an officer for help."
+)
 
 
 async def allow(s: AsyncSession, limit: int, user_id: int, nik: str) -> bool:
@@ -36,3 +44,14 @@ async def allow(s: AsyncSession, limit: int, user_id: int, nik: str) -> bool:
         return False
     s.add(NikAttempt(user_id=user_id, day=today, nik_hash=nik_hash))
     return True
+
+
+async def refuse_new_nik(
+    s: AsyncSession, limit: int, user_id: int, before: Answers, after: Answers
+) -> Problem | None:
+    """A form's check (FormSpec.check): a NIK just typed that differs from the
+    one she had counts against today's limit for this account."""
+    nik = after.get("nik")
+    if nik and nik != before.get("nik") and not await allow(s, limit, user_id, nik):
+        return Problem(TOO_MANY_NIKS)
+    return None
