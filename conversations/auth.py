@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable, Collection
 from telegram import Update
 
 from conversations.common import tr
-from wrse_bot.i18n import N_
+from wrse_bot.i18n import N_, Translator
+from wrse_bot.services.access import ROLE_LABELS
 from wrse_bot.services.roles import Role, audit_now, role_of, sees_phone
 from wrse_bot.telegram.context import Context
 
@@ -39,12 +40,24 @@ async def permitted(update: Update, context: Context, roles: Collection[Role], w
         context.user_data["role"] = role  # type: ignore[index]
         return True
     await audit_now(runtime.db, user.id if user else None, f"denied:{what}")
-    text = tr(context)(N_("Sorry, this is only for officers of Dinas Sosial."))
+    text = refusal(tr(context), role, roles)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, text)
     return False
+
+
+def refusal(t: Translator, role: Role | None, roles: Collection[Role]) -> str:
+    """Who may: a woman hears it is for the office's officers; an officer of
+    another role hears which role it is for (a petugas told "only for petugas"
+    when it is the coordinator's is left wondering)."""
+    if role is None:
+        return t(N_("Sorry, this is only for officers of Dinas Sosial."))
+    named = [r for r in ROLE_LABELS if r in roles and r is not Role.ADMIN] or [Role.ADMIN]
+    return t(N_("Sorry, this is only for the {roles}; your role is {role}.")).format(
+        roles=" / ".join(t(ROLE_LABELS[r]) for r in named), role=t(ROLE_LABELS[role])
+    )
 
 
 def shows_phone(context: Context) -> bool:

@@ -219,7 +219,10 @@ async def test_a_companion_accompanies_a_woman_without_telegram_from_registratio
         # -- Dewi, companion of Tlekung, is refused everywhere.
         refusal = await dewi.ask(f"/kunjungan {number}")
         assert f"Nomor {number} bukan ibu dari desa Anda" in refusal.text
-        assert "hanya untuk petugas" in (await dewi.ask(f"/stimulan {number}")).text
+        assert (
+            "hanya untuk Petugas; peran Anda Pendamping"
+            in (await dewi.ask(f"/stimulan {number}")).text
+        )
         theirs = await dewi.ask("/dampingan")
         assert "Siti" not in theirs.plain_text and "Belum ada ibu" in theirs.plain_text
         for command in ("/laporan", "/ekspor"):

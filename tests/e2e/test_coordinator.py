@@ -282,12 +282,12 @@ async def test_staff_who_are_not_coordinators_are_refused_too(
         await seed(app)
         dodi = emulator.user(STAFF, "Dodi")
         for command in ("/laporan", "/ekspor", "/tindak_lanjut"):
-            refusal = await dodi.ask(command)
-            assert refusal.text == "Maaf, ini hanya untuk petugas Dinas Sosial."
+            refusal = await dodi.ask(command)  # a petugas: told whose it is, not "petugas"
+            assert refusal.text == "Maaf, ini hanya untuk Koordinator; peran Anda Petugas."
         # A button from someone else's chat, pressed by staff: refused with an alert.
         await dodi.press_data("ex:go:xlsx:m", 1)
         answer = await dodi.callback_answer()
-        assert answer.show_alert and "hanya untuk petugas" in (answer.text or "")
+        assert answer.show_alert and "hanya untuk Koordinator" in (answer.text or "")
         assert len(await audits(app, "denied:export_callback")) == 1
         assert await audits(app, "export") == []
         assert not [m for m in dodi.history if m.kind == "document"]
