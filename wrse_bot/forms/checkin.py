@@ -18,16 +18,7 @@ from wrse_bot.domain.vocabulary import (
     SKILL_WORDS,
     YES_NO,
 )
-
-# forms/intake.py still imports the income pieces from here (it may ask income_questions).
-from wrse_bot.forms.income import (  # noqa: F401
-    INCOME_EXAMPLE,
-    first_income,
-    income_candidates,
-    income_questions,
-    read_income,
-    unconfirmed_income,
-)
+from wrse_bot.forms.income import income_questions
 from wrse_bot.forms.model import Answers, Choice, Form, Parser, Question
 
 BUSINESS_OTHER = "lainnya"

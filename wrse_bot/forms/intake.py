@@ -38,7 +38,6 @@ from wrse_bot.domain.text import N_, Day
 from wrse_bot.domain.vocabulary import (
     CONSENT_WORDS,
     EDUCATION_WORDS,
-    INCOME_WORDS,
     MARITAL_WORDS,
     NIK_OWNER_WORDS,
     OCCUPATION_WORDS,
@@ -48,13 +47,7 @@ from wrse_bot.domain.vocabulary import (
     Vocabulary,
     place_words,
 )
-from wrse_bot.forms.checkin import (
-    INCOME_EXAMPLE,
-    first_income,
-    income_candidates,
-    read_income,
-    unconfirmed_income,
-)
+from wrse_bot.forms.income import income_questions
 from wrse_bot.forms.model import END, Answers, Choice, Form, Question
 
 NAME = "intake"  # the form's name, in active_forms and on its buttons
@@ -197,10 +190,6 @@ def _yes_no(yes: str, no: str) -> tuple[Choice, ...]:
     return Choice("yes", yes, value=True), Choice("no", no, value=False)
 
 
-def _after_income(answers: Answers) -> str:
-    return "income_confirm" if unconfirmed_income(answers) else "education"
-
-
 def _after_nik(answers: Answers) -> str:
     return "sex_confirm" if sex_of_nik(answers["nik"]) is Sex.MALE else "dob_confirm"
 
@@ -332,28 +321,12 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
                 example=DEPENDENTS_EXAMPLE,
                 per_row=4,
             ),
-            Question(
-                "income",
+            *income_questions(
                 N_(
                     "How much does your whole household earn in a month? "
                     "Type the amount, for example: 500rb or 1,5 juta."
                 ),
-                choices=(Choice("none", N_("No income"), value=0),),
-                words=INCOME_WORDS,
-                parse=read_income,
-                example=INCOME_EXAMPLE,
-                next=_after_income,
-            ),
-            Question(
-                "income_confirm",
-                N_("Did you mean {amount} per month?"),
-                key="income",
-                choices=income_candidates,
-                params=first_income,
-                parse=read_income,  # typed again, more precisely
-                example=INCOME_EXAMPLE,
-                next=_after_income,
-                per_row=1,
+                then="education",
             ),
             Question(
                 "education",
