@@ -14,9 +14,11 @@ from wrse_bot.buttons import Button
 from wrse_bot.domain.small_talk import unreadable_message
 from wrse_bot.i18n import LANGUAGES, N_, Translator, translator
 from wrse_bot.services.intake import standing
+from wrse_bot.services.roles import role_of
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import reply
+from wrse_bot.telegram.menus import role_help
 
 MENU_REGISTER = N_("Register")
 MENU_CONTINUE = N_("Continue registration")
@@ -58,9 +60,19 @@ async def fallback(update: Update, context: Context) -> None:
     """A message outside any form: never silence, always the way forward. A voice
     note or sticker is told what the bot cannot do yet; text is shown what it can."""
     t = tr(context)
+    msg = update.effective_message
+    role = await role_of(context.runtime.db, context.runtime.settings, user_id(update))
+    if role is not None:  # an officer or companion: her own commands, not a woman's menu
+        said = (
+            t(unreadable_message(message_kind(msg)))
+            if msg is not None and msg.text is None
+            else t(N_("Sorry, I did not understand that message."))
+        )
+        text = f"{said}\n\n{role_help(role, t)}"
+        await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML)
+        return
     where = await standing(context.runtime.db, user_id(update))
     has_draft = where.has_draft
-    msg = update.effective_message
     if msg is not None and msg.text is None:
         then = t(N_("Please type your message, or choose from the menu below."))
         text = f"{t(unreadable_message(message_kind(msg)))} {then}"

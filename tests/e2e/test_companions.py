@@ -114,3 +114,19 @@ async def test_without_companions_the_admin_is_told_to_invite_one(
 ) -> None:
     told = await emulator.user(ADMIN).ask("/wilayah")
     assert "/undang pendamping" in told.text
+
+
+async def test_a_companion_who_writes_something_unclear_is_shown_her_own_commands(
+    office: Application,
+    emulator: BotApiEmulator,  # type: ignore[type-arg]
+) -> None:
+    # Not the women's menu ("Daftar", "Kelas", "Data saya"): she is not registering.
+    await make_companion(office, COMPANION, BEJI)
+    wati = emulator.user(COMPANION, "Wati")
+    unclear = await wati.ask("halo pak, gimana ini")
+    assert "belum mengerti" in unclear.text
+    assert "/dampingan" in unclear.text and "/kunjungan" in unclear.text
+    assert not unclear.has_reply_keyboard
+    await wati.send_sticker()
+    sticker = await wati.reply()
+    assert "stiker" in sticker.text and "/dampingan" in sticker.text
