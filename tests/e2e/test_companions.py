@@ -126,6 +126,7 @@ async def test_a_companion_who_writes_something_unclear_is_shown_her_own_command
     unclear = await wati.ask("halo pak, gimana ini")
     assert "belum mengerti" in unclear.text
     assert "/dampingan" in unclear.text and "/kunjungan" in unclear.text
+    assert "Perintah Anda sebagai pendamping" in unclear.text  # not "petugas Dinas"
     assert not unclear.has_reply_keyboard
     await wati.send_sticker()
     sticker = await wati.reply()

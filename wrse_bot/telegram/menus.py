@@ -120,9 +120,14 @@ HELP_SECTIONS: dict[Role, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] =
 
 
 def role_help(role: Role, t: Translator) -> str:
-    """The officer part of /bantuan (HTML): her role's commands, grouped by role."""
-    lines = [t(N_("<b>Your commands as an officer</b>"))]
+    """The officer part of /bantuan (HTML): her role's commands, grouped by role.
+    A companion is not an officer of the Dinas: the heading names her own role."""
     sections = HELP_SECTIONS[role]
+    if len(sections) == 1:
+        heading = t(N_("<b>Your commands as {role}</b>"))
+        lines = [heading.format(role=html.escape(t(sections[0][0]).lower()))]
+    else:
+        lines = [t(N_("<b>Your commands</b>"))]
     for title, commands in sections:
         if len(sections) > 1:
             lines.append(f"<i>{html.escape(t(title))}</i>")
