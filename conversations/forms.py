@@ -14,7 +14,7 @@ import html
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ParseMode
@@ -31,7 +31,7 @@ from wrse_bot.services.roles import Role
 from wrse_bot.telegram import notices
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import HELP as HELP_LABEL
-from wrse_bot.telegram.forms import problem_text, question_keyboard, question_text
+from wrse_bot.telegram.forms import problem_text, question_keyboard, question_text, warned
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 log = logging.getLogger(__name__)
@@ -235,8 +235,10 @@ async def show(
         await answer(EARLIER)
         await ask(view, context, prefix=t(CONTINUE_HERE))
     elif status == Status.TOGGLED and redraw is not None:
-        _, markup = question(view, context)
-        await asyncio.gather(answer(), redraw(markup))  # type: ignore[arg-type]
+        text, markup = question(view, context)
+        if isinstance(message, Message) and warned(message.text):  # a valid pick: warning goes
+            redraw = partial(message.edit_text, text, parse_mode=ParseMode.HTML)
+        await asyncio.gather(answer(), redraw(reply_markup=markup))  # type: ignore[arg-type]
         context.runtime.forms.delivered(view)
     elif status == Status.HELP:
         await asyncio.gather(answer(), ask(view, context, prefix=t(HELPED)))

@@ -267,6 +267,23 @@ async def test_typing_instead_of_tapping_asks_her_to_tap(
     assert "Cerai mati" in again.button_labels
 
 
+async def test_a_valid_pick_after_a_warning_clears_the_warning_in_place(
+    emulator: BotApiEmulator, wrse: Application
+) -> None:
+    siti = emulator.user(1023)
+    asked = await register_until(siti, "kelas apa")
+    warned = await siti.ask("entahlah")
+    assert warned.text.startswith("⚠️")
+    await siti.press("▫️ Menjahit", message=warned)
+    toggled = await siti.reply()
+    assert toggled.kind == "edit" and toggled.message_id == warned.message_id
+    assert "⚠️" not in toggled.text and asked.text == toggled.text  # the question alone
+    assert "✅ Menjahit" in toggled.button_labels
+    await siti.press("▫️ Memasak", message=toggled)  # no warning: the buttons alone change
+    again = await siti.reply()
+    assert again.text == asked.text and "✅ Memasak" in again.button_labels
+
+
 async def test_three_misses_offer_help_from_an_officer(
     emulator: BotApiEmulator, wrse: Application
 ) -> None:

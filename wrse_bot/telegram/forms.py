@@ -27,6 +27,7 @@ SKIP = N_("Skip")
 DONE_LABEL = N_("Done")
 HELP = N_("Ask an officer for help")
 SHARE_PHONE = N_("Send my phone number")
+WARNING = "⚠️"  # starts a question drawn after a refused answer
 
 
 def question_text(
@@ -45,7 +46,12 @@ def problem_text(problem: Problem, t: Translator) -> str:
     said = t.render(problem.message, problem.params)
     if problem.prefix:
         said = f"{t.render(problem.prefix, problem.params)} {said}"
-    return f"⚠️ {html.escape(said)}"
+    return f"{WARNING} {html.escape(said)}"
+
+
+def warned(text: str | None) -> bool:
+    """A question on screen still shows the problem with her last answer."""
+    return bool(text and text.startswith(WARNING))
 
 
 def question_keyboard(
