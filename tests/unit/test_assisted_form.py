@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from wrse_bot.buttons import FormButton
-from wrse_bot.forms.assisted import ASSISTED, OUTSIDE, TIME_EXAMPLE, WITNESS_EXAMPLE
+from wrse_bot.forms.assisted import ASSISTED, NOT_YET, OUTSIDE, TIME_EXAMPLE, WITNESS_EXAMPLE
 from wrse_bot.forms.engine import Answer, FormState, Outcome, advance, start
 from wrse_bot.forms.model import DONE, TAP
 
@@ -41,6 +41,10 @@ def problem(outcome: Outcome) -> str | None:
     return asks[0].problem.message if asks else None
 
 
+def problem_params(outcome: Outcome) -> dict[str, Any]:
+    return next(e.problem.params for e in outcome.effects if getattr(e, "problem", None))
+
+
 def test_she_does_not_agree_and_the_form_ends_at_once() -> None:
     out = go(begin(), "tap:no")
     assert out.state.step == DONE and out.state.answers["consent"] is False
@@ -54,10 +58,12 @@ def test_agreed_then_witness_and_time_then_the_intake_questions() -> None:
 
 
 def test_a_typed_time_is_today_and_not_later_than_now() -> None:
+    """A time later today is told kindly it has not come yet, then asked again."""
     at = go(begin(), "tap:yes", "Bu Sumarni")
     assert go(at.state, "09.30").state.answers["consent_time"] == "2026-12-08T09:30:00+07:00"
     late = go(at.state, "11:00")
-    assert late.state.step == "consent_time" and problem(late) == TIME_EXAMPLE
+    assert late.state.step == "consent_time" and problem(late) == NOT_YET
+    assert problem_params(late) == {"time": "11.00"}
     assert problem(go(at.state, "jam sembilan")) == TIME_EXAMPLE
 
 

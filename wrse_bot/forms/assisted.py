@@ -45,6 +45,10 @@ WITNESS_EXAMPLE = N_(
     "Please type the witness's name and role, for example: Bu Sumarni, ketua RT 02."
 )
 TIME_EXAMPLE = N_("Please tap Now, or type the time she agreed today, for example: 09.30.")
+NOT_YET = N_(
+    "{time} has not come yet today. Please tap Now, or type the time she agreed, "
+    "for example: 09.30."
+)
 OUTSIDE = N_(
     "You can register only women who live in your desa: {desa}. A woman of another "
     "desa can register herself with /daftar, or with the companion of her desa. "
@@ -110,8 +114,8 @@ def read_time(text: str, answers: Answers) -> str:
         raise DomainError(TIME_EXAMPLE)
     now = datetime.fromisoformat(answers["_now"])
     at = now.replace(hour=int(found[1]), minute=int(found[2]), second=0, microsecond=0)
-    if at > now:
-        raise DomainError(TIME_EXAMPLE)
+    if at > now:  # later today: said as such, not as a wrong answer
+        raise DomainError(NOT_YET, {"time": f"{at.hour:02d}.{at.minute:02d}"})
     return at.isoformat()
 
 
