@@ -349,7 +349,7 @@ async def ask(
         html_prefix = html.escape(prefix)
     if html_prefix:
         text = f"{html_prefix}\n\n{text}"
-    await context.bot.send_message(view.owner, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    await context.bot.say(view.owner, text, reply_markup=markup, parse_mode=ParseMode.HTML)
     context.runtime.forms.delivered(view)
 
 

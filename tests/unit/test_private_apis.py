@@ -7,6 +7,8 @@
 * ``wrse_bot/telegram/transport.py`` implements PTB's ``BaseRequest`` with PTB's
   private ``telegram._utils`` types (``DefaultValue``, ``ODVInput``).
 * ``wrse_bot/telegram/ratelimit.py`` extends ``AIORateLimiter.process_request``.
+* ``wrse_bot/telegram/bot.py`` overrides PTB's protected ``Bot._post`` (keeping the
+  raw updates) and calls it for ``WrseBot.say`` (a message whose reply is not parsed).
 
 Versions are pinned in pyproject.toml; when a pin moves, these say what to re-check.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 import aiosqlite
 import sqlalchemy.dialects.sqlite.aiosqlite as sa_aiosqlite
 from sqlalchemy import text
+from telegram import Bot
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 from telegram.request import BaseRequest, RequestData
 
@@ -130,4 +133,17 @@ def test_ptb_rate_limiter_hook_signature() -> None:
     expected = ["self", "callback", "args", "kwargs", "endpoint", "data", "rate_limit_args"]
     assert got == expected == params(BaseRateLimiter.process_request), (
         f"AIORateLimiter.process_request is now {got}: ratelimit.RateLimiter overrides it"
+    )
+
+
+def test_ptb_bot_post_takes_endpoint_and_data_and_returns_the_raw_result() -> None:
+    got = params(Bot._post)
+    assert got[:3] == ["self", "endpoint", "data"], (
+        f"Bot._post is now {got}: WrseBot._post overrides it and WrseBot.say calls it "
+        "as _post(endpoint, data)"
+    )
+    source = inspect.getsource(Bot._post)
+    assert "_insert_defaults" in source and "is not None" in source, (
+        "Bot._post no longer inserts defaults and drops None values: WrseBot.say passes "
+        "parse_mode and reply_markup as given, None included"
     )

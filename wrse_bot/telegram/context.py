@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes
 
 from wrse_bot.i18n import Translator
 from wrse_bot.runtime import Runtime
+from wrse_bot.telegram.bot import WrseBot
 
 if TYPE_CHECKING:
     from conversations.forms import Screen
@@ -26,7 +27,7 @@ class BotData:
     form_screens: Mapping[str, Screen]  # what each form draws its own way (conversations)
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class Context(CallbackContext[WrseBot, dict[Any, Any], dict[Any, Any], BotData]):
     @property
     def runtime(self) -> Runtime:
         return self.bot_data.runtime
