@@ -1,34 +1,23 @@
 """The outbox dispatcher: ONE repeating APScheduler job (PTB's JobQueue) that
-delivers every due outbox row through one rate-limited sender.
+delivers every due outbox row (broadcasts, notices, reminders, check-ins,
+digests) through one rate-limited sender (ARCHITECTURE.md, "Scheduled messages").
 
-Broadcasts, class notices, reminders and check-ins are all outbox rows
-(ARCHITECTURE.md, "Scheduled messages are rows"). Each tick drains: it keeps
-claiming batches while rows are due, so a big broadcast flows at the sender's
-pace (~29 msg/s) instead of one batch per tick. One drain runs per process at a
-time; on PostgreSQL several processes may drain side by side (claims use
-``FOR UPDATE SKIP LOCKED``, see wrse_bot/services/dispatch.py).
+Each tick drains: it claims batches while rows are due, so a big broadcast flows at
+the sender's pace (~29 msg/s), not one batch per tick. One drain per process; on
+PostgreSQL several processes may drain side by side (``FOR UPDATE SKIP LOCKED``,
+services/dispatch.py). When the Application stops, the drain releases the rows it
+claimed but did not send (``JobQueue.stop(wait=True)`` waits for it): a restarted
+bot picks them up, so no one is skipped and no one is written to twice.
 
-Stopping: when the Application stops, the drain notices before each message,
-gives back (releases) the rows it had claimed but not sent, and returns; PTB's
-``JobQueue.stop(wait=True)`` waits for that. A restarted bot picks them up: no
-one is skipped, and no one gets a message twice.
+Quiet hours (default 20.00-07.00 WIB): a claim inside them moves what is due to the
+morning, except a reminder whose session begins before then (issue 4, see
+``domain.timing.send_time``); a reminder that can no longer arrive before its
+session has expired and is skipped with the reason stored.
 
-Quiet hours (``quiet_start``-``quiet_end``, default 20.00-07.00 WIB): nothing
-is sent in them. A claim made inside them moves whatever is due to the morning
-(its ``due_at``), except a reminder whose session begins before then: waiting
-would make it useless, so it goes out now (issue 4, read literally; see
-``domain.timing.send_time``). After downtime, a reminder that can still arrive
-before its session is sent late; one that cannot has expired (``expires_at`` =
-the session's start) and is skipped with the reason stored.
-
-Companions' daily digests (issue 11): each drain first queues the digests
-that fell due (services/digests.py), so a woman without Telegram is reached
-through her companion; the dispatcher itself never sends to her placeholder
-account (its rows are diverted, services/dispatch.py).
-
-Staff see a broadcast's progress: one message, edited at most every
-``PROGRESS_EVERY`` seconds, and at the end a report (queued as an outbox row in
-the transaction that closes the broadcast, so it is sent once).
+Each drain first queues the companions' daily digests that fell due (issue 11,
+services/digests.py). Staff see a broadcast's progress in one message, edited at
+most every ``PROGRESS_EVERY`` s, then a report queued in the transaction that
+closes the broadcast (so it is sent once).
 """
 
 from __future__ import annotations
@@ -47,7 +36,6 @@ from telegram.ext import Application
 
 from wrse_bot.clock import now
 from wrse_bot.domain.statuses import OutboxStatus
-from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.runtime import Runtime
 from wrse_bot.safe_logging import error_name, safe_traceback
@@ -100,24 +88,21 @@ def number(t: Translator, n: int) -> str:
     return format_decimal(n, locale={"en": "en_ID"}.get(t.language, t.language))
 
 
-def progress_text(t: Translator, p: Progress) -> str:
-    text = t(PROGRESS_TEXT).format(sent=number(t, p.sent), total=number(t, p.total))
+def progress_text(t: Translator, p: Progress, head: str = PROGRESS_TEXT) -> str:
+    text = t(head).format(sent=number(t, p.sent), total=number(t, p.total))
     if p.blocked or p.failed:
         text += "\n" + t(UNDELIVERED_TEXT).format(
             blocked=number(t, p.blocked), failed=number(t, p.failed)
         )
     return text
+
+
+def _diverted(t: Translator, p: Progress) -> str:
+    return "\n" + t(DIVERTED_TEXT).format(diverted=number(t, p.diverted)) if p.diverted else ""
 
 
 def finished_text(t: Translator, p: Progress) -> str:
-    text = t(FINISHED_TEXT).format(sent=number(t, p.sent), total=number(t, p.total))
-    if p.blocked or p.failed:
-        text += "\n" + t(UNDELIVERED_TEXT).format(
-            blocked=number(t, p.blocked), failed=number(t, p.failed)
-        )
-    if p.diverted:
-        text += "\n" + t(DIVERTED_TEXT).format(diverted=number(t, p.diverted))
-    return text
+    return progress_text(t, p, FINISHED_TEXT) + _diverted(t, p)
 
 
 def report_text(t: Translator, p: Progress) -> str:
@@ -128,9 +113,7 @@ def report_text(t: Translator, p: Progress) -> str:
         blocked=number(t, p.blocked),
         failed=number(t, p.failed),
     )
-    if p.diverted:
-        text += "\n" + t(DIVERTED_TEXT).format(diverted=number(t, p.diverted))
-    return text
+    return text + _diverted(t, p)
 
 
 class SentMarks:
@@ -193,10 +176,7 @@ class Dispatcher:
         self.sender = sender or Sender(bot)
         self.stopping = stopping
         self.marks = SentMarks(self.db)
-        # Quiet hours (default 20.00-07.00 WIB): checked at every claim.
-        self.quiet = QuietHours(
-            start=self.settings.quiet_start, end=self.settings.quiet_end, tz=self.settings.tz
-        )
+        self.quiet = digests.quiet_of(self.settings)  # checked at every claim
         self._busy = False
         self._digests_next = datetime.min.replace(tzinfo=UTC)  # look at the first tick
         self._progress_at = 0.0

@@ -19,7 +19,7 @@ answers into the ``Outcome`` values recorded below.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -45,6 +45,12 @@ BACKOFF_MAX = timedelta(minutes=15)
 EXPIRED_REASON = "expired: not sent before expires_at"
 UNREACHABLE_REASON = "unreachable: she blocked the bot earlier (403)"
 DIVERTED_REASON = "diverted: she has no Telegram; her companion's digest lists it"
+# Rows settled at claim time, never sent: their reason.
+_SETTLED = {
+    OutboxStatus.SKIPPED: EXPIRED_REASON,
+    OutboxStatus.DIVERTED: DIVERTED_REASON,
+    OutboxStatus.BLOCKED: UNREACHABLE_REASON,
+}
 
 _MAX_ERROR = 200  # OutboxMessage.last_error length
 
@@ -183,73 +189,54 @@ async def claim_batch(
             ).all()
         )
         batch = Batch([], held=held)
-        expired_ids: list[int] = []
-        blocked_ids: list[int] = []
-        diverted_ids: list[int] = []
+        settle: dict[OutboxStatus, list[int]] = {status: [] for status in _SETTLED}
         for r in rows:
             if r.expires_at is not None and r.expires_at <= at:
-                expired_ids.append(r.id)
+                settle[OutboxStatus.SKIPPED].append(r.id)
             elif is_placeholder(r.user_id):  # never sent to a placeholder account
-                diverted_ids.append(r.id)
+                settle[OutboxStatus.DIVERTED].append(r.id)
             elif r.user_id in unreachable:
-                blocked_ids.append(r.id)
+                settle[OutboxStatus.BLOCKED].append(r.id)
             else:
                 batch.to_send.append(
-                    Claimed(
-                        id=r.id,
-                        user_id=r.user_id,
-                        kind=r.kind,
-                        text=r.text,
-                        reply_markup=r.reply_markup,
-                        parse_mode=r.parse_mode,
-                        attempts=r.attempts,
-                        broadcast_id=r.broadcast_id,
-                    )
+                    Claimed(**{f.name: getattr(r, f.name) for f in fields(Claimed)})
                 )
-        if expired_ids:
-            await s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(expired_ids))
-                .values(status=OutboxStatus.SKIPPED, last_error=EXPIRED_REASON, claimed_until=None)
-            )
-        if diverted_ids:
-            await s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(diverted_ids))
-                .values(
-                    status=OutboxStatus.DIVERTED, last_error=DIVERTED_REASON, claimed_until=None
+        for status, ids in settle.items():
+            if ids:
+                await s.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids))
+                    .values(status=status, last_error=_SETTLED[status], claimed_until=None)
                 )
-            )
-        if blocked_ids:
-            await s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(blocked_ids))
-                .values(
-                    status=OutboxStatus.BLOCKED, last_error=UNREACHABLE_REASON, claimed_until=None
-                )
-            )
         if batch.to_send:
             await s.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_([c.id for c in batch.to_send]))
                 .values(claimed_until=at + lease)
             )
-        batch.skipped, batch.blocked = len(expired_ids), len(blocked_ids)
-        batch.diverted = len(diverted_ids)
+        batch.skipped = len(settle[OutboxStatus.SKIPPED])
+        batch.blocked = len(settle[OutboxStatus.BLOCKED])
+        batch.diverted = len(settle[OutboxStatus.DIVERTED])
         # Detach the ORM copies: only the Claimed values live on; memory stays flat.
         s.expunge_all()
     return batch
 
 
-async def mark_sent(db: Database, row_id: int) -> bool:
-    """True for the one call that moved the row from pending to sent."""
+async def _settle(db: Database, row_id: int, *also: Any, **values: Any) -> bool:
+    """Record one outcome on a pending row (its lease given back), with ``also``
+    in the same transaction. True for the one call that moved the row."""
     async with db.transaction() as s:
         result = await s.execute(
-            update(OutboxMessage)
-            .where(_pending(row_id))
-            .values(status=OutboxStatus.SENT, sent_at=now(), claimed_until=None)
+            update(OutboxMessage).where(_pending(row_id)).values(claimed_until=None, **values)
         )
+        for stmt in also:
+            await s.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_sent(db: Database, row_id: int) -> bool:
+    """True for the one call that moved the row from pending to sent."""
+    return await _settle(db, row_id, status=OutboxStatus.SENT, sent_at=now())
 
 
 async def mark_sent_many(db: Database, row_ids: Sequence[int]) -> set[int]:
@@ -272,29 +259,20 @@ async def mark_sent_many(db: Database, row_ids: Sequence[int]) -> set[int]:
 
 async def mark_blocked(db: Database, row_id: int, user_id: int, error: str) -> bool:
     """403: this row is blocked and she is unreachable for every later send."""
-    async with db.transaction() as s:
-        result = await s.execute(
-            update(OutboxMessage)
-            .where(_pending(row_id))
-            .values(status=OutboxStatus.BLOCKED, last_error=_clip(error), claimed_until=None)
-        )
-        await s.execute(update(User).where(User.id == user_id).values(unreachable=True))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    unreachable = update(User).where(User.id == user_id).values(unreachable=True)
+    return await _settle(
+        db, row_id, unreachable, status=OutboxStatus.BLOCKED, last_error=_clip(error)
+    )
 
 
 async def mark_failed(db: Database, row_id: int, error: str) -> bool:
-    async with db.transaction() as s:
-        result = await s.execute(
-            update(OutboxMessage)
-            .where(_pending(row_id))
-            .values(
-                status=OutboxStatus.FAILED,
-                last_error=_clip(error),
-                attempts=OutboxMessage.attempts + 1,
-                claimed_until=None,
-            )
-        )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return await _settle(
+        db,
+        row_id,
+        status=OutboxStatus.FAILED,
+        last_error=_clip(error),
+        attempts=OutboxMessage.attempts + 1,
+    )
 
 
 async def mark_retry(db: Database, row: Claimed, error: str, max_attempts: int) -> OutboxStatus:
@@ -302,41 +280,19 @@ async def mark_retry(db: Database, row: Claimed, error: str, max_attempts: int) 
     ``max_attempts``. Returns the row's new status."""
     attempts = row.attempts + 1
     if attempts >= max_attempts:
-        async with db.transaction() as s:
-            await s.execute(
-                update(OutboxMessage)
-                .where(_pending(row.id))
-                .values(
-                    status=OutboxStatus.FAILED,
-                    attempts=attempts,
-                    last_error=_clip(f"gave up after {attempts} attempts: {error}"),
-                    claimed_until=None,
-                )
-            )
+        gave_up = _clip(f"gave up after {attempts} attempts: {error}")
+        await _settle(db, row.id, status=OutboxStatus.FAILED, attempts=attempts, last_error=gave_up)
         return OutboxStatus.FAILED
-    async with db.transaction() as s:
-        await s.execute(
-            update(OutboxMessage)
-            .where(_pending(row.id))
-            .values(
-                attempts=attempts,
-                last_error=_clip(error),
-                due_at=now() + backoff(attempts),
-                claimed_until=None,
-            )
-        )
+    await _settle(
+        db, row.id, attempts=attempts, last_error=_clip(error), due_at=now() + backoff(attempts)
+    )
     return OutboxStatus.PENDING
 
 
 async def defer(db: Database, row_id: int, delay: timedelta, error: str) -> None:
     """Not an attempt of hers that failed (Telegram asked us to slow down): due
     again after ``delay``, attempts unchanged."""
-    async with db.transaction() as s:
-        await s.execute(
-            update(OutboxMessage)
-            .where(_pending(row_id))
-            .values(due_at=now() + delay, last_error=_clip(error), claimed_until=None)
-        )
+    await _settle(db, row_id, due_at=now() + delay, last_error=_clip(error))
 
 
 async def release(db: Database, row_ids: Sequence[int]) -> None:
@@ -356,13 +312,16 @@ async def release(db: Database, row_ids: Sequence[int]) -> None:
 # ---- broadcast progress -------------------------------------------------------------
 
 
+_UNDELIVERED = (OutboxStatus.FAILED, OutboxStatus.SKIPPED, OutboxStatus.CANCELLED)
+
+
 @dataclass(frozen=True)
 class Progress:
     broadcast_id: int
     total: int
     sent: int
     blocked: int
-    failed: int  # failed, skipped or cancelled: did not reach her
+    failed: int  # failed, skipped or cancelled (_UNDELIVERED): did not reach her
     pending: int
     created_by: int
     chat_id: int | None
@@ -390,35 +349,31 @@ async def open_broadcasts(db: Database) -> list[Progress]:
         ).all()
         if not heads:
             return []
-        counts: dict[int, dict[str, int]] = {h.id: {} for h in heads}
-        for bid, status, n in (
-            await s.execute(
-                select(OutboxMessage.broadcast_id, OutboxMessage.status, func.count())
-                .where(OutboxMessage.broadcast_id.in_(list(counts)))
-                .group_by(OutboxMessage.broadcast_id, OutboxMessage.status)
-            )
-        ).all():
-            counts[bid][status] = n
-    result = []
-    for h in heads:
-        c = counts[h.id]
-        result.append(
-            Progress(
-                broadcast_id=h.id,
-                total=h.total,
-                sent=c.get(OutboxStatus.SENT, 0),
-                blocked=c.get(OutboxStatus.BLOCKED, 0),
-                failed=c.get(OutboxStatus.FAILED, 0)
-                + c.get(OutboxStatus.SKIPPED, 0)
-                + c.get(OutboxStatus.CANCELLED, 0),
-                pending=c.get(OutboxStatus.PENDING, 0),
-                created_by=h.created_by,
-                chat_id=h.progress_chat_id,
-                message_id=h.progress_message_id,
-                diverted=c.get(OutboxStatus.DIVERTED, 0),
-            )
+        counts = await s.execute(
+            select(OutboxMessage.broadcast_id, OutboxMessage.status, func.count())
+            .where(OutboxMessage.broadcast_id.in_([h.id for h in heads]))
+            .group_by(OutboxMessage.broadcast_id, OutboxMessage.status)
         )
-    return result
+        by = {(bid, status): n for bid, status, n in counts}
+
+    def n(bid: int, *statuses: str) -> int:
+        return sum(by.get((bid, status), 0) for status in statuses)
+
+    return [
+        Progress(
+            broadcast_id=h.id,
+            total=h.total,
+            sent=n(h.id, OutboxStatus.SENT),
+            blocked=n(h.id, OutboxStatus.BLOCKED),
+            failed=n(h.id, *_UNDELIVERED),
+            pending=n(h.id, OutboxStatus.PENDING),
+            created_by=h.created_by,
+            chat_id=h.progress_chat_id,
+            message_id=h.progress_message_id,
+            diverted=n(h.id, OutboxStatus.DIVERTED),
+        )
+        for h in heads
+    ]
 
 
 async def finish_broadcast(
