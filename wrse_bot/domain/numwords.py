@@ -1,9 +1,6 @@
-"""Numbers written as words or digits, in Indonesian and Javanese, as typed in chat.
-
-Shared by the money and the dependents parsers. Words may be glued together
-("limangatus", "sakyuta", "duaratus"), so an unknown word is split into known
-pieces before giving up.
-"""
+"""Numbers written as words or digits, in Indonesian and Javanese, as typed in chat
+(for the money and dependents parsers). Words may be glued together ("limangatus",
+"sakyuta"), so an unknown word is split into known pieces before giving up."""
 
 from __future__ import annotations
 
@@ -42,90 +39,41 @@ def _n(value: int) -> tuple[Token, ...]:
 
 _ONE = _n(1)
 _TENS = (Token(Kind.TENS),)
-_TEEN = (Token(Kind.TEEN),)
 _HUNDRED = (Token(Kind.HUNDRED),)
 _THOUSAND = (Token(Kind.BIG, Decimal(1_000)),)
-_MILLION = (Token(Kind.BIG, Decimal(1_000_000)),)
-_BILLION = (Token(Kind.BIG, Decimal(1_000_000_000)),)
-_HALF = (Token(Kind.HALF),)
 
-_LEXICON: dict[str, tuple[Token, ...]] = {
-    # Indonesian
-    "nol": _n(0),
-    "satu": _n(1),
-    "se": _ONE,  # prefix: seratus, sejuta, sebelas
-    "dua": _n(2),
-    "tiga": _n(3),
-    "empat": _n(4),
-    "lima": _n(5),
-    "enam": _n(6),
-    "tujuh": _n(7),
-    "delapan": _n(8),
-    "sembilan": _n(9),
-    "sepuluh": _ONE + _TENS,
-    "puluh": _TENS,
-    "belas": _TEEN,
-    "ratus": _HUNDRED,
-    "ribu": _THOUSAND,
-    "rebu": _THOUSAND,
-    "rb": _THOUSAND,
-    "rbu": _THOUSAND,
-    "rib": _THOUSAND,
-    "k": _THOUSAND,
-    "juta": _MILLION,
-    "jt": _MILLION,
-    "jta": _MILLION,
-    "jeti": _MILLION,
-    "miliar": _BILLION,
-    "milyar": _BILLION,
-    "setengah": _HALF,
-    "stengah": _HALF,
-    "separuh": _HALF,
-    "an": (Token(Kind.APPROX),),
-    "lebih": (Token(Kind.APPROX),),
-    # Javanese ngoko: the "-ng" forms come before atus/ewu ("limang atus ewu").
-    "siji": _n(1),
-    "sak": _ONE,  # sak yuta, sakyuta
-    "sa": _ONE,  # sayuta
-    "loro": _n(2),
-    "rong": _n(2),
-    "ro": _n(2),  # rolas, rolikur
-    "telu": _n(3),
-    "telung": _n(3),
-    "papat": _n(4),
-    "patang": _n(4),
-    "pat": _n(4),  # patbelas
-    "limo": _n(5),
-    "limang": _n(5),
-    "enem": _n(6),
-    "nem": _n(6),
-    "pitu": _n(7),
-    "pitung": _n(7),
-    "wolu": _n(8),
-    "wolung": _n(8),
-    "songo": _n(9),
-    "sanga": _n(9),
-    "sangang": _n(9),
-    "songong": _n(9),
-    "welas": _TEEN,  # sewelas = 11
-    "las": _TEEN,  # rolas, telulas, limolas
-    "likur": (Token(Kind.LIKUR),),
-    "selawe": _n(25),
-    "seket": _n(50),
-    "sewidak": _n(60),
-    "satus": _ONE + _HUNDRED,
-    "atus": _HUNDRED,
-    "sewu": _ONE + _THOUSAND,
-    "ewu": _THOUSAND,
-    "yuta": _MILLION,
-    # Javanese krama, as some older people write it
-    "setunggal": _n(1),
-    "kalih": _n(2),
-    "sekawan": _n(4),
-    "gangsal": _n(5),
-    "sedasa": _ONE + _TENS,
-    "ewon": _THOUSAND,
-}
+# What each word means, in Indonesian, Javanese ngoko and (as some older people write
+# it) krama. "se", "sak" and "sa" are the prefix of one (seratus, sakyuta, sayuta);
+# the "-ng" forms come before atus/ewu ("limang atus ewu"); "ro", "pat" and "las" are
+# glued on (rolas, patbelas, limolas).
+_WORDS: tuple[tuple[tuple[Token, ...], str], ...] = (
+    (_n(0), "nol"),
+    (_ONE, "satu se siji sak sa setunggal"),
+    (_n(2), "dua loro rong ro kalih"),
+    (_n(3), "tiga telu telung"),
+    (_n(4), "empat papat patang pat sekawan"),
+    (_n(5), "lima limo limang gangsal"),
+    (_n(6), "enam enem nem"),
+    (_n(7), "tujuh pitu pitung"),
+    (_n(8), "delapan wolu wolung"),
+    (_n(9), "sembilan songo sanga sangang songong"),
+    (_n(25), "selawe"),
+    (_n(50), "seket"),
+    (_n(60), "sewidak"),
+    (_ONE + _TENS, "sepuluh sedasa"),
+    (_TENS, "puluh"),
+    ((Token(Kind.TEEN),), "belas welas las"),
+    ((Token(Kind.LIKUR),), "likur"),
+    (_ONE + _HUNDRED, "satus"),
+    (_HUNDRED, "ratus atus"),
+    (_ONE + _THOUSAND, "sewu"),
+    (_THOUSAND, "ribu rebu rb rbu rib k ewu ewon"),
+    ((Token(Kind.BIG, Decimal(1_000_000)),), "juta jt jta jeti yuta"),
+    ((Token(Kind.BIG, Decimal(1_000_000_000)),), "miliar milyar"),
+    ((Token(Kind.HALF),), "setengah stengah separuh"),
+    ((Token(Kind.APPROX),), "an lebih"),
+)
+_LEXICON = {word: tokens for tokens, words in _WORDS for word in words.split()}
 
 
 # Bounded: the words come from users, and the bot runs for months.

@@ -14,117 +14,28 @@ import re
 import unicodedata
 
 from wrse_bot.domain.text import N_
+from wrse_bot.domain.vocabulary import word_list
 
 # Whole greetings, as people type them (Indonesian, Javanese, Sundanese, Arabic,
-# English). Spellings are compared with repeated letters folded ("hallo" = "halo",
-# "assalamu'alaikum" = "asalamualaikum"), so each is listed once.
-GREETINGS: tuple[str, ...] = (
-    "halo",
-    "helo",
-    "hello",
-    "hai",
-    "hay",
-    "hi",
-    "hei",
-    "hey",
-    "hola",
-    "p",  # the common chat "ping"
-    "ping",
-    "tes",
-    "test",
-    "permisi",
-    "misi",
-    "punten",
-    "nuwun sewu",
-    "nyuwun sewu",
-    "kulonuwun",
-    "kula nuwun",
-    "sampurasun",
-    "salam",
-    "salam kenal",
-    "assalamualaikum",
-    "assalamu alaikum",
-    "asalamu alaikum",
-    "assalamualaikum wrwb",
-    "asalamualaikum",
-    "assalamu'alaikum",
-    "asslm",
-    "aslm",
-    "ass",
-    "askum",
-    "samlekom",
-    "salamualaikum",
-    "mikum",
-    "selamat pagi",
-    "selamat siang",
-    "selamat sore",
-    "selamat malam",
-    "selamat datang",
-    "slmt pagi",
-    "slmt siang",
-    "slmt sore",
-    "slmt malam",
-    "met pagi",
-    "met siang",
-    "met sore",
-    "met malam",
-    "pagi",
-    "siang",
-    "sore",
-    "malam",
-    "sugeng enjing",
-    "sugeng siang",
-    "sugeng sonten",
-    "sugeng dalu",
-    "good morning",
-    "good afternoon",
-    "good evening",
-    "shalom",
-    "om swastiastu",
-    "salam sejahtera",
+# English; "p" is the chat "ping"). Spellings are compared with repeated letters folded
+# ("hallo" = "halo", "assalamu'alaikum" = "asalamualaikum"), so each is listed once.
+GREETINGS: tuple[str, ...] = word_list(
+    "halo, helo, hello, hai, hay, hi, hei, hey, hola, p, ping, tes, test, permisi, misi, punten, "
+    "nuwun sewu, nyuwun sewu, kulonuwun, kula nuwun, sampurasun, salam, salam kenal, "
+    "assalamualaikum, assalamu alaikum, asalamu alaikum, assalamualaikum wrwb, asalamualaikum, "
+    "assalamu'alaikum, asslm, aslm, ass, askum, samlekom, salamualaikum, mikum, selamat pagi, "
+    "selamat siang, selamat sore, selamat malam, selamat datang, slmt pagi, slmt siang, slmt sore, "
+    "slmt malam, met pagi, met siang, met sore, met malam, pagi, siang, sore, malam, "
+    "sugeng enjing, sugeng siang, sugeng sonten, sugeng dalu, good morning, good afternoon, "
+    "good evening, shalom, om swastiastu, salam sejahtera"
 )
 # Words that may come with a greeting: whom she addresses, and polite fillers.
 ADDRESS_WORDS = frozenset(
-    {
-        "bu",
-        "ibu",
-        "buk",
-        "pak",
-        "bapak",
-        "kak",
-        "kakak",
-        "mas",
-        "mbak",
-        "mba",
-        "dik",
-        "min",
-        "mimin",
-        "admin",
-        "minn",
-        "dinsos",
-        "dinas",
-        "sosial",
-        "bot",
-        "semua",
-        "semuanya",
-        "sedulur",
-        "nggih",
-        "ya",
-        "ka",
-        "sis",
-        "gan",
-        "juga",
-        "wr",
-        "wb",
-        "warahmatullahi",
-        "warahmatullah",
-        "wabarakatuh",
-        "wabarakatu",
-        "saya",
-        "mau",
-        "tanya",
-        "nanya",
-    }
+    word_list(
+        "bu, ibu, buk, pak, bapak, kak, kakak, mas, mbak, mba, dik, min, mimin, admin, minn, "
+        "dinsos, dinas, sosial, bot, semua, semuanya, sedulur, nggih, ya, ka, sis, gan, juga, wr, "
+        "wb, warahmatullahi, warahmatullah, wabarakatuh, wabarakatu, saya, mau, tanya, nanya"
+    )
 )
 MAX_GREETING_WORDS = 8
 

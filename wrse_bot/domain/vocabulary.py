@@ -1,12 +1,10 @@
 """Words a woman types instead of tapping a button, for every form in one place.
 
 A choice question accepts the button's label, common synonyms and small typos
-("junrjo" is Junrejo, "tdk sekolah" is Tidak/belum sekolah, "janda, suami sdh
-meninggal" is cerai mati). Matching works on folded text: lower case, accents,
-punctuation and stretched letters dropped ("iyaaa" = "iya"), SMS shorthands
-spelled out ("tdk" = "tidak"). Each vocabulary lists, per code, the English
-label (the msgid), its Indonesian label and the synonyms people use; a unit
-test checks every translated label still finds its code.
+("junrjo" is Junrejo, "janda, suami sdh meninggal" is cerai mati), compared
+folded: lower case, no accents or punctuation, stretched letters ("iyaaa") and
+SMS shorthands ("tdk") undone. Per code: the English label (the msgid), the
+Indonesian one and the synonyms people use (a test checks every translation).
 """
 
 from __future__ import annotations
@@ -22,22 +20,16 @@ from wrse_bot.domain.obstacles import HELP_KINDS, OBSTACLES
 
 # Shorthands of chat Indonesian, spelled out before matching.
 SHORTHANDS: dict[str, str] = {
-    "tdk": "tidak",
-    "tak": "tidak",
-    "ndak": "tidak",
-    "gak": "tidak",
-    "ga": "tidak",
-    "nggak": "tidak",
-    "enggak": "tidak",
-    "sdh": "sudah",
-    "udh": "sudah",
-    "udah": "sudah",
-    "blm": "belum",
-    "blum": "belum",
-    "belom": "belum",
-    "yg": "yang",
-    "dgn": "dengan",
-    "sy": "saya",
+    short: word
+    for word, shorts in {
+        "tidak": "tdk tak ndak gak ga nggak enggak",
+        "sudah": "sdh udh udah",
+        "belum": "blm blum belom",
+        "yang": "yg",
+        "dengan": "dgn",
+        "saya": "sy",
+    }.items()
+    for short in shorts.split()
 }
 MAX_WORDS = 12  # a longer message is a sentence, not an answer to a button
 _STRETCHED = re.compile(r"([^\W\d_])\1+")
@@ -94,25 +86,33 @@ def distance(a: str, b: str, limit: int) -> int:
     return min(previous[-1], limit + 1)
 
 
+Names = str | Iterable[str]  # a code's names; a string lists them separated by commas
+
+
+def word_list(names: Names) -> tuple[str, ...]:
+    """ "Yes, ya, iya" -> ("Yes", "ya", "iya"); a tuple or list stays as it is."""
+    return tuple(n.strip() for n in names.split(",")) if isinstance(names, str) else tuple(names)
+
+
 class Vocabulary:
     """Codes and the words that name them; ``match`` reads typed text."""
 
-    def __init__(self, words: Mapping[str, Iterable[str]]) -> None:
+    def __init__(self, words: Mapping[str, Names]) -> None:
+        self.words: dict[str, tuple[str, ...]] = {c: word_list(n) for c, n in words.items()}
         self._terms: dict[str, str] = {}  # folded term -> code
-        for code, names in words.items():
+        for code, names in self.words.items():
             for name in (code.replace("_", " "), *names):
                 term = fold(name)
                 owner = self._terms.setdefault(term, code)
                 if owner != code:
                     raise ValueError(f"{term!r} names both {owner!r} and {code!r}")
         self.codes: tuple[str, ...] = tuple(words)
-        self.words: dict[str, tuple[str, ...]] = {c: tuple(n) for c, n in words.items()}
 
-    def plus(self, more: Mapping[str, Iterable[str]]) -> Vocabulary:
+    def plus(self, more: Mapping[str, Names]) -> Vocabulary:
         """These words and ``more``: further names for a code, or new codes."""
         merged = {code: list(names) for code, names in self.words.items()}
         for code, names in more.items():
-            merged.setdefault(code, []).extend(names)
+            merged.setdefault(code, []).extend(word_list(names))
         return Vocabulary(merged)
 
     def match(self, text: str, *, within: bool = True) -> str | None:
@@ -160,8 +160,10 @@ def _unique_best(scores: dict[str, int], *, highest: bool) -> str | None:
     return winners[0] if len(winners) == 1 else None
 
 
-def _with_labels(labels: Mapping[str, str], synonyms: Mapping[str, Iterable[str]]) -> Vocabulary:
-    return Vocabulary({code: (label, *synonyms.get(code, ())) for code, label in labels.items()})
+def _with_labels(labels: Mapping[str, str], synonyms: Mapping[str, Names]) -> Vocabulary:
+    return Vocabulary(
+        {code: (label, *word_list(synonyms.get(code, ()))) for code, label in labels.items()}
+    )
 
 
 # ---- yes and no ---------------------------------------------------------------------
@@ -170,48 +172,12 @@ def _with_labels(labels: Mapping[str, str], synonyms: Mapping[str, Iterable[str]
 YES_NO = Vocabulary(
     {
         "yes": (
-            "Yes",
-            "ya",
-            "iya",
-            "y",
-            "ok",
-            "oke",
-            "okay",
-            "sudah",
-            "benar",
-            "betul",
-            "bener",
-            "setuju",
-            "mau",
-            "boleh",
-            "nggih",
-            "inggih",
-            "enggeh",
-            "enggih",
-            "injih",
-            "yoi",
-            "yo",
-            "👍",
-            "✅",
+            "Yes, ya, iya, y, ok, oke, okay, sudah, benar, betul, bener, setuju, mau, boleh, "
+            "nggih, inggih, enggeh, enggih, injih, yoi, yo, 👍, ✅"
         ),
         "no": (
-            "No",
-            "Not yet",
-            "tidak",
-            "n",
-            "belum",
-            "bukan",
-            "salah",
-            "jangan",
-            "ora",
-            "mboten",
-            "dereng",
-            "tidak mau",
-            "tidak usah",
-            "tidak perlu",
-            "ora gelem",
-            "👎",
-            "❌",
+            "No, Not yet, tidak, n, belum, bukan, salah, jangan, ora, mboten, dereng, tidak mau, "
+            "tidak usah, tidak perlu, ora gelem, 👎, ❌"
         ),
     }
 )
@@ -221,9 +187,9 @@ YES_NO = Vocabulary(
 
 CONTROLS = Vocabulary(
     {
-        "back": ("Back", "⬅️ Back", "kembali", "⬅️ Kembali", "mbalik", "balik", "sebelumnya"),
-        "skip": ("Skip", "lewati", "lewat", "lompati", "kosongkan"),
-        "done": ("Done", "selesai", "sudah selesai", "sudah semua", "cukup", "rampung"),
+        "back": "Back, ⬅️ Back, kembali, ⬅️ Kembali, mbalik, balik, sebelumnya",
+        "skip": "Skip, lewati, lewat, lompati, kosongkan",
+        "done": "Done, selesai, sudah selesai, sudah semua, cukup, rampung",
     }
 )
 
@@ -232,30 +198,28 @@ CONTROLS = Vocabulary(
 
 CONSENT_WORDS = YES_NO.plus(
     {
-        "yes": ("I agree", "Setuju", "saya setuju"),
-        "no": ("I do not agree", "Tidak setuju"),
-        "more": ("📄 Read more", "Baca selengkapnya", "baca", "selengkapnya", "baca dulu"),
+        "yes": "I agree, Setuju, saya setuju",
+        "no": "I do not agree, Tidak setuju",
+        "more": "📄 Read more, Baca selengkapnya, baca, selengkapnya, baca dulu",
     }
 )
 NIK_OWNER_WORDS = YES_NO.plus(
     {
         "yes": ("Yes, it is mine", "Ya, NIK saya", "nik saya", "punya saya"),
-        "no": ("Type the NIK again", "Ketik ulang NIK", "ketik ulang", "salah ketik"),
+        "no": "Type the NIK again, Ketik ulang NIK, ketik ulang, salah ketik",
     }
 )
 INCOME_WORDS = Vocabulary(
-    {"none": ("No income", "Tidak ada penghasilan", "tanpa penghasilan", "belum ada penghasilan")}
+    {
+        "none": "No income, Tidak ada penghasilan, tanpa penghasilan, belum ada penghasilan",
+    }
 )
 PHONE_WORDS = Vocabulary(
     {
         "no_phone": (
-            "No phone of my own",
-            "Tidak punya HP sendiri",
-            "tidak punya hp",
-            "tidak ada hp",
-            "hp pinjam",
+            "No phone of my own, Tidak punya HP sendiri, tidak punya hp, tidak ada hp, hp pinjam"
         ),
-        "telegram": ("Use this Telegram account", "Pakai akun Telegram ini", "lewat telegram"),
+        "telegram": "Use this Telegram account, Pakai akun Telegram ini, lewat telegram",
     }
 )
 
@@ -265,54 +229,34 @@ PHONE_WORDS = Vocabulary(
 SKILL_WORDS = _with_labels(
     SKILLS,
     {
-        "menjahit": ("Menjahit", "jahit", "jahitan", "penjahit", "tukang jahit"),
-        "memasak": ("Memasak", "masak", "masakan", "masak memasak", "kuliner", "tata boga"),
-        "kue_kering": ("Kue kering", "kue", "kue kue", "bikin kue", "membuat kue", "baking"),
-        "membatik": ("Membatik", "batik", "bikin batik"),
+        "menjahit": "Menjahit, jahit, jahitan, penjahit, tukang jahit",
+        "memasak": "Memasak, masak, masakan, masak memasak, kuliner, tata boga",
+        "kue_kering": "Kue kering, kue, kue kue, bikin kue, membuat kue, baking",
+        "membatik": "Membatik, batik, bikin batik",
     },
 )
 
 MARITAL_WORDS = _with_labels(
     MARITAL_LABELS,
     {
-        "belum_kawin": ("Belum kawin", "belum menikah", "belum nikah", "lajang", "single"),
+        "belum_kawin": "Belum kawin, belum menikah, belum nikah, lajang, single",
         "kawin_tercatat": (
-            "Kawin tercatat",
-            "menikah tercatat",
-            "nikah resmi",
-            "menikah resmi",
-            "kawin resmi",
-            "nikah kua",
+            "Kawin tercatat, menikah tercatat, nikah resmi, menikah resmi, kawin resmi, nikah kua"
         ),
         "kawin_belum_tercatat": (
-            "Kawin belum tercatat",
-            "kawin tidak tercatat",
-            "menikah belum tercatat",
-            "nikah siri",
-            "kawin siri",
-            "siri",
+            "Kawin belum tercatat, kawin tidak tercatat, menikah belum tercatat, nikah siri, "
+            "kawin siri, siri"
         ),
-        "kawin": ("Kawin", "menikah", "nikah", "sudah menikah", "sudah kawin", "bersuami"),
-        "cerai_hidup": ("Cerai hidup", "cerai", "bercerai", "sudah cerai", "janda cerai"),
+        "cerai_hidup": "Cerai hidup, cerai, bercerai, sudah cerai, janda cerai",
         "cerai_mati": (
-            "Cerai mati",
-            "janda mati",
-            "meninggal",
-            "suami meninggal",
-            "suami sudah meninggal",
-            "suami meninggal dunia",
-            "suami wafat",
-            "ditinggal mati",
-            "almarhum",
+            "Cerai mati, janda mati, meninggal, suami meninggal, suami sudah meninggal, "
+            "suami meninggal dunia, suami wafat, ditinggal mati, almarhum"
         ),
         "ditinggal": (
-            "Ditinggal suami tanpa kejelasan",
-            "ditinggal",
-            "ditinggal suami",
-            "suami pergi",
-            "suami kabur",
-            "tanpa kejelasan",
+            "Ditinggal suami tanpa kejelasan, ditinggal, ditinggal suami, suami pergi, "
+            "suami kabur, tanpa kejelasan"
         ),
+        "kawin": "Kawin, menikah, nikah, sudah menikah, sudah kawin, bersuami",
     },
 )
 
@@ -320,67 +264,60 @@ EDUCATION_WORDS = _with_labels(
     EDUCATION,
     {
         "tidak_sekolah": (
-            "Tidak/belum sekolah",
-            "tidak sekolah",
-            "belum sekolah",
-            "tidak pernah sekolah",
-            "tidak bersekolah",
+            "Tidak/belum sekolah, tidak sekolah, belum sekolah, tidak pernah sekolah, "
+            "tidak bersekolah"
         ),
         "belum_tamat_sd": (
-            "Belum tamat SD",
-            "tidak tamat sd",
-            "tidak lulus sd",
-            "belum lulus sd",
-            "putus sd",
-            "sd tidak tamat",
+            "Belum tamat SD, tidak tamat sd, tidak lulus sd, belum lulus sd, putus sd, "
+            "sd tidak tamat"
         ),
-        "sd": ("SD", "sekolah dasar", "tamat sd", "lulus sd", "mi"),
-        "smp": ("SMP", "sltp", "mts", "tamat smp", "lulus smp"),
-        "sma": ("SMA/SMK", "sma", "smk", "slta", "ma", "stm", "smea", "tamat sma", "lulus sma"),
-        "d1_d2": ("D1", "D2", "diploma 1", "diploma 2"),
-        "d3": ("D3", "diploma 3"),
-        "s1": ("S1", "D4", "sarjana"),
-        "s2": ("S2", "magister"),
-        "s3": ("S3", "doktor"),
+        "sd": "SD, sekolah dasar, tamat sd, lulus sd, mi",
+        "smp": "SMP, sltp, mts, tamat smp, lulus smp",
+        "sma": "SMA/SMK, sma, smk, slta, ma, stm, smea, tamat sma, lulus sma",
+        "d1_d2": "D1, D2, diploma 1, diploma 2",
+        "d3": "D3, diploma 3",
+        "s1": "S1, D4, sarjana",
+        "s2": "S2, magister",
+        "s3": "S3, doktor",
     },
 )
 
 OCCUPATION_WORDS = _with_labels(
     OCCUPATIONS,
     {
-        "tidak_bekerja": ("Tidak bekerja", "tidak kerja", "belum bekerja", "menganggur"),
-        "mengurus_rumah_tangga": ("Mengurus rumah tangga", "ibu rumah tangga", "irt"),
-        "petani": ("Petani", "tani", "bertani"),
-        "buruh_tani": ("Buruh tani",),
-        "buruh_harian_lepas": ("Buruh harian lepas", "buruh harian", "buruh lepas", "serabutan"),
-        "pedagang": ("Pedagang", "dagang", "berdagang", "jualan", "penjual"),
-        "wiraswasta": ("Wiraswasta", "usaha sendiri", "wirausaha"),
-        "tukang_jahit": ("Tukang jahit", "penjahit"),
-        "pembantu_rumah_tangga": ("Pembantu rumah tangga", "pembantu", "art", "prt"),
-        "lainnya": ("Lainnya", "lain", "lain lain"),
+        "tidak_bekerja": "Tidak bekerja, tidak kerja, belum bekerja, menganggur",
+        "mengurus_rumah_tangga": "Mengurus rumah tangga, ibu rumah tangga, irt",
+        "petani": "Petani, tani, bertani",
+        "buruh_tani": "Buruh tani",
+        "buruh_harian_lepas": "Buruh harian lepas, buruh harian, buruh lepas, serabutan",
+        "pedagang": "Pedagang, dagang, berdagang, jualan, penjual",
+        "wiraswasta": "Wiraswasta, usaha sendiri, wirausaha",
+        "tukang_jahit": "Tukang jahit, penjahit",
+        "pembantu_rumah_tangga": "Pembantu rumah tangga, pembantu, art, prt",
+        "lainnya": "Lainnya, lain, lain lain",
     },
 )
 
 OBSTACLE_WORDS = _with_labels(
     OBSTACLES,
     {
-        "modal": ("Modal", "uang", "dana", "tidak ada modal", "kurang modal"),
-        "pemasaran": ("Pemasaran", "pasar", "jualan", "pembeli", "sepi pembeli"),
-        "waktu": ("Waktu / mengurus anak", "waktu", "mengurus anak", "anak", "tidak ada waktu"),
-        "kesehatan": ("Kesehatan", "sakit", "kesehatan saya"),
-        "alat": ("Alat", "peralatan", "tidak ada alat", "mesin"),
-        "lainnya": ("Lainnya", "lain", "lain lain", "yang lain"),
+        "modal": "Modal, uang, dana, tidak ada modal, kurang modal",
+        "pemasaran": "Pemasaran, pasar, jualan, pembeli, sepi pembeli",
+        "waktu": "Waktu / mengurus anak, waktu, mengurus anak, anak, tidak ada waktu",
+        "kesehatan": "Kesehatan, sakit, kesehatan saya",
+        "alat": "Alat, peralatan, tidak ada alat, mesin",
+        "lainnya": "Lainnya, lain, lain lain, yang lain",
     },
 )
 
 HELP_WORDS = _with_labels(
     HELP_KINDS,
     {
-        "mesin_jahit": ("Mesin jahit", "mesin"),
-        "gerobak": ("Gerobak", "rombong"),
-        "etalase": ("Etalase", "lemari kaca"),
-        "modal_usaha": ("Modal usaha", "modal", "uang", "dana"),
-        "tidak_ada": ("Tidak ada", "tidak dapat", "belum dapat", "tidak ada bantuan"),
+        "mesin_jahit": "Mesin jahit, mesin",
+        "gerobak": "Gerobak, rombong",
+        "etalase": "Etalase, lemari kaca",
+        "modal_usaha": "Modal usaha, modal, uang, dana",
+        "tidak_ada": "Tidak ada, tidak dapat, belum dapat, tidak ada bantuan",
     },
 )
 
@@ -388,12 +325,12 @@ HELP_WORDS = _with_labels(
 AID_WORDS = _with_labels(
     AID_KINDS,
     {
-        "modal_usaha": ("Modal usaha", "modal", "uang", "dana", "uang tunai"),
-        "mesin_jahit": ("Mesin jahit", "mesin", "mesin obras"),
-        "gerobak": ("Gerobak", "rombong", "gerobak dorong"),
-        "etalase": ("Etalase", "lemari kaca", "rak kaca"),
-        "peralatan_masak": ("Peralatan masak", "alat masak", "kompor", "panci", "oven", "mixer"),
-        "lainnya": ("Lainnya", "lain", "lain lain"),
+        "modal_usaha": "Modal usaha, modal, uang, dana, uang tunai",
+        "mesin_jahit": "Mesin jahit, mesin, mesin obras",
+        "gerobak": "Gerobak, rombong, gerobak dorong",
+        "etalase": "Etalase, lemari kaca, rak kaca",
+        "peralatan_masak": "Peralatan masak, alat masak, kompor, panci, oven, mixer",
+        "lainnya": "Lainnya, lain, lain lain",
     },
 )
 
@@ -408,19 +345,19 @@ def place_words(names: tuple[tuple[str, str], ...]) -> Vocabulary:
 
 AUDIENCE_WORDS = Vocabulary(
     {
-        "all": ("All eligible women", "Semua yang memenuhi syarat", "semua", "semuanya"),
-        "kec": ("By kecamatan", "Per kecamatan", "kecamatan"),
-        "int": ("By class interest", "Per minat kelas", "minat", "minat kelas"),
-        "enr": ("Enrolled in a class", "Peserta kelas", "peserta"),
-        "wait": ("Waitlisted for a class", "Daftar tunggu kelas", "daftar tunggu", "menunggu"),
+        "all": "All eligible women, Semua yang memenuhi syarat, semua, semuanya",
+        "kec": "By kecamatan, Per kecamatan, kecamatan",
+        "int": "By class interest, Per minat kelas, minat, minat kelas",
+        "enr": "Enrolled in a class, Peserta kelas, peserta",
+        "wait": "Waitlisted for a class, Daftar tunggu kelas, daftar tunggu, menunggu",
     }
 )
 
 INVITE_ROLE_WORDS = Vocabulary(
     {
-        "staff": ("Officer", "Petugas", "staf", "staff", "pegawai"),
-        "coordinator": ("Coordinator", "Koordinator"),
-        "companion": ("Companion", "Pendamping", "kader", "TKSK", "PSM"),
+        "staff": "Officer, Petugas, staf, staff, pegawai",
+        "coordinator": "Coordinator, Koordinator",
+        "companion": "Companion, Pendamping, kader, TKSK, PSM",
     }
 )
 
@@ -429,17 +366,17 @@ INVITE_ROLE_WORDS = Vocabulary(
 
 SESSION_WORDS = Vocabulary(
     {
-        "add": ("➕ Add session", "Add session", "tambah sesi", "tambah", "tambah lagi", "lagi"),
-        "enough": ("Done", "selesai", "sudah selesai", "cukup", "sudah cukup", "sudah semua"),
-        "again": ("Type again", "ketik ulang", "ulang", "ulangi", "hapus semua"),
+        "add": "➕ Add session, Add session, tambah sesi, tambah, tambah lagi, lagi",
+        "enough": "Done, selesai, sudah selesai, cukup, sudah cukup, sudah semua",
+        "again": "Type again, ketik ulang, ulang, ulangi, hapus semua",
     }
 )
 FIELD_WORDS = Vocabulary(
     {
-        "title": ("Title", "judul", "judul kelas", "nama kelas"),
-        "description": ("Description", "deskripsi", "keterangan"),
-        "place": ("Place", "tempat", "lokasi", "alamat"),
-        "trainer": ("Trainer", "pelatih", "pengajar"),
-        "capacity": ("Seats", "kursi", "jumlah kursi", "kapasitas"),
+        "title": "Title, judul, judul kelas, nama kelas",
+        "description": "Description, deskripsi, keterangan",
+        "place": "Place, tempat, lokasi, alamat",
+        "trainer": "Trainer, pelatih, pengajar",
+        "capacity": "Seats, kursi, jumlah kursi, kapasitas",
     }
 )
