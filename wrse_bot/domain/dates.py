@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from typing import Any, ClassVar
 
-from wrse_bot.domain.errors import DomainError, Param
+from wrse_bot.domain.errors import ProblemError
 from wrse_bot.domain.text import N_, Day
 
 EARLIEST_YEAR = 1900  # nobody we serve was born earlier; older years are typos
@@ -23,12 +25,25 @@ class DateProblem(StrEnum):
     FUTURE = "future"
 
 
-class DateError(DomainError):
-    def __init__(
-        self, problem: DateProblem, message: str, params: dict[str, Param] | None = None
-    ) -> None:
-        super().__init__(message, params)
-        self.problem = problem
+class DateError(ProblemError):
+    """Why a typed date is not a real, past date."""
+
+    MESSAGES: ClassVar[Mapping[Any, str]] = {
+        DateProblem.NOT_UNDERSTOOD: N_(
+            "Please type the date as day, month and year, for example: 17-08-1985 "
+            "or 17 Agustus 1985."
+        ),
+        DateProblem.TOO_OLD: N_(
+            "This year is too long ago. Please check the year, for example: 17-08-1985."
+        ),
+        DateProblem.IMPOSSIBLE: N_(
+            "This date does not exist in the calendar. Please check the day and month, "
+            "for example: 17-08-1985."
+        ),
+        DateProblem.FUTURE: N_(
+            "{date} has not come yet. Please check the year, for example: 17-08-1985."
+        ),
+    }
 
 
 def _months(*names_by_month: tuple[str, ...]) -> dict[str, int]:
@@ -70,38 +85,19 @@ def parse_date(text: str, *, today: date) -> date:
     cleaned = _clean(text)
     parts = _split(cleaned)
     if parts is None:
-        raise DateError(
-            DateProblem.NOT_UNDERSTOOD,
-            N_(
-                "Please type the date as day, month and year, for example: 17-08-1985 "
-                "or 17 Agustus 1985."
-            ),
-        )
+        raise DateError(DateProblem.NOT_UNDERSTOOD)
     day, month, year_text = parts
     year = int(year_text)
     if len(year_text) == 2:
         result = _with_century(day, month, year, today)
     elif year < EARLIEST_YEAR:
-        raise DateError(
-            DateProblem.TOO_OLD,
-            N_("This year is too long ago. Please check the year, for example: 17-08-1985."),
-        )
+        raise DateError(DateProblem.TOO_OLD)
     else:
         result = _make(day, month, year)
     if result is None:
-        raise DateError(
-            DateProblem.IMPOSSIBLE,
-            N_(
-                "This date does not exist in the calendar. Please check the day and month, "
-                "for example: 17-08-1985."
-            ),
-        )
+        raise DateError(DateProblem.IMPOSSIBLE)
     if result > today:
-        raise DateError(
-            DateProblem.FUTURE,
-            N_("{date} has not come yet. Please check the year, for example: 17-08-1985."),
-            {"date": Day(result)},
-        )
+        raise DateError(DateProblem.FUTURE, params={"date": Day(result)})
     return result
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from wrse_bot.domain.text import Day, Money
 
@@ -21,3 +23,16 @@ class DomainError(ValueError):
         super().__init__(message)
         self.message = message
         self.params: dict[str, Param] = dict(params or {})
+
+
+class ProblemError(DomainError):
+    """A rejected answer with its kind, ``problem``, so callers branch without reading
+    text; the message is the kind's own in ``MESSAGES`` unless one is given."""
+
+    MESSAGES: ClassVar[Mapping[Any, str]] = {}
+
+    def __init__(
+        self, problem: StrEnum, message: str = "", params: Mapping[str, Param] | None = None
+    ) -> None:
+        super().__init__(message or self.MESSAGES[problem], params)
+        self.problem = problem

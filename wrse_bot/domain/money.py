@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, ClassVar
 
-from wrse_bot.domain.errors import DomainError, Param
+from wrse_bot.domain.errors import ProblemError
 from wrse_bot.domain.numwords import NotANumberError, evaluate, tokenize
 from wrse_bot.domain.text import N_
 
@@ -31,12 +33,22 @@ class MoneyProblem(StrEnum):
     TOO_LARGE = "too_large"
 
 
-class MoneyError(DomainError):
-    def __init__(
-        self, problem: MoneyProblem, message: str, params: dict[str, Param] | None = None
-    ) -> None:
-        super().__init__(message, params)
-        self.problem = problem
+class MoneyError(ProblemError):
+    """Why a typed amount is not a plausible monthly income."""
+
+    MESSAGES: ClassVar[Mapping[Any, str]] = {
+        MoneyProblem.NEGATIVE: N_(
+            "The amount cannot be below zero. Please type it again, for example: 500rb. "
+            "If there is no income, type 0."
+        ),
+        MoneyProblem.TOO_LARGE: N_(
+            "That amount looks too large for one month. Please check it and type it again, "
+            "for example: 1,5 juta."
+        ),
+        MoneyProblem.NOT_UNDERSTOOD: N_(
+            "Please type the amount in numbers, for example: 500rb or 1,5 juta."
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -73,12 +85,9 @@ _MINUS = re.compile(r"^(?:-|\u2212|minus\b)")
 def parse_money(text: str) -> MoneyReading:
     """Read a monthly household income; raise ``MoneyError`` if it is not a plausible amount.
 
-    Units ("rb", "ribu", "k", "ewu", "jt", "juta", "yuta"), currency marks ("Rp",
-    "IDR", "rupiah"), Indonesian and Javanese number words, "per bulan" and
-    "tidak ada" are understood. An amount with a unit or with all its digits is
-    read as typed and is never ambiguous ("500.000", "2 juta", "5 ribu").
-
-    Ambiguous readings, likely value first and the literal value second:
+    Units ("rb", "jt", "yuta"...), "Rp", number words, "per bulan" and "tidak ada" are
+    understood. An amount with a unit or all its digits is read as typed, never
+    ambiguous ("500.000", "2 juta"). Ambiguous readings, likely value first:
 
     - a unit-less number below Rp 10.000 is taken to lack its unit: below 10 it
       means juta, otherwise ribu. "2" -> (2.000.000, 2); "500" -> (500.000, 500);
@@ -95,17 +104,11 @@ def parse_money(text: str) -> MoneyReading:
     if _NO_INCOME.match(cleaned):
         return MoneyReading(0, (0,))
     if _MINUS.match(cleaned):
-        raise MoneyError(
-            MoneyProblem.NEGATIVE,
-            N_(
-                "The amount cannot be below zero. Please type it again, for example: 500rb. "
-                "If there is no income, type 0."
-            ),
-        )
+        raise MoneyError(MoneyProblem.NEGATIVE)
     try:
         reading = evaluate(tokenize(cleaned))
     except NotANumberError:
-        raise _not_understood() from None
+        raise MoneyError(MoneyProblem.NOT_UNDERSTOOD) from None
 
     if reading.last_unit is None:
         candidates = _unitless_candidates(reading.rest)
@@ -116,15 +119,9 @@ def parse_money(text: str) -> MoneyReading:
 
     likely = candidates[0]
     if likely != likely.to_integral_value():
-        raise _not_understood()
+        raise MoneyError(MoneyProblem.NOT_UNDERSTOOD)
     if likely > MAX_MONTHLY_INCOME:
-        raise MoneyError(
-            MoneyProblem.TOO_LARGE,
-            N_(
-                "That amount looks too large for one month. Please check it and type it again, "
-                "for example: 1,5 juta."
-            ),
-        )
+        raise MoneyError(MoneyProblem.TOO_LARGE)
     whole = [int(c) for c in candidates if c == c.to_integral_value() and c <= MAX_MONTHLY_INCOME]
     kept = tuple(dict.fromkeys(whole))  # de-duplicated, order kept
     return MoneyReading(kept[0], kept)
@@ -150,10 +147,3 @@ def _clean(text: str) -> str:
     cleaned = " ".join(cleaned.split())
     cleaned = _TRAILING_DASH.sub("", cleaned)
     return cleaned.strip(" .,!")
-
-
-def _not_understood() -> MoneyError:
-    return MoneyError(
-        MoneyProblem.NOT_UNDERSTOOD,
-        N_("Please type the amount in numbers, for example: 500rb or 1,5 juta."),
-    )

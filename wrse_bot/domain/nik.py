@@ -9,11 +9,13 @@ be a NIK is rejected; a NIK issued outside Kota Batu is normal (people move).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any, ClassVar
 
-from wrse_bot.domain.errors import DomainError, Param
+from wrse_bot.domain.errors import ProblemError
 from wrse_bot.domain.text import N_
 
 NIK_LENGTH = 16
@@ -40,14 +42,38 @@ class NikProblem(StrEnum):
     ZERO_SERIAL = "zero_serial"
 
 
-class NikError(DomainError):
-    """Why a typed NIK cannot be a NIK; ``problem`` lets callers branch without parsing text."""
+class NikError(ProblemError):
+    """Why a typed NIK cannot be a NIK, said kindly, with an example."""
 
-    def __init__(
-        self, problem: NikProblem, message: str, params: dict[str, Param] | None = None
-    ) -> None:
-        super().__init__(message, params)
-        self.problem = problem
+    MESSAGES: ClassVar[Mapping[Any, str]] = {
+        NikProblem.EMPTY: N_(
+            "Please type the 16-digit NIK from your KTP or KK, for example: 3579034508850001."
+        ),
+        NikProblem.NOT_DIGITS: N_(
+            "A NIK has only numbers. Please type the 16 digits from your KTP or KK, "
+            "for example: 3579034508850001."
+        ),
+        NikProblem.LENGTH: N_(
+            "A NIK has 16 digits, but this one has {count}. Please check it and type it "
+            "again, for example: 3579034508850001."
+        ),
+        NikProblem.BAD_DAY: N_(
+            "This NIK does not look right: digits 7 and 8 should be the day of birth. "
+            "Please check it on your KTP or KK, for example: 3579034508850001."
+        ),
+        NikProblem.BAD_MONTH: N_(
+            "This NIK does not look right: digits 9 and 10 should be the month of birth. "
+            "Please check it on your KTP or KK, for example: 3579034508850001."
+        ),
+        NikProblem.BAD_DATE: N_(
+            "This NIK does not look right: the birth date in it does not exist. "
+            "Please check it on your KTP or KK, for example: 3579034508850001."
+        ),
+        NikProblem.ZERO_SERIAL: N_(
+            "This NIK does not look right: the last 4 digits cannot be 0000. "
+            "Please check it on your KTP or KK, for example: 3579034508850001."
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -78,27 +104,11 @@ def parse_nik(raw: str, *, today: date) -> NikInfo:
     """
     nik = normalize_nik(raw)
     if not nik:
-        raise NikError(
-            NikProblem.EMPTY,
-            N_("Please type the 16-digit NIK from your KTP or KK, for example: 3579034508850001."),
-        )
+        raise NikError(NikProblem.EMPTY)
     if not nik.isascii() or not nik.isdigit():
-        raise NikError(
-            NikProblem.NOT_DIGITS,
-            N_(
-                "A NIK has only numbers. Please type the 16 digits from your KTP or KK, "
-                "for example: 3579034508850001."
-            ),
-        )
+        raise NikError(NikProblem.NOT_DIGITS)
     if len(nik) != NIK_LENGTH:
-        raise NikError(
-            NikProblem.LENGTH,
-            N_(
-                "A NIK has 16 digits, but this one has {count}. Please check it and type it "
-                "again, for example: 3579034508850001."
-            ),
-            {"count": len(nik)},
-        )
+        raise NikError(NikProblem.LENGTH, params={"count": len(nik)})
 
     day = int(nik[6:8])
     month = int(nik[8:10])
@@ -111,38 +121,14 @@ def parse_nik(raw: str, *, today: date) -> NikInfo:
         sex = Sex.FEMALE
         day -= _FEMALE_DAY_OFFSET
     else:
-        raise NikError(
-            NikProblem.BAD_DAY,
-            N_(
-                "This NIK does not look right: digits 7 and 8 should be the day of birth. "
-                "Please check it on your KTP or KK, for example: 3579034508850001."
-            ),
-        )
+        raise NikError(NikProblem.BAD_DAY)
     if not 1 <= month <= 12:
-        raise NikError(
-            NikProblem.BAD_MONTH,
-            N_(
-                "This NIK does not look right: digits 9 and 10 should be the month of birth. "
-                "Please check it on your KTP or KK, for example: 3579034508850001."
-            ),
-        )
+        raise NikError(NikProblem.BAD_MONTH)
     birth_date = _birth_date(day, month, yy, today)
     if birth_date is None:
-        raise NikError(
-            NikProblem.BAD_DATE,
-            N_(
-                "This NIK does not look right: the birth date in it does not exist. "
-                "Please check it on your KTP or KK, for example: 3579034508850001."
-            ),
-        )
+        raise NikError(NikProblem.BAD_DATE)
     if serial == "0000":
-        raise NikError(
-            NikProblem.ZERO_SERIAL,
-            N_(
-                "This NIK does not look right: the last 4 digits cannot be 0000. "
-                "Please check it on your KTP or KK, for example: 3579034508850001."
-            ),
-        )
+        raise NikError(NikProblem.ZERO_SERIAL)
 
     return NikInfo(
         nik=nik,

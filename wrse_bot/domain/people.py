@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any, ClassVar
 
-from wrse_bot.domain.errors import DomainError, Param
+from wrse_bot.domain.errors import ProblemError
 from wrse_bot.domain.numwords import NotANumberError, evaluate, tokenize
 from wrse_bot.domain.text import N_
 
@@ -30,14 +32,24 @@ class AnswerProblem(StrEnum):
     OUT_OF_RANGE = "out_of_range"
 
 
-class AnswerError(DomainError):
+class AnswerError(ProblemError):
     """A rejected intake answer; ``problem`` lets callers branch without reading text."""
 
-    def __init__(
-        self, problem: AnswerProblem, message: str, params: dict[str, Param] | None = None
-    ) -> None:
-        super().__init__(message, params)
-        self.problem = problem
+    MESSAGES: ClassVar[Mapping[Any, str]] = {
+        AnswerProblem.COMMAND: N_(
+            "That looks like a command, not a name. Please type your full name, "
+            "for example: Siti Aminah."
+        ),
+        AnswerProblem.BAD_CHARACTERS: N_(
+            "A name can only have letters, spaces, dots, hyphens and apostrophes. "
+            "Please type it again, for example: Siti Aminah."
+        ),
+        AnswerProblem.TOO_SHORT: N_(
+            "Please type your full name as on your KTP, for example: Siti Aminah."
+        ),
+        AnswerProblem.OUT_OF_RANGE: N_("Please type a number from 0 to {max}, for example: 3."),
+        AnswerProblem.EMPTY: N_("This answer is empty. Please type a few words."),
+    }
 
 
 # ’ and ʼ arrive from phone keyboards; names keep the plain apostrophe.
@@ -57,27 +69,12 @@ def parse_full_name(text: str) -> str:
     """
     name = _collapse(text).translate(_APOSTROPHES)
     if name.startswith("/"):
-        raise AnswerError(
-            AnswerProblem.COMMAND,
-            N_(
-                "That looks like a command, not a name. Please type your full name, "
-                "for example: Siti Aminah."
-            ),
-        )
+        raise AnswerError(AnswerProblem.COMMAND)
     if any(not (c.isalpha() or c in _NAME_PUNCTUATION) for c in name):
-        raise AnswerError(
-            AnswerProblem.BAD_CHARACTERS,
-            N_(
-                "A name can only have letters, spaces, dots, hyphens and apostrophes. "
-                "Please type it again, for example: Siti Aminah."
-            ),
-        )
+        raise AnswerError(AnswerProblem.BAD_CHARACTERS)
     letters = [c for c in name if c.isalpha()]
     if len(name) < NAME_MIN_LENGTH or len(letters) < 2:
-        raise AnswerError(
-            AnswerProblem.TOO_SHORT,
-            N_("Please type your full name as on your KTP, for example: Siti Aminah."),
-        )
+        raise AnswerError(AnswerProblem.TOO_SHORT)
     if len(name) > NAME_MAX_LENGTH:
         raise AnswerError(
             AnswerProblem.TOO_LONG,
@@ -119,7 +116,7 @@ def parse_dependents(text: str) -> int:
     if _NOBODY.match(cleaned):
         return 0
     if cleaned.startswith(("-", "\u2212")):
-        raise _dependents_out_of_range()
+        raise AnswerError(AnswerProblem.OUT_OF_RANGE, params={"max": MAX_DEPENDENTS})
     try:
         reading = evaluate(tokenize(cleaned))
     except NotANumberError:
@@ -134,16 +131,8 @@ def parse_dependents(text: str) -> int:
         )
     count = int(reading.value)
     if count > MAX_DEPENDENTS:
-        raise _dependents_out_of_range()
+        raise AnswerError(AnswerProblem.OUT_OF_RANGE, params={"max": MAX_DEPENDENTS})
     return count
-
-
-def _dependents_out_of_range() -> AnswerError:
-    return AnswerError(
-        AnswerProblem.OUT_OF_RANGE,
-        N_("Please type a number from 0 to {max}, for example: 3."),
-        {"max": MAX_DEPENDENTS},
-    )
 
 
 # Indonesian mobile numbers: 08xx, 10-13 digits with the leading 0 (Kominfo numbering
@@ -196,10 +185,7 @@ def parse_free_text(text: str, *, max_len: int) -> str:
     visible = "".join(c for c in text if unicodedata.category(c)[0] != "C" or c in "\n\t")
     answer = _collapse(visible)
     if not any(c.isalnum() for c in answer):
-        raise AnswerError(
-            AnswerProblem.EMPTY,
-            N_("This answer is empty. Please type a few words."),
-        )
+        raise AnswerError(AnswerProblem.EMPTY)
     if len(answer) > max_len:
         raise AnswerError(
             AnswerProblem.TOO_LONG,
