@@ -1,10 +1,6 @@
-"""The default WRSE eligibility rules of this product.
-
-Based on Permensos No. 08 Tahun 2012 (lampiran), WRSE criteria: a woman aged
-18 to 59, left by her husband without clarity (read broadly: widows and
-divorcees count), the main earner of her family, with income too low for a
-decent living. DOMAIN.md, "Eligibility: the default rules of this product",
-turns that into five rules, each met / not met / needs review:
+"""The default WRSE eligibility rules of this product: Permensos No. 08 Tahun 2012
+(lampiran) as DOMAIN.md, "Eligibility", reads it, five rules, each met / not met /
+needs review:
 
 1. woman (from the NIK); a NIK that shows a man but that she confirms is hers
    needs review (typed for someone else, or a registry error), never "met";
@@ -15,14 +11,13 @@ turns that into five rules, each met / not met / needs review:
 5. per-capita income at most 1.2 x the poverty line (BPS "hampir miskin"),
    review up to 1.6 x ("rentan"), not met above.
 
-Verdict: eligible if all are met, not eligible if any is not met, otherwise a
-staff member reviews. Store the verdict, every reason and ``RULESET_VERSION``;
-change the version whenever a rule changes, so old decisions stay explainable.
+Eligible if all are met, not eligible if any is not, otherwise staff review.
+Change ``RULESET_VERSION`` whenever a rule changes: old decisions stay explainable.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -99,7 +94,7 @@ class RuleResult:
     rule: str  # "woman" | "age" | "head_of_household" | "main_earner" | "income"
     outcome: Outcome
     message: str  # N_ msgid
-    params: dict[str, Param]
+    params: dict[str, Param] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -157,76 +152,64 @@ def _verdict(results: tuple[RuleResult, ...]) -> Verdict:
     return Verdict.NEEDS_REVIEW
 
 
+# Reasons that replaced earlier wordings (REWORDED, below).
+HEAD_MET = N_("Not married now: counted as the head of her household.")
+HEAD_NOT_MET = N_("Married and not the main earner, so not counted as the head of the household.")
+INCOME_MET = N_(
+    "Income per person: {per_capita} a month ({income} shared by "
+    "{household_size}), within the limit of {near_poor_limit} per person."
+)
+INCOME_REVIEW = N_(
+    "Income per person: {per_capita} a month ({income} shared by "
+    "{household_size}), a little above the limit of {near_poor_limit} per "
+    "person: staff will check."
+)
+INCOME_NOT_MET = N_(
+    "Income per person: {per_capita} a month ({income} shared by "
+    "{household_size}), above the limit of {near_poor_limit} per person."
+)
+
+
 def _woman(applicant: Applicant) -> RuleResult:
     if applicant.sex is Sex.FEMALE:
-        return RuleResult("woman", Outcome.MET, N_("Woman, as shown by the NIK."), {})
+        return RuleResult("woman", Outcome.MET, N_("Woman, as shown by the NIK."))
     if applicant.confirmed_nik_shows_man:
         # A NIK is never reissued: staff check in person (DOMAIN.md rule 1).
-        return RuleResult(
-            "woman",
-            Outcome.REVIEW,
-            N_("The NIK shows a man, but she confirmed it is hers: staff will check it."),
-            {},
-        )
-    return RuleResult(
-        "woman",
-        Outcome.NOT_MET,
-        N_("The NIK shows a man; this programme is for women."),
-        {},
-    )
+        said = N_("The NIK shows a man, but she confirmed it is hers: staff will check it.")
+        return RuleResult("woman", Outcome.REVIEW, said)
+    said = N_("The NIK shows a man; this programme is for women.")
+    return RuleResult("woman", Outcome.NOT_MET, said)
 
 
 def _age(applicant: Applicant, on: date, t: Thresholds) -> RuleResult:
     age = age_on(applicant.birth_date, on)
     params: dict[str, Param] = {"age": age, "min_age": t.min_age, "max_age": t.max_age}
     if age < t.min_age:
-        return RuleResult(
-            "age",
-            Outcome.NOT_MET,
-            N_("Age {age}: younger than {min_age} years."),
-            params,
-        )
-    if age > t.max_age:
-        return RuleResult(
-            "age",
-            Outcome.NOT_MET,
-            N_("Age {age}: older than {max_age} years."),
-            params,
-        )
-    return RuleResult(
-        "age", Outcome.MET, N_("Age {age}: within {min_age}–{max_age} years."), params
-    )
+        outcome, said = Outcome.NOT_MET, N_("Age {age}: younger than {min_age} years.")
+    elif age > t.max_age:
+        outcome, said = Outcome.NOT_MET, N_("Age {age}: older than {max_age} years.")
+    else:
+        outcome, said = Outcome.MET, N_("Age {age}: within {min_age}–{max_age} years.")
+    return RuleResult("age", outcome, said, params)
 
 
 def _head_of_household(applicant: Applicant) -> RuleResult:
     # Reasons name only what she answered (status, main earner): the form never asks
     # whether a husband lives with her, so no reason may say so.
     if applicant.marital_status not in _MARRIED:
-        return RuleResult(
-            "head_of_household",
-            Outcome.MET,
-            N_("Not married now: counted as the head of her household."),
-            {},
-        )
-    if applicant.main_earner:  # say, a husband too sick to work
-        return RuleResult(
-            "head_of_household",
-            Outcome.REVIEW,
-            N_("Married, but says she is the main earner: staff will check."),
-            {},
-        )
-    return RuleResult(
-        "head_of_household",
-        Outcome.NOT_MET,
-        N_("Married and not the main earner, so not counted as the head of the household."),
-        {},
-    )
+        outcome, said = Outcome.MET, HEAD_MET
+    elif applicant.main_earner:  # say, a husband too sick to work
+        outcome = Outcome.REVIEW
+        said = N_("Married, but says she is the main earner: staff will check.")
+    else:
+        outcome, said = Outcome.NOT_MET, HEAD_NOT_MET
+    return RuleResult("head_of_household", outcome, said)
 
 
 def _main_earner(applicant: Applicant) -> RuleResult:
     if applicant.main_earner:
-        return RuleResult("main_earner", Outcome.MET, N_("Main earner of the family."), {})
-    return RuleResult("main_earner", Outcome.NOT_MET, N_("Not the main earner of the family."), {})
+        return RuleResult("main_earner", Outcome.MET, N_("Main earner of the family."))
+    return RuleResult("main_earner", Outcome.NOT_MET, N_("Not the main earner of the family."))
 
 
 def _income(applicant: Applicant, per_capita: int, t: Thresholds) -> RuleResult:
@@ -242,56 +225,21 @@ def _income(applicant: Applicant, per_capita: int, t: Thresholds) -> RuleResult:
         "vulnerable_limit": Money(int(vulnerable)),
     }
     if per_capita <= near_poor:  # Decimal comparison: exactly 1.2 x is met
-        return RuleResult(
-            "income",
-            Outcome.MET,
-            N_(
-                "Income per person: {per_capita} a month ({income} shared by "
-                "{household_size}), within the limit of {near_poor_limit} per person."
-            ),
-            params,
-        )
-    if per_capita <= vulnerable:
-        return RuleResult(
-            "income",
-            Outcome.REVIEW,
-            N_(
-                "Income per person: {per_capita} a month ({income} shared by "
-                "{household_size}), a little above the limit of {near_poor_limit} per "
-                "person: staff will check."
-            ),
-            params,
-        )
-    return RuleResult(
-        "income",
-        Outcome.NOT_MET,
-        N_(
-            "Income per person: {per_capita} a month ({income} shared by "
-            "{household_size}), above the limit of {near_poor_limit} per person."
-        ),
-        params,
-    )
+        outcome, said = Outcome.MET, INCOME_MET
+    elif per_capita <= vulnerable:
+        outcome, said = Outcome.REVIEW, INCOME_REVIEW
+    else:
+        outcome, said = Outcome.NOT_MET, INCOME_NOT_MET
+    return RuleResult("income", outcome, said, params)
 
 
 # Earlier wordings of reasons, as stored with old assessments, and the wording that
 # replaced each (same parameters): old decisions are shown in today's words.
 REWORDED: dict[str, str] = {
-    "Heads her household.": "Not married now: counted as the head of her household.",
-    "Married and living with her husband, so she does not head the household.": (
-        "Married and not the main earner, so not counted as the head of the household."
-    ),
-    "Income per person: {per_capita} a month, at most {near_poor_limit}.": (
-        "Income per person: {per_capita} a month ({income} shared by "
-        "{household_size}), within the limit of {near_poor_limit} per person."
-    ),
+    "Heads her household.": HEAD_MET,
+    "Married and living with her husband, so she does not head the household.": HEAD_NOT_MET,
+    "Income per person: {per_capita} a month, at most {near_poor_limit}.": INCOME_MET,
     "Income per person: {per_capita} a month, above {near_poor_limit} "
-    "but at most {vulnerable_limit}: staff will check.": (
-        "Income per person: {per_capita} a month ({income} shared by "
-        "{household_size}), a little above the limit of {near_poor_limit} per "
-        "person: staff will check."
-    ),
-    "Income per person: {per_capita} a month, above {vulnerable_limit}.": (
-        "Income per person: {per_capita} a month ({income} shared by "
-        "{household_size}), above the limit of {near_poor_limit} per person."
-    ),
+    "but at most {vulnerable_limit}: staff will check.": INCOME_REVIEW,
+    "Income per person: {per_capita} a month, above {vulnerable_limit}.": INCOME_NOT_MET,
 }
