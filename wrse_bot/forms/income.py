@@ -26,20 +26,18 @@ def unconfirmed_income(answers: Answers) -> bool:
     return isinstance(answers.get("income"), tuple)
 
 
+def _readings(answers: Answers) -> tuple[int, ...]:
+    return answers["income"] if unconfirmed_income(answers) else (0,)
+
+
 def income_candidates(answers: Answers) -> tuple[Choice, ...]:
-    amounts = answers.get("income") if unconfirmed_income(answers) else (0,)
     return (
         *(
             Choice(f"c{i}", N_("{amount} per month"), value=v, params={"amount": Money(v)})
-            for i, v in enumerate(amounts)
+            for i, v in enumerate(_readings(answers))
         ),
         Choice("retype", N_("Type again"), goto="income"),
     )
-
-
-def first_income(answers: Answers) -> dict[str, Any]:
-    amounts = answers.get("income") if unconfirmed_income(answers) else (0,)
-    return {"amount": Money(amounts[0])}
 
 
 def income_questions(prompt: str, *, then: str, **first: Any) -> tuple[Question, Question]:
@@ -66,7 +64,7 @@ def income_questions(prompt: str, *, then: str, **first: Any) -> tuple[Question,
             N_("Did you mean {amount} per month?"),
             key="income",
             choices=income_candidates,
-            params=first_income,
+            params=lambda a: {"amount": Money(_readings(a)[0])},
             parse=read_income,  # typed again, more precisely
             example=INCOME_EXAMPLE,
             next=after,

@@ -1,13 +1,7 @@
-"""The registration form (the intake) as a table of questions (issue 10).
-
-Consent first (a short screen, the full text behind "Baca selengkapnya"),
-then who she is, where she lives, her household, her schooling and work, the
-classes she wants and how to reach her; then her answers on one screen to
-send or change. Answer keys are the draft's (``full_name``, ``kecamatan_code``
-...); :func:`registration` turns them into what ``submit_registration`` files,
-:func:`from_registration` turns a filed registration back into answers for
-"Ubah data". Adding a question is one entry here plus its catalog line.
-"""
+"""The registration form (the intake) as a table of questions (issue 10): consent,
+who she is, where she lives, her household, schooling and work, the classes she
+wants and how to reach her, then a review. :func:`registration` turns the answers
+into what ``submit_registration`` files."""
 
 from __future__ import annotations
 
@@ -130,32 +124,11 @@ def nik_info(answers: Answers) -> NikInfo:
     return _nik(answers["nik"], today_wib())
 
 
-def read_nik(text: str, answers: Answers) -> str:
-    return _nik(text, today_wib()).nik
-
-
-def read_date(text: str, answers: Answers) -> str:
-    return parse_date(text, today=today_wib()).isoformat()
-
-
-def read_address(text: str, answers: Answers) -> str:
-    return parse_free_text(text, max_len=ADDRESS_MAX)
-
-
-def read_work(text: str, answers: Answers) -> str:
-    return parse_free_text(text, max_len=WORK_MAX)
-
-
 def read_married(text: str, answers: Answers) -> str:
-    """The older card value "Kawin" is understood when typed but not offered as a
-    button, so nobody has to guess between two near-identical buttons."""
+    """The older card value "Kawin", typed (it is not offered: catalog.MARITAL_CHOICES)."""
     if MARITAL_WORDS.match(text) == MaritalStatus.KAWIN.value:
         return MaritalStatus.KAWIN.value
     raise DomainError(N_("Please tap one of the buttons below."))
-
-
-def read_phone(text: str, answers: Answers) -> str:
-    return normalize_phone(text)
 
 
 # ---- choices that depend on earlier answers --------------------------------------------
@@ -178,25 +151,18 @@ def _village_words(answers: Answers) -> Vocabulary:
     return place_words(tuple((c.code, c.label) for c in _villages(answers)))
 
 
-def _village_params(answers: Answers) -> dict[str, Any]:
-    return {"kecamatan": load_places().get(answers["kecamatan_code"]).name}
-
-
-def _nik_birth(answers: Answers) -> dict[str, Any]:
-    return {"date": Day(nik_info(answers).birth_date)}
-
-
 def _yes_no(yes: str, no: str) -> tuple[Choice, ...]:
     return Choice("yes", yes, value=True), Choice("no", no, value=False)
-
-
-def _after_nik(answers: Answers) -> str:
-    return "sex_confirm" if sex_of_nik(answers["nik"]) is Sex.MALE else "dob_confirm"
 
 
 def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
     """The intake, with the office's settings: misses before help, years kept."""
     kecamatan = _kecamatan()
+    consent: dict[str, Any] = {  # both consent screens: "Setuju" goes on, "Tidak" ends
+        "words": CONSENT_WORDS,
+        "next": lambda a: "name" if a.get("consent") else END,
+        "markup": True,
+    }
     return Form(
         NAME,
         help_after=help_after,
@@ -209,20 +175,16 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
                     *_yes_no(N_("I agree"), N_("I do not agree")),
                     Choice("more", N_("📄 Read more"), goto="consent_full", alone=True),
                 ),
-                words=CONSENT_WORDS,
-                next=lambda a: "name" if a.get("consent") else END,
-                markup=True,
+                **consent,
             ),
             Question(
                 "consent_full",
                 CONSENT_TEXT,
                 key="consent",
                 choices=_yes_no(N_("I agree"), N_("I do not agree")),
-                words=CONSENT_WORDS,
-                next=lambda a: "name" if a.get("consent") else END,
                 params=lambda a: {"years": retention_years},
-                markup=True,
                 back=False,
+                **consent,
             ),
             Question(
                 "name",
@@ -234,9 +196,9 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
             Question(
                 "nik",
                 N_("Please type your NIK: the 16 digits on your KTP or family card (KK)."),
-                parse=read_nik,
+                parse=lambda text, a: _nik(text, today_wib()).nik,
                 example=NIK_EXAMPLE,
-                next=_after_nik,
+                next=lambda a: "sex_confirm" if sex_of_nik(a["nik"]) is Sex.MALE else "dob_confirm",
                 resets=("sex_confirmed", "birth_ok", "birth_date"),
             ),
             Question(
@@ -257,14 +219,14 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
                 key="birth_ok",
                 choices=_yes_no(N_("Yes, right"), N_("No")),
                 words=YES_NO,
-                params=_nik_birth,
+                params=lambda a: {"date": Day(nik_info(a).birth_date)},
                 next=lambda a: "kecamatan" if a.get("birth_ok") else "dob",
             ),
             Question(
                 "dob",
                 DOB_EXAMPLE,
                 key="birth_date",
-                parse=read_date,
+                parse=lambda text, a: parse_date(text, today=today_wib()).isoformat(),
                 example=DOB_EXAMPLE,
             ),
             Question(
@@ -282,7 +244,7 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
                 key="village_code",
                 choices=_villages,
                 words=_village_words,
-                params=_village_params,
+                params=lambda a: {"kecamatan": load_places().get(a["kecamatan_code"]).name},
             ),
             Question(
                 "address",
@@ -290,7 +252,7 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
                     "Please type your address (RT/RW and street), for example: RT 02 RW 05, "
                     "Jl. Mawar 10. You may skip this."
                 ),
-                parse=read_address,
+                parse=lambda text, a: parse_free_text(text, max_len=ADDRESS_MAX),
                 example=ADDRESS_EXAMPLE,
                 skippable=True,
                 max_len=ADDRESS_MAX,
@@ -346,7 +308,7 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
             Question(
                 "occupation_other",
                 WORK_EXAMPLE,
-                parse=read_work,
+                parse=lambda text, a: parse_free_text(text, max_len=WORK_MAX),
                 example=WORK_EXAMPLE,
                 max_len=WORK_MAX,
             ),
@@ -368,7 +330,7 @@ def intake_form(*, help_after: int = 3, retention_years: int = 5) -> Form:
                 choices=tuple(Choice(code, label) for code, label in PHONE_OPTIONS.items()),
                 words=PHONE_WORDS,
                 within=False,
-                parse=read_phone,
+                parse=lambda text, a: normalize_phone(text),
                 example=PHONE_EXAMPLE,
                 contact=True,
                 refuse={"foreign_contact": FOREIGN_CONTACT},

@@ -1,17 +1,13 @@
 """A form is data: a table of questions the engine walks (ARCHITECTURE.md, "Forms").
-
-Each question says what it asks (a msgid), which buttons it offers and which
-typed words name them, how a typed answer is read, what to say with an example
-when an answer is refused, where to go next (possibly by earlier answers), and
-whether it may be skipped or left with "Kembali". Nothing here knows Telegram
-or SQL: a service maps answers to its columns, a renderer draws the buttons.
-"""
+Nothing here knows Telegram or SQL: a service maps answers to its columns, a
+renderer draws the buttons."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from wrse_bot.domain.text import N_, Msg
@@ -131,11 +127,12 @@ class Form:
     def first(self) -> Question:
         return self.questions[0]
 
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {q.id: i for i, q in enumerate(self.questions)}
+
     def question(self, step: str) -> Question:
-        for q in self.questions:
-            if q.id == step:
-                return q
-        raise KeyError(step)
+        return self.questions[self._position[step]]
 
     def after(self, q: Question, answers: Answers) -> str:
         """Where ``q`` leads, by her answers: its ``next``, or the following question."""
@@ -147,9 +144,7 @@ class Form:
         return self.questions[i].id if i < len(self.questions) else DONE
 
     def index(self, step: str) -> int:
-        if step in (DONE, END, REVIEW):
-            return len(self.questions)
-        return [q.id for q in self.questions].index(step)
+        return len(self.questions) if step in (DONE, END, REVIEW) else self._position[step]
 
 
 def _typed(c: Choice) -> Choice:
