@@ -59,23 +59,26 @@ def menu_filter(*msgids: str) -> filters.BaseFilter:
 async def fallback(update: Update, context: Context) -> None:
     """A message outside any form: never silence, always the way forward. A voice
     note or sticker is told what the bot cannot do yet; text is shown what it can."""
-    t = tr(context)
-    msg = update.effective_message
-    role = await role_of(context.runtime.db, context.runtime.settings, user_id(update))
+    t, uid, msg = tr(context), user_id(update), update.effective_message
+    unreadable = msg is not None and msg.text is None
+    said = t(unreadable_message(message_kind(msg))) if unreadable else None  # type: ignore[arg-type]
+    role = await role_of(context.runtime.db, context.runtime.settings, uid)
     if role is not None:  # an officer or companion: her own commands, not a woman's menu
-        said = (
-            t(unreadable_message(message_kind(msg)))
-            if msg is not None and msg.text is None
-            else t(N_("Sorry, I did not understand that message."))
+        said = said or t(N_("Sorry, I did not understand that message."))
+        await context.bot.send_message(
+            uid, f"{said}\n\n{role_help(role, t)}", parse_mode=ParseMode.HTML
         )
-        text = f"{said}\n\n{role_help(role, t)}"
-        await context.bot.send_message(user_id(update), text, parse_mode=ParseMode.HTML)
         return
-    where = await standing(context.runtime.db, user_id(update))
-    has_draft = where.has_draft
-    if msg is not None and msg.text is None:
+    where = await standing(context.runtime.db, uid)
+    labels = {
+        "first": t(MENU_CONTINUE) if where.has_draft else t(MENU_REGISTER),
+        "classes": t(MENU_CLASSES),
+        "my_data": t(MENU_MY_DATA),
+        "help": t(MENU_HELP),
+    }
+    if said is not None:
         then = t(N_("Please type your message, or choose from the menu below."))
-        text = f"{t(unreadable_message(message_kind(msg)))} {then}"
+        text = f"{said} {then}"
     elif where.registered:
         text = t(
             N_(
@@ -83,7 +86,7 @@ async def fallback(update: Update, context: Context) -> None:
                 "{classes} for training classes, {my_data} to see or change your data, "
                 "or {help} to reach an officer."
             )
-        ).format(classes=t(MENU_CLASSES), my_data=t(MENU_MY_DATA), help=t(MENU_HELP))
+        ).format(**labels)
     else:
         text = t(
             N_(
@@ -91,17 +94,9 @@ async def fallback(update: Update, context: Context) -> None:
                 "{first}, {classes} for training classes, {my_data} to see your data, "
                 "or {help} to reach an officer."
             )
-        ).format(
-            first=t(MENU_CONTINUE) if has_draft else t(MENU_REGISTER),
-            classes=t(MENU_CLASSES),
-            my_data=t(MENU_MY_DATA),
-            help=t(MENU_HELP),
-        )
-    await context.bot.send_message(
-        user_id(update),
-        text,
-        reply_markup=main_menu(t, has_draft=has_draft, registered=where.registered),
-    )
+        ).format(**labels)
+    menu = main_menu(t, has_draft=where.has_draft, registered=where.registered)
+    await context.bot.send_message(uid, text, reply_markup=menu)
 
 
 def message_kind(msg: Message) -> str:

@@ -29,12 +29,8 @@ async def on_error(update: object, context: Context) -> None:
     error = context.error
     if error is not None:
         # Where and what kind, never the message: it may quote her answer.
-        log.error(
-            "error while handling update %s: %s\n%s",
-            update_id,
-            error_name(error),
-            safe_traceback(error),
-        )
+        trace = safe_traceback(error)
+        log.error("error while handling update %s: %s\n%s", update_id, error_name(error), trace)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             if update.callback_query is not None:

@@ -1,7 +1,5 @@
-"""Her registration's screens: the review, the verdict, "paused" and "nothing
-changed" (the engine's renderer, conversations/forms.py, draws its questions),
-and the ways in: /daftar, "Ubah data", and buttons drawn before it ran on the
-engine. No rules live here (services/intake.py)."""
+"""Her registration's screens (review, verdict, "paused", "nothing changed") and the
+ways in: /daftar, "Ubah data", old buttons. No rules live here (services/intake.py)."""
 
 from __future__ import annotations
 
@@ -48,8 +46,6 @@ def _day(value: Any) -> date | None:
 def review_text(a: dict[str, Any], t: Translator) -> str:
     places = load_places()
     esc = html.escape
-    kec = places.get(a["kecamatan_code"]).name if a.get("kecamatan_code") else "-"
-    village = places.get(a["village_code"]).name if a.get("village_code") else "-"
     occupation = t(OCCUPATIONS.get(a.get("occupation") or "", "-"))
     if a.get("occupation_other"):
         occupation = f"{occupation}: {a['occupation_other']}"
@@ -60,8 +56,8 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
         # changing the NIK means typing it again.
         (N_("NIK"), mask_nik(a["nik"]) if a.get("nik") else "-"),
         (N_("Birth date"), t.date(born) if born else "-"),
-        (N_("Kecamatan"), kec),
-        (N_("Desa/kelurahan"), village),
+        (N_("Kecamatan"), places.name(a.get("kecamatan_code"))),
+        (N_("Desa/kelurahan"), places.name(a.get("village_code"))),
         (N_("Address"), a.get("address") or "-"),
         (N_("Marital status"), t(MARITAL_LABELS.get(a.get("marital_status") or "", "-"))),
         (N_("Main earner"), t(N_("Yes")) if a.get("main_earner") else t(N_("No"))),
@@ -81,15 +77,8 @@ def review_text(a: dict[str, Any], t: Translator) -> str:
         ),
     ]
     lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
-    return "\n".join(
-        [
-            t(N_("Please check your answers:")),
-            "",
-            *lines,
-            "",
-            t(N_("Tap a button to change an answer, or tap Send.")),
-        ]
-    )
+    ask = t(N_("Tap a button to change an answer, or tap Send."))
+    return "\n".join([t(N_("Please check your answers:")), "", *lines, "", ask])
 
 
 def contact_text(phone: str | None, contact_by: str | None, t: Translator) -> str:
@@ -113,6 +102,28 @@ def review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
     return review_text(dict(state.answers), t), inline(rows)
 
 
+# What the verdict means for her, and what happens next.
+VERDICTS = {
+    Verdict.ELIGIBLE: (
+        N_("<b>You meet the requirements of the WRSE programme.</b>"),
+        N_("Next: tap <b>Classes</b> to see the training classes you can join."),
+    ),
+    Verdict.NEEDS_REVIEW: (
+        N_("<b>An officer needs to check a few things.</b>"),
+        N_(
+            "Next: an officer of Dinas Sosial will contact you. You do not need to do anything now."
+        ),
+    ),
+    Verdict.NOT_ELIGIBLE: (
+        N_("<b>For now you do not meet the requirements of this programme.</b>"),
+        N_(
+            "This is not a judgement of you. You can still ask about other help at "
+            "your desa or kelurahan office, or at {office}."
+        ),
+    ),
+}
+
+
 def result_text(result: SubmitResult, t: Translator, office: str) -> str:
     # A possible duplicate NIK reads like any other record an officer checks:
     # nothing here may tell whether a NIK is already registered (issue 9).
@@ -122,26 +133,9 @@ def result_text(result: SubmitResult, t: Translator, office: str) -> str:
         else t(N_("Thank you, your registration is received."))
     )
     lines = [f"{MARKS[line.outcome]} {html.escape(render_line(line, t))}" for line in result.lines]
-    if result.verdict == Verdict.ELIGIBLE:
-        verdict = t(N_("<b>You meet the requirements of the WRSE programme.</b>"))
-        after = t(N_("Next: tap <b>Classes</b> to see the training classes you can join."))
-    elif result.verdict == Verdict.NEEDS_REVIEW:
-        verdict = t(N_("<b>An officer needs to check a few things.</b>"))
-        after = t(
-            N_(
-                "Next: an officer of Dinas Sosial will contact you. You do not need to do "
-                "anything now."
-            )
-        )
-    else:
-        verdict = t(N_("<b>For now you do not meet the requirements of this programme.</b>"))
-        after = t(
-            N_(
-                "This is not a judgement of you. You can still ask about other help at "
-                "your desa or kelurahan office, or at {office}."
-            )
-        ).format(office=html.escape(office))
-    return "\n".join([head, verdict, "", *lines, "", after])
+    verdict, after = VERDICTS.get(result.verdict, VERDICTS[Verdict.NOT_ELIGIBLE])
+    after = t(after).format(office=html.escape(office))
+    return "\n".join([head, t(verdict), "", *lines, "", after])
 
 
 def render_line(line: RuleLine, t: Translator) -> str:

@@ -29,9 +29,6 @@ HELP_TEXT = N_(
 )
 
 
-_resume_with = intake.resume  # mid-registration: a short answer, then her open question
-
-
 async def start(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
@@ -45,65 +42,37 @@ async def start(update: Update, context: Context) -> None:
         await forms.ask(view, context, prefix=t(welcome))
         return
     where = await standing(context.runtime.db, uid)
-    if where.registered:
-        # Greeted as registered: no "Tekan Daftar" for someone who has.
-        await context.bot.send_message(
-            uid,
-            t(
-                N_(
-                    "Hello again! This is the assistant of <b>Dinas Sosial Kota Batu</b>. "
-                    "You are already registered.\n"
-                    "Tap <b>Classes</b> to see the training classes, or <b>My data</b> to see "
-                    "or change your data."
-                )
-            ),
-            parse_mode=ParseMode.HTML,
-            reply_markup=main_menu(t, has_draft=False, registered=True),
+    if where.registered:  # no "Tekan Daftar" for someone who has
+        text = N_(
+            "Hello again! This is the assistant of <b>Dinas Sosial Kota Batu</b>. "
+            "You are already registered.\n"
+            "Tap <b>Classes</b> to see the training classes, or <b>My data</b> to see "
+            "or change your data."
         )
-        return
-    has_draft = where.has_draft
-    text = t(
-        N_(
+    else:
+        text = N_(
             "Hello! This is the assistant of <b>Dinas Sosial Kota Batu</b>.\n"
             "We help women who support their family with skills classes (sewing, cooking, "
             "cookie baking, batik) and help to start a small business.\n"
             "Tap <b>Register</b> to begin."
         )
-    )
-    await context.bot.send_message(
-        user_id(update),
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=main_menu(t, has_draft=has_draft),
-    )
-
-
-async def greeting_route(update: Update, context: Context) -> bool:
-    """ "Halo", "assalamualaikum", "punten bu": a greeting back and the way forward
-    (the open question, or the /start greeting with the menu), never "I did not
-    understand". Asked only when no form of hers (a staff member's included) takes it."""
-    msg = update.effective_message
-    if msg is None or msg.text is None or not is_greeting(msg.text):
-        return False
-    t = tr(context)
-    if not await _resume_with(update, context, t(N_("Hello! Let us continue your registration:"))):
-        await start(update, context)
-    return True
+    menu = main_menu(t, has_draft=where.has_draft, registered=where.registered)
+    await context.bot.send_message(uid, t(text), parse_mode=ParseMode.HTML, reply_markup=menu)
 
 
 async def on_message(update: Update, context: Context) -> None:
-    """The one message handler: her open form's answer, else a greeting back, else
-    the way forward. A greeting mid-registration is not her answer (not her name)."""
+    """The one message handler: her open form's answer, else the way forward. A
+    greeting ("Halo", "punten bu") is greeted back, with her open registration
+    question (it is not her name) or the /start greeting, never "I did not understand"."""
     msg = update.effective_message
-    if msg is not None and msg.text is not None and is_greeting(msg.text):
+    greeting = msg is not None and msg.text is not None and is_greeting(msg.text)
+    if greeting:
         hello = tr(context)(N_("Hello! Let us continue your registration:"))
         if await intake.resume(update, context, html.escape(hello)):
             return
     if await forms.on_message(update, context):
         return
-    if await greeting_route(update, context):
-        return
-    await fallback(update, context)
+    await (start if greeting else fallback)(update, context)
 
 
 def help_text(t: Translator, settings: Settings) -> str:
@@ -127,7 +96,7 @@ async def help_command(update: Update, context: Context) -> None:
     role = await role_of(context.runtime.db, context.runtime.settings, user_id(update))
     if role is not None:
         text = f"{text}\n\n{role_help(role, t)}"
-    if await _resume_with(update, context, text):
+    if await intake.resume(update, context, text):
         return
     await context.bot.send_message(
         user_id(update),
@@ -139,7 +108,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     t = tr(context)
-    if await _resume_with(update, context, t(N_("I do not know that command. Let us continue:"))):
+    if await intake.resume(update, context, t(N_("I do not know that command. Let us continue:"))):
         return
     await context.bot.send_message(
         user_id(update),
