@@ -1,16 +1,11 @@
 """Typed callback data: one small frozen type per kind of button.
 
-A service says *which* button it means (``FormButton("class", 7, "skip")``);
-only the renderer turns it into Telegram's callback string (``encode``), and a
-handler reads a tap back with ``decode``, which refuses anything it did not
-write: a wrong prefix, a field that is not plain ASCII digits or a short code,
-a number beyond the database's columns, more than Telegram's 64 bytes.
-
-Each kind declares its prefix and its fields; the fields' types say how they
-are written: ``int`` as ASCII digits (at most ``INT4_MAX``, or ``big()`` for a
-Telegram id), ``str`` as a code of ``[a-z0-9_]`` (at most ``CODE_MAX``
-letters, or ``code(n)``). ``KINDS`` lists every kind,
-so a test checks that the longest possible data of each fits in 64 bytes.
+``encode`` writes a button's data; ``decode`` reads a tap back and refuses
+anything it did not write (wrong prefix, a field that is not ASCII digits or a
+short ``[a-z0-9_]`` code, a number beyond the database's columns, over 64 bytes).
+``int`` fields are at most ``INT4_MAX`` (``big()``: a Telegram id), ``str``
+fields ``CODE_MAX`` letters (``code(n)``); ``KINDS`` lets a test check that the
+longest data of each kind fits.
 """
 
 from __future__ import annotations
@@ -37,10 +32,6 @@ def big() -> Any:
 def code(length: int) -> Any:
     """A str field of at most ``length`` letters."""
     return dataclasses.field(default="", metadata={"max": length})
-
-
-def _limit(f: dataclasses.Field[Any], kind: Any) -> int:
-    return int(f.metadata.get("max", INT4_MAX if kind is int else CODE_MAX))
 
 
 KINDS: list[type[Button]] = []
@@ -96,12 +87,8 @@ class Button:
     @classmethod
     def longest(cls) -> str:
         """The longest data this kind can write (for the 64-byte test)."""
-        hints = get_type_hints(cls)
-        parts = [cls.PREFIX]
-        for f in dataclasses.fields(cls):
-            limit = _limit(f, hints[f.name])
-            parts.append(str(limit) if hints[f.name] is int else "z" * limit)
-        return SEP.join(parts)
+        parts = [str(limit) if kind is int else "z" * limit for _, kind, limit, _ in _fields(cls)]
+        return SEP.join([cls.PREFIX, *parts])
 
 
 @cache
@@ -112,7 +99,7 @@ def _fields(kind: type[Button]) -> tuple[tuple[str, Any, int, str], ...]:
     return tuple(
         (f.name, hints[f.name], limit, _write(f.default, limit))
         for f in dataclasses.fields(kind)
-        for limit in (_limit(f, hints[f.name]),)
+        for limit in (int(f.metadata.get("max", INT4_MAX if hints[f.name] is int else CODE_MAX)),)
     )
 
 

@@ -6,6 +6,7 @@ DOMAIN.md have one home.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import time
 from decimal import Decimal
 from functools import cached_property
@@ -159,13 +160,7 @@ class Settings(BaseSettings):
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(
-            poverty_line=self.poverty_line,
-            near_poor_multiplier=self.near_poor_multiplier,
-            vulnerable_multiplier=self.vulnerable_multiplier,
-            min_age=self.min_age,
-            max_age=self.max_age,
-        )
+        return Thresholds(**{f.name: getattr(self, f.name) for f in fields(Thresholds)})
 
 
 class ConfigError(Exception):

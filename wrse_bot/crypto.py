@@ -1,13 +1,7 @@
-"""Protection at rest for personal data (UU PDP Ps. 4, 35).
-
-Values are encrypted with Fernet (AES-128-CBC + HMAC) under a key derived
-from ``WRSE_SECRET_KEY``; the NIK also gets a keyed hash (HMAC-SHA256) so a
-duplicate can be found without decrypting every row.
-
-While a key is being rotated, ``WRSE_PREVIOUS_SECRET_KEY`` still opens what
-was written under the old key (``MultiFernet``); new values are always
-written under the current one, and ``python bot.py rekey`` re-encrypts the
-rest.
+"""Protection at rest for personal data (UU PDP Ps. 4, 35): Fernet under a key
+derived from ``WRSE_SECRET_KEY``, and a keyed hash of the NIK (HMAC-SHA256) so a
+duplicate is found without decrypting every row. During a rotation
+``WRSE_PREVIOUS_SECRET_KEY`` still opens the old rows until ``bot.py rekey``.
 """
 
 from __future__ import annotations
@@ -76,8 +70,8 @@ class Protector:
     def __init__(self, secret: str, previous: str | None = None) -> None:
         self._current = _Key(secret)
         self._previous = _Key(previous) if previous else None
-        keys = [self._current] + ([self._previous] if self._previous else [])
-        self._fernet = MultiFernet([k.fernet for k in keys])
+        self._keys = [self._current] + ([self._previous] if self._previous else [])
+        self._fernet = MultiFernet([k.fernet for k in self._keys])
 
     @property
     def key_id(self) -> str:
@@ -105,12 +99,7 @@ class Protector:
 
     def opens(self, token: str, *, previous: bool = True) -> bool:
         """Whether the current key (or, with ``previous``, the previous one) decrypts it."""
-        fernet = self._fernet if previous else self._current.fernet
-        try:
-            fernet.decrypt(token.encode("ascii"))
-        except (InvalidToken, ValueError):
-            return False
-        return True
+        return _opened(self._fernet if previous else self._current.fernet, token) is not None
 
     def nik_hash(self, nik: str) -> str:
         return hmac.new(self._current.hash_key, nik.encode(), hashlib.sha256).hexdigest()
@@ -118,8 +107,7 @@ class Protector:
     def nik_hashes(self, nik: str) -> list[str]:
         """Her NIK's hash under every key in use: during a rotation a row may
         still carry the previous key's hash until rekey recomputes it."""
-        keys = [self._current] + ([self._previous] if self._previous else [])
-        return [hmac.new(k.hash_key, nik.encode(), hashlib.sha256).hexdigest() for k in keys]
+        return [hmac.new(k.hash_key, nik.encode(), hashlib.sha256).hexdigest() for k in self._keys]
 
     def canary(self) -> str:
         return self.encrypt(_CANARY.decode())
@@ -127,12 +115,14 @@ class Protector:
     def is_canary(self, token: str, *, previous: bool = False) -> bool:
         """Whether ``token`` is the canary of the current (or previous) key."""
         key = self._previous if previous else self._current
-        if key is None:
-            return False
-        try:
-            return key.fernet.decrypt(token.encode("ascii")) == _CANARY
-        except (InvalidToken, ValueError):
-            return False
+        return key is not None and _opened(key.fernet, token) == _CANARY
+
+
+def _opened(fernet: Fernet | MultiFernet, token: str) -> bytes | None:
+    try:
+        return fernet.decrypt(token.encode("ascii"))
+    except (InvalidToken, ValueError):
+        return None
 
 
 _protector: Protector | None = None

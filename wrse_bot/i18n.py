@@ -1,10 +1,6 @@
 """Translations and formatting (Babel): Indonesian is the default and complete.
-
-Message ids in the code are English; ``locales/<lang>/LC_MESSAGES/messages.po``
-holds each language. ``make i18n`` compiles ``.mo`` files; when one is missing
-or older than its ``.po`` the catalog is compiled in memory, so a fresh
-checkout still speaks Indonesian.
-"""
+Message ids are English; a ``.mo`` missing or older than its ``.po`` is compiled
+in memory, so a fresh checkout still speaks Indonesian."""
 
 from __future__ import annotations
 
@@ -66,9 +62,6 @@ class Translator:
         return _catalog(self.language).gettext(message)
 
     __call__ = gettext
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _catalog(self.language).ngettext(singular, plural, n)
 
     def money(self, rupiah: int) -> str:
         """``Rp1.500.000`` in the ``id`` locale."""

@@ -195,10 +195,6 @@ class Registrant(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    assessments: Mapped[list[Assessment]] = relationship(
-        back_populates="registrant", order_by="Assessment.id", cascade="all, delete-orphan"
-    )
-
 
 class Assessment(Base):
     """One eligibility decision; every change of her data adds one (history)."""
@@ -216,8 +212,6 @@ class Assessment(Base):
     results: Mapped[list[dict[str, Any]] | None] = mapped_column(EncryptedJSON, nullable=True)
     assessed_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-
-    registrant: Mapped[Registrant] = relationship(back_populates="assessments")
 
 
 class StaffFlag(Base):
@@ -253,14 +247,10 @@ class AuditEvent(Base):
 
 
 class KeyCheck(Base):
-    """Which key the protected columns are encrypted under (one row).
-
-    ``canary`` is a constant encrypted under that key, so a different
-    ``WRSE_SECRET_KEY`` stops start-up instead of writing rows nobody can
-    read together. ``previous_key_id`` is set while a rotation is unfinished;
-    ``rekey_table`` / ``rekey_after`` record how far ``bot.py rekey`` got, so
-    it resumes after a crash.
-    """
+    """Which key the protected columns are encrypted under (one row). ``canary``,
+    a constant under that key, stops a start-up with another ``WRSE_SECRET_KEY``
+    before it writes rows nobody can read together; ``rekey_table``/``rekey_after``
+    let an interrupted ``bot.py rekey`` resume."""
 
     __tablename__ = "key_checks"
 
@@ -336,9 +326,7 @@ class TrainingClass(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     sessions: Mapped[list[ClassSession]] = relationship(
-        back_populates="training_class",
-        order_by="ClassSession.starts_at",
-        cascade="all, delete-orphan",
+        order_by="ClassSession.starts_at", cascade="all, delete-orphan"
     )
 
 
@@ -350,12 +338,9 @@ class ClassSession(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    training_class: Mapped[TrainingClass] = relationship(back_populates="sessions")
-
 
 class Enrolment(Base):
-    """Her place in a class: enrolled, waitlisted (ordered by id), offered a
-    freed seat until ``offered_until``, cancelled, or completed."""
+    """Her place in a class (domain.statuses.EnrolmentStatus)."""
 
     __tablename__ = "enrolments"
     __table_args__ = (
@@ -523,7 +508,6 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     parse_mode: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    # pending -> sent | blocked | failed | skipped | cancelled | diverted
     status: Mapped[OutboxStatus] = mapped_column(String(16), default=OutboxStatus.PENDING)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Not sent after this (a reminder whose session has begun): skipped, reason stored.
@@ -583,7 +567,6 @@ class CheckIn(Base):
     class_id: Mapped[int] = mapped_column(Integer, index=True)
     round_days: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    # scheduled -> asked -> (reasked) -> answered | no_response; or cancelled
     status: Mapped[CheckInStatus] = mapped_column(
         String(16), default=CheckInStatus.SCHEDULED, index=True
     )

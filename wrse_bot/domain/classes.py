@@ -62,8 +62,7 @@ def spans_overlap(a: Span, b: Span) -> bool:
 
 
 def clashes(mine: Iterable[Span], other: Iterable[Span]) -> bool:
-    others = list(other)
-    return any(spans_overlap(a, b) for a in mine for b in others)
+    return first_clash(mine, other) is not None
 
 
 def listing_key(

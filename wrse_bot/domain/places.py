@@ -72,19 +72,9 @@ class Places:
         return len(self._by_code)
 
 
-def load_places(path: Path | None = None) -> Places:
-    """Read the places CSV; the bundled default is read once and shared."""
-    if path is None:
-        return _load_default()
-    return _read(path)
-
-
 @cache
-def _load_default() -> Places:
-    return _read(DEFAULT_PATH)
-
-
-def _read(path: Path) -> Places:
+def load_places(path: Path = DEFAULT_PATH) -> Places:
+    """Read the places CSV (each file once: the bundled default is shared)."""
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return Places(

@@ -1,9 +1,5 @@
-"""Reading callback data: buttons are checked, never trusted.
-
-Every handler matches its data with :func:`match` (the whole string, ASCII
-classes only, at most Telegram's 64 bytes) and reads numbers with
-:func:`number`; anything else gets a short "button no longer valid" answer.
-"""
+"""Reading callback data: buttons are checked, never trusted (:func:`match`: the
+whole string, ASCII classes only, at most 64 bytes; :func:`number`)."""
 
 from __future__ import annotations
 
@@ -28,5 +24,4 @@ def match(pattern: re.Pattern[str], data: str | None) -> re.Match[str] | None:
     return pattern.fullmatch(data)
 
 
-def number(text: str | None, maximum: int = INT4_MAX) -> int | None:
-    return parse_uint(text, maximum)
+number = parse_uint  # an id from callback data, at most ``maximum`` (INT4_MAX)

@@ -13,9 +13,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-# Telegram refuses callback data over 64 bytes; ours stays far below, and
-# this guard turns a programming slip into a clear error instead of a 400.
-MAX_CALLBACK_BYTES = 64
+from wrse_bot.buttons import MAX_BYTES as MAX_CALLBACK_BYTES
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:

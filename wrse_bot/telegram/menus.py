@@ -1,10 +1,6 @@
-"""Each role's command list in Telegram's menu (setMyCommands, chat scope).
-
-The women's list is the default for every private chat (bot.py sets it on
-BotCommandScopeAllPrivateChats). Officers get that list plus their own
-commands in their chat's scope; when a role is revoked the chat scope is
-deleted and she sees the women's list again. The menu is a convenience: the
-role is checked on the server every time a command runs.
+"""Each role's command list in Telegram's menu: the women's list is every private
+chat's default (bot.py); officers get it plus their own in their chat's scope,
+deleted when the role goes. A convenience: the server checks the role every time.
 """
 
 from __future__ import annotations
@@ -44,18 +40,25 @@ COMPANION_COMMANDS: tuple[tuple[str, str], ...] = (
     ("kelaskan", N_("Enrol a woman without Telegram in a class")),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    *STAFF_COMMANDS,
-    *COORDINATOR_COMMANDS,
     ("undang", N_("Invite an officer")),
     ("peran", N_("Roles and access")),
     ("wilayah", N_("Villages of the companions")),
 )
-
-ROLE_COMMANDS: dict[Role, tuple[tuple[str, str], ...]] = {
-    Role.STAFF: STAFF_COMMANDS,
-    Role.COORDINATOR: COORDINATOR_COMMANDS,
-    Role.COMPANION: COMPANION_COMMANDS,
-    Role.ADMIN: ADMIN_COMMANDS,
+# Each role's commands, grouped under the role they come from (for /bantuan); an
+# admin has the officers' too.
+HELP_SECTIONS: dict[Role, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
+    Role.STAFF: ((N_("Officer"), STAFF_COMMANDS),),
+    Role.COORDINATOR: ((N_("Coordinator"), COORDINATOR_COMMANDS),),
+    Role.COMPANION: ((N_("Companion"), COMPANION_COMMANDS),),
+    Role.ADMIN: (
+        (N_("Officer"), STAFF_COMMANDS),
+        (N_("Coordinator"), COORDINATOR_COMMANDS),
+        (N_("Admin"), ADMIN_COMMANDS),
+    ),
+}
+ROLE_COMMANDS = {
+    role: tuple(c for _, commands in sections for c in commands)
+    for role, sections in HELP_SECTIONS.items()
 }
 
 
@@ -103,20 +106,6 @@ async def sync_all(app: Application) -> None:  # type: ignore[type-arg]
             await sync_menu(app.bot, uid, role, t, base=base)
         except TelegramError as exc:  # e.g. she never opened the bot: "chat not found"
             log.warning("could not set the menu of an officer: %s", exc.message)
-
-
-_OFFICER_COMMANDS = frozenset(STAFF_COMMANDS + COORDINATOR_COMMANDS)
-# What /bantuan adds for officers: each group of commands under its role's name.
-HELP_SECTIONS: dict[Role, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = {
-    Role.STAFF: ((N_("Officer"), STAFF_COMMANDS),),
-    Role.COORDINATOR: ((N_("Coordinator"), COORDINATOR_COMMANDS),),
-    Role.COMPANION: ((N_("Companion"), COMPANION_COMMANDS),),
-    Role.ADMIN: (
-        (N_("Officer"), STAFF_COMMANDS),
-        (N_("Coordinator"), COORDINATOR_COMMANDS),
-        (N_("Admin"), tuple(c for c in ADMIN_COMMANDS if c not in _OFFICER_COMMANDS)),
-    ),
-}
 
 
 def role_help(role: Role, t: Translator) -> str:
