@@ -1,10 +1,6 @@
-"""Logs that never carry personal data (UU 27/2022).
-
-An exception's message may quote what it was given: a database error its
-statement's parameters (a name, an address), a Bot API error a piece of the
-text. So a logged failure keeps where it happened and what kind it was, and
-never the message: the frames (our source lines, no values) and the types.
-"""
+"""Logs that never carry personal data (UU 27/2022): an exception's message may
+quote what it was given (a statement's parameters, a piece of a text), so a logged
+failure keeps its frames and types, never the message."""
 
 from __future__ import annotations
 

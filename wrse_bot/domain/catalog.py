@@ -1,8 +1,5 @@
-"""The lists women choose from, as stable codes with their display labels.
-
-Labels follow the official wording (Dukcapil education levels, SIAK
-occupation codes; DOMAIN.md "Words people use") and are translated when shown.
-"""
+"""The lists women choose from, as stable codes with their display labels in the
+official wording (Dukcapil education levels, SIAK occupation codes)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""Numbers nobody typed: ids inside callback data and stored choice values.
-
-``"²".isdigit()`` is true and ``int("²")`` then raises; ``"٣"`` passes both.
-A forged or odd button must be refused, never crash a handler or reach the
-database as a number no column can hold, so every such number is read here.
-"""
+"""Numbers nobody typed (ids in callback data, stored choice values), read strictly:
+``"²".isdigit()`` is true and ``int("²")`` raises, ``"٣"`` passes both, and a forged
+button must never crash a handler or reach a column that cannot hold it."""
 
 from __future__ import annotations
 

@@ -1,14 +1,9 @@
 """Reports never single a woman out: the small-group rule, in one place.
 
-Every figure the office publishes (a count, a median, a share), in the
-/laporan message, its charts and the exports' summary sheet, passes through
-here. A figure computed over fewer than ``min_group`` women (the setting
-WRSE_REPORT_MIN_GROUP, 5 by default) is withheld and shown as "< 5": with one
-registrant her "median" income would be her income (UU PDP: income is
-personal financial data).
-
-Zero is shown: it describes nobody. Personal rows (the full and masked
-exports) are a different matter: role-checked and audit-logged, not here.
+Every figure the office publishes (/laporan, its charts, the exports' summary)
+passes through here. One over fewer than ``min_group`` women
+(WRSE_REPORT_MIN_GROUP) shows as "< 5": with one registrant her "median" income
+would be her income (UU PDP). Zero is shown: it describes nobody.
 """
 
 from __future__ import annotations

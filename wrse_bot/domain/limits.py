@@ -1,7 +1,5 @@
-"""How long a text may be. Telegram measures a message after parsing its
-entities, in UTF-16 code units (an emoji counts two), and refuses more than
-4,096; staff free text is limited well below that, so every card built from
-it fits."""
+"""How long a text may be: Telegram counts UTF-16 code units after parsing entities
+(an emoji is two) and refuses more than 4,096."""
 
 from __future__ import annotations
 

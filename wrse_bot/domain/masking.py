@@ -1,13 +1,9 @@
 """How a woman appears in a *masked* export: recognisable to nobody outside the office.
 
-The masked file is for counting and planning, and may travel further than the
-full one. So it holds nothing a reader could rebuild an identity from (UU PDP):
-- no NIK digits at all: its last four with the kecamatan and the birth date
-  rebuild the whole NIK (``PP KK CC DDMMYY SSSS``, DOMAIN.md);
-- initials instead of the name, no address;
-- a five-year age band instead of the birth date;
-- the phone as on a shared screen (``mask_phone``);
-- income as its Rp100.000 range, never the exact figure.
+The masked file may travel further than the full one, so it holds nothing an
+identity could be rebuilt from (UU PDP): no NIK digits at all (its last four with
+the kecamatan and birth date rebuild it), initials, a five-year age band, the
+phone as on a shared screen, income as its Rp100.000 range.
 """
 
 from __future__ import annotations

@@ -1,10 +1,5 @@
-"""What women report at a check-in, as stable codes with display labels.
-
-The study behind the programme (DOMAIN.md "Who we serve") asks afterwards
-whether income rose, whether she opened a business, what help she received
-(modal usaha; a sewing machine, gerobak or etalase) and what held her back.
-Codes are stored; labels are translated when shown.
-"""
+"""What women report at a check-in (DOMAIN.md "Who we serve": income, business, help
+received, what held her back), as stored codes with labels translated when shown."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
 """The states a stored row can be in, one enum per column. The database
 refuses any other value (CHECK constraints built from these enums in
-wrse_bot/db/models.py), so a typo is an error, not a silent new state.
-
-Eligibility verdicts live with their rules (``domain.eligibility.Verdict``),
-roles in ``domain.roles``, follow-up reasons and income changes in
-``domain.obstacles``.
-"""
+wrse_bot/db/models.py), so a typo is an error, not a silent new state."""
 
 from __future__ import annotations
 

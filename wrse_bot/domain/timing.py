@@ -1,7 +1,5 @@
-"""When a scheduled message may go out: quiet hours, reminders and check-ins.
-
-Pure functions over aware datetimes; the office's clock is WIB (DOMAIN.md).
-"""
+"""When a scheduled message may go out: quiet hours, reminders and check-ins (pure
+functions over aware datetimes; the office's clock is WIB)."""
 
 from __future__ import annotations
 
@@ -42,16 +40,10 @@ class QuietHours:
 
 
 def send_time(due: datetime, quiet: QuietHours, *, deadline: datetime | None = None) -> datetime:
-    """When to send something due at ``due``.
-
-    Issue 4, "Quiet hours": whatever falls due in them waits for the morning,
-    *except a reminder that would then arrive after its session*. Read
-    literally, that reminder is not held: it goes out at ``due``, inside quiet
-    hours, because a reminder after the session is worth nothing and a late-night
-    one may still get her there. (``deadline`` is the session's start; a
-    reminder whose deadline has passed is skipped by the dispatcher, with its
-    reason, never here.)
-    """
+    """When to send something due at ``due``. Issue 4: what falls due in quiet
+    hours waits for the morning, except a reminder that would then arrive after
+    its session (``deadline``): it goes out at ``due``, since a late-night
+    reminder may still get her there and a late one is worth nothing."""
     at = quiet.next_allowed(due)
     if deadline is not None and at >= deadline:
         return due

@@ -1,8 +1,5 @@
-"""A companion's home visits (issue 11): when a woman needs one, and the
-obstacles a visit notes, in the study's two kinds: from inside herself
-(health, confidence, skills) and from outside (children and family,
-neighbours, the market, the government). Codes are stored; labels are
-translated when shown."""
+"""A companion's home visits (issue 11): when a woman needs one, and the obstacles a
+visit notes, in the study's two kinds: from inside herself and from outside."""
 
 from __future__ import annotations
 

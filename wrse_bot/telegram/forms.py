@@ -1,12 +1,8 @@
 """Drawing a form's open question as a Telegram message, the same for every form.
 
-The prompt, numbered "(2/5)" when the form counts its questions, after the
-problem with her last answer; then the answer buttons (a multiple choice marks
-what she picked, then "Done"), "Skip", "Kembali", and the help button once
-offered, last: below everything, so no button she knows moves. ``data(code)``
-writes a button's callback data for the revision being drawn. A question
-asking for her phone is a reply keyboard whose first button shares her number
-(its other buttons send their labels, read back as typed words).
+The help button, once offered, comes last, so no button she knows moves. A
+question asking for her phone is a reply keyboard whose first button shares
+her number (its other buttons send their labels, read back as typed words).
 """
 
 from __future__ import annotations
