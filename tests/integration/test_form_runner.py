@@ -17,10 +17,10 @@ from tests.conftest import make_settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, AuditEvent
 from wrse_bot.domain.statuses import FormName
-from wrse_bot.forms.engine import Answer
+from wrse_bot.forms.engine import Answer, Problem
 from wrse_bot.forms.model import Choice, Form, Question
 from wrse_bot.runtime import Runtime
-from wrse_bot.services.forms import FormRunner, FormSpec, Status
+from wrse_bot.services.forms import FormRunner, FormSpec, InRow, Status
 from wrse_bot.services.notices import Notice
 
 OWNER = 4242
@@ -185,3 +185,91 @@ async def test_the_database_refuses_two_open_forms_for_one_person(runner: FormRu
             for form in (NOTE.name, TOPIC.name):
                 s.add(ActiveForm(user_id=OWNER, form=form, rev=0, prompted_rev=-1, misses=0))
                 await s.flush()
+
+
+# ---- the answer path on PostgreSQL: read, then save with the claim in one statement ----
+# A form's hooks may use the database (a check, filing); then the whole answer runs in
+# one transaction instead. Either way an answer is saved once and a copy changes nothing.
+
+KNOWN = Form(
+    FormName.FOLLOW_UP_NOTE,
+    (
+        Question("code", "Code?", parse=lambda text, _: text),
+        Question("urgent", "Urgent?", choices=(Choice("yes", "Yes"), Choice("no", "No"))),
+    ),
+)
+
+
+async def refuse_unknown_code(s: AsyncSession, row: ActiveForm, before: Any, after: Any) -> Any:
+    """A check that asks the database (as the NIK limit does)."""
+    code = after.answers.get("code")
+    if code is None or await s.scalar(text("SELECT :c = 'K1'"), {"c": code}):
+        return None
+    return Problem("Unknown code")
+
+
+@pytest.fixture
+async def checked(db_url: str) -> AsyncIterator[FormRunner]:
+    Runtime.build(make_settings(db_url))
+    db = Database(db_url)
+    yield FormRunner(db, [FormSpec(KNOWN, check=refuse_unknown_code)])
+    await db.dispose()
+
+
+async def test_a_check_that_reads_the_database_refuses_and_accepts(checked: FormRunner) -> None:
+    await checked.open(OWNER, KNOWN.name, update_id=1)
+    refused = await checked.handle(OWNER, 2, typed("K9"))
+    assert (refused.status, refused.step) == (Status.ASK, "code")
+    assert refused.problem == Problem("Unknown code")
+    accepted = await checked.handle(OWNER, 3, typed("K1"))
+    assert (accepted.step, accepted.problem) == ("urgent", None)
+    checked.delivered(accepted)
+    assert (await checked.handle(OWNER, 3, typed("K1"))).status == Status.DUPLICATE
+
+
+async def test_an_answer_saved_without_a_transaction_is_there_after_a_restart(
+    runner: FormRunner, db_url: str
+) -> None:
+    await runner.open(OWNER, NOTE.name, update_id=1)
+    asked = await runner.handle(OWNER, 2, typed("Pasar"))
+    runner.delivered(asked)
+    await runner.flush()
+    again = FormRunner(runner.db, runner.specs.values())  # a new process, the same rows
+    assert (await again.current(OWNER, NOTE.name)).step == "urgent"  # type: ignore[union-attr]
+    assert (await again.handle(OWNER, 2, typed("Pasar"))).status == Status.DUPLICATE
+
+
+async def test_a_form_moved_on_between_reading_and_saving_is_not_overwritten(
+    pg_url: str,
+) -> None:
+    """PostgreSQL reads her form outside a transaction: if it moves on meanwhile
+    (here: a store that lets another writer in first), her words are read against
+    the form as it now stands, and nothing is saved over the other's change."""
+    Runtime.build(make_settings(pg_url))
+    db = Database(pg_url)
+
+    class Racing(InRow):
+        raced = False
+
+        async def save(self, s: AsyncSession, row: ActiveForm, before: Any, after: Any) -> None:
+            if not self.raced:  # someone else saves "title" first
+                self.raced = True
+                async with db.transaction() as other:
+                    await other.execute(
+                        text("UPDATE active_forms SET rev = rev + 1, step = 'urgent'")
+                    )
+            await super().save(s, row, before, after)
+
+    runner = FormRunner(db, [FormSpec(NOTE, store=Racing())])
+    try:
+        await runner.open(OWNER, NOTE.name, update_id=1)
+        view = await runner.handle(OWNER, 2, typed("Pasar"))
+        # Read against "urgent", the question the other writer moved her to: refused.
+        assert (view.status, view.step) == (Status.ASK, "urgent")
+        assert view.problem is not None
+        now = await runner.current(OWNER, NOTE.name)
+        assert now is not None and "title" not in now.state.answers
+        runner.delivered(view)
+        assert (await runner.handle(OWNER, 2, typed("Pasar"))).status == Status.DUPLICATE
+    finally:
+        await db.dispose()

@@ -94,6 +94,11 @@ class Database:
             self._read_engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
         self._writers = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: single statements that commit on their own (services/forms.py's
+        # quick path saves an answer and its claim in one, without BEGIN and COMMIT).
+        self.autocommit = (
+            None if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         # SQLite has one writer at a time. Queueing writers here, in order,
         # beats letting them collide on the file lock and back off in sleeps.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None

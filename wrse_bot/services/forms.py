@@ -34,7 +34,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, UnboundExecutionError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import now
@@ -56,7 +56,7 @@ from wrse_bot.forms.engine import (
 from wrse_bot.forms.model import DONE, Answers, Form
 from wrse_bot.services.prompts import PromptLedger
 from wrse_bot.services.roles import audit
-from wrse_bot.services.updates import claim_if, claim_params, claim_update
+from wrse_bot.services.updates import claim_after, claim_if, claim_params, claim_update, seen
 
 HELP = "help"  # the help button's code: checked against the revision like any other
 
@@ -280,53 +280,113 @@ class FormRunner:
     async def _handle(
         self, owner: int, update_id: int | None, ans: Answer, form: str | None
     ) -> FormView:
+        if update_id is not None and self.db.autocommit is not None and ans.kind != "help":
+            view = await self._handle_quickly(owner, update_id, ans, form)
+            if view is not None:
+                return view
         async with self.db.transaction() as s:
             row, claimed = await _claim_mine(s, owner, update_id)
-            if row is None or row.form not in self.specs:
-                return FormView(Status.NONE, owner, form)
-            spec = self.specs[row.form]
-            if not await self._may(s, spec, owner):  # her role was taken away meanwhile
-                await s.execute(_DELETE, {"rid": row.id})
-                return FormView(Status.REFUSED, owner, row.form, row.subject)
-            before = await _load(s, spec, row)
-            if before is None:  # its subject ended elsewhere: a message is not for it
-                await s.execute(_DELETE, {"rid": row.id})
-                status = Status.CLOSED if ans.kind == "choice" else Status.NONE
-                return FormView(status, owner, row.form, row.subject)
-            state = _state(row, before)
-            if not claimed:  # Telegram delivered this update before
-                return self._redelivered(row, state)
-            if form is not None and row.form != form:  # a button of a form she left
-                return self._view(Status.STALE, row, state)
-            if ans.kind == "help" and spec.help is None:
-                ans = Answer("text", ans.value)  # the words, to a form nobody helps with
-            if ans.kind == "help" or (ans.kind == "choice" and ans.value == HELP):
-                return await self._help(s, spec, row, state, ans)
-            outcome = advance(spec.form, state, ans)
-            if not outcome.changed:  # a stale button: nothing to save
-                return self._outcome(row, outcome)
-            if spec.check is not None:
-                problem = await spec.check(s, row, before, outcome.state)
-                if problem is not None:
-                    outcome = refuse(spec.form, state, problem)
-                    if spec.help is not None:  # typing again will not do: a person may
-                        outcome = replace(outcome, effects=(*outcome.effects, OfferHelp()))
-            await spec.store.save(s, row, _plain(before), _plain(outcome.state.answers))
-            _write(row, outcome.state)
-            if outcome.state.step == DONE:
-                notices = await spec.finish(s, row, _plain(outcome.state.answers))
-                if spec.audit:
-                    audit(s, owner, spec.audit, detail=row.form)
-                await s.execute(_DELETE, {"rid": row.id})
-                view = self._view(Status.DONE, row, outcome.state)
-                return replace(view, notices=notices, resumable=await _resumable(s, row))
-            await _save(s, row)
-            self._rows[(owner, row.form)] = row.id
-            if spec.facts is not None:  # what she sees next, by her new answers
-                answers = await _load(s, spec, row, outcome.state.answers)
-                if answers is not None:
-                    outcome = replace(outcome, state=replace(outcome.state, answers=answers))
+            return await self._apply(s, owner, row, claimed, ans, form, lambda r: _save(s, r))
+
+    async def _handle_quickly(
+        self, owner: int, update_id: int, ans: Answer, form: str | None
+    ) -> FormView | None:
+        """PostgreSQL, in two round trips instead of four (BEGIN, read, save, COMMIT):
+        her form is read outside a transaction, and the new state saved together
+        with the update's claim in one guarded statement (``_SAVE_CLAIMED``). The
+        hooks get a session bound to nothing: one that needs the database (filing,
+        a NIK check, help, a role) raises, and the full transaction runs instead,
+        as it does for a copy, a stale button, or a row that moved meanwhile. None:
+        take the full path."""
+        assert self.db.autocommit is not None
+        params = claim_params(update_id)
+        async with self.db.autocommit.connect() as conn:
+            found = (await conn.execute(_PEEK, {"uid": owner, **params})).first()
+            if found is None:
+                return FormView(Status.NONE, owner, form)  # nothing is claimed without a form
+            values = found._asdict()
+            if values.pop("seen"):
+                return None
+            row, saved = ActiveForm(**values), False
+            guard = {"old_step": row.step, "old_rev": row.rev, "old_misses": row.misses}
+
+            async def save(row: ActiveForm) -> None:
+                nonlocal saved
+                if s.sync_session.new or s.sync_session.dirty or s.sync_session.deleted:
+                    raise _NeedsTransactionError
+                row.updated_at = now()
+                new = {f"new_{name}": getattr(row, name) for name in _SAVED}
+                done = await conn.execute(_SAVE_CLAIMED, {"rid": row.id, **guard, **new, **params})
+                if done.first() is None:  # claimed or changed meanwhile
+                    raise _NeedsTransactionError
+                saved = True
+
+            s = AsyncSession()
+            try:
+                view = await self._apply(s, owner, row, True, ans, form, save)
+            except (UnboundExecutionError, _NeedsTransactionError):
+                return None
+            finally:
+                await s.close()
+        return view if saved else None  # nothing saved, nothing claimed: the full path claims
+
+    async def _apply(
+        self,
+        s: AsyncSession,
+        owner: int,
+        row: ActiveForm | None,
+        claimed: bool,
+        ans: Answer,
+        form: str | None,
+        save: Callable[[ActiveForm], Awaitable[None]],
+    ) -> FormView:
+        """Her input to her form's ``row`` (read, and ``claimed`` or not), in ``s``;
+        ``save`` writes the row's new state."""
+        if row is None or row.form not in self.specs:
+            return FormView(Status.NONE, owner, form)
+        spec = self.specs[row.form]
+        if not await self._may(s, spec, owner):  # her role was taken away meanwhile
+            await s.execute(_DELETE, {"rid": row.id})
+            return FormView(Status.REFUSED, owner, row.form, row.subject)
+        before = await _load(s, spec, row)
+        if before is None:  # its subject ended elsewhere: a message is not for it
+            await s.execute(_DELETE, {"rid": row.id})
+            status = Status.CLOSED if ans.kind == "choice" else Status.NONE
+            return FormView(status, owner, row.form, row.subject)
+        state = _state(row, before)
+        if not claimed:  # Telegram delivered this update before
+            return self._redelivered(row, state)
+        if form is not None and row.form != form:  # a button of a form she left
+            return self._view(Status.STALE, row, state)
+        if ans.kind == "help" and spec.help is None:
+            ans = Answer("text", ans.value)  # the words, to a form nobody helps with
+        if ans.kind == "help" or (ans.kind == "choice" and ans.value == HELP):
+            return await self._help(s, spec, row, state, ans, save)
+        outcome = advance(spec.form, state, ans)
+        if not outcome.changed:  # a stale button: nothing to save
             return self._outcome(row, outcome)
+        if spec.check is not None:
+            problem = await spec.check(s, row, before, outcome.state)
+            if problem is not None:
+                outcome = refuse(spec.form, state, problem)
+                if spec.help is not None:  # typing again will not do: a person may
+                    outcome = replace(outcome, effects=(*outcome.effects, OfferHelp()))
+        await spec.store.save(s, row, _plain(before), _plain(outcome.state.answers))
+        _write(row, outcome.state)
+        if outcome.state.step == DONE:
+            notices = await spec.finish(s, row, _plain(outcome.state.answers))
+            if spec.audit:
+                audit(s, owner, spec.audit, detail=row.form)
+            await s.execute(_DELETE, {"rid": row.id})
+            view = self._view(Status.DONE, row, outcome.state)
+            return replace(view, notices=notices, resumable=await _resumable(s, row))
+        await save(row)
+        self._rows[(owner, row.form)] = row.id
+        if spec.facts is not None:  # what she sees next, by her new answers
+            answers = await _load(s, spec, row, outcome.state.answers)
+            if answers is not None:
+                outcome = replace(outcome, state=replace(outcome.state, answers=answers))
+        return self._outcome(row, outcome)
 
     async def cancel(
         self,
@@ -394,6 +454,7 @@ class FormRunner:
         row: ActiveForm,
         state: FormState,
         ans: Answer,
+        save: Callable[[ActiveForm], Awaitable[None]],
     ) -> FormView:
         # A help button names its question (one left on an earlier question shows
         # her where she is now); typed words ("Minta bantuan petugas", or the phone
@@ -404,7 +465,7 @@ class FormRunner:
             await spec.help(s, row, state)
         new = replace(state, rev=state.rev + 1, misses=0)  # the question is drawn again
         _write(row, new)
-        await _save(s, row)
+        await save(row)
         self._rows[(row.user_id, row.form)] = row.id
         return self._view(Status.HELP, row, new)
 
@@ -514,6 +575,30 @@ _OPEN = (_T.c.user_id == bindparam("uid")) & _T.c.paused.is_(False)
 _CLAIM = claim_if(select(_T.c.id).where(_OPEN).exists()).cte("claim")
 _CLAIMED = select(_CLAIM.c.update_id).exists().label("claimed")
 _CLAIMING = select(_T, _CLAIMED).where(_OPEN).with_for_update(of=_T)
+
+
+# PostgreSQL's quick path (FormRunner._handle_quickly): her open form read outside a
+# transaction, with whether this update was handled before; then her new state saved
+# only if her row is as it was read and the update is new, claimed in the same statement.
+_PEEK = select(_T, seen().label("seen")).where(_OPEN)
+_CHANGED = (
+    update(_T)
+    .where(
+        _T.c.id == bindparam("rid"),
+        _T.c.step.is_not_distinct_from(bindparam("old_step", type_=_T.c.step.type)),
+        _T.c.rev == bindparam("old_rev"),
+        _T.c.misses == bindparam("old_misses"),
+        ~seen(),
+    )
+    .values({name: bindparam(f"new_{name}", type_=_T.c[name].type) for name in _SAVED})
+    .returning(_T.c.id)
+    .cte("changed")
+)
+_SAVE_CLAIMED = claim_after(_CHANGED)
+
+
+class _NeedsTransactionError(Exception):
+    """The quick path met what only the full transaction may do."""
 
 
 async def _claim_mine(

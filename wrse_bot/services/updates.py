@@ -82,14 +82,40 @@ def claim_if(exists: Any) -> Any:
     """A PostgreSQL claim, as ``claim_update`` makes it, made only if ``exists``
     holds and returning the claimed id: a CTE for the statement that reads what
     the update changes, one round trip for both (services/forms.py)."""
+    return _claim_from(_claimed_row().where(exists))
+
+
+def claim_after(change: Any) -> Any:
+    """A PostgreSQL claim made only if ``change`` (a CTE that writes what the
+    update changes, returning a row) changed something, returning the claimed id:
+    the change and its claim in one statement, committed together."""
+    return _claim_from(_claimed_row().select_from(change)).add_cte(change)
+
+
+def seen() -> Any:
+    """True if this update (``key``) was claimed within the redelivery window."""
     table = ProcessedUpdate.__table__
     at = table.c.processed_at.type
-    found = select(bindparam("key", type_=table.c.update_id.type), bindparam("at", type_=at))
-    stmt = pg_insert(table).from_select(["update_id", "processed_at"], found.where(exists))
+    found = select(table.c.update_id).where(
+        table.c.update_id == bindparam("key", type_=table.c.update_id.type),
+        table.c.processed_at >= bindparam("stale", type_=at),
+    )
+    return found.exists()
+
+
+def _claimed_row() -> Any:
+    table = ProcessedUpdate.__table__
+    key = bindparam("key", type_=table.c.update_id.type)
+    return select(key, bindparam("at", type_=table.c.processed_at.type))
+
+
+def _claim_from(found: Any) -> Any:
+    table = ProcessedUpdate.__table__
+    stmt = pg_insert(table).from_select(["update_id", "processed_at"], found)
     return stmt.on_conflict_do_update(
         index_elements=["update_id"],
         set_={"processed_at": stmt.excluded.processed_at},
-        where=table.c.processed_at < bindparam("stale", type_=at),
+        where=table.c.processed_at < bindparam("stale", type_=table.c.processed_at.type),
     ).returning(table.c.update_id)
 
 
