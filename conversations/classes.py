@@ -42,6 +42,7 @@ from wrse_bot.services.classes import (
     Listing,
     MyPlace,
 )
+from wrse_bot.services.roles import COMPANIONS, role_of
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
@@ -52,6 +53,11 @@ HOLD_CHECK_SECONDS = 60
 NOT_OPEN = N_("Sorry, this class is no longer open.")
 ALREADY_ENROLLED = N_("You are already enrolled in this class.")
 MY_CLASSES_HINT = N_("See your classes: /kelas_saya")
+FOR_COMPANIONS = N_(
+    "You enrol the women you accompany in a class: type /kelaskan and her number, for "
+    "example: /kelaskan 12. The numbers are in /dampingan, where you can also tap 🎓 beside "
+    "her name."
+)
 
 
 def cb(action: str, ident: int = 0) -> str:
@@ -323,6 +329,11 @@ async def list_classes(update: Update, context: Context) -> None:
         return
     runtime = context.runtime
     listing = await svc.list_open(runtime.db, user_id(update))
+    if listing.standing is Standing.NOT_REGISTERED and (
+        await role_of(runtime.db, runtime.settings, user_id(update)) in COMPANIONS
+    ):  # she has no registration of her own: she enrols the women she accompanies
+        await context.bot.send_message(user_id(update), t(FOR_COMPANIONS))
+        return
     text, markup = listing_page(listing, t, 0, runtime.settings.office_contact)
     await context.bot.send_message(
         user_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup

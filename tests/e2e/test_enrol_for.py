@@ -109,3 +109,16 @@ async def test_a_companion_of_another_desa_is_refused_and_forged_buttons_change_
                 )
             )
         assert refused == ["kelaskan", "kelaskan:y", "kelaskan:v", "kelaskan:s"]
+
+
+async def test_a_companion_asking_for_classes_is_shown_how_she_enrols_her_women(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    """/kelas is the women's command; a companion has no registration of her own,
+    so she is told how she enrols the women she accompanies, not to register."""
+    async with start_bot(admin_ids=frozenset({ADMIN})) as app:
+        await make_companion(app, WATI, BEJI)
+        await make_class(db_of(app), title="Menjahit Dasar")
+        told = await emulator.user(WATI).ask("/kelas")
+        assert "/kelaskan" in told.text and "/dampingan" in told.text
+        assert "mendaftar dulu" not in told.text and told.button_labels == []
