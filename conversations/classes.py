@@ -2,19 +2,20 @@
 details, "Ikut kelas ini" with a confirmation, /kelas_saya with "Batalkan",
 and "Ambil" / "Lepas" for a seat held for her.
 
-Thin handlers: each parses the update, calls one service in
-``wrse_bot.services.classes`` and renders the result. Callback data is
-``k:<action>:<id>`` (or ``k:n``), checked against a strict pattern; the
-service re-loads every row it names and re-checks who owns it and whether
-its class is still published, so a forged or stale button changes nothing.
+Callback data is ``k:<action>:<id>`` (or ``k:n``), checked against a strict
+pattern; the service (``wrse_bot.services.classes``) re-loads every row it
+names and re-checks who owns it and whether its class is still published, so
+a forged or stale button changes nothing.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable, Sequence
+from functools import partial
+from html import escape as esc
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -25,7 +26,15 @@ from telegram.ext import (
 )
 
 from conversations import intake
-from conversations.common import MENU_CLASSES, NOT_VALID, menu_filter, tr, user_id
+from conversations.common import (
+    MENU_CLASSES,
+    NOT_VALID,
+    edit_html,
+    menu_filter,
+    send_html,
+    tr,
+    user_id,
+)
 from wrse_bot.buttons import ClassButton
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.classes import Span, Standing, first_clash
@@ -47,8 +56,7 @@ from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
 PAGE_SIZE = 8
-# How often held seats are checked for an expired hold (seconds).
-HOLD_CHECK_SECONDS = 60
+HOLD_CHECK_SECONDS = 60  # how often held seats are checked for an expired hold
 
 NOT_OPEN = N_("Sorry, this class is no longer open.")
 ALREADY_ENROLLED = N_("You are already enrolled in this class.")
@@ -58,6 +66,24 @@ FOR_COMPANIONS = N_(
     "example: /kelaskan 12. The numbers are in /dampingan, where you can also tap 🎓 beside "
     "her name."
 )
+# Outcomes of a tap answered with an alert alone.
+ALERTS = {"closed": NOT_OPEN, "not_yours": NOT_VALID, "not_found": NOT_VALID}
+REFUSALS = {
+    "clash": N_(
+        "Sorry, this class is at the same time as the class <b>{other}</b> you already "
+        "have ({when}). Please choose another class."
+    ),
+    "deadline": N_("Sorry, enrolment for this class closed on {deadline}."),
+    "started": N_("Sorry, this class has already started."),
+}
+SEAT_DONE = {
+    "cancelled": N_("Your place in the class <b>{title}</b> is cancelled."),
+    "released": N_(
+        "All right, the seat goes to the next person waiting. Thank you for telling us."
+    ),
+    "expired": N_("Sorry, the time to take this seat has ended."),
+    "not_offered": N_("This seat is no longer offered to you."),
+}
 
 
 def cb(action: str, ident: int = 0) -> str:
@@ -67,17 +93,13 @@ def cb(action: str, ident: int = 0) -> str:
 # ---- rendering ------------------------------------------------------------------------
 
 
-def _esc(value: str) -> str:
-    return html.escape(value)
-
-
 def _name(t: Translator, card: ClassCard) -> str:
-    return f"{_esc(t(SKILLS.get(card.skill, card.skill)))}: {_esc(card.title)}"
+    return f"{esc(t(SKILLS.get(card.skill, card.skill)))}: {esc(card.title)}"
 
 
 def _where(card: ClassCard) -> str:
     kecamatan = load_places().name(card.kecamatan_code, card.kecamatan_code)
-    return f"📍 {_esc(card.place)}, {_esc(kecamatan)}"
+    return f"📍 {esc(card.place)}, {esc(kecamatan)}"
 
 
 def _session(t: Translator, span: Span) -> str:
@@ -94,46 +116,50 @@ def _seats(t: Translator, card: ClassCard) -> str:
     return "🪑 " + t(N_("Full — you can join the waiting list"))
 
 
+def paged(
+    t: Translator, cards: Sequence[ClassCard], page: int, size: int, turn: Callable[[int], str]
+) -> tuple[int, Sequence[ClassCard], list[InlineKeyboardButton]]:
+    """Page ``page`` of ``cards`` (kept in range): the number before its first
+    card, its cards, and ⬅️ / ➡️ (``turn`` gives their data) where there is more."""
+    pages = (len(cards) + size - 1) // size
+    page = min(max(page, 0), pages - 1)
+    nav = [button("⬅️ " + t(N_("Previous")), turn(page - 1))] if page > 0 else []
+    if page < pages - 1:
+        nav.append(button(t(N_("Next")) + " ➡️", turn(page + 1)))
+    return page * size, cards[page * size : (page + 1) * size], nav
+
+
+def card_lines(t: Translator, number: int, card: ClassCard, *, meetings: bool = True) -> list[str]:
+    """An open class in a list (it has sessions)."""
+    assert card.first_start is not None
+    count = " · " + t(N_("{n} meetings")).format(n=len(card.sessions)) if meetings else ""
+    lines = ["", f"<b>{number}. {_name(t, card)}</b>", _where(card)]
+    return [*lines, f"🗓 {when(t, card.first_start)}{count}", _seats(t, card)]
+
+
 def listing_page(
     listing: Listing, t: Translator, page: int, office: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     cards = listing.cards
     if not cards:
         return t(N_("There are no open classes yet. We will announce new classes here.")), None
-    pages = (len(cards) + PAGE_SIZE - 1) // PAGE_SIZE
-    page = min(max(page, 0), pages - 1)
-    first = page * PAGE_SIZE
-    shown = cards[first : first + PAGE_SIZE]
+    first, shown, nav = paged(t, cards, page, PAGE_SIZE, partial(cb, "p"))
     # One page needs no count ("1-1 dari 1" reads oddly); more pages say where she is.
-    if pages == 1:
-        header = t(N_("<b>Open classes</b>"))
+    if len(cards) <= PAGE_SIZE:
+        lines = [t(N_("<b>Open classes</b>"))]
     else:
-        header = t(N_("<b>Classes {first}–{last} of {total}</b>")).format(
-            first=first + 1, last=first + len(shown), total=len(cards)
-        )
-    lines = [header]
+        lines = [
+            t(N_("<b>Classes {first}–{last} of {total}</b>")).format(
+                first=first + 1, last=first + len(shown), total=len(cards)
+            )
+        ]
     rows = []
     for number, card in enumerate(shown, start=first + 1):
-        start = card.first_start
-        assert start is not None
-        meetings = t(N_("{n} meetings")).format(n=len(card.sessions))
-        lines += [
-            "",
-            f"<b>{number}. {_name(t, card)}</b>",
-            _where(card),
-            f"🗓 {when(t, start)} · {meetings}",
-            _seats(t, card),
-        ]
+        lines += card_lines(t, number, card)
         rows.append([button(f"{number}. {card.title}"[:60], cb("v", card.id))])
     lines += ["", t(N_("Tap a class to see the details."))]
-    note = _standing_note(t, listing.standing, office)
-    if note:
+    if note := _standing_note(t, listing.standing, office):
         lines += ["", note]
-    nav = []
-    if page > 0:
-        nav.append(button("⬅️ " + t(N_("Previous")), cb("p", page - 1)))
-    if page < pages - 1:
-        nav.append(button(t(N_("Next")) + " ➡️", cb("p", page + 1)))
     return "\n".join(lines), inline([*rows, nav])
 
 
@@ -158,16 +184,16 @@ def _standing_note(t: Translator, standing: Standing, office: str) -> str | None
             "programme. This is not a judgement of you. You can ask about other help at your "
             "desa or kelurahan office, or at {office}."
         )
-    ).format(office=_esc(office))
+    ).format(office=esc(office))
 
 
 def detail_text(t: Translator, card: ClassCard) -> str:
     lines = [f"<b>{_name(t, card)}</b>"]
     if card.description:
-        lines.append(_esc(card.description))
+        lines.append(esc(card.description))
     lines += [
         _where(card),
-        "👩‍🏫 " + t(N_("Trainer: {name}")).format(name=_esc(card.trainer)),
+        "👩‍🏫 " + t(N_("Trainer: {name}")).format(name=esc(card.trainer)),
         "🗓 " + t(N_("Schedule:")),
         *_schedule(t, card),
         "⏳ " + t(N_("Enrolment closes: {deadline}")).format(deadline=when(t, card.enrol_deadline)),
@@ -188,39 +214,35 @@ def _place_line(t: Translator, place: MyPlace) -> str:
     return ""
 
 
+def refusal_facts(t: Translator, result: EnrolResult) -> dict[str, Any]:
+    """What a refusal may name: the class, its deadline, the class it clashes with and when."""
+    card, other = result.card, result.clash_with
+    facts: dict[str, Any] = dict.fromkeys(("title", "deadline", "other", "when"), "")
+    facts["position"] = result.position
+    if card is not None:
+        facts |= {"title": esc(card.title), "deadline": when(t, card.enrol_deadline)}
+    if card is not None and other is not None:
+        span = first_clash(card.spans, other.spans) or other.spans[0]
+        facts |= {"other": esc(other.title), "when": _session(t, span)}
+    return facts
+
+
 def refusal_text(
     t: Translator, result: EnrolResult, office: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Why she cannot join, what to do instead."""
-    card = result.card
+    card, mine = result.card, result.mine
     if result.outcome == "not_allowed":
         return _standing_note(t, result.standing, office) or "", None
-    if result.outcome == "already" and result.mine is not None and card is not None:
-        mine = result.mine
+    if result.outcome == "already" and mine is not None and card is not None:
         if mine.status == EnrolmentStatus.WAITLISTED:
             text = t(N_("You are already on the waiting list of this class, number {position}."))
             return text.format(position=mine.position) + "\n" + t(MY_CLASSES_HINT), None
         if mine.status == EnrolmentStatus.OFFERED:
-            return "\n".join([f"<b>{_name(t, card)}</b>", _place_line(t, mine)]), _offer_buttons(
-                t, mine.enrolment_id
-            )
+            text = f"<b>{_name(t, card)}</b>\n{_place_line(t, mine)}"
+            return text, inline([_offer_buttons(t, mine.enrolment_id)])
         return t(ALREADY_ENROLLED) + "\n" + t(MY_CLASSES_HINT), None
-    if result.outcome == "clash" and card is not None and result.clash_with is not None:
-        other = result.clash_with
-        span = first_clash(card.spans, other.spans) or other.spans[0]
-        text = t(
-            N_(
-                "Sorry, this class is at the same time as the class <b>{other}</b> you already "
-                "have ({when}). Please choose another class."
-            )
-        )
-        return text.format(other=_esc(other.title), when=_session(t, span)), None
-    if result.outcome == "deadline" and card is not None:
-        text = t(N_("Sorry, enrolment for this class closed on {deadline}."))
-        return text.format(deadline=when(t, card.enrol_deadline)), None
-    if result.outcome == "started":
-        return t(N_("Sorry, this class has already started.")), None
-    return t(NOT_OPEN), None
+    return t(REFUSALS.get(result.outcome, NOT_OPEN)).format(**refusal_facts(t, result)), None
 
 
 def enrolled_text(t: Translator, result: EnrolResult) -> str:
@@ -235,19 +257,15 @@ def enrolled_text(t: Translator, result: EnrolResult) -> str:
                 "{position}. If a seat becomes free, we will tell you here."
             )
         )
-    lines = [
-        head.format(title=_esc(card.title), position=result.position),
-        _where(card),
-        *_schedule(t, card),
-        t(MY_CLASSES_HINT),
+    lines = [head.format(title=esc(card.title), position=result.position), _where(card)]
+    return "\n".join([*lines, *_schedule(t, card), t(MY_CLASSES_HINT)])
+
+
+def _offer_buttons(t: Translator, enrolment_id: int, label: str = "") -> list[InlineKeyboardButton]:
+    return [
+        button("✅ " + t(TAKE) + label, cb("a", enrolment_id)),
+        button(t(LET_GO) + label, cb("l", enrolment_id)),
     ]
-    return "\n".join(lines)
-
-
-def _offer_buttons(t: Translator, enrolment_id: int) -> InlineKeyboardMarkup:
-    return inline(
-        [[button("✅ " + t(TAKE), cb("a", enrolment_id)), button(t(LET_GO), cb("l", enrolment_id))]]
-    )
 
 
 def my_classes_text(
@@ -265,25 +283,13 @@ def my_classes_text(
     rows = []
     for number, place in enumerate(places, start=1):
         card = place.card
-        lines += [
-            "",
-            f"<b>{number}. {_name(t, card)}</b>",
-            _place_line(t, place),
-            _where(card),
-            *_schedule(t, card),
-        ]
-        label = f"{number}. {card.title}"[:40]
+        lines += ["", f"<b>{number}. {_name(t, card)}</b>", _place_line(t, place), _where(card)]
+        lines += _schedule(t, card)
+        label = f": {number}. {card.title}"[:42]
         if place.status == EnrolmentStatus.OFFERED:
-            rows.append(
-                [
-                    button("✅ " + t(TAKE) + f": {label}", cb("a", place.enrolment_id)),
-                    button(t(LET_GO) + f": {label}", cb("l", place.enrolment_id)),
-                ]
-            )
+            rows.append(_offer_buttons(t, place.enrolment_id, label))
         else:
-            rows.append(
-                [button("❌ " + t(N_("Cancel")) + f": {label}", cb("c", place.enrolment_id))]
-            )
+            rows.append([button("❌ " + t(N_("Cancel")) + label, cb("c", place.enrolment_id))])
     return "\n".join(lines), inline(rows)
 
 
@@ -294,38 +300,37 @@ def _office(context: Context) -> str:
     return context.runtime.settings.office_contact
 
 
-_resume_with = intake.resume  # mid-registration: a short answer, then her open question
-
-
-async def _show(
-    update: Update,
-    context: Context,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
+async def _show(update: Update, context: Context, text: str, markup: Any = None) -> None:
     """Turn the pressed message into the outcome; a new message if it is gone."""
     query = update.callback_query
     assert query is not None
     if isinstance(query.message, Message):
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await edit_html(update, text, markup)
             return
-        except BadRequest as exc:
-            if "not modified" in exc.message:
-                return
-    await context.bot.send_message(
-        user_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+        except BadRequest:
+            pass
+    await send_html(context, user_id(update), text, markup)
+
+
+async def _answered(update: Update, context: Context, outcome: str) -> bool:
+    """Answer the tap; True when that is all: a redelivered update, or an alert
+    for a class no longer open or a button that is not hers."""
+    query = update.callback_query
+    assert query is not None
+    alert = ALERTS.get(outcome)
+    if alert is None:
+        await query.answer()
+    else:
+        await query.answer(tr(context)(alert), show_alert=True)
+    return alert is not None or outcome == "duplicate_update"
 
 
 async def list_classes(update: Update, context: Context) -> None:
     """/kelas and the "Kelas" button."""
     t = tr(context)
-    if await _resume_with(
-        update,
-        context,
-        t(N_("Please finish your registration first; then you can see the classes.")),
-    ):
+    prefix = t(N_("Please finish your registration first; then you can see the classes."))
+    if await intake.resume(update, context, prefix):  # a short answer, then her open question
         return
     runtime = context.runtime
     listing = await svc.list_open(runtime.db, user_id(update))
@@ -334,25 +339,20 @@ async def list_classes(update: Update, context: Context) -> None:
     ):  # she has no registration of her own: she enrols the women she accompanies
         await context.bot.send_message(user_id(update), t(FOR_COMPANIONS))
         return
-    text, markup = listing_page(listing, t, 0, runtime.settings.office_contact)
-    await context.bot.send_message(
-        user_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    text, markup = listing_page(listing, t, 0, _office(context))
+    await send_html(context, user_id(update), text, markup)
 
 
 async def my_classes(update: Update, context: Context) -> None:
     """/kelas_saya."""
     places = await svc.my_places(context.runtime.db, user_id(update))
-    text, markup = my_classes_text(tr(context), places)
-    await context.bot.send_message(
-        user_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await send_html(context, user_id(update), *my_classes_text(tr(context), places))
 
 
 def parse_callback(data: str | None) -> tuple[str, int] | None:
     """``(action, id)`` of a well-formed button (``("n", 0)`` for "no"), else None."""
     tap = ClassButton.decode(data)
-    if tap is None or (tap.action not in _ACTIONS and tap.action != "n"):
+    if tap is None or tap.action not in _ACTIONS:
         return None
     return tap.action, tap.ident
 
@@ -360,95 +360,66 @@ def parse_callback(data: str | None) -> tuple[str, int] | None:
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    t = tr(context)
     parsed = parse_callback(query.data)
     if parsed is None:
-        await query.answer(t(NOT_VALID))
+        await query.answer(tr(context)(NOT_VALID))
         return
     action, ident = parsed
-    if action == "n":
-        await query.answer()
-        await _show(update, context, t(N_("All right. You can see other classes with /kelas.")))
-        return
-    handler = _ACTIONS[action]
-    await handler(update, context, ident)
+    await _ACTIONS[action](update, context, ident)
+
+
+async def _no(update: Update, context: Context, ident: int) -> None:
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _show(
+        update, context, tr(context)(N_("All right. You can see other classes with /kelas."))
+    )
 
 
 async def _page(update: Update, context: Context, page: int) -> None:
-    runtime = context.runtime
-    listing = await svc.list_open(runtime.db, user_id(update))
-    text, markup = listing_page(listing, tr(context), page, runtime.settings.office_contact)
+    listing = await svc.list_open(context.runtime.db, user_id(update))
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _show(update, context, text, markup)
+    await _show(update, context, *listing_page(listing, tr(context), page, _office(context)))
 
 
 async def _view(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
-    query = update.callback_query
-    assert query is not None
     result = await svc.preflight(context.runtime.db, user_id(update), class_id)
-    if result.card is None or result.outcome == "closed":
-        await query.answer(t(NOT_OPEN), show_alert=True)
+    if await _answered(update, context, result.outcome) or result.card is None:
         return
-    await query.answer()
-    text = detail_text(t, result.card)
-    markup = None
-    if result.outcome == "already" and result.mine is not None:
-        mine = result.mine
+    text, mine = detail_text(t, result.card), result.mine
+    if result.outcome == "already" and mine is not None:
         text += "\n" + _place_line(t, mine)
-        if mine.status == EnrolmentStatus.OFFERED:
-            markup = _offer_buttons(t, mine.enrolment_id)
+        offered = mine.status == EnrolmentStatus.OFFERED
+        markup = inline([_offer_buttons(t, mine.enrolment_id)]) if offered else None
     else:
         markup = inline([[button(t(N_("Join this class")), cb("j", class_id))]])
-    await context.bot.send_message(
-        user_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await send_html(context, user_id(update), text, markup)
 
 
 async def _join(update: Update, context: Context, class_id: int) -> None:
     """ "Ikut kelas ini": the confirmation, or why not."""
     t = tr(context)
-    query = update.callback_query
-    assert query is not None
     result = await svc.preflight(context.runtime.db, user_id(update), class_id)
-    if result.outcome == "closed":
-        await query.answer(t(NOT_OPEN), show_alert=True)
+    if await _answered(update, context, result.outcome):
         return
-    await query.answer()
-    if result.outcome != "ready":
+    if result.outcome != "ready" or result.card is None:
         await _show(update, context, *refusal_text(t, result, _office(context)))
         return
     card = result.card
-    assert card is not None
-    text = "\n".join(
-        [
-            t(N_("Join the class <b>{title}</b>?")).format(title=_esc(card.title)),
-            _where(card),
-            *_schedule(t, card),
-        ]
-    )
-    markup = inline(
-        [[button(t(N_("Yes, enrol me")), cb("y", class_id)), button(t(N_("No")), cb("n"))]]
-    )
-    await _show(update, context, text, markup)
+    question = t(N_("Join the class <b>{title}</b>?")).format(title=esc(card.title))
+    text = "\n".join([question, _where(card), *_schedule(t, card)])
+    yes = button(t(N_("Yes, enrol me")), cb("y", class_id))
+    await _show(update, context, text, inline([[yes, button(t(N_("No")), cb("n"))]]))
 
 
 async def _enrol(update: Update, context: Context, class_id: int) -> None:
     """ "Ya, daftar": a seat, or a place on the waitlist."""
-    t = tr(context)
-    query = update.callback_query
-    assert query is not None
-    runtime = context.runtime
+    t, runtime = tr(context), context.runtime
     result = await svc.enrol(
         runtime.db, user_id(update), class_id, update_id=update.update_id, settings=runtime.settings
     )
-    if result.outcome == "duplicate_update":
-        await query.answer()
+    if await _answered(update, context, result.outcome):
         return
-    if result.outcome == "closed":
-        await query.answer(t(NOT_OPEN), show_alert=True)
-        return
-    await query.answer()
     if result.outcome in ("enrolled", "waitlisted"):
         await _show(update, context, enrolled_text(t, result))
     else:
@@ -457,89 +428,47 @@ async def _enrol(update: Update, context: Context, class_id: int) -> None:
 
 async def _ask_cancel(update: Update, context: Context, ident: int) -> None:
     t = tr(context)
-    query = update.callback_query
-    assert query is not None
     outcome, place = await svc.find_place(context.runtime.db, user_id(update), ident)
-    if outcome == "closed":
-        await query.answer(t(NOT_OPEN), show_alert=True)
+    if await _answered(update, context, outcome) or place is None:
         return
-    if place is None:
-        await query.answer(t(NOT_VALID), show_alert=True)
-        return
-    await query.answer()
     text = t(N_("Cancel your place in the class <b>{title}</b>?")).format(
-        title=_esc(place.card.title)
+        title=esc(place.card.title)
     )
     markup = inline([[button(t(N_("Yes, cancel")), cb("cy", ident)), button(t(N_("No")), cb("n"))]])
-    await context.bot.send_message(
-        user_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await send_html(context, user_id(update), text, markup)
 
 
-async def _seat_action(update: Update, context: Context, action: str, ident: int) -> None:
-    """Batalkan (confirmed), Ambil and Lepas."""
-    t = tr(context)
-    query = update.callback_query
-    assert query is not None
-    runtime = context.runtime
+async def _seat_action(action: str, update: Update, context: Context, ident: int) -> None:
+    """Batalkan (confirmed, "cy"), Ambil ("a") and Lepas ("l")."""
+    t, runtime = tr(context), context.runtime
     do = {"cy": svc.cancel, "a": svc.take_offer, "l": svc.release_offer}[action]
     result = await do(
         runtime.db, runtime.settings, user_id(update), ident, update_id=update.update_id
     )
-    if result.outcome == "duplicate_update":
-        await query.answer()
+    if await _answered(update, context, result.outcome):
         return
-    if result.outcome in ("not_yours", "not_found"):
-        await query.answer(t(NOT_VALID), show_alert=True)
-        return
-    if result.outcome == "closed":
-        await query.answer(t(NOT_OPEN), show_alert=True)
-        return
-    await query.answer()
     card = result.card
     assert card is not None
-    title = _esc(card.title)
-    if result.outcome == "cancelled":
-        text = t(N_("Your place in the class <b>{title}</b> is cancelled.")).format(title=title)
-    elif result.outcome == "taken":
+    if result.outcome == "taken":
         head = t(N_("✅ The seat is yours: you are enrolled in the class <b>{title}</b>."))
-        text = "\n".join([head.format(title=title), _where(card), *_schedule(t, card)])
-    elif result.outcome == "released":
-        text = t(
-            N_("All right, the seat goes to the next person waiting. Thank you for telling us.")
-        )
-    elif result.outcome == "expired":
-        text = t(N_("Sorry, the time to take this seat has ended."))
-    elif result.outcome == "already" and action == "a":
-        text = t(ALREADY_ENROLLED)
+        lines = [head.format(title=esc(card.title)), _where(card), *_schedule(t, card)]
+        text = "\n".join(lines)
     elif result.outcome == "already":
-        text = t(N_("This place was already cancelled."))
-    else:  # not_offered
-        text = t(N_("This seat is no longer offered to you."))
+        text = t(ALREADY_ENROLLED if action == "a" else N_("This place was already cancelled."))
+    else:
+        text = t(SEAT_DONE.get(result.outcome, SEAT_DONE["not_offered"]))
+        text = text.format(title=esc(card.title))
     await _show(update, context, text)
 
 
-async def _cancel(update: Update, context: Context, ident: int) -> None:
-    await _seat_action(update, context, "cy", ident)
-
-
-async def _take(update: Update, context: Context, ident: int) -> None:
-    await _seat_action(update, context, "a", ident)
-
-
-async def _release(update: Update, context: Context, ident: int) -> None:
-    await _seat_action(update, context, "l", ident)
-
-
-_ACTIONS = {
+_ACTIONS: dict[str, Callable[[Update, Context, int], Any]] = {
+    "n": _no,
     "p": _page,
     "v": _view,
     "j": _join,
     "y": _enrol,
     "c": _ask_cancel,
-    "cy": _cancel,
-    "a": _take,
-    "l": _release,
+    **{action: partial(_seat_action, action) for action in ("cy", "a", "l")},
 }
 
 

@@ -6,22 +6,29 @@ button for another desa is refused and audit-logged."""
 
 from __future__ import annotations
 
-import html
+from functools import partial
+from html import escape as esc
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import requires
-from conversations.classes import NOT_OPEN, NOT_VALID, _name, _schedule, _seats, _session, _show
-from conversations.classes import _where as where
-from conversations.common import tr, user_id
+from conversations.classes import (
+    NOT_OPEN,
+    NOT_VALID,
+    _schedule,
+    _show,
+    _where,
+    card_lines,
+    paged,
+    refusal_facts,
+)
+from conversations.common import send_html, tr, user_id
 from wrse_bot.buttons import EnrolFor
-from wrse_bot.domain.classes import first_clash
 from wrse_bot.domain.digits import parse_uint
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import enrol_for as svc
-from wrse_bot.services.class_labels import when
-from wrse_bot.services.classes import EnrolResult, Listing
+from wrse_bot.services.classes import EnrolResult
 from wrse_bot.services.enrol_for import Her
 from wrse_bot.services.roles import COMPANIONS
 from wrse_bot.telegram.context import Context
@@ -44,77 +51,61 @@ NOTHING = N_("All right, nothing changed.")
 ENROLLED = N_(
     "✅ {name} is enrolled in the class <b>{title}</b>. Her reminders come in your daily digest."
 )
-WAITLISTED = N_(
-    "The class <b>{title}</b> is full: {name} is on its waiting list, number {position}. "
-    "If a seat is freed for her, your daily digest says so."
-)
-NOT_ALLOWED = N_(
-    "{name} cannot join a class yet: her registration does not meet the requirements, "
-    "or an officer is still checking it."
-)
-ALREADY = N_("{name} already has a place in this class.")
-CLASH = N_("This class is at the same time as the class <b>{other}</b> she already has ({when}).")
-DEADLINE = N_("Enrolment for this class closed on {deadline}.")
-STARTED = N_("This class has already started.")
+OUTCOMES = {
+    "waitlisted": N_(
+        "The class <b>{title}</b> is full: {name} is on its waiting list, number {position}. "
+        "If a seat is freed for her, your daily digest says so."
+    ),
+    "not_allowed": N_(
+        "{name} cannot join a class yet: her registration does not meet the requirements, "
+        "or an officer is still checking it."
+    ),
+    "already": N_("{name} already has a place in this class."),
+    "clash": N_(
+        "This class is at the same time as the class <b>{other}</b> she already has ({when})."
+    ),
+    "deadline": N_("Enrolment for this class closed on {deadline}."),
+    "started": N_("This class has already started."),
+}
 
 
-def listing_page(
-    t: Translator, woman: Her, listing: Listing, page: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    esc = html.escape
+async def send_listing(
+    update: Update, context: Context, woman: Her, page: int = 0, *, turned: bool = False
+) -> None:
+    """Page ``page`` of the classes she could join, in a new message (in place
+    of the tapped one when the companion ``turned`` a page)."""
+    t = tr(context)
+    listing = await svc.open_classes(context.runtime.db, woman)
     lines = [t(HEAD).format(name=esc(woman.name), number=woman.registrant_id)]
-    cards = listing.cards
-    if not cards:
-        return "\n".join([*lines, "", t(NO_CLASSES)]), None
-    pages = (len(cards) + PAGE_SIZE - 1) // PAGE_SIZE
-    page = min(max(page, 0), pages - 1)
-    first = page * PAGE_SIZE
-    rows = []
-    for number, card in enumerate(cards[first : first + PAGE_SIZE], start=first + 1):
-        assert card.first_start is not None
-        lines += ["", f"<b>{number}. {_name(t, card)}</b>", where(card)]
-        lines += [f"🗓 {when(t, card.first_start)}", _seats(t, card)]
-        label = f"{number}. {card.title}"[:60]
-        rows.append([button(label, EnrolFor("v", woman.registrant_id, card.id).encode())])
-    lines += ["", t(TAP_ONE)]
-    nav = []
-    if page > 0:
-        nav.append(
-            button("⬅️ " + t(N_("Previous")), EnrolFor("p", woman.registrant_id, page - 1).encode())
-        )
-    if page < pages - 1:
-        nav.append(
-            button(t(N_("Next")) + " ➡️", EnrolFor("p", woman.registrant_id, page + 1).encode())
-        )
-    if nav:
-        rows.append(nav)
-    return "\n".join(lines), inline(rows)
+    markup: InlineKeyboardMarkup | None = None
+    if not listing.cards:
+        lines += ["", t(NO_CLASSES)]
+    else:
+        turn = partial(_data, "p", woman)
+        first, shown, nav = paged(t, listing.cards, page, PAGE_SIZE, turn)
+        rows = []
+        for number, card in enumerate(shown, start=first + 1):
+            lines += card_lines(t, number, card, meetings=False)
+            rows.append([button(f"{number}. {card.title}"[:60], _data("v", woman, card.id))])
+        lines += ["", t(TAP_ONE)]
+        markup = inline([*rows, nav])
+    if turned:
+        await _show(update, context, "\n".join(lines), markup)
+    else:
+        await send_html(context, user_id(update), "\n".join(lines), markup)
+
+
+def _data(op: str, woman: Her, ident: int = 0) -> str:
+    return EnrolFor(op, woman.registrant_id, ident).encode()
 
 
 def outcome_text(t: Translator, woman: Her, result: EnrolResult) -> str:
-    esc = html.escape
-    name = esc(woman.name)
     card = result.card
-    title = esc(card.title) if card else ""
     if result.outcome == "enrolled" and card is not None:
-        return "\n".join(
-            [t(ENROLLED).format(name=name, title=title), where(card), *_schedule(t, card)]
-        )
-    if result.outcome == "waitlisted":
-        return t(WAITLISTED).format(name=name, title=title, position=result.position)
-    if result.outcome == "not_allowed":
-        return t(NOT_ALLOWED).format(name=name)
-    if result.outcome == "already":
-        return t(ALREADY).format(name=name)
-    if result.outcome == "clash" and card is not None and result.clash_with is not None:
-        other = result.clash_with
-        span = first_clash(card.spans, other.spans) or other.spans[0]
-        return t(CLASH).format(other=esc(other.title), when=_session(t, span))
-    if result.outcome == "deadline" and card is not None:
-        return t(DEADLINE).format(deadline=when(t, card.enrol_deadline))
-    if result.outcome == "started":
-        return t(STARTED)
-    return t(NOT_OPEN)
+        head = t(ENROLLED).format(name=esc(woman.name), title=esc(card.title))
+        return "\n".join([head, _where(card), *_schedule(t, card)])
+    text = t(OUTCOMES.get(result.outcome, NOT_OPEN))
+    return text.format(name=esc(woman.name), **refusal_facts(t, result))
 
 
 async def _her(update: Update, context: Context, registrant_id: int, what: str) -> Her | None:
@@ -139,18 +130,12 @@ async def _her(update: Update, context: Context, registrant_id: int, what: str) 
 
 @requires(COMPANIONS)
 async def command(update: Update, context: Context) -> None:
-    t = tr(context)
     args = context.args or []
     number = parse_uint(args[0].lstrip("#")) if len(args) == 1 else None
     if number is None:
-        await context.bot.send_message(user_id(update), t(USAGE))
-        return
-    woman = await _her(update, context, number, "kelaskan")
-    if woman is None:
-        return
-    listing = await svc.open_classes(context.runtime.db, woman)
-    text, markup = listing_page(t, woman, listing, 0)
-    await context.bot.send_message(user_id(update), text, parse_mode="HTML", reply_markup=markup)
+        await context.bot.send_message(user_id(update), tr(context)(USAGE))
+    elif woman := await _her(update, context, number, "kelaskan"):
+        await send_listing(update, context, woman)
 
 
 @requires(COMPANIONS)
@@ -170,18 +155,10 @@ async def on_tap(update: Update, context: Context) -> None:
     if woman is None:
         return
     runtime = context.runtime
-    if tap.op == "s":  # from her caseload entry: the list in a message of its own
+    if tap.op in ("s", "p"):  # "s", from her caseload entry: the list in a message of its own
         await query.answer()
-        listing = await svc.open_classes(runtime.db, woman)
-        text, markup = listing_page(t, woman, listing, 0)
-        await context.bot.send_message(
-            user_id(update), text, parse_mode="HTML", reply_markup=markup
-        )
-        return
-    if tap.op == "p":
-        await query.answer()
-        listing = await svc.open_classes(runtime.db, woman)
-        await _show(update, context, *listing_page(t, woman, listing, tap.ident))
+        page = tap.ident if tap.op == "p" else 0
+        await send_listing(update, context, woman, page, turned=tap.op == "p")
         return
     if tap.op == "v":
         result = await svc.preflight(runtime.db, woman, tap.ident)
@@ -190,30 +167,17 @@ async def on_tap(update: Update, context: Context) -> None:
             await _show(update, context, outcome_text(t, woman, result))
             return
         card = result.card
-        text = "\n".join(
-            [
-                t(CONFIRM).format(name=html.escape(woman.name), title=html.escape(card.title)),
-                where(card),
-                *_schedule(t, card),
-            ]
-        )
-        markup = inline(
-            [
-                [
-                    button(t(YES), EnrolFor("y", woman.registrant_id, card.id).encode()),
-                    button(t(NO), EnrolFor("n", woman.registrant_id).encode()),
-                ]
-            ]
-        )
-        await _show(update, context, text, markup)
+        confirm = t(CONFIRM).format(name=esc(woman.name), title=esc(card.title))
+        text = "\n".join([confirm, _where(card), *_schedule(t, card)])
+        yes, no = button(t(YES), _data("y", woman, card.id)), button(t(NO), _data("n", woman))
+        await _show(update, context, text, inline([[yes, no]]))
         return
     result = await svc.enrol(
         runtime.db, runtime.settings, user_id(update), woman, tap.ident, update_id=update.update_id
     )
     await query.answer()
-    if result.outcome == "duplicate_update":
-        return
-    await _show(update, context, outcome_text(t, woman, result))
+    if result.outcome != "duplicate_update":
+        await _show(update, context, outcome_text(t, woman, result))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

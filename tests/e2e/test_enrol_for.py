@@ -6,11 +6,13 @@ the Bot API emulator."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_companions import ADMIN, BEJI, TLEKUNG, db_of, make_companion
-from tests.factories import make_assisted_woman, make_class
+from tests.factories import make_assisted_woman, make_class, wib
 from wrse_bot.db.models import AuditEvent, Enrolment, OutboxMessage
 from wrse_bot.devtools.emulator import BotApiEmulator
 from wrse_bot.domain.eligibility import Verdict
@@ -122,3 +124,25 @@ async def test_a_companion_asking_for_classes_is_shown_how_she_enrols_her_women(
         told = await emulator.user(WATI).ask("/kelas")
         assert "/kelaskan" in told.text and "/dampingan" in told.text
         assert "mendaftar dulu" not in told.text and told.button_labels == []
+
+
+async def test_her_classes_come_in_pages_of_six(
+    emulator: BotApiEmulator, start_bot: RunningBot
+) -> None:
+    async with start_bot(admin_ids=frozenset({ADMIN})) as app:
+        db = db_of(app)
+        await make_companion(app, WATI, BEJI)
+        sari = await make_assisted_woman(db, WATI, BEJI, full_name="Sari Wulandari")
+        for n in range(7):
+            start = wib(2030, 12, 1 + n, 9)
+            await make_class(
+                db, title=f"Kelas {n + 1}", sessions=[(start, start + timedelta(hours=2))]
+            )
+        wati = emulator.user(WATI)
+        first = await wati.ask(f"/kelaskan {sari}")
+        assert first.button_labels == [*(f"{n}. Kelas {n}" for n in range(1, 7)), "Berikutnya ➡️"]
+        second = await wati.tap("Berikutnya ➡️", message=first)
+        assert second.kind == "edit" and "Kelas 7" in second.text
+        assert second.button_labels == ["7. Kelas 7", "⬅️ Sebelumnya"]
+        back = await wati.tap("⬅️ Sebelumnya", message=second)
+        assert back.kind == "edit" and back.button_labels == first.button_labels
