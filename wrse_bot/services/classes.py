@@ -1,18 +1,13 @@
 """Women finding and joining classes: the listing, enrolment with exact
 capacity, the waitlist with held seats, and cancelling.
 
-Capacity is exact (issue 3, "Capacity is exact"): a seat is taken only by the
-conditional ``UPDATE classes SET taken = taken + 1 WHERE taken < capacity``
-inside the enrolment transaction, never by counting rows in Python. ``taken``
-counts enrolled and offered seats. Every transaction that moves a seat or joins
-the waitlist first locks the class row (``SELECT ... FOR NO KEY UPDATE`` on
-PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE), so waitlist ids
+A seat is taken only by the conditional UPDATE of ``_take_seat`` (issue 3,
+"Capacity is exact"), never by counting rows in Python; ``taken`` counts
+enrolled and offered seats. Every transaction that moves a seat or joins the
+waitlist first locks the class row (SQLite serialises writers), so waitlist ids
 are handed out in commit order and the positions women are told are exact.
-Lock order is always: her user row, then the class row, then enrolment rows.
-
-Nothing here imports Telegram. Notices to other women (a seat offered to the
-next in line, a hold that ran out) are outbox rows written in the same
-transaction as the change, so they are sent exactly when the change commits.
+Lock order: her user row, then the class row, then enrolment rows. Notices to
+other women are outbox rows written in the transaction of the change.
 """
 
 from __future__ import annotations
@@ -142,11 +137,6 @@ async def _standing(s: AsyncSession, user_id: int) -> Standing:
     return standing_of(row.status, row.verdict) if row else Standing.NOT_REGISTERED
 
 
-async def standing(db: Database, user_id: int) -> Standing:
-    async with db.sessions() as s:
-        return await _standing(s, user_id)
-
-
 async def list_open(db: Database, user_id: int, *, now: datetime | None = None) -> Listing:
     """Upcoming published classes she can still join (deadline not passed,
     first session ahead), her interests first, then her kecamatan, then soonest."""
@@ -202,6 +192,12 @@ async def _class(s: AsyncSession, class_id: int, *, lock: bool = False) -> Train
         # reference the class (foreign keys) are not blocked by it.
         stmt = stmt.with_for_update(key_share=True)
     return await s.scalar(stmt)
+
+
+async def _locked(s: AsyncSession, enrolment_id: int) -> Enrolment | None:
+    """Her enrolment row, locked and read afresh (after its class row: the lock order)."""
+    stmt = select(Enrolment).where(Enrolment.id == enrolment_id).with_for_update()
+    return await s.scalar(stmt.execution_options(populate_existing=True))
 
 
 async def _position(s: AsyncSession, enrolment: Enrolment) -> int:
@@ -357,16 +353,10 @@ async def _enrol(
             # Full. Queue in commit order: lock the class row, so waitlist ids are
             # handed out one transaction at a time and positions are exact. A seat
             # may have come free while we waited for the lock: then take it.
-            row = (
-                await s.execute(
-                    select(TrainingClass.status, TrainingClass.taken, TrainingClass.capacity)
-                    .where(TrainingClass.id == class_id)
-                    .with_for_update(key_share=True)
-                )
-            ).first()
-            if row is None or row.status != ClassStatus.PUBLISHED:
+            locked = await _class(s, class_id, lock=True)  # cls itself, read afresh
+            if locked is None or locked.status != ClassStatus.PUBLISHED:
                 return EnrolResult("closed", card_of(cls))
-            taken_now = await _take_seat(s, class_id) if row.taken < row.capacity else None
+            taken_now = await _take_seat(s, class_id) if locked.taken < locked.capacity else None
             if taken_now is None:
                 enrolment = Enrolment(
                     class_id=class_id, user_id=user_id, status=EnrolmentStatus.WAITLISTED
@@ -374,12 +364,8 @@ async def _enrol(
                 s.add(enrolment)
                 await s.flush()
                 position = await _position(s, enrolment)
-                return EnrolResult(
-                    "waitlisted",
-                    card_of(cls, taken=row.taken),
-                    position=position,
-                    enrolment_id=enrolment.id,
-                )
+                card = card_of(locked)
+                return EnrolResult("waitlisted", card, position=position, enrolment_id=enrolment.id)
         enrolment = Enrolment(class_id=class_id, user_id=user_id, status=EnrolmentStatus.ENROLLED)
         s.add(enrolment)
         await s.flush()
@@ -485,12 +471,7 @@ async def act(
         if row.user_id != user_id:
             return ActionResult("not_yours")
         cls = await _class(s, row.class_id, lock=True)
-        enrolment = await s.scalar(
-            select(Enrolment)
-            .where(Enrolment.id == enrolment_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        enrolment = await _locked(s, enrolment_id)
         if cls is None or enrolment is None:
             return ActionResult("not_found")
         card = card_of(cls)
@@ -562,12 +543,7 @@ async def leave_all(
     offered: list[int] = []
     for enrolment_id, class_id in places:
         cls = await _class(s, class_id, lock=True)
-        enrolment = await s.scalar(
-            select(Enrolment)
-            .where(Enrolment.id == enrolment_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        enrolment = await _locked(s, enrolment_id)
         if cls is None or enrolment is None or enrolment.status not in ACTIVE_ENROLMENTS:
             continue
         nxt = await _leave(s, settings, cls, enrolment, now)
@@ -603,16 +579,8 @@ async def _pass_seat(
             nxt.offered_until = hold_until(now, settings.waitlist_hold_hours, card.first_start)
             await s.flush()
             t = translator(settings.locale)
-            await enqueue(
-                s,
-                user_id=nxt.user_id,
-                kind=OutboxKind.NOTICE,
-                text=offer_notice(t, card, nxt.offered_until),
-                parse_mode="HTML",
-                reply_markup=offer_markup(t, nxt.id),
-                class_id=cls.id,
-                dedupe_key=f"class-offer:{nxt.id}",
-            )
+            text = offer_notice(t, card, nxt.offered_until)
+            await _tell(s, nxt, "class-offer", text, offer_markup(t, nxt.id))
             return nxt.id
     await s.execute(
         update(TrainingClass)
@@ -659,12 +627,7 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
     for enrolment_id, class_id in due:
         async with _transaction(db) as s:
             cls = await _class(s, class_id, lock=True)
-            enrolment = await s.scalar(
-                select(Enrolment)
-                .where(Enrolment.id == enrolment_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
+            enrolment = await _locked(s, enrolment_id)
             if (
                 cls is None
                 or enrolment is None
@@ -673,15 +636,9 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
                 or enrolment.offered_until > now
             ):
                 continue  # taken, released or moved on meanwhile
-            t = translator(settings.locale)
-            await enqueue(
-                s,
-                user_id=enrolment.user_id,
-                kind=OutboxKind.NOTICE,
-                text=hold_expired_notice(t, card_of(cls)),
-                parse_mode="HTML",
-                class_id=cls.id,
-                dedupe_key=f"class-hold-expired:{enrolment.id}",
+            text = translator(settings.locale)(HOLD_EXPIRED_NOTICE)
+            await _tell(
+                s, enrolment, "class-hold-expired", text.format(title=html.escape(cls.title))
             )
             nxt = await _leave(s, settings, cls, enrolment, now)
             report.expired += 1
@@ -723,5 +680,17 @@ def offer_markup(t: Translator, enrolment_id: int) -> dict[str, Any]:
     return outbox_markup(((take, Tap(LET_GO, ClassButton("l", enrolment_id))),), t)
 
 
-def hold_expired_notice(t: Translator, card: ClassCard) -> str:
-    return t(HOLD_EXPIRED_NOTICE).format(title=html.escape(card.title))
+async def _tell(
+    s: AsyncSession, place: Enrolment, key: str, text: str, markup: dict[str, Any] | None = None
+) -> None:
+    """A notice about her place, sent when the caller's transaction commits."""
+    await enqueue(
+        s,
+        user_id=place.user_id,
+        kind=OutboxKind.NOTICE,
+        text=text,
+        parse_mode="HTML",
+        reply_markup=markup,
+        class_id=place.class_id,
+        dedupe_key=f"{key}:{place.id}",
+    )
