@@ -33,24 +33,13 @@ END_OF_DAY = time(23, 59)
 
 # Python's weekday(): Monday is 0. Javanese "Senen"/"Setu"/"Ahad" are common too.
 WEEKDAYS: dict[str, int] = {
-    "senin": 0,
-    "senen": 0,
-    "sen": 0,
-    "selasa": 1,
-    "sel": 1,
-    "rabu": 2,
-    "rab": 2,
-    "kamis": 3,
-    "kam": 3,
-    "jumat": 4,
-    "jum'at": 4,
-    "jum": 4,
-    "sabtu": 5,
-    "setu": 5,
-    "sab": 5,
-    "minggu": 6,
-    "ahad": 6,
-    "min": 6,
+    **dict.fromkeys(("senin", "senen", "sen"), 0),
+    **dict.fromkeys(("selasa", "sel"), 1),
+    **dict.fromkeys(("rabu", "rab"), 2),
+    **dict.fromkeys(("kamis", "kam"), 3),
+    **dict.fromkeys(("jumat", "jum'at", "jum"), 4),
+    **dict.fromkeys(("sabtu", "setu", "sab"), 5),
+    **dict.fromkeys(("minggu", "ahad", "min"), 6),
 }
 
 _TIME = r"(\d{1,2})[.:](\d{2})"
@@ -108,6 +97,14 @@ class ScheduleError(DomainError):
         self.problem = problem
 
 
+def _refused(problem: ScheduleProblem, message: str, example: str) -> ScheduleError:
+    """The error, with an example of what is read (dated from today)."""
+    return ScheduleError(problem, message, {"example": example})
+
+
+PAST = N_("This time has already passed. Please type a future date, for example: {example}.")
+
+
 @dataclass(frozen=True, order=True)
 class Span:
     """One session: aware UTC datetimes, ``ends_at`` after ``starts_at``."""
@@ -126,27 +123,17 @@ def parse_session(text: str, *, now: datetime, tz: tzinfo = WIB) -> Span:
     example = session_example(now, tz)
     match = _RANGE.search(cleaned)
     if match is None:
-        raise ScheduleError(
-            ScheduleProblem.NOT_UNDERSTOOD,
-            N_("Please type the date and time, for example: {example}."),
-            {"example": example},
-        )
+        message = N_("Please type the date and time, for example: {example}.")
+        raise _refused(ScheduleProblem.NOT_UNDERSTOOD, message, example)
     day = _date_part(cleaned[: match.start()], now=now, tz=tz, example=example)
     start = _time(match[1], match[2] or "00", example)
     end = _time(match[3], match[4] or "00", example)
     span = Span(_utc(day, start, tz), _utc(day, end, tz))
     if span.ends_at <= span.starts_at:
-        raise ScheduleError(
-            ScheduleProblem.END_BEFORE_START,
-            N_("The end time must be after the start time, for example: {example}."),
-            {"example": example},
-        )
+        message = N_("The end time must be after the start time, for example: {example}.")
+        raise _refused(ScheduleProblem.END_BEFORE_START, message, example)
     if span.starts_at <= now:
-        raise ScheduleError(
-            ScheduleProblem.PAST,
-            N_("This time has already passed. Please type a future date, for example: {example}."),
-            {"example": example},
-        )
+        raise _refused(ScheduleProblem.PAST, PAST, example)
     return span
 
 
@@ -164,11 +151,7 @@ def parse_deadline(text: str, *, now: datetime, tz: tzinfo = WIB) -> datetime:
         day = _date_part(cleaned, now=now, tz=tz, example=example)
     deadline = _utc(day, at, tz)
     if deadline <= now:
-        raise ScheduleError(
-            ScheduleProblem.PAST,
-            N_("This time has already passed. Please type a future date, for example: {example}."),
-            {"example": example},
-        )
+        raise _refused(ScheduleProblem.PAST, PAST, example)
     return deadline
 
 
@@ -187,14 +170,11 @@ def check_no_overlap(
     """Refuse a session that overlaps one already in the class."""
     for other in existing:
         if new.overlaps(other):
-            raise ScheduleError(
-                ScheduleProblem.OVERLAP,
-                N_(
-                    "This session overlaps another session of this class. "
-                    "Please type another time, for example: {example}."
-                ),
-                {"example": session_example(now, tz)},
+            message = N_(
+                "This session overlaps another session of this class. "
+                "Please type another time, for example: {example}."
             )
+            raise _refused(ScheduleProblem.OVERLAP, message, session_example(now, tz))
 
 
 # ---- helpers -------------------------------------------------------------------------
@@ -208,17 +188,13 @@ def _date_part(text: str, *, now: datetime, tz: tzinfo, example: str) -> date:
         text = text[match.end() :].strip().strip(",").strip() if match.end() <= len(text) else ""
     day = _plain_date(text, now.astimezone(tz).date())
     if day is None:
-        raise ScheduleError(
-            ScheduleProblem.BAD_DATE,
-            N_("I could not read the date. Please type it like this: {example}."),
-            {"example": example},
-        )
+        message = N_("I could not read the date. Please type it like this: {example}.")
+        raise _refused(ScheduleProblem.BAD_DATE, message, example)
     if weekday is not None and day.weekday() != weekday:
-        raise ScheduleError(
-            ScheduleProblem.WEEKDAY_MISMATCH,
-            N_("The day name does not match the date. Please check it, for example: {example}."),
-            {"example": example},
+        message = N_(
+            "The day name does not match the date. Please check it, for example: {example}."
         )
+        raise _refused(ScheduleProblem.WEEKDAY_MISMATCH, message, example)
     return day
 
 
@@ -257,11 +233,8 @@ def _yearless_date(text: str, today: date) -> date | None:
 def _time(hours: str, minutes: str, example: str) -> time:
     h, m = int(hours), int(minutes)
     if h > 23 or m > 59:
-        raise ScheduleError(
-            ScheduleProblem.BAD_TIME,
-            N_("This time does not exist. Please type it like this: {example}."),
-            {"example": example},
-        )
+        message = N_("This time does not exist. Please type it like this: {example}.")
+        raise _refused(ScheduleProblem.BAD_TIME, message, example)
     return time(h, m)
 
 
