@@ -7,7 +7,7 @@ are not forms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -26,6 +26,7 @@ from wrse_bot.forms.engine import FormState, Problem
 from wrse_bot.forms.model import DONE, Answers
 from wrse_bot.services import class_views as views
 from wrse_bot.services.class_changes import (
+    ChangeResult,
     ClassChange,
     cancel_class,
     edit_class,
@@ -37,12 +38,6 @@ from wrse_bot.services.forms import FormSpec, Status
 from wrse_bot.services.notices import Notice
 from wrse_bot.services.roles import STAFF
 from wrse_bot.services.updates import claim_update
-
-
-@dataclass(frozen=True)
-class Cancelled:
-    class_id: int
-    notified: int
 
 
 def snapshot(card: ClassCard, affected: int) -> dict[str, Any]:
@@ -69,10 +64,6 @@ async def begin_change(s: AsyncSession, row: ActiveForm) -> Status | None:
     if not row.answers or row.step is None:
         row.answers = {NOW: snapshot(card, len(await views.recipients(s, card.id)))}
     return None
-
-
-def _refused(row: ActiveForm, exc: ClassAdminError | ScheduleError) -> tuple[Notice]:
-    return (Notice(row.user_id, exc.message, exc.params),)
 
 
 async def still_publishable(
@@ -117,20 +108,14 @@ async def apply_change(
                 change = replace(change, kecamatan_code=answers.get("kecamatan_code"))
             result = await edit_class(s, class_id, change, actor_id=row.user_id, settings=settings)
     except (ClassAdminError, ScheduleError) as exc:
-        return _refused(row, exc)
+        return (Notice(row.user_id, exc.message, exc.params),)
     if result.notified:
-        said = Notice(
-            row.user_id, N_("✅ Saved. {count} women were notified."), {"count": result.notified}
-        )
+        said, count = N_("✅ Saved. {count} women were notified."), result.notified
     elif result.offered:
-        said = Notice(
-            row.user_id,
-            N_("✅ Saved.\n{count} women waiting were offered a seat."),
-            {"count": result.offered},
-        )
+        said, count = N_("✅ Saved.\n{count} women waiting were offered a seat."), result.offered
     else:
-        said = Notice(row.user_id, N_("✅ Saved."))
-    return (said,)
+        said, count = N_("✅ Saved."), 0
+    return (Notice(row.user_id, said, {"count": count}),)
 
 
 def class_form_specs(settings: Settings) -> list[FormSpec]:
@@ -167,13 +152,12 @@ class ClassAdminService:
 
     async def cancel(
         self, actor_id: int, update_id: int | None, class_id: int
-    ) -> Cancelled | ClassAdminError | None:
+    ) -> ChangeResult | ClassAdminError | None:
         """None: a redelivered update, already done."""
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
                 return None
             try:
-                result = await cancel_class(s, class_id, actor_id=actor_id)
+                return await cancel_class(s, class_id, actor_id=actor_id)
             except ClassAdminError as exc:
                 return exc
-        return Cancelled(class_id, result.notified)
