@@ -16,7 +16,6 @@ from conversations import (
     aid,
     broadcast,
     checkin,
-    class_forms,
     classes,
     companions,
     export,
@@ -63,7 +62,7 @@ SCREENS: dict[str, forms.Screen] = {
     NOTE_FORM: follow_ups.SCREEN,
     REASON_FORM: verify.SCREEN,
     INVITE: roles_admin.SCREEN,
-    **class_forms.SCREENS,
+    **staff_classes.SCREENS,
 }
 
 # Features first: within a group the first matching handler wins, so an

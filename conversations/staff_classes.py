@@ -1,7 +1,9 @@
-"""Staff: publish a class (/kelas_baru) or change it (both forms are
-``conversations.class_forms``), cancel it (/kelas_staf), see its roster
-(/peserta) and pick a class for attendance (/hadir, then
-``conversations.attendance``). Rules live in ``wrse_bot.services.class_*``.
+"""Staff: publish a class (/kelas_baru) or change it (both are forms, the tables
+of ``wrse_bot.forms.class_form``, run and drawn like every form's; here their
+review screens: the preview of a new class, the confirmation of a change),
+cancel it (/kelas_staf), see its roster (/peserta) and pick a class for
+attendance (/hadir, then ``conversations.attendance``). Rules live in
+``wrse_bot.services.class_*``.
 
 Action buttons are ``sc:<verb>:<id>[:<id>[:<id>]]``, checked against
 ``CALLBACK``; every id is re-loaded and re-checked on the server.
@@ -9,32 +11,33 @@ Action buttons are ``sc:<verb>:<id>[:<id>[:<id>]]``, checked against
 
 from __future__ import annotations
 
-import html
+from datetime import datetime
+from html import escape as esc
+from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from conversations import attendance, class_forms
+from conversations import attendance, forms
 from conversations.attendance import act
-from conversations.auth import requires, shows_phone
-from conversations.class_forms import class_text
-from conversations.common import (
-    send_html,
-    send_long,
-    stale_button,
-    tr,
-    user_id,
-)
+from conversations.auth import Handler, requires, shows_phone
+from conversations.common import send_html, send_long, stale_button, tr, user_id
+from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.class_spec import ClassAdminError
 from wrse_bot.domain.people import display_phone
+from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus
+from wrse_bot.forms.class_form import CLASS, CLASS_EDIT, FIELDS, NOW, span_of, spans_of
+from wrse_bot.forms.engine import FormState
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
-from wrse_bot.services.class_views import ROSTER_ORDER, RosterLine
+from wrse_bot.services.class_labels import session_label, when
+from wrse_bot.services.class_views import ROSTER_ORDER, ClassCard, RosterLine
 from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
+from wrse_bot.telegram.forms import BACK
 from wrse_bot.telegram.keyboards import button, inline
 
 PREFIX = "sc"
@@ -49,51 +52,132 @@ GROUP_LABELS = {
 }
 
 
+# ---- the forms' review screens ----------------------------------------------------------
+
+# The preview's buttons: which answer to change (the engine's ``edit_<question>``).
+PREVIEW_FIELDS = {"skill": N_("Skill"), **FIELDS, "sessions": N_("Schedule")}
+PREVIEW_FIELDS["deadline"] = N_("Enrolment deadline")
+
+
+def class_text(t: Translator, info: ClassCard) -> str:
+    sessions = [f"  {i}. {session_label(t, s.span)}" for i, s in enumerate(info.sessions, start=1)]
+    kecamatan = load_places().name(info.kecamatan_code)
+    lines = [
+        f"<b>{esc(info.title)}</b> ({esc(t(SKILLS.get(info.skill, info.skill)))})",
+        esc(info.description),
+        f"• {t(N_('Place'))}: {esc(info.place)}, Kec. {esc(kecamatan)}",
+        f"• {t(N_('Trainer'))}: {esc(info.trainer)}",
+        f"• {t(N_('Seats'))}: {info.taken}/{info.capacity}",
+        f"• {t(N_('Enrolment deadline'))}: {when(t, info.enrol_deadline)}",
+        f"• {t(N_('Schedule'))}:",
+        *sessions,
+    ]
+    if info.status != ClassStatus.PUBLISHED:
+        lines.insert(0, "❌ " + t(N_("Cancelled")))
+    return "\n".join(lines)
+
+
+def preview(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    """The new class as women will see it, "Terbitkan", and a button per answer to change."""
+    a = state.answers
+    rows = [
+        (N_("Skill"), t(SKILLS.get(a.get("skill") or "", "-"))),
+        (N_("Title"), a.get("title")),
+        (N_("Description"), a.get("description")),
+        (N_("Place"), f"{a.get('place')}, Kec. {load_places().name(a.get('kecamatan_code'))}"),
+        (N_("Trainer"), a.get("trainer")),
+        (N_("Seats"), a.get("capacity")),
+        (N_("Enrolment deadline"), when(t, datetime.fromisoformat(a["deadline"]))),
+    ]
+    text = [
+        t(N_("<b>Preview of the new class</b> (not published yet):")),
+        "",
+        *(f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows),
+        f"• {t(N_('Schedule'))}:",
+        *(f"  {i}. {session_label(t, s)}" for i, s in enumerate(spans_of(a), start=1)),
+        "",
+        t(N_("Tap Publish to show it to the women, or what you would like to change.")),
+    ]
+    return "\n".join(text), forms.review_keyboard(t, PREVIEW_FIELDS, submit=N_("Publish"), mark="")
+
+
+def confirmation(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    """The change to a published class, and who will hear of it."""
+    a = state.answers
+    now, what = a[NOW], str(a["what"])
+    told, to_offer = what.startswith("s") or what == "place", 0
+    if what.startswith("s"):
+        old, new = span_of(now["sessions"][what[1:]]), span_of(a["value"])
+        change = f"{session_label(t, old)}\n→ <b>{session_label(t, new)}</b>"
+    elif what == "place":
+        place = f"{a['value']}, Kec. {load_places().name(a.get('kecamatan_code'))}"
+        change = f"{esc(now['place_label'])}\n→ <b>{esc(place)}</b>"
+    else:
+        change = f"{esc(str(now[what]))}\n→ <b>{esc(str(a['value']))}</b>"
+    if what == "capacity":  # the waiting women the new seats go to, as edit_class offers them
+        to_offer = max(0, min(int(a["value"]) - int(now["taken"]), int(now["waiting"])))
+    if told:
+        who = t(N_("{count} women (enrolled and waiting) will be told.")).format(
+            count=now["affected"]
+        )
+    elif to_offer:
+        who = t(
+            N_("{count} women waiting will be offered a seat, in the order they joined.")
+        ).format(count=to_offer)
+    else:
+        who = t(N_("Nobody is notified of this change."))
+    title = t(N_("Change to class {title}:")).format(title=esc(now["title"]))
+    keys = [[button(t(N_("Save")), "submit"), button("⬅️ " + t(BACK), "back")]]
+    return "\n".join([title, change, "", who]), inline(keys)
+
+
+SCREENS = {
+    CLASS: forms.Screen(N_("the new class"), review=preview),
+    CLASS_EDIT: forms.Screen(
+        N_("the change to a class"),
+        review=confirmation,
+        closed=N_("This class can no longer be changed."),
+    ),
+}
+
+
+async def open_change(update: Update, context: Context, class_id: int) -> Any:
+    """ "Ubah" on a published class: what to change, then its new value."""
+    query = update.callback_query
+    assert query is not None
+    await forms.open_form(update, context, CLASS_EDIT, class_id, tapped=query.answer)
+
+
 # ---- commands ---------------------------------------------------------------------------
 
 
 @requires(STAFF)
 async def new_class(update: Update, context: Context) -> None:
     """/kelas_baru: start (or return to) the class form."""
-    await class_forms.open_new(update, context)
+    await forms.open_form(update, context, CLASS)
 
 
-async def _pick_class(update: Update, context: Context, verb: str, question: str) -> None:
-    t = tr(context)
-    classes = await context.runtime.class_admin.classes()
-    if not classes:
-        await send_html(context, user_id(update), t(N_("There are no published classes yet.")))
-        return
-    rows = [
-        [
-            button(
-                f"{c.title} ({c.sessions[0].span.starts_at.astimezone(t.tz):%d/%m})",
-                act(verb, c.id),
-            )
-        ]
-        if c.sessions
-        else [button(c.title, act(verb, c.id))]
-        for c in classes
-    ]
-    await send_html(context, user_id(update), t(question), inline(rows))
+def _picker(name: str, verb: str, question: str) -> Handler:
+    """A command that lists the published classes as buttons ``sc:<verb>:<id>``."""
+
+    async def pick(update: Update, context: Context) -> None:
+        t = tr(context)
+        classes = await context.runtime.class_admin.classes()
+        if not classes:
+            await send_html(context, user_id(update), t(N_("There are no published classes yet.")))
+            return
+        day = {c.id: f" ({c.first_start.astimezone(t.tz):%d/%m})" for c in classes if c.first_start}
+        rows = [[button(c.title + day.get(c.id, ""), act(verb, c.id))] for c in classes]
+        await send_html(context, user_id(update), t(question), inline(rows))
+
+    pick.__name__ = name  # the audit of a refusal names the command
+    return requires(STAFF)(pick)
 
 
-@requires(STAFF)
-async def manage_classes(update: Update, context: Context) -> None:
-    """/kelas_staf: pick a class to change or cancel."""
-    await _pick_class(update, context, "c", N_("Which class?"))
-
-
-@requires(STAFF)
-async def roster_command(update: Update, context: Context) -> None:
-    """/peserta: pick a class, then see who is in it."""
-    await _pick_class(update, context, "r", N_("Whose participants do you want to see?"))
-
-
-@requires(STAFF)
-async def attendance_command(update: Update, context: Context) -> None:
-    """/hadir: pick a class, then a session, then tick who came."""
-    await _pick_class(update, context, "h", N_("Attendance for which class?"))
+# /kelas_staf: a class to change or cancel; /peserta: who is in it; /hadir: a session, who came.
+manage_classes = _picker("manage_classes", "c", N_("Which class?"))
+roster_command = _picker("roster_command", "r", N_("Whose participants do you want to see?"))
+attendance_command = _picker("attendance_command", "h", N_("Attendance for which class?"))
 
 
 # ---- buttons ---------------------------------------------------------------------------
@@ -104,11 +188,9 @@ def parse_callback(data: str | None) -> tuple[str, list[int]] | None:
     found = cbd.match(CALLBACK, data)
     if found is None:
         return None
-    raw = [x for x in (found["a"], found["b"], found["c"]) if x is not None]
-    ids = [cbd.number(x) for x in raw]
-    if any(i is None for i in ids):
-        return None
-    return found["verb"], [i for i in ids if i is not None]
+    raw = [x for x in found.group("a", "b", "c") if x is not None]
+    ids = [n for n in map(cbd.number, raw) if n is not None]
+    return (found["verb"], ids) if len(ids) == len(raw) else None
 
 
 @requires(STAFF)
@@ -127,6 +209,13 @@ async def on_callback(update: Update, context: Context) -> None:
     await handler(update, context, *ids)
 
 
+def _manage(t: Translator, class_id: int) -> list[InlineKeyboardButton]:
+    return [
+        button(t(N_("Change")), act("e", class_id)),
+        button(t(N_("Cancel class")), act("x", class_id)),
+    ]
+
+
 async def show_class(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     info = await context.runtime.class_admin.info(class_id)
@@ -136,16 +225,7 @@ async def show_class(update: Update, context: Context, class_id: int) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
     rows = [[button(t(N_("Participants")), act("r", class_id))]]
     if info.status == ClassStatus.PUBLISHED:
-        rows = [
-            [
-                button(t(N_("Change")), act("e", class_id)),
-                button(t(N_("Cancel class")), act("x", class_id)),
-            ],
-            [
-                button(t(N_("Participants")), act("r", class_id)),
-                button(t(N_("Attendance")), act("h", class_id)),
-            ],
-        ]
+        rows = [_manage(t, class_id), [*rows[0], button(t(N_("Attendance")), act("h", class_id))]]
     await send_html(context, user_id(update), class_text(t, info), inline(rows))
 
 
@@ -158,14 +238,11 @@ async def ask_cancel(update: Update, context: Context, class_id: int) -> None:
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
     people = await service.affected(class_id)
-    names = [
-        f"• {html.escape(p.name)} ({t(GROUP_LABELS.get(p.status, p.status)).lower()})"
-        for p in people
-    ]
+    names = [f"• {esc(p.name)} ({t(GROUP_LABELS.get(p.status, p.status)).lower()})" for p in people]
     text = "\n".join(
         [
             t(N_("<b>Cancel class {title}?</b> This cannot be undone.")).format(
-                title=html.escape(info.title)
+                title=esc(info.title)
             ),
             t(N_("{count} women (enrolled and waiting) will be told:")).format(count=len(people))
             if people
@@ -214,7 +291,6 @@ async def show_roster(update: Update, context: Context, class_id: int) -> None:
         await stale_button(update, context)
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
-    esc = html.escape
     show_phone = shows_phone(context)
     info = roster.info
     lines = [
@@ -233,16 +309,7 @@ async def show_roster(update: Update, context: Context, class_id: int) -> None:
             lines.append(f"{i}. {esc(p.name)}{number}{phone}{done}{rsvp_column(t, p)}")
         if not people:
             lines.append("-")
-    markup = None
-    if info.status == ClassStatus.PUBLISHED:
-        markup = inline(
-            [
-                [
-                    button(t(N_("Change")), act("e", class_id)),
-                    button(t(N_("Cancel class")), act("x", class_id)),
-                ]
-            ]
-        )
+    markup = inline([_manage(t, class_id)]) if info.status == ClassStatus.PUBLISHED else None
     await send_long(context, user_id(update), "\n".join(lines), markup, personal=True)
 
 
@@ -258,7 +325,7 @@ def rsvp_column(t: Translator, line: RosterLine) -> str:
 
 ACTIONS = {
     ("c", 1): show_class,
-    ("e", 1): class_forms.open_change,
+    ("e", 1): open_change,
     ("x", 1): ask_cancel,
     ("xy", 1): confirm_cancel,
     ("r", 1): show_roster,
