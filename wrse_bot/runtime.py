@@ -18,7 +18,7 @@ from wrse_bot.services.access import AccessService
 from wrse_bot.services.attendance import AttendanceService
 from wrse_bot.services.broadcast import BroadcastService
 from wrse_bot.services.checkins import CheckInService
-from wrse_bot.services.class_admin import ClassAdminService, class_form_specs
+from wrse_bot.services.class_changes import ClassAdminService, class_form_specs
 from wrse_bot.services.companion_forms import companion_specs
 from wrse_bot.services.follow_up import FollowUpService
 from wrse_bot.services.forms import FormRunner

@@ -4,7 +4,7 @@
 description, place and its kecamatan, trainer, seats, the sessions one by one,
 the enrolment deadline), then the preview: "Terbitkan", or change one answer.
 ``CLASS_EDIT``: one change to a published class (a field or a session), then
-its confirmation; ``begin`` (services/class_admin.py) puts a snapshot of the
+its confirmation; ``begin`` (services/class_changes.py) puts a snapshot of the
 class under ``NOW`` so the questions can say what it is now.
 
 Answers are JSON: sessions as ``"<start>/<end>"`` ISO strings, soonest first,
