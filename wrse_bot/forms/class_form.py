@@ -40,7 +40,7 @@ from wrse_bot.domain.schedule import (
 from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_, Period, Periods, Term
 from wrse_bot.domain.vocabulary import FIELD_WORDS, SESSION_WORDS, SKILL_WORDS, place_words
-from wrse_bot.forms.model import DONE, Answers, Choice, Form, Parser, Question
+from wrse_bot.forms.model import DONE, Answers, Choice, Form, Question
 
 CLASS, CLASS_EDIT = FormName.CLASS, FormName.CLASS_EDIT
 NOW = "now"  # CLASS_EDIT: the class as it was when the change began
@@ -91,10 +91,6 @@ def spec_of(a: Answers) -> ClassSpec:
 # ---- readers of typed answers -----------------------------------------------------------
 
 
-def text_field(name: str) -> Parser:
-    return lambda text, answers: parse_text_field(name, text)
-
-
 def add_session(text: str, answers: Answers) -> tuple[str, ...]:
     """Her sessions with the one typed, soonest first; never two that overlap."""
     current = clock_now()
@@ -124,10 +120,6 @@ def read_new_value(text: str, answers: Answers) -> str | int:
             {"taken": taken},
         )
     return seats
-
-
-def read_moved_session(text: str, answers: Answers) -> str:
-    return span_text(parse_session(text, now=clock_now()))
 
 
 # ---- choices ------------------------------------------------------------------------------
@@ -184,7 +176,10 @@ def _moved(answers: Answers) -> Period:
 
 
 def _typed(name: str, prompt: str, **more: Any) -> Question:
-    return Question(name, prompt, parse=text_field(name), example=TYPE, max_len=TYPED_MAX, **more)
+    def parse(text: str, answers: Answers) -> str:
+        return parse_text_field(name, text)
+
+    return Question(name, prompt, parse=parse, example=TYPE, max_len=TYPED_MAX, **more)
 
 
 CLASS_FORM = Form(
@@ -286,7 +281,7 @@ CLASS_EDIT_FORM = Form(
             "session",
             N_("Type the new date and time of the session {session}, for example: {example}."),
             key="value",
-            parse=read_moved_session,
+            parse=lambda text, a: span_text(parse_session(text, now=clock_now())),
             example=TYPE,
             next=DONE,
             params=lambda a: {"session": _moved(a), "example": session_example(clock_now())},
