@@ -1,9 +1,9 @@
 """Staff: publish a class (/kelas_baru) or change it (both are forms, the tables
 of ``wrse_bot.forms.class_form``, run and drawn like every form's; here their
 review screens: the preview of a new class, the confirmation of a change),
-cancel it (/kelas_staf), see its roster (/peserta) and pick a class for
-attendance (/hadir, then ``conversations.attendance``). Rules live in
-``wrse_bot.services.class_*``.
+cancel it (/kelas_staf), see its roster (/peserta) and mark attendance (/hadir:
+a class, a session, then a sheet of the women enrolled to tick, then "Simpan").
+Rules live in ``wrse_bot.services.class_*`` and ``services.attendance``.
 
 Action buttons are ``sc:<verb>:<id>[:<id>[:<id>]]``, checked against
 ``CALLBACK``; every id is re-loaded and re-checked on the server.
@@ -11,15 +11,16 @@ Action buttons are ``sc:<verb>:<id>[:<id>[:<id>]]``, checked against
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from html import escape as esc
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from conversations import attendance, forms
-from conversations.attendance import act
+from conversations import forms
 from conversations.auth import Handler, requires, shows_phone
 from conversations.common import send_html, send_long, stale_button, tr, user_id
 from wrse_bot.domain.catalog import SKILLS
@@ -31,16 +32,18 @@ from wrse_bot.forms.class_form import CLASS, CLASS_EDIT, FIELDS, NOW, span_of, s
 from wrse_bot.forms.engine import FormState
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
+from wrse_bot.services.attendance import AttendanceError, SessionSheet
 from wrse_bot.services.class_labels import session_label, when
-from wrse_bot.services.class_views import ROSTER_ORDER, ClassCard, RosterLine
+from wrse_bot.services.class_views import ROSTER_ORDER, ClassCard, RosterLine, read_card
 from wrse_bot.services.reminders import COMING, NOT_COMING
 from wrse_bot.services.roles import STAFF
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.forms import BACK
-from wrse_bot.telegram.keyboards import button, inline
+from wrse_bot.telegram.keyboards import button, in_rows, inline
 
-PREFIX = "sc"
+T = TypeVar("T")
+MAX_SHEET_BUTTONS = 95  # Telegram allows 100 inline buttons per message
 CALLBACK = cbd.compile_pattern(
     r"sc:(?P<verb>[a-z]{1,2}):(?P<a>\d{1,9})(?::(?P<b>\d{1,9}))?(?::(?P<c>\d{1,9}))?"
 )
@@ -50,6 +53,11 @@ GROUP_LABELS = {
     EnrolmentStatus.WAITLISTED: N_("Waitlist"),
     EnrolmentStatus.CANCELLED: N_("Cancelled"),
 }
+
+
+def act(verb: str, *ids: int) -> str:
+    """A staff action button: ``sc:<verb>:<id>[:<id>...]``."""
+    return ":".join(["sc", verb, *(str(i) for i in ids)])
 
 
 # ---- the forms' review screens ----------------------------------------------------------
@@ -323,13 +331,114 @@ def rsvp_column(t: Translator, line: RosterLine) -> str:
     return "".join(f" · {part}" for part in parts)
 
 
+# ---- attendance ---------------------------------------------------------------------------
+
+
+async def choose_session(update: Update, context: Context, class_id: int) -> None:
+    t = tr(context)
+    info = await read_card(context.runtime.db, class_id)
+    if info is None or info.status != ClassStatus.PUBLISHED or not info.sessions:
+        await stale_button(update, context)
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    rows = [
+        [button(f"{i}. {session_label(t, s.span)}", act("hs", s.id))]
+        for i, s in enumerate(info.sessions, start=1)
+    ]
+    text = t(N_("Attendance for class {title}: which session?")).format(title=esc(info.title))
+    await send_html(context, user_id(update), text, inline(rows))
+
+
+def sheet_markup(t: Translator, sheet: SessionSheet) -> Any:
+    buttons = [
+        button(
+            ("✅ " if m.present else "▫️ ") + m.name,
+            act("hm", sheet.session_id, m.enrolment_id, 0 if m.present else 1),
+        )
+        for m in sheet.marks[:MAX_SHEET_BUTTONS]
+    ]
+    return inline([*in_rows(buttons, 2), [button(t(N_("Save")), act("hv", sheet.session_id))]])
+
+
+async def _attended(update: Update, context: Context, work: Awaitable[T]) -> T | None:
+    """The attendance service's answer, the tap answered; None (told "no longer
+    valid") when the session or her place is gone or cancelled."""
+    try:
+        result = await work
+    except AttendanceError:
+        await stale_button(update, context)
+        return None
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    return result
+
+
+async def open_sheet(update: Update, context: Context, session_id: int) -> None:
+    t = tr(context)
+    sheet = await _attended(update, context, context.runtime.attendance.sheet(session_id))
+    if sheet is None:
+        return
+    info = await read_card(context.runtime.db, sheet.class_id)
+    assert info is not None
+    session = next(s for s in info.sessions if s.id == session_id)
+    if not sheet.marks:
+        await send_html(context, user_id(update), t(N_("Nobody is enrolled in this class.")))
+        return
+    tap = t(N_("Tap each woman who came, then tap Save."))
+    text = f"<b>{esc(info.title)}</b>\n{session_label(t, session.span)}\n{tap}"
+    await send_html(context, user_id(update), text, sheet_markup(t, sheet), personal=True)
+
+
+async def toggle_mark(
+    update: Update,
+    context: Context,
+    session_id: int,
+    enrolment_id: int,
+    present: int,
+) -> None:
+    if present not in (0, 1):
+        await stale_button(update, context)
+        return
+    marked = context.runtime.attendance.mark(
+        user_id(update), update.update_id, session_id, enrolment_id, bool(present)
+    )
+    if (sheet := await _attended(update, context, marked)) is None:
+        return
+    try:
+        await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
+            sheet_markup(tr(context), sheet)
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message:  # a double tap finds the sheet as it is
+            raise
+
+
+async def save_sheet(update: Update, context: Context, session_id: int) -> None:
+    t = tr(context)
+    saved = context.runtime.attendance.save(user_id(update), update.update_id, session_id)
+    if (result := await _attended(update, context, saved)) is None:
+        return
+    sheet = result.sheet
+    text = "\n".join(
+        [
+            t(N_("✅ Attendance saved: {present} of {total} attended.")).format(
+                present=sheet.present, total=len(sheet.marks)
+            ),
+            t(N_("{count} women have completed this class so far.")).format(count=result.completed),
+        ]
+    )
+    await send_html(context, user_id(update), text)
+
+
 ACTIONS = {
     ("c", 1): show_class,
     ("e", 1): open_change,
     ("x", 1): ask_cancel,
     ("xy", 1): confirm_cancel,
     ("r", 1): show_roster,
-    **attendance.ACTIONS,
+    ("h", 1): choose_session,
+    ("hs", 1): open_sheet,
+    ("hm", 3): toggle_mark,
+    ("hv", 1): save_sheet,
 }
 
 
