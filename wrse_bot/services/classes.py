@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, Row, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -200,6 +200,16 @@ async def _locked(s: AsyncSession, enrolment_id: int) -> Enrolment | None:
     return await s.scalar(stmt.execution_options(populate_existing=True))
 
 
+async def _hers(
+    s: AsyncSession, user_id: int, *where: ColumnElement[bool]
+) -> Sequence[Row[tuple[Enrolment, TrainingClass]]]:
+    """Her places with their classes (sessions loaded), in one query: she has only a few."""
+    stmt = select(Enrolment, TrainingClass).where(
+        TrainingClass.id == Enrolment.class_id, Enrolment.user_id == user_id, *where
+    )
+    return (await s.execute(stmt.options(selectinload(TrainingClass.sessions)))).all()
+
+
 async def _position(s: AsyncSession, enrolment: Enrolment) -> int:
     """Waitlist order is Enrolment.id among the waitlisted of the class."""
     return int(
@@ -234,18 +244,9 @@ async def _check(
     card = card_of(cls)
     if cls.status != ClassStatus.PUBLISHED:
         return EnrolResult("closed", card), False
-    # All her places with their classes, in one query: she has only a few.
-    her_rows = (
-        await s.execute(
-            select(Enrolment, TrainingClass)
-            .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-            .where(Enrolment.user_id == user_id)
-            .options(selectinload(TrainingClass.sessions))
-        )
-    ).all()
     left_before = False
     others: list[ClassCard] = []
-    for enrolment, other in her_rows:
+    for enrolment, other in await _hers(s, user_id):
         if other.id == cls.id:
             if enrolment.status in ACTIVE_ENROLMENTS:
                 return EnrolResult("already", card, mine=await _place(s, enrolment, card)), False
@@ -416,20 +417,10 @@ async def my_places(db: Database, user_id: int, *, now: datetime | None = None) 
     have not ended, soonest first."""
     now = now or clock.now()
     async with db.sessions() as s:
-        rows = (
-            await s.execute(
-                select(Enrolment, TrainingClass)
-                .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-                .where(
-                    Enrolment.user_id == user_id,
-                    Enrolment.status.in_(ACTIVE_ENROLMENTS),
-                    TrainingClass.status == ClassStatus.PUBLISHED,
-                )
-                .options(selectinload(TrainingClass.sessions))
-            )
-        ).all()
         places = []
-        for enrolment, cls in rows:
+        live = Enrolment.status.in_(ACTIVE_ENROLMENTS)
+        published = TrainingClass.status == ClassStatus.PUBLISHED
+        for enrolment, cls in await _hers(s, user_id, live, published):
             card = card_of(cls)
             if card.sessions and card.sessions[-1].span.ends_at <= now:
                 continue  # over
