@@ -68,23 +68,13 @@ async def mark(
     """Set (not toggle) her mark for a session: a double tap changes nothing."""
     await _check(s, session_id, enrolment_id)
     insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Attendance).values(
-        session_id=session_id,
-        enrolment_id=enrolment_id,
-        present=present,
-        marked_by=marked_by,
-        marked_at=now(),
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["session_id", "enrolment_id"],
-        set_={"present": present, "marked_by": marked_by, "marked_at": now()},
-    )
-    await s.execute(stmt)
+    values = {"present": present, "marked_by": marked_by, "marked_at": now()}
+    stmt = insert(Attendance).values(session_id=session_id, enrolment_id=enrolment_id, **values)
+    keys = ["session_id", "enrolment_id"]
+    await s.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values))
 
 
 DEFAULT_SHARE: Decimal = Settings.model_fields["completion_share"].default
-
-
 DEFAULT_CHECKINS: list[int] = Settings.model_fields["checkin_after_seconds"].default
 
 
@@ -93,7 +83,7 @@ async def recompute_completion(
     class_id: int,
     share: Decimal = DEFAULT_SHARE,
     *,
-    checkin_after_seconds: Sequence[int] | None = None,
+    checkin_after_seconds: Sequence[int] = DEFAULT_CHECKINS,
 ) -> int:
     """Set ``Enrolment.completed`` for every enrolment of the class; returns how many completed.
 
@@ -102,41 +92,24 @@ async def recompute_completion(
     after now) in this transaction; if her completion is withdrawn (attendance
     corrected), the rounds not yet asked are cancelled.
     """
-    total = int(
-        await s.scalar(
-            select(func.count()).select_from(ClassSession).where(ClassSession.class_id == class_id)
-        )
-        or 0
+    sessions = select(func.count()).where(ClassSession.class_id == class_id)
+    total = int(await s.scalar(sessions) or 0)
+    present = (
+        select(Attendance.enrolment_id, func.count())
+        .join(ClassSession, ClassSession.id == Attendance.session_id)
+        .where(ClassSession.class_id == class_id, Attendance.present.is_(True))
+        .group_by(Attendance.enrolment_id)
     )
-    attended = dict(
-        (
-            await s.execute(
-                select(Attendance.enrolment_id, func.count())
-                .join(ClassSession, ClassSession.id == Attendance.session_id)
-                .where(ClassSession.class_id == class_id, Attendance.present.is_(True))
-                .group_by(Attendance.enrolment_id)
-            )
-        ).all()
-    )
-    enrolments = (
-        await s.execute(
-            select(Enrolment.id, Enrolment.status, Enrolment.completed, Enrolment.user_id).where(
-                Enrolment.class_id == class_id
-            )
-        )
-    ).all()
+    attended = dict((await s.execute(present)).all())
+    places = select(Enrolment.id, Enrolment.status, Enrolment.completed, Enrolment.user_id)
+    rows = (await s.execute(places.where(Enrolment.class_id == class_id))).all()
     completed = 0
-    offsets = DEFAULT_CHECKINS if checkin_after_seconds is None else checkin_after_seconds
-    for eid, status, was, uid in enrolments:
+    for eid, status, was, uid in rows:
         done = status == MARKABLE and completes(int(attended.get(eid, 0)), total, share)
         completed += done
         if done != was:
-            await s.execute(
-                update(Enrolment)
-                .where(Enrolment.id == eid)
-                .values(completed=done)
-                .execution_options(synchronize_session=False)
-            )
+            stmt = update(Enrolment).where(Enrolment.id == eid).values(completed=done)
+            await s.execute(stmt.execution_options(synchronize_session=False))
             if done:
                 await schedule_checkins(
                     s,
@@ -144,7 +117,7 @@ async def recompute_completion(
                     user_id=uid,
                     class_id=class_id,
                     completed_at=now(),
-                    offsets_seconds=offsets,
+                    offsets_seconds=checkin_after_seconds,
                 )
             else:
                 await cancel_scheduled(s, eid)
