@@ -277,15 +277,8 @@ async def cancel_class(s: AsyncSession, class_id: int, *, actor_id: int | None) 
 
 def snapshot(card: ClassCard, affected: int) -> dict[str, Any]:
     """The class as the change form shows it ("Now: ..."), and who a change would tell."""
-    return {
-        "title": card.title,
-        "description": card.description,
-        "place": card.place,
-        "place_label": card.place_label,
-        "trainer": card.trainer,
-        "capacity": card.capacity,
-        "taken": card.taken,
-        "waiting": card.waiting,
+    shown = ("title", "description", "place", "place_label", "trainer", "capacity", "taken")
+    return {name: getattr(card, name) for name in (*shown, "waiting")} | {
         "affected": affected,
         "sessions": {str(x.id): span_text(x.span) for x in card.sessions},
     }

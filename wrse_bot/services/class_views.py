@@ -3,7 +3,7 @@ staff's rosters. Reads only, except that looking at a roster is audited."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -64,36 +64,39 @@ class ClassCard:
         return place_label(self)
 
 
+# The card's fields that are the class's columns of the same name.
+_SAME_NAMES = [f.name for f in fields(ClassCard) if f.name not in ("taken", "sessions", "waiting")]
+
+
 def card_of(cls: TrainingClass, *, taken: int | None = None, waiting: int = 0) -> ClassCard:
     """``cls`` with its sessions loaded."""
+    sessions = sorted(cls.sessions, key=lambda x: (x.starts_at, x.ends_at, x.id))
     return ClassCard(
-        id=cls.id,
-        skill=cls.skill,
-        title=cls.title,
-        description=cls.description,
-        place=cls.place,
-        kecamatan_code=cls.kecamatan_code,
-        trainer=cls.trainer,
-        capacity=cls.capacity,
+        **{name: getattr(cls, name) for name in _SAME_NAMES},
         taken=cls.taken if taken is None else taken,
-        enrol_deadline=cls.enrol_deadline,
-        status=cls.status,
-        sessions=tuple(
-            SessionInfo(x.id, Span(x.starts_at, x.ends_at))
-            for x in sorted(cls.sessions, key=lambda x: (x.starts_at, x.ends_at, x.id))
-        ),
+        sessions=tuple(SessionInfo(x.id, Span(x.starts_at, x.ends_at)) for x in sessions),
         waiting=waiting,
     )
 
 
-async def load_card(s: AsyncSession, class_id: int) -> ClassCard | None:
-    """The class with its waitlist counted, for staff."""
-    cls = await s.scalar(
+async def load_class(s: AsyncSession, class_id: int, *, lock: bool = False) -> TrainingClass | None:
+    """The class with its sessions, read afresh."""
+    stmt = (
         select(TrainingClass)
         .where(TrainingClass.id == class_id)
         .options(selectinload(TrainingClass.sessions))
         .execution_options(populate_existing=True)
     )
+    if lock:
+        # FOR NO KEY UPDATE: the lock an UPDATE takes; inserts that merely
+        # reference the class (foreign keys) are not blocked by it.
+        stmt = stmt.with_for_update(key_share=True)
+    return await s.scalar(stmt)
+
+
+async def load_card(s: AsyncSession, class_id: int) -> ClassCard | None:
+    """The class with its waitlist counted, for staff."""
+    cls = await load_class(s, class_id)
     if cls is None:
         return None
     waiting = await s.scalar(

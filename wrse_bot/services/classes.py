@@ -47,7 +47,7 @@ from wrse_bot.i18n import N_, Translator, translator
 from wrse_bot.services import reminders
 from wrse_bot.services.audience import consenting
 from wrse_bot.services.class_labels import when
-from wrse_bot.services.class_views import ClassCard, card_of
+from wrse_bot.services.class_views import ClassCard, card_of, load_class
 from wrse_bot.services.notices import Tap, outbox_markup
 from wrse_bot.services.outbox import enqueue
 from wrse_bot.services.updates import claim_update
@@ -180,20 +180,6 @@ async def list_open(db: Database, user_id: int, *, now: datetime | None = None) 
     return Listing(standing=her, cards=tuple(cards))
 
 
-async def _class(s: AsyncSession, class_id: int, *, lock: bool = False) -> TrainingClass | None:
-    stmt = (
-        select(TrainingClass)
-        .where(TrainingClass.id == class_id)
-        .options(selectinload(TrainingClass.sessions))
-        .execution_options(populate_existing=True)
-    )
-    if lock:
-        # FOR NO KEY UPDATE: the lock an UPDATE takes; inserts that merely
-        # reference the class (foreign keys) are not blocked by it.
-        stmt = stmt.with_for_update(key_share=True)
-    return await s.scalar(stmt)
-
-
 async def _locked(s: AsyncSession, enrolment_id: int) -> Enrolment | None:
     """Her enrolment row, locked and read afresh (after its class row: the lock order)."""
     stmt = select(Enrolment).where(Enrolment.id == enrolment_id).with_for_update()
@@ -281,7 +267,7 @@ async def find_place(
             return "not_found", None
         if enrolment.user_id != user_id:
             return "not_yours", None
-        cls = await _class(s, enrolment.class_id)
+        cls = await load_class(s, enrolment.class_id)
         if cls is None:
             return "not_found", None
         if cls.status != ClassStatus.PUBLISHED:
@@ -295,7 +281,7 @@ async def preflight(
     """The class and whether she could enrol now ("ready"), without changing anything."""
     now = now or clock.now()
     async with db.sessions() as s:
-        cls = await _class(s, class_id)
+        cls = await load_class(s, class_id)
         refusal, _ = await _check(s, user_id, cls, now)
         return refusal or EnrolResult("ready", card_of(cls), standing=Standing.ELIGIBLE)  # type: ignore[arg-type]
 
@@ -336,7 +322,7 @@ async def _enrol(
             return EnrolResult("duplicate_update")
         # Her row first: two of her own enrolments cannot both pass the clash check.
         await s.execute(select(User.id).where(User.id == user_id).with_for_update())
-        cls = await _class(s, class_id)
+        cls = await load_class(s, class_id)
         refusal, left_before = await _check(s, user_id, cls, now)
         if refusal is not None:
             return refusal
@@ -354,7 +340,7 @@ async def _enrol(
             # Full. Queue in commit order: lock the class row, so waitlist ids are
             # handed out one transaction at a time and positions are exact. A seat
             # may have come free while we waited for the lock: then take it.
-            locked = await _class(s, class_id, lock=True)  # cls itself, read afresh
+            locked = await load_class(s, class_id, lock=True)  # cls itself, read afresh
             if locked is None or locked.status != ClassStatus.PUBLISHED:
                 return EnrolResult("closed", card_of(cls))
             taken_now = await _take_seat(s, class_id) if locked.taken < locked.capacity else None
@@ -461,7 +447,7 @@ async def act(
             return ActionResult("not_found")
         if row.user_id != user_id:
             return ActionResult("not_yours")
-        cls = await _class(s, row.class_id, lock=True)
+        cls = await load_class(s, row.class_id, lock=True)
         enrolment = await _locked(s, enrolment_id)
         if cls is None or enrolment is None:
             return ActionResult("not_found")
@@ -533,7 +519,7 @@ async def leave_all(
     ).all()
     offered: list[int] = []
     for enrolment_id, class_id in places:
-        cls = await _class(s, class_id, lock=True)
+        cls = await load_class(s, class_id, lock=True)
         enrolment = await _locked(s, enrolment_id)
         if cls is None or enrolment is None or enrolment.status not in ACTIVE_ENROLMENTS:
             continue
@@ -589,7 +575,7 @@ async def offer_free_seats(
     while a seat is free and someone waits, offer it to the first waiting, as
     a cancellation would. Returns the enrolment ids offered a seat."""
     now = now or clock.now()
-    cls = await _class(s, class_id, lock=True)
+    cls = await load_class(s, class_id, lock=True)
     offered: list[int] = []
     while cls is not None:
         if await _take_seat(s, class_id) is None:
@@ -617,7 +603,7 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
         ).all()
     for enrolment_id, class_id in due:
         async with _transaction(db) as s:
-            cls = await _class(s, class_id, lock=True)
+            cls = await load_class(s, class_id, lock=True)
             enrolment = await _locked(s, enrolment_id)
             if (
                 cls is None
