@@ -17,13 +17,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from conversations import intake
 from conversations.common import (
@@ -43,14 +37,7 @@ from wrse_bot.domain.statuses import EnrolmentStatus
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import classes as svc
 from wrse_bot.services.class_labels import when
-from wrse_bot.services.classes import (
-    LET_GO,
-    TAKE,
-    ClassCard,
-    EnrolResult,
-    Listing,
-    MyPlace,
-)
+from wrse_bot.services.classes import LET_GO, TAKE, ClassCard, EnrolResult, Listing, MyPlace
 from wrse_bot.services.roles import COMPANIONS, role_of
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline

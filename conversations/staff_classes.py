@@ -205,13 +205,9 @@ def parse_callback(data: str | None) -> tuple[str, list[int]] | None:
 async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    parsed = parse_callback(query.data)
-    if parsed is None:
-        await stale_button(update, context)
-        return
-    verb, ids = parsed
+    verb, ids = parse_callback(query.data) or ("", [])
     handler = ACTIONS.get((verb, len(ids)))
-    if handler is None:
+    if handler is None:  # forged, or of a kind we no longer write
         await stale_button(update, context)
         return
     await handler(update, context, *ids)
@@ -276,20 +272,16 @@ async def confirm_cancel(update: Update, context: Context, class_id: int) -> Non
     assert query is not None
     t = tr(context)
     done = await context.runtime.class_admin.cancel(user_id(update), update.update_id, class_id)
-    if done is None:  # a redelivered update
-        await query.answer()
-        return
     if isinstance(done, ClassAdminError):
         await query.answer(t.render(done.message, done.params))
         return
     await query.answer()
+    if done is None:  # a redelivered update
+        return
     if done.notified:
         wake(context.application)
-    await send_html(
-        context,
-        user_id(update),
-        t(N_("The class is cancelled. {count} women were notified.")).format(count=done.notified),
-    )
+    text = t(N_("The class is cancelled. {count} women were notified.")).format(count=done.notified)
+    await send_html(context, user_id(update), text)
 
 
 async def show_roster(update: Update, context: Context, class_id: int) -> None:

@@ -55,9 +55,7 @@ def parse_text_field(name: str, text: str) -> str:
 def parse_capacity(text: str) -> int:
     match = re.fullmatch(r"\s*(\d{1,6})\s*(?:orang|peserta|org|kursi)?\s*\.?\s*", text.lower())
     if match is None:
-        raise ClassAdminError(
-            N_("Please type the number of seats as a number, for example: 20."),
-        )
+        raise ClassAdminError(N_("Please type the number of seats as a number, for example: 20."))
     return check_capacity(int(match[1]))
 
 
@@ -87,14 +85,12 @@ def check_span(span: Span, *, now: datetime) -> Span:
 def check_deadline(deadline: datetime, sessions: Sequence[Span], *, now: datetime) -> None:
     if deadline <= now:
         raise ClassAdminError(N_("The enrolment deadline has already passed."))
-    if sessions and deadline >= min(s.starts_at for s in sessions):
-        raise ClassAdminError(
-            N_(
-                "The enrolment deadline must be before the first session. "
-                "Please type an earlier date, for example: {example}."
-            ),
-            {"example": deadline_example(now, before=min(s.starts_at for s in sessions))},
+    if sessions and deadline >= (first := min(s.starts_at for s in sessions)):
+        message = N_(
+            "The enrolment deadline must be before the first session. "
+            "Please type an earlier date, for example: {example}."
         )
+        raise ClassAdminError(message, {"example": deadline_example(now, before=first)})
 
 
 def validate_spec(spec: ClassSpec, *, now: datetime) -> None:
