@@ -263,12 +263,10 @@ async def find_place(
     it must be hers, and its class still published."""
     async with db.sessions() as s:
         enrolment = await s.get(Enrolment, enrolment_id)
-        if enrolment is None:
-            return "not_found", None
-        if enrolment.user_id != user_id:
+        if enrolment is not None and enrolment.user_id != user_id:
             return "not_yours", None
-        cls = await load_class(s, enrolment.class_id)
-        if cls is None:
+        cls = await load_class(s, enrolment.class_id) if enrolment else None
+        if enrolment is None or cls is None:
             return "not_found", None
         if cls.status != ClassStatus.PUBLISHED:
             return "closed", None
@@ -439,10 +437,8 @@ async def act(
     async with _transaction(db) as s:
         if not await claim_update(s, update_id):
             return ActionResult("duplicate_update")
-        owner = await s.execute(
-            select(Enrolment.user_id, Enrolment.class_id).where(Enrolment.id == enrolment_id)
-        )
-        row = owner.first()
+        owner = select(Enrolment.user_id, Enrolment.class_id).where(Enrolment.id == enrolment_id)
+        row = (await s.execute(owner)).first()
         if row is None:
             return ActionResult("not_found")
         if row.user_id != user_id:
@@ -471,13 +467,10 @@ async def act(
             await reminders.schedule_for_enrolment(s, settings, enrolment.id, now=now)
             return ActionResult("taken", card, before)
 
-        if action == "release" and before != EnrolmentStatus.OFFERED:
-            outcome: ActionOutcome = (
-                "already" if before == EnrolmentStatus.CANCELLED else "not_offered"
-            )
-            return ActionResult(outcome, card, before)
         if before == EnrolmentStatus.CANCELLED:
             return ActionResult("already", card, before)
+        if action == "release" and before != EnrolmentStatus.OFFERED:
+            return ActionResult("not_offered", card, before)
         nxt = await _leave(s, settings, cls, enrolment, now)
         return ActionResult("released" if action == "release" else "cancelled", card, before, nxt)
 
