@@ -213,6 +213,15 @@ async def on_callback(update: Update, context: Context) -> None:
     await handler(update, context, *ids)
 
 
+async def _answered(update: Update, context: Context, found: object) -> bool:
+    """Answer the tap: False, told "no longer valid", when what it names is gone."""
+    if not found:
+        await stale_button(update, context)
+        return False
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    return True
+
+
 def _manage(t: Translator, class_id: int) -> list[InlineKeyboardButton]:
     return [
         button(t(N_("Change")), act("e", class_id)),
@@ -223,10 +232,8 @@ def _manage(t: Translator, class_id: int) -> list[InlineKeyboardButton]:
 async def show_class(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     info = await context.runtime.class_admin.info(class_id)
-    if info is None:
-        await stale_button(update, context)
+    if not await _answered(update, context, info) or info is None:
         return
-    await update.callback_query.answer()  # type: ignore[union-attr]
     rows = [[button(t(N_("Participants")), act("r", class_id))]]
     if info.status == ClassStatus.PUBLISHED:
         rows = [_manage(t, class_id), [*rows[0], button(t(N_("Attendance")), act("h", class_id))]]
@@ -237,10 +244,9 @@ async def ask_cancel(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     service = context.runtime.class_admin
     info = await service.info(class_id)
-    if info is None or info.status != ClassStatus.PUBLISHED:
-        await stale_button(update, context)
+    live = info and info.status == ClassStatus.PUBLISHED
+    if not await _answered(update, context, live) or info is None:
         return
-    await update.callback_query.answer()  # type: ignore[union-attr]
     people = await service.affected(class_id)
     names = [f"• {esc(p.name)} ({t(GROUP_LABELS.get(p.status, p.status)).lower()})" for p in people]
     text = "\n".join(
@@ -254,17 +260,9 @@ async def ask_cancel(update: Update, context: Context, class_id: int) -> None:
             *names,
         ]
     )
-    await send_long(
-        context,
-        user_id(update),
-        text,
-        inline(
-            [
-                [button(t(N_("Yes, cancel the class")), act("xy", class_id))],
-                [button(t(N_("No, keep it")), act("c", class_id))],
-            ]
-        ),
-    )
+    yes = button(t(N_("Yes, cancel the class")), act("xy", class_id))
+    keep = button(t(N_("No, keep it")), act("c", class_id))
+    await send_long(context, user_id(update), text, inline([[yes], [keep]]))
 
 
 async def confirm_cancel(update: Update, context: Context, class_id: int) -> None:
@@ -287,10 +285,8 @@ async def confirm_cancel(update: Update, context: Context, class_id: int) -> Non
 async def show_roster(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     roster = await context.runtime.class_admin.roster(user_id(update), class_id)
-    if roster is None:
-        await stale_button(update, context)
+    if not await _answered(update, context, roster) or roster is None:
         return
-    await update.callback_query.answer()  # type: ignore[union-attr]
     show_phone = shows_phone(context)
     info = roster.info
     lines = [
@@ -329,10 +325,9 @@ def rsvp_column(t: Translator, line: RosterLine) -> str:
 async def choose_session(update: Update, context: Context, class_id: int) -> None:
     t = tr(context)
     info = await read_card(context.runtime.db, class_id)
-    if info is None or info.status != ClassStatus.PUBLISHED or not info.sessions:
-        await stale_button(update, context)
+    live = info and info.status == ClassStatus.PUBLISHED and info.sessions
+    if not await _answered(update, context, live) or info is None:
         return
-    await update.callback_query.answer()  # type: ignore[union-attr]
     rows = [
         [button(f"{i}. {session_label(t, s.span)}", act("hs", s.id))]
         for i, s in enumerate(info.sessions, start=1)
@@ -356,12 +351,10 @@ async def _attended(update: Update, context: Context, work: Awaitable[T]) -> T |
     """The attendance service's answer, the tap answered; None (told "no longer
     valid") when the session or her place is gone or cancelled."""
     try:
-        result = await work
+        result: T | None = await work
     except AttendanceError:
-        await stale_button(update, context)
-        return None
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    return result
+        result = None
+    return result if await _answered(update, context, result is not None) else None
 
 
 async def open_sheet(update: Update, context: Context, session_id: int) -> None:
