@@ -1,15 +1,11 @@
-"""The staff's class forms as tables (issue 10).
+"""The staff's class forms as tables (issue 10): ``CLASS`` (/kelas_baru: a new
+class question by question, then the preview: "Terbitkan", or change one answer)
+and ``CLASS_EDIT`` (one change to a published class, a field or a session, then
+its confirmation; ``begin`` in services/class_changes.py puts a snapshot of the
+class under ``NOW``, so the questions can say what it is now).
 
-``CLASS``: /kelas_baru, a new class question by question (skill, title,
-description, place and its kecamatan, trainer, seats, the sessions one by one,
-the enrolment deadline), then the preview: "Terbitkan", or change one answer.
-``CLASS_EDIT``: one change to a published class (a field or a session), then
-its confirmation; ``begin`` (services/class_changes.py) puts a snapshot of the
-class under ``NOW`` so the questions can say what it is now.
-
-Answers are JSON: sessions as ``"<start>/<end>"`` ISO strings, soonest first,
-the deadline as an ISO string. Rules are ``domain.class_spec``'s; times are
-read in WIB against the clock at the moment she answers.
+Answers are JSON: sessions as ``"<start>/<end>"`` ISO strings, soonest first, the
+deadline as an ISO string; times are read in WIB at the moment she answers.
 """
 
 from __future__ import annotations

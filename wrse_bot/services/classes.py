@@ -598,14 +598,10 @@ async def expire_holds(db: Database, settings: Settings, now: datetime | None = 
         async with _transaction(db) as s:
             cls = await load_class(s, class_id, lock=True)
             enrolment = await _locked(s, enrolment_id)
-            if (
-                cls is None
-                or enrolment is None
-                or enrolment.status != EnrolmentStatus.OFFERED
-                or enrolment.offered_until is None
-                or enrolment.offered_until > now
-            ):
+            if cls is None or enrolment is None or enrolment.status != EnrolmentStatus.OFFERED:
                 continue  # taken, released or moved on meanwhile
+            if enrolment.offered_until is None or enrolment.offered_until > now:
+                continue  # not due: offered again meanwhile
             text = translator(settings.locale)(HOLD_EXPIRED_NOTICE)
             await _tell(
                 s, enrolment, "class-hold-expired", text.format(title=html.escape(cls.title))
