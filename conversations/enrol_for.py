@@ -154,29 +154,24 @@ async def on_tap(update: Update, context: Context) -> None:
     woman = await _her(update, context, tap.registrant, f"kelaskan:{tap.op}")
     if woman is None:
         return
-    runtime = context.runtime
+    db, settings = context.runtime.db, context.runtime.settings
     if tap.op in ("s", "p"):  # "s", from her caseload entry: the list in a message of its own
         await query.answer()
         page = tap.ident if tap.op == "p" else 0
         await send_listing(update, context, woman, page, turned=tap.op == "p")
         return
-    if tap.op == "v":
-        result = await svc.preflight(runtime.db, woman, tap.ident)
-        await query.answer()
-        if result.outcome != "ready" or result.card is None:
-            await _show(update, context, outcome_text(t, woman, result))
-            return
-        card = result.card
+    if tap.op == "v":  # ask to confirm ("ready"), or why not
+        result = await svc.preflight(db, woman, tap.ident)
+    else:
+        uid, update_id = user_id(update), update.update_id
+        result = await svc.enrol(db, settings, uid, woman, tap.ident, update_id=update_id)
+    await query.answer()
+    if (card := result.card) is not None and result.outcome == "ready":
         confirm = t(CONFIRM).format(name=esc(woman.name), title=esc(card.title))
         text = "\n".join([confirm, _where(card), *_schedule(t, card)])
         yes, no = button(t(YES), _data("y", woman, card.id)), button(t(NO), _data("n", woman))
         await _show(update, context, text, inline([[yes, no]]))
-        return
-    result = await svc.enrol(
-        runtime.db, runtime.settings, user_id(update), woman, tap.ident, update_id=update.update_id
-    )
-    await query.answer()
-    if result.outcome != "duplicate_update":
+    elif result.outcome != "duplicate_update":
         await _show(update, context, outcome_text(t, woman, result))
 
 
