@@ -154,19 +154,10 @@ async def roster(s: AsyncSession, class_id: int, *, actor_id: int | None) -> Ros
     )
     groups: dict[str, list[RosterLine]] = {status: [] for status in ROSTER_ORDER}
     answers = await reminders.rsvps_for_class(s, class_id)
-    for enrolment, name, phone, number in rows:
-        groups.setdefault(enrolment.status, []).append(
-            RosterLine(
-                enrolment.id,
-                enrolment.user_id,
-                name or "-",
-                phone or "-",
-                enrolment.status,
-                enrolment.completed,
-                tuple(answers.get(enrolment.id, ())),
-                number,
-            )
-        )
+    for e, name, phone, number in rows:
+        rsvps, name, phone = tuple(answers.get(e.id, ())), name or "-", phone or "-"
+        line = RosterLine(e.id, e.user_id, name, phone, e.status, e.completed, rsvps, number)
+        groups.setdefault(e.status, []).append(line)
     audit(s, actor_id, "view_roster", detail=str(class_id))
     return Roster(info, groups)
 
