@@ -167,13 +167,9 @@ async def edit_class(
     if change.place is not None or change.kecamatan_code is not None:
         # Reminders not yet sent say where: written again with the new place.
         await reminders.refresh_class(s, settings, class_id)
-        place = place_label(cls)
-        notified = await _notify(
-            s,
-            class_id,
-            N_("Class {title} has moved to a new place: {place}."),
-            {"title": cls.title, "place": place},
-        )
+        moved = N_("Class {title} has moved to a new place: {place}.")
+        facts = {"title": cls.title, "place": place_label(cls)}
+        notified = await _notify(s, class_id, moved, facts)
     return ChangeResult(class_id, notified, offered)
 
 
