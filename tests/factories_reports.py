@@ -46,7 +46,7 @@ from wrse_bot.domain.obstacles import BRACKET_RUPIAH, IncomeChange
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import CheckInStatus, ClassStatus, EnrolmentStatus, RegistrantStatus
 from wrse_bot.domain.visits import VISIT_OBSTACLES
-from wrse_bot.services.checkin_rounds import income_change
+from wrse_bot.services.checkins import income_change
 
 BATU, BUMIAJI, JUNREJO = "35.79.01", "35.79.02", "35.79.03"
 KECAMATAN = (BATU, BUMIAJI, JUNREJO)

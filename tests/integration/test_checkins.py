@@ -24,8 +24,7 @@ from wrse_bot.db.models import (
 )
 from wrse_bot.forms.engine import Answer
 from wrse_bot.services.attendance import mark, recompute_completion
-from wrse_bot.services.checkin_rounds import Notice, income_change, rounds
-from wrse_bot.services.checkins import SPEC, CheckInService
+from wrse_bot.services.checkins import SPEC, CheckInService, Notice, income_change, rounds
 from wrse_bot.services.forms import FormRunner, Status
 
 DAY = 86_400

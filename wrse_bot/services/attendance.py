@@ -21,7 +21,7 @@ from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Attendance, ClassSession, Enrolment, Registrant, TrainingClass
 from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus
-from wrse_bot.services.checkin_rounds import cancel_scheduled, schedule_checkins
+from wrse_bot.services.checkins import cancel_scheduled, schedule_checkins
 from wrse_bot.services.updates import claim_update
 
 # Only women holding a seat are marked; a cancelled or waitlisted one did not attend.

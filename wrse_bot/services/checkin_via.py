@@ -14,26 +14,18 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wrse_bot.clock import now as clock_now
 from wrse_bot.db.models import ActiveForm, CheckIn, Registrant
-from wrse_bot.domain.obstacles import FollowUpReason, IncomeChange
 from wrse_bot.domain.statuses import CheckInStatus, FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.forms.checkin import CHECKIN
 from wrse_bot.forms.model import Answers
-from wrse_bot.services.checkin_rounds import OPEN, STARTABLE, income_change
-from wrse_bot.services.checkins import _write, answers_of
+from wrse_bot.services.checkins import OPEN, STARTABLE, _write, answered, answers_of
 from wrse_bot.services.companions import may_see
-from wrse_bot.services.follow_up import open_follow_up
 from wrse_bot.services.forms import FormSpec, Status
 from wrse_bot.services.notices import Notice
 from wrse_bot.services.roles import COMPANIONS, audit
 
-ANSWERED, NO_RESPONSE, REASKED = (
-    CheckInStatus.ANSWERED,
-    CheckInStatus.NO_RESPONSE,
-    CheckInStatus.REASKED,
-)
+NO_RESPONSE, REASKED = CheckInStatus.NO_RESPONSE, CheckInStatus.REASKED
 VIA = replace(CHECKIN, name=FormName.CHECKIN_VIA)
 SAVED = N_("Saved: her check-in answers, marked as given with you. Thank you!")
 
@@ -84,18 +76,9 @@ async def _finish(s: AsyncSession, form: ActiveForm, answers: Answers) -> tuple[
     found = await _row(s, form)
     assert found is not None
     ci, reg = found
-    ci.status = ANSWERED
-    ci.answered_at = clock_now()
     ci.via_companion = form.user_id
-    intake = reg.monthly_income
-    before = int(intake) if intake and intake.isdigit() else None
-    ci.income_change = income_change(before, int(ci.income or 0))
-    await s.flush()
+    await answered(s, ci, reg.monthly_income)
     audit(s, form.user_id, "checkin:via_companion", registrant_id=reg.id, detail=f"#{ci.id}")
-    if ci.income_change == IncomeChange.FELL:
-        await open_follow_up(s, ci.id, FollowUpReason.INCOME_FELL)
-    if ci.wants_contact:
-        await open_follow_up(s, ci.id, FollowUpReason.WANTS_CONTACT)
     return (Notice(form.user_id, SAVED),)
 
 

@@ -64,8 +64,8 @@ from wrse_bot.domain.statuses import EnrolmentStatus, OutboxKind, OutboxStatus
 from wrse_bot.domain.timing import WIB, QuietHours
 from wrse_bot.i18n import translator
 from wrse_bot.services.audience import WITHDRAWN
-from wrse_bot.services.checkin_rounds import STARTABLE
 from wrse_bot.services.checkin_via import VIA
+from wrse_bot.services.checkins import STARTABLE
 from wrse_bot.services.class_labels import place_label
 from wrse_bot.services.companions import REFUSED, companion_of, may_see
 from wrse_bot.services.digest_view import (
