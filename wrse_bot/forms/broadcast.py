@@ -1,18 +1,14 @@
-"""/siaran as a form: whom, then what, then the preview (issues 3 and 10).
-
-Answers: ``kind`` (all, kecamatan, interest, enrolled, waitlisted), then what
-narrows it (``kecamatan``, ``interest`` or ``class_id``), then ``text``: her
-message as typed, or ``SCHEDULE`` to send a class's schedule (``schedule_of``
-says which, unless the audience is a class's own). The preview is the form's
-review. Facts from the database (services/broadcast.py, never saved) give the
-published classes (``_classes``: (id, title) pairs) and, on the preview, the
-recipient count (``_count``) and the schedule (``_schedule``).
-"""
+"""/siaran as a form (issues 3 and 10): whom (``kind``, then ``kecamatan``,
+``interest`` or ``class_id``), then ``text``: her message as typed, or ``SCHEDULE``
+to send a class's schedule (``schedule_of`` says which, unless the audience is a
+class's own). The preview is the form's review. Facts from the database
+(services/broadcast.py, never saved): the published classes (``_classes``, (id,
+title) pairs) and, on the preview, the recipient count (``_count``) and the
+schedule (``_schedule``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
@@ -35,9 +31,6 @@ CLASS_EXAMPLE = N_("Please tap one of the classes, or type its title.")
 class Audience:
     kind: str  # all | kecamatan | interest | enrolled | waitlisted
     value: str | int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "value": self.value}
 
     @property
     def class_id(self) -> int | None:

@@ -1,40 +1,27 @@
-"""Staff broadcasts (/siaran): audiences, what she receives, and sending.
+"""Staff broadcasts (/siaran): audiences, what she receives, and sending. The form
+is a table (wrse_bot/forms/broadcast.py); this module gives it its facts from the
+database and finishes it.
 
-The form itself is a table (wrse_bot/forms/broadcast.py) run by the one engine
-service; this module gives it its facts from the database (published classes,
-the recipient count and the schedule on the preview) and finishes it: sending.
-
-Audiences (issue 3, "Staff: broadcasting schedules"):
-
-* ``all``: every registration with verdict ELIGIBLE (a staff approval is
-  recorded as ELIGIBLE too), still active, whose owner wants announcements
-  (/berhenti, /langganan) and has not blocked the bot;
-* ``kecamatan`` / ``interest``: the same, narrowed to one kecamatan or to one
-  skill among her class interests. ``Registrant.interests`` is a JSON list of
-  skill codes; it is matched portably by its JSON text containing the quoted
-  code (``'"menjahit"'``), which SQLite and PostgreSQL (``json`` cast to text)
-  both store as written;
-* ``enrolled`` / ``waitlisted``: the women enrolled in (or waiting for, or
-  offered a seat in) one class. These are about her own class, so they reach
-  her even after /berhenti.
+Audiences (issue 3): ``all`` is every active ELIGIBLE registration whose owner wants
+announcements (/berhenti, /langganan) and has not blocked the bot; ``kecamatan`` and
+``interest`` narrow it (``Registrant.interests`` is a JSON list, matched portably by
+its text containing the quoted code, as SQLite and PostgreSQL both store it);
+``enrolled`` / ``waitlisted`` are one class's women, and reach her even after
+/berhenti, because they are about her own class.
 
 What she receives is framed (issue 8): the first line names the sender and nothing
-else, because it is the notification preview on a shared phone; the last line says
-how to stop announcements (for a class audience: that it is about her class, which
-/berhenti does not stop). The staff preview shows the same frame, in the bot's
-language; ``Broadcast.text`` keeps what staff wrote.
+else (the notification preview on a shared phone), the last says how to stop. The
+staff preview shows the same frame; ``Broadcast.text`` keeps what staff wrote.
 
 Sending creates the ``Broadcast`` and one outbox row per recipient (dedupe key
-``broadcast:<id>:<user id>``) with one INSERT ... SELECT in the transaction that
-finishes the form: all or nothing, and memory stays flat however large the
-audience. The dispatcher (wrse_bot/scheduler.py) delivers them and edits the
-progress message the conversation names afterwards (``track_progress``).
+``broadcast:<id>:<user id>``) with one INSERT ... SELECT in the form's transaction:
+all or nothing, and memory stays flat however large the audience.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -224,14 +211,8 @@ async def class_schedule(s: AsyncSession, class_id: int) -> ClassSchedule | None
             .order_by(ClassSession.starts_at)
         )
     ).all()
-    return ClassSchedule(
-        id=cls.id,
-        title=cls.title,
-        place=cls.place,
-        kecamatan_code=cls.kecamatan_code,
-        trainer=cls.trainer,
-        sessions=tuple((a, b) for a, b in sessions),
-    )
+    spans = tuple((a, b) for a, b in sessions)
+    return ClassSchedule(cls.id, cls.title, cls.place, cls.kecamatan_code, cls.trainer, spans)
 
 
 # ---- opting out --------------------------------------------------------------------
@@ -299,28 +280,31 @@ class BroadcastService:
         async with self.db.transaction() as s:
             result = await queue(s, staff_id, audience, text, self.t)
             if result.broadcast_id is not None:
-                await _track(s, result.broadcast_id, progress_chat_id, progress_message_id)
+                sent = await s.get(Broadcast, result.broadcast_id)
+                assert sent is not None
+                sent.progress_chat_id = progress_chat_id
+                sent.progress_message_id = progress_message_id
         return result
 
 
 async def queue(
     s: AsyncSession, staff_id: int, audience: Audience, text: str, t: Translator
 ) -> SendResult:
-    if audience.class_id is not None and await _published_class(s, audience.class_id) is None:
+    cls = await _published_class(s, audience.class_id) if audience.class_id else None
+    if audience.class_id is not None and cls is None:
         return SendResult("gone")  # the class was cancelled or removed meanwhile
     total = await count_recipients(s, audience)
     if total == 0:
         return SendResult("empty")
     broadcast = Broadcast(
         created_by=staff_id,
-        audience=audience.to_dict(),
+        audience=asdict(audience),
         text=text,
         total=total,
         status=BroadcastStatus.SENDING,
     )
     s.add(broadcast)
     await s.flush()
-    cls = await s.get(TrainingClass, audience.class_id) if audience.class_id else None
     received = framed(t, text, audience, cls.title if cls else None)
     broadcast.total = await _enqueue_all(s, broadcast, received, audience)
     audit(s, staff_id, "broadcast:send", detail=f"#{broadcast.id} to {broadcast.total}")
@@ -330,17 +314,11 @@ async def queue(
 async def track_progress(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
     """The message the dispatcher edits as delivery goes on (the preview that was sent)."""
     async with db.transaction() as s:
-        await _track(s, broadcast_id, chat_id, message_id)
-
-
-async def _track(
-    s: AsyncSession, broadcast_id: int, chat_id: int | None, message_id: int | None
-) -> None:
-    await s.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id)
-        .values(progress_chat_id=chat_id, progress_message_id=message_id)
-    )
+        await s.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id)
+            .values(progress_chat_id=chat_id, progress_message_id=message_id)
+        )
 
 
 async def _enqueue_all(

@@ -60,12 +60,9 @@ TICK_BATCH = 200
 
 
 def rounds(offsets_seconds: Sequence[int]) -> list[tuple[int, int]]:
-    """``(round_days, offset_seconds)`` for each configured offset.
-
-    Real offsets are whole days (30, 90, 180) and ``round_days`` is that number.
-    Offsets in seconds (tests, demos) are numbered 1, 2, 3 instead, so each still
-    gets its own round under the unique (enrolment_id, round_days) index.
-    """
+    """``(round_days, offset_seconds)`` for each configured offset: whole days (30,
+    90, 180) are their number; offsets in seconds (tests, demos) are numbered 1, 2,
+    3, so each still gets its own round under the unique (enrolment_id, round_days)."""
     offsets = sorted(set(int(o) for o in offsets_seconds if int(o) >= 0))
     if all(o % DAY == 0 and o > 0 for o in offsets):
         return [(o // DAY, o) for o in offsets]

@@ -1,37 +1,23 @@
 """The companions' daily digest (issue 11): what is due for the women they
-accompany who have no Telegram, once a day, at ``digest_at`` (WIB; default
-07.00, moved to the end of quiet hours if it falls inside them).
+accompany who have no Telegram, once a day at ``digest_at`` (WIB; default 07.00,
+moved to the end of quiet hours if it falls inside them).
 
-Durable and once: everything is read from the outbox. A woman without
-Telegram owns a placeholder account (wrse_bot/domain/placeholders.py); rows
-for it are never sent. The dispatcher diverts those that fall due
-(services/dispatch.py), and from its tick, once the day's digest hour has
-come, :func:`compose_due` gathers for each companion, in one transaction:
+Durable and once: everything is read from the outbox. Rows for a woman's
+placeholder account (wrse_bot/domain/placeholders.py) are never sent; the
+dispatcher diverts those that fall due, and from its tick :func:`compose_due`
+gathers for each companion, in one transaction, her women's diverted rows no
+digest listed yet and their pending rows due before tomorrow's digest (a reminder
+reaches the companion a day ahead). What no longer holds is left out: a session
+begun, an offer lapsed or answered, a check-in answered (skipped, reason stored);
+a woman who withdrew her consent is written to no more (cancelled).
 
-* her women's diverted rows no digest has listed yet, and their pending rows
-  falling due before tomorrow's digest (a reminder for tomorrow's session
-  reaches the companion a day ahead, not after it);
-* leaving out what no longer holds: a reminder whose session has begun, an
-  offer that lapsed or was answered, a check-in answered meanwhile (skipped,
-  with the reason stored); a woman who withdrew her consent is written to no
-  more (cancelled).
-
-Each row listed is marked with the digest's id (``digest_id``), so it is
-listed once. The digest itself is an outbox row keyed
-``digest:<companion>:<day>`` (more women: ``...:<day>:<part>``), so a day has
-one digest per companion, whatever restarts, redeliveries or second
-dispatchers happen. No digest when nothing is due.
+Each row listed gets the digest's id (``digest_id``), so it is listed once; the
+digest is an outbox row keyed ``digest:<companion>:<day>[:<part>]``, so a day has
+one digest per companion whatever restarts or second dispatchers happen.
 
 Which companion: the one who registered her (``assisted_by``) while she still
-accompanies the woman's desa; otherwise the companion assigned to that desa
-first (services/companions.companion_of). One digest line, one person who
-answers for it: a desa with several companions does not tell her three times.
-
-Buttons (conversations/digest.py): "Sudah disampaikan" records, on the rows
-listed, when the companion told her (``told_at``; audit-logged with who);
-"Ambil kursi" / "Tolak" answer a seat offer on her behalf
-(services/enrol_for.seat_for); "Cek kabar bersamanya" opens the check-in
-answered with her companion (services/checkin_via.py).
+accompanies the woman's desa, else the first assigned to it (companion_of): one
+person answers for each line. Its buttons are conversations/digest.py's.
 """
 
 from __future__ import annotations
@@ -40,6 +26,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from itertools import groupby
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -244,13 +231,10 @@ async def compose_due(db: Database, settings: Settings, *, at: datetime | None =
     and has had none today. Cheap when nothing is due: no read before the
     digest hour, one indexed read after."""
     at = at or clock_now()
-    quiet = quiet_of(settings)
-    if quiet.contains(at):
+    if next_attempt(at, settings, Composed()) > at:  # quiet hours, or before the digest hour
         return Composed()
     day = at.astimezone(WIB).date()
-    if at < digest_moment(day, settings.digest_at, quiet):
-        return Composed()
-    until = digest_moment(day + timedelta(days=1), settings.digest_at, quiet)
+    until = digest_moment(day + timedelta(days=1), settings.digest_at, quiet_of(settings))
     async with db.sessions() as s:
         if await s.scalar(select(OutboxMessage.id).where(_undigested(until)).limit(1)) is None:
             return Composed()
@@ -264,12 +248,10 @@ async def compose_due(db: Database, settings: Settings, *, at: datetime | None =
                 .with_for_update(skip_locked=True)
             )
         )
-        by_woman: dict[int, list[OutboxMessage]] = defaultdict(list)
-        for row in rows:
-            by_woman[row.user_id].append(row)
         by_companion: dict[int, list[_Gathered]] = defaultdict(list)
         settle: list[tuple[int, str, str]] = []  # (id, status, reason)
-        for account, hers in by_woman.items():
+        for account, group in groupby(rows, key=lambda r: r.user_id):
+            hers = list(group)
             reg = await s.get(Registrant, registrant_of(account))
             if reg is None or reg.status in WITHDRAWN or not reg.full_name:
                 settle += [(r.id, OutboxStatus.CANCELLED, WITHDRAWN_REASON) for r in hers]
@@ -307,24 +289,18 @@ async def _queue(s: AsyncSession, companion: int, day: date, gathered: list[_Gat
             s, user_id=companion, text="…", kind=OutboxKind.DIGEST, dedupe_key=key
         ):
             return 0
-        digest_id = await s.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key))
-        assert digest_id is not None
-        await s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == digest_id)
-            .values(
-                text=digest_text(t, day, women, part=n, total=len(split)),
-                parse_mode="HTML",
-                reply_markup=outbox_markup(digest_rows(women, digest_id, VIA.name), t),
-            )
-        )
+        digest = await s.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == key))
+        assert digest is not None
+        digest.text = digest_text(t, day, women, part=n, total=len(split))
+        digest.parse_mode = "HTML"
+        digest.reply_markup = outbox_markup(digest_rows(women, digest.id, VIA.name), t)
         ids = [i for w in women for i in shown[w.registrant_id]]
         await s.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
             .values(
                 status=OutboxStatus.DIVERTED,
-                digest_id=digest_id,
+                digest_id=digest.id,
                 last_error=DIVERTED_REASON,
                 claimed_until=None,
             )
@@ -334,12 +310,10 @@ async def _queue(s: AsyncSession, companion: int, day: date, gathered: list[_Gat
 
 # ---- "Sudah disampaikan" ----------------------------------------------------------------
 
-ToldOutcome = Literal["recorded", "already", "refused", "duplicate_update"]
-
 
 @dataclass(frozen=True)
 class Told:
-    outcome: ToldOutcome
+    outcome: Literal["recorded", "already", "refused", "duplicate_update"]
     name: str = ""
     at: datetime | None = None
 
@@ -355,24 +329,23 @@ async def record_told(
         if not await claim_update(s, update_id):
             return Told("duplicate_update")
         digest = await s.get(OutboxMessage, digest_id)
-        if digest is None or digest.kind != OutboxKind.DIGEST or digest.user_id != companion_id:
-            audit(s, companion_id, REFUSED, registrant_id=registrant_id, detail="digest:told")
-            return Told("refused")
-        if not await may_see(s, companion_id, registrant_id, what="digest:told"):
-            return Told("refused")
-        listed = list(
-            await s.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.digest_id == digest_id,
-                    OutboxMessage.user_id == placeholder_id(registrant_id),
+        listed: list[OutboxMessage] = []
+        if digest and digest.kind == OutboxKind.DIGEST and digest.user_id == companion_id:
+            if not await may_see(s, companion_id, registrant_id, what="digest:told"):
+                return Told("refused")
+            listed = list(
+                await s.scalars(
+                    select(OutboxMessage).where(
+                        OutboxMessage.digest_id == digest_id,
+                        OutboxMessage.user_id == placeholder_id(registrant_id),
+                    )
                 )
             )
-        )
-        reg = await s.get(Registrant, registrant_id)
-        name = (reg.full_name if reg is not None else None) or "-"
-        if not listed:
+        if not listed:  # not this companion's digest, or a woman it did not list
             audit(s, companion_id, REFUSED, registrant_id=registrant_id, detail="digest:told")
             return Told("refused")
+        reg = await s.get(Registrant, registrant_id)
+        name = (reg.full_name if reg is not None else None) or "-"
         earlier = [r.told_at for r in listed if r.told_at is not None]
         if len(earlier) == len(listed):
             return Told("already", name, min(earlier))

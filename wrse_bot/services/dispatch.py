@@ -1,19 +1,13 @@
 """The outbox, seen from the dispatcher: claim due rows, record what happened.
 
-Every change here is one short transaction, and every outcome is a conditional
-UPDATE ``WHERE id = ? AND status = 'pending'``, so a row leaves ``pending``
-exactly once, whichever dispatcher (process) gets there first.
-
-* Claiming (``claim_batch``): on PostgreSQL the due rows are selected ``FOR UPDATE
-  SKIP LOCKED`` and leased (``claimed_until``) in the same transaction, so dispatchers
-  in several processes never take the same row. On SQLite the transaction starts with
-  ``BEGIN IMMEDIATE`` (wrse_bot.db.engine), which serialises claimers: one worker.
-* A lease that runs out (a process killed mid-batch) makes its rows due again: a row
-  is at least attempted after a crash, and sent once unless the process died in the
-  instant between Telegram accepting a message and the commit that records it.
-
-No Telegram import here: the sender (wrse_bot/telegram/sender.py) turns Bot API
-answers into the ``Outcome`` values recorded below.
+Every change is one short transaction, and every outcome a conditional UPDATE
+``WHERE id = ? AND status = 'pending'``, so a row leaves ``pending`` exactly once,
+whichever dispatcher (process) gets there first. PostgreSQL claims ``FOR UPDATE SKIP
+LOCKED`` and leases the rows (``claimed_until``) in the same transaction; SQLite
+starts it with ``BEGIN IMMEDIATE`` (wrse_bot.db.engine): one worker. A lease that
+runs out (a process killed mid-batch) makes its rows due again, so a row is sent
+once unless the process died between Telegram accepting it and the commit. No
+Telegram here: the sender (wrse_bot/telegram/sender.py) returns ``Outcome`` values.
 """
 
 from __future__ import annotations
@@ -116,14 +110,7 @@ async def _hold(s: Any, due: Any, morning: datetime) -> int:
     moves there), so they are not looked at again every tick. Rows another
     dispatcher has locked are passed over (it holds them itself)."""
     held = (
-        select(OutboxMessage.id)
-        .where(
-            due,
-            (OutboxMessage.kind != OutboxKind.REMINDER)
-            | OutboxMessage.expires_at.is_(None)
-            | (OutboxMessage.expires_at > morning),
-        )
-        .with_for_update(skip_locked=True)
+        select(OutboxMessage.id).where(due, ~_not_held(morning)).with_for_update(skip_locked=True)
     )
     result = await s.execute(
         update(OutboxMessage)
@@ -142,14 +129,11 @@ async def claim_batch(
     quiet: QuietHours | None = None,
     at: datetime | None = None,
 ) -> Batch:
-    """Lease up to ``limit`` due rows (oldest first). Expired rows and rows for
-    unreachable users are settled here, with their reason, and not returned;
-    so are rows for a woman without Telegram (a placeholder account): they are
-    diverted to her companion's daily digest (services/digests.py), never sent.
-
-    Inside ``quiet`` hours (checked once per claim, at ``at``: now unless a test
-    says otherwise) due rows are held until the morning instead, except
-    reminders that could not wait (see ``_not_held``)."""
+    """Lease up to ``limit`` due rows (oldest first). Expired rows, rows for
+    unreachable users and rows for a woman without Telegram (diverted to her
+    companion's digest, services/digests.py) are settled here with their reason.
+    Inside ``quiet`` hours (at ``at``: now unless a test says otherwise) due rows
+    are held until the morning, except reminders that could not wait (``_not_held``)."""
     at = at or now()
     morning = held_until(at, quiet) if quiet is not None else None
     held = 0
@@ -337,15 +321,7 @@ async def open_broadcasts(db: Database) -> list[Progress]:
     """Progress of every broadcast still sending (a handful at most)."""
     async with db.sessions() as s:
         heads = (
-            await s.execute(
-                select(
-                    Broadcast.id,
-                    Broadcast.total,
-                    Broadcast.created_by,
-                    Broadcast.progress_chat_id,
-                    Broadcast.progress_message_id,
-                ).where(Broadcast.status == BroadcastStatus.SENDING)
-            )
+            await s.scalars(select(Broadcast).where(Broadcast.status == BroadcastStatus.SENDING))
         ).all()
         if not heads:
             return []

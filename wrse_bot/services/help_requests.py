@@ -1,11 +1,8 @@
 """ "Minta bantuan petugas": a person at the office hears of it now, not only
-through the /verifikasi queue (issue 8 §4).
-
-The request is a StaffFlag (the queue) plus one outbox message per recipient
-(durable: the dispatcher delivers it even if the bot restarts): the help chat
-``WRSE_HELP_CHAT_ID`` when it is set, else every staff member, else the
-admins. One woman has at most one open request, so tapping again does not
-flood the queue or the staff's chats.
+through the /verifikasi queue (issue 8 §4). The request is a StaffFlag plus one
+durable outbox message per recipient: the help chat ``WRSE_HELP_CHAT_ID`` if set,
+else every staff member, else the admins. One open request per woman, so tapping
+again floods neither the queue nor the staff's chats.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
-"""Typed notices: what a service wants said, for one renderer to send.
-
-A service never builds callback strings or Bot API JSON: it returns a
-``Notice`` (to whom, which message, which buttons as typed ``Button`` values),
-and ``wrse_bot/telegram/notices.py`` turns it into a Telegram message.
-"""
+"""Typed notices: a service never builds callback strings or Bot API JSON; it
+returns a ``Notice`` (to whom, which message, typed ``Button`` values) for
+``wrse_bot/telegram/notices.py`` to send."""
 
 from __future__ import annotations
 

@@ -32,7 +32,8 @@ async def enqueue(
     session_id: int | None = None,
 ) -> bool:
     """Add a delivery in the caller's transaction; False if ``dedupe_key`` exists."""
-    values = dict(
+    insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(OutboxMessage).values(
         kind=kind,
         user_id=user_id,
         text=text,
@@ -47,8 +48,6 @@ async def enqueue(
         class_id=class_id,
         session_id=session_id,
     )
-    insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**values)
     if dedupe_key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
     result = await s.execute(stmt)

@@ -1,24 +1,17 @@
-"""Session reminders (issue 4, "What gets scheduled"): outbox rows of kind
-``reminder``, one per enrolled woman, session and reminder moment.
+"""Session reminders (issue 4): outbox rows of kind ``reminder``, one per enrolled
+woman, session and reminder moment (by default the day before at 16.00 WIB and 2
+hours before; ``reminder_day_before_at``, ``reminder_before_seconds``).
 
-* Enrolment (or taking an offered seat) creates them, in the same transaction:
-  by default the day before at 16.00 WIB and 2 hours before each session
-  (``reminder_day_before_at``, ``reminder_before_seconds``; seconds are allowed so
-  tests and demos see them fire). Only moments still ahead are planned; when
-  some have passed but the session has not begun, the nearest one goes out at
-  once (``domain.timing.reminder_plan``).
-* Each row expires at its session's start: a reminder that cannot arrive before
-  the session (the bot was down, or quiet hours) is skipped by the dispatcher
-  with the reason stored, never dropped silently.
-* Cancelling, losing a seat, or the class being cancelled withdraws her pending
-  rows (status ``cancelled``, reason stored); moving a session, or a new place,
-  withdraws and re-creates them. A withdrawn row gives up its ``dedupe_key``, so
-  the same moment can be planned again later; sent rows keep theirs, so a
-  reminder already delivered is never repeated.
-* Her answer ("Hadir" / "Tidak bisa hadir") is a ``SessionRsvp`` row, shown to
-  staff in /peserta.
-
-No Telegram import: the reminder's buttons are stored as Bot API JSON.
+* Enrolling (or taking an offered seat) creates them in the same transaction; only
+  moments still ahead are planned, and when some have passed but the session has not
+  begun, the nearest goes out at once (``domain.timing.reminder_plan``).
+* Each row expires at its session's start: one that cannot arrive in time (downtime,
+  quiet hours) is skipped by the dispatcher with the reason stored.
+* Leaving, losing a seat or a cancelled class withdraws her pending rows (cancelled,
+  reason stored); a moved session or a new place withdraws and re-creates them. A
+  withdrawn row gives up its ``dedupe_key`` so the moment can be planned again; sent
+  rows keep theirs, so a reminder delivered is never repeated.
+* Her answer ("Hadir" / "Tidak bisa hadir") is a ``SessionRsvp`` row, shown in /peserta.
 """
 
 from __future__ import annotations
@@ -37,13 +30,7 @@ from wrse_bot.buttons import RsvpButton
 from wrse_bot.clock import now as clock_now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import (
-    ClassSession,
-    Enrolment,
-    OutboxMessage,
-    SessionRsvp,
-    TrainingClass,
-)
+from wrse_bot.db.models import ClassSession, Enrolment, OutboxMessage, SessionRsvp, TrainingClass
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.schedule import Span
 from wrse_bot.domain.statuses import ClassStatus, EnrolmentStatus, OutboxKind, OutboxStatus
@@ -67,7 +54,7 @@ COMING = N_("I will come")
 NOT_COMING = N_("I cannot come")
 
 
-# ---- planning --------------------------------------------------------------------------
+# ---- planning (without ``settings``, a caller that plans no reminders, nothing changes) --
 
 
 def offsets_of(settings: Settings) -> list[timedelta | time]:
@@ -92,15 +79,9 @@ def reminder_text(t: Translator, cls: TrainingClass, session: ClassSession) -> s
 
 
 def reminder_markup(t: Translator, enrolment_id: int, session_id: int) -> dict[str, Any]:
-    return outbox_markup(
-        (
-            (
-                Tap(COMING, RsvpButton(enrolment_id, session_id, "y"), mark="✅ "),
-                Tap(NOT_COMING, RsvpButton(enrolment_id, session_id, "n")),
-            ),
-        ),
-        t,
-    )
+    yes = Tap(COMING, RsvpButton(enrolment_id, session_id, "y"), mark="✅ ")
+    no = Tap(NOT_COMING, RsvpButton(enrolment_id, session_id, "n"))
+    return outbox_markup(((yes, no),), t)
 
 
 async def _enqueue_for(
@@ -152,8 +133,7 @@ async def schedule_for_enrolment(
     now: datetime | None = None,
 ) -> int:
     """Queue her reminders for every session ahead, in the caller's transaction
-    (she was just enrolled, or took an offered seat). Returns rows created.
-    Without ``settings`` (a caller that plans no reminders) nothing is queued."""
+    (she was just enrolled, or took an offered seat). Returns rows created."""
     if settings is None:
         return 0
     now = now or clock_now()
@@ -224,8 +204,7 @@ async def reschedule_session(
     now: datetime | None = None,
 ) -> int:
     """A session moved: its pending reminders are withdrawn and planned again
-    from the new time, for every woman enrolled. Returns rows created.
-    Without ``settings`` (a caller that plans no reminders) nothing changes."""
+    from the new time, for every woman enrolled. Returns rows created."""
     if settings is None:
         return 0
     now = now or clock_now()
@@ -247,8 +226,7 @@ async def refresh_class(
     s: AsyncSession, settings: Settings | None, class_id: int, *, now: datetime | None = None
 ) -> int:
     """The class's details changed (a new place): pending reminders are written
-    again with the new text. Reminders already sent are not repeated.
-    Without ``settings`` (a caller that plans no reminders) nothing changes."""
+    again with the new text. Reminders already sent are not repeated."""
     if settings is None:
         return 0
     now = now or clock_now()
@@ -317,29 +295,22 @@ async def answer(
         cls = await s.get(TrainingClass, enrolment.class_id)
         if cls is None:
             return RsvpResult("not_found")
-        seen = RsvpResult(
-            "not_enrolled", title=cls.title, starts_at=session.starts_at, ends_at=session.ends_at
-        )
         if enrolment.status != EnrolmentStatus.ENROLLED or cls.status != ClassStatus.PUBLISHED:
-            return seen
+            return RsvpResult("not_enrolled")
         if session.starts_at <= now:
-            return RsvpResult("started", title=cls.title, starts_at=session.starts_at)
-        values = dict(enrolment_id=enrolment_id, session_id=session_id, coming=coming)
+            return RsvpResult("started")
         insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(SessionRsvp).values(**values, answered_at=now)
         await s.execute(
-            stmt.on_conflict_do_update(
+            insert(SessionRsvp)
+            .values(
+                enrolment_id=enrolment_id, session_id=session_id, coming=coming, answered_at=now
+            )
+            .on_conflict_do_update(
                 index_elements=["enrolment_id", "session_id"],
                 set_={"coming": coming, "answered_at": now},
             )
         )
-        return RsvpResult(
-            "recorded",
-            coming=coming,
-            title=cls.title,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-        )
+        return RsvpResult("recorded", coming, cls.title, session.starts_at, session.ends_at)
 
 
 async def rsvps_for_class(s: AsyncSession, class_id: int) -> dict[int, list[tuple[datetime, bool]]]:
