@@ -1,9 +1,7 @@
-"""/siaran: a staff member announces something to an audience of women; and
-/berhenti, /langganan: a woman stops or restarts general announcements.
-
-The form is a table (wrse_bot/forms/broadcast.py) run by the one engine service;
-conversations/forms.py draws its questions, this module its preview and what
-"Kirim" started. Delivery, progress and the final report: wrse_bot/scheduler.py.
+"""/siaran: a staff member announces something to an audience of women (the form
+wrse_bot/forms/broadcast.py; this module draws its preview and what "Kirim" started;
+delivery and progress: wrse_bot/scheduler.py); /berhenti, /langganan: a woman stops
+or restarts general announcements.
 """
 
 from __future__ import annotations

@@ -1,21 +1,16 @@
-"""The check-in conversation: months after a class, five short questions about
-her income, business, help received, obstacles and whether to call her.
-
-The questions are a form (wrse_bot/forms/checkin.py) run by the one engine
-service like every form: its buttons, her typed answers, stale buttons and
-double taps are conversations/forms.py's. This module keeps the tick:
-
-* ``checkin_tick(app, now)`` runs as a repeating job (and from tests with an
-  injected ``now``): due check-ins are asked with a "Mulai" button through the
-  outbox, unanswered ones re-asked once, then marked no_response.
-* "Mulai" opens the form about her check-in (``fo:checkin:<id>``); the server
-  checks it is hers and still open.
+"""The check-in: months after a class, five short questions (the form
+wrse_bot/forms/checkin.py, run by the one engine like every form). This module
+keeps the tick, ``checkin_tick(app, now)``, a repeating job (and from tests with
+an injected ``now``): due check-ins are asked through the outbox with a "Mulai"
+button (``fo:checkin:<id>``; the server checks it is hers and open), unanswered
+ones re-asked once, then marked no_response.
 """
 
 from __future__ import annotations
 
 import html
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -66,10 +61,7 @@ async def checkin_tick(
 ) -> TickResult:
     """Ask, re-ask, give up: everything due at ``now`` (default: the clock)."""
     runtime = runtime_of(app)
-    t = runtime.tr
-    result = await runtime.checkins.tick(
-        now or clock_now(), lambda kind, notice: notice_message(t, kind, notice)
-    )
+    result = await runtime.checkins.tick(now or clock_now(), partial(notice_message, runtime.tr))
     if result.asked or result.reasked:
         wake(app)  # the dispatcher sends them now, not at its next tick
     return result

@@ -1,8 +1,6 @@
-"""The buttons of a companion's daily digest (issue 11; the digest itself:
-wrse_bot/services/digests.py): ✅ she was told, 🪑 a seat taken or declined
-on her behalf. ("Cek kabar bersamanya" is the check-in form's own button.)
-Companions only; the services check the digest, the woman's desa and the
-seat again, and refuse and audit-log anything forged."""
+"""The buttons of a companion's daily digest (wrse_bot/services/digests.py): ✅ she
+was told, 🪑 a seat taken or declined for her. Companions only; the services check
+the digest, her desa and the seat again, and refuse and audit-log anything forged."""
 
 from __future__ import annotations
 
@@ -74,16 +72,10 @@ async def on_tap(update: Update, context: Context) -> None:
     await query.answer()
     if result.outcome == "duplicate_update":
         return
-    name = html.escape(woman.name)
+    taken = result.outcome == "taken" or (result.outcome == "already" and tap.op == "a")
+    said = TAKEN if taken else {"released": RELEASED, "expired": LAPSED}.get(result.outcome)
     title = html.escape(result.card.title) if result.card else ""
-    if result.outcome == "taken" or (result.outcome == "already" and tap.op == "a"):
-        text = t(TAKEN).format(name=name, title=title)
-    elif result.outcome == "released":
-        text = t(RELEASED).format(name=name, title=title)
-    elif result.outcome == "expired":
-        text = t(LAPSED)
-    else:
-        text = t(NOT_OFFERED)
+    text = t(said or NOT_OFFERED).format(name=html.escape(woman.name), title=title)
     await context.bot.send_message(me, text, parse_mode=ParseMode.HTML)
 
 

@@ -24,6 +24,7 @@ THANKS_COMING = N_("Thank you. We noted that you will come to <b>{title}</b> on 
 THANKS_NOT_COMING = N_(
     "Thank you for telling us. We noted that you cannot come to <b>{title}</b> on {when}."
 )
+REFUSED = dict(not_yours=NOT_VALID, not_found=NOT_VALID, not_enrolled=NOT_ENROLLED, started=STARTED)
 
 
 async def on_callback(update: Update, context: Context) -> None:
@@ -34,28 +35,15 @@ async def on_callback(update: Update, context: Context) -> None:
     if parsed is None:
         await query.answer(t(NOT_VALID), show_alert=True)
         return
-    enrolment_id, session_id, coming = parsed
     result = await svc.answer(
-        context.runtime.db,
-        user_id(update),
-        enrolment_id,
-        session_id,
-        coming,
-        update_id=update.update_id,
+        context.runtime.db, user_id(update), *parsed, update_id=update.update_id
     )
-    if result.outcome == "duplicate_update":
-        await query.answer()
-        return
-    if result.outcome in ("not_yours", "not_found"):
-        await query.answer(t(NOT_VALID), show_alert=True)
-        return
-    if result.outcome == "not_enrolled":
-        await query.answer(t(NOT_ENROLLED), show_alert=True)
-        return
-    if result.outcome == "started":
-        await query.answer(t(STARTED), show_alert=True)
+    if result.outcome in REFUSED:
+        await query.answer(t(REFUSED[result.outcome]), show_alert=True)
         return
     await query.answer()
+    if result.outcome == "duplicate_update":
+        return
     assert result.starts_at is not None and result.ends_at is not None
     text = t(THANKS_COMING if result.coming else THANKS_NOT_COMING).format(
         title=html.escape(result.title or ""),

@@ -1,9 +1,7 @@
-"""The check-in as a form: five questions months after a class (issue 4).
-
-Her income last month (an ambiguous amount is confirmed), whether she started
-a business and which, the help she received, what held her back most, and
-whether an officer should call her. Answer keys are the CheckIn columns.
-"""
+"""The check-in as a form (issue 4), months after a class: her income last month (an
+ambiguous amount is confirmed), whether she started a business and which, the help
+she received, what held her back most, and whether an officer should call her.
+Answer keys are the CheckIn columns."""
 
 from __future__ import annotations
 
@@ -12,12 +10,7 @@ from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBSTACLES
 from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
-from wrse_bot.domain.vocabulary import (
-    HELP_WORDS,
-    OBSTACLE_WORDS,
-    SKILL_WORDS,
-    YES_NO,
-)
+from wrse_bot.domain.vocabulary import HELP_WORDS, OBSTACLE_WORDS, SKILL_WORDS, YES_NO
 from wrse_bot.forms.income import income_questions
 from wrse_bot.forms.model import Answers, Choice, Form, Parser, Question
 
