@@ -88,17 +88,19 @@ def number(t: Translator, n: int) -> str:
     return format_decimal(n, locale={"en": "en_ID"}.get(t.language, t.language))
 
 
+def _numbers(t: Translator, p: Progress) -> dict[str, str]:
+    return {k: number(t, getattr(p, k)) for k in ("total", "sent", "blocked", "failed", "diverted")}
+
+
 def progress_text(t: Translator, p: Progress, head: str = PROGRESS_TEXT) -> str:
-    text = t(head).format(sent=number(t, p.sent), total=number(t, p.total))
+    text = t(head).format(**_numbers(t, p))
     if p.blocked or p.failed:
-        text += "\n" + t(UNDELIVERED_TEXT).format(
-            blocked=number(t, p.blocked), failed=number(t, p.failed)
-        )
+        text += "\n" + t(UNDELIVERED_TEXT).format(**_numbers(t, p))
     return text
 
 
 def _diverted(t: Translator, p: Progress) -> str:
-    return "\n" + t(DIVERTED_TEXT).format(diverted=number(t, p.diverted)) if p.diverted else ""
+    return "\n" + t(DIVERTED_TEXT).format(**_numbers(t, p)) if p.diverted else ""
 
 
 def finished_text(t: Translator, p: Progress) -> str:
@@ -106,14 +108,7 @@ def finished_text(t: Translator, p: Progress) -> str:
 
 
 def report_text(t: Translator, p: Progress) -> str:
-    text = t(REPORT_TEXT).format(
-        id=p.broadcast_id,
-        total=number(t, p.total),
-        sent=number(t, p.sent),
-        blocked=number(t, p.blocked),
-        failed=number(t, p.failed),
-    )
-    return text + _diverted(t, p)
+    return t(REPORT_TEXT).format(id=p.broadcast_id, **_numbers(t, p)) + _diverted(t, p)
 
 
 class SentMarks:

@@ -183,17 +183,25 @@ async def cancel_for_enrolment(
     )
 
 
-async def _enrolled(s: AsyncSession, class_id: int) -> list[tuple[int, int]]:
-    rows = await s.execute(
+async def _plan_enrolled(
+    s: AsyncSession,
+    settings: Settings,
+    cls: TrainingClass,
+    sessions: list[ClassSession],
+    now: datetime,
+) -> int:
+    """Reminders for ``sessions`` for every woman enrolled (and consenting) in ``cls``."""
+    enrolled = await s.execute(
         select(Enrolment.id, Enrolment.user_id)
         .where(
-            Enrolment.class_id == class_id,
+            Enrolment.class_id == cls.id,
             Enrolment.status == EnrolmentStatus.ENROLLED,
             consenting(Enrolment.user_id),
         )
         .order_by(Enrolment.id)
     )
-    return [(r.id, r.user_id) for r in rows]
+    offsets = offsets_of(settings)
+    return sum([await _enqueue_for(s, offsets, cls, sessions, e, u, now) for e, u in enrolled])
 
 
 async def reschedule_session(
@@ -215,11 +223,7 @@ async def reschedule_session(
     cls = await s.get(TrainingClass, session.class_id)
     if cls is None or cls.status != ClassStatus.PUBLISHED or session.starts_at <= now:
         return 0
-    offsets = offsets_of(settings)
-    count = 0
-    for enrolment_id, user_id in await _enrolled(s, cls.id):
-        count += await _enqueue_for(s, offsets, cls, [session], enrolment_id, user_id, now)
-    return count
+    return await _plan_enrolled(s, settings, cls, [session], now)
 
 
 async def refresh_class(
@@ -235,11 +239,7 @@ async def refresh_class(
     if cls is None or cls.status != ClassStatus.PUBLISHED:
         return 0
     sessions = await _future_sessions(s, class_id, now)
-    offsets = offsets_of(settings)
-    count = 0
-    for enrolment_id, user_id in await _enrolled(s, class_id):
-        count += await _enqueue_for(s, offsets, cls, sessions, enrolment_id, user_id, now)
-    return count
+    return await _plan_enrolled(s, settings, cls, sessions, now)
 
 
 # ---- her answer --------------------------------------------------------------------------
