@@ -112,12 +112,10 @@ def report_text(t: Translator, p: Progress) -> str:
 
 
 class SentMarks:
-    """Group commit for "sent": a row whose send succeeded is marked in the next
-    UPDATE, together with every other row that succeeded meanwhile, and
-    ``mark`` returns only once that UPDATE has committed. There is no waiting
-    to fill a group: at Telegram's 30 msg/s a group holds a row or two (as if
-    marked one by one); when sends come faster, one transaction records many,
-    so the database is never the bottleneck (benchmarks/dispatch.py)."""
+    """Group commit for "sent": ``mark`` returns once the next UPDATE, with every
+    row that succeeded meanwhile, has committed. No waiting to fill a group: at
+    30 msg/s a group holds a row or two; when sends come faster, one transaction
+    records many, so the database is never the bottleneck (benchmarks/dispatch.py)."""
 
     def __init__(self, db: Any) -> None:
         self.db = db
@@ -213,9 +211,8 @@ class Dispatcher:
         return stats
 
     async def _digests(self, stats: DispatchStats) -> None:
-        """Companions' daily digests falling due now (services/digests.py): queued
-        as outbox rows, which this drain then sends. A failure here is logged
-        and never stops the outbox."""
+        """Queue the companions' digests falling due now, for this drain to send;
+        a failure is logged and never stops the outbox."""
         at = now()
         if at < self._digests_next:  # before the hour, or looked a moment ago
             return
@@ -320,9 +317,8 @@ async def _tick(context: Context) -> None:
 
 
 def install_dispatcher(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher:
-    """Schedule the dispatcher on ``app``'s JobQueue: every
-    ``dispatch_interval_seconds``, first at once (rows owed before a restart go
-    out as soon as the bot starts)."""
+    """Schedule the dispatcher every ``dispatch_interval_seconds``, first at once
+    (rows owed before a restart go out as soon as the bot starts)."""
     runtime = runtime_of(app)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     dispatcher = Dispatcher(runtime, app.bot, stopping=lambda: not app.running)

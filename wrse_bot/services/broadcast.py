@@ -129,10 +129,8 @@ def body_of(t: Translator, answers: Answers) -> str:
 
 def framed(t: Translator, text: str, audience: Audience, class_title: str | None) -> str:
     """The message as she receives it: sender first, body, how to stop last."""
-    if audience.class_id is not None:
-        foot = t(CLASS_LINE).format(title=class_title or "-")
-    else:
-        foot = t(STOP_LINE)
+    about_class = audience.class_id is not None
+    foot = t(CLASS_LINE).format(title=class_title or "-") if about_class else t(STOP_LINE)
     return f"{t(ANNOUNCEMENT_HEAD)}\n\n{text}\n\n{foot}"
 
 

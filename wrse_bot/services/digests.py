@@ -227,9 +227,8 @@ async def _gather(
 
 
 async def compose_due(db: Database, settings: Settings, *, at: datetime | None = None) -> Composed:
-    """Queue today's digest for every companion who has something to pass on
-    and has had none today. Cheap when nothing is due: no read before the
-    digest hour, one indexed read after."""
+    """Queue today's digest for every companion with something to pass on and none
+    yet today. Cheap: no read before the digest hour, one indexed read after."""
     at = at or clock_now()
     if next_attempt(at, settings, Composed()) > at:  # quiet hours, or before the digest hour
         return Composed()
