@@ -13,18 +13,21 @@ from wrse_bot.buttons import DigestTap, OpenForm
 from wrse_bot.domain.timing import QuietHours
 from wrse_bot.i18n import translator
 from wrse_bot.scheduler import finished_text, report_text
-from wrse_bot.services.digest_view import (
+from wrse_bot.services.digests import (
     WOMEN_PER_MESSAGE,
+    Composed,
     DueCheckIn,
     Offer,
     Reminder,
     WomanDue,
+    digest_moment,
     digest_rows,
     digest_text,
+    digest_time,
+    next_attempt,
     parts,
     plain,
 )
-from wrse_bot.services.digests import Composed, digest_moment, digest_time, next_attempt
 from wrse_bot.services.dispatch import Progress
 
 SARI = WomanDue(
