@@ -6,16 +6,13 @@ check-in form (wrse_bot/forms/checkin.py) run on it by the one engine service.
     reasked --(another reask period)--> no_response (a FollowUp for a person)
     scheduled --(completion withdrawn)--> cancelled
 
-* Rows are created in the transaction that decides completion (attendance.py); the
-  unique (enrolment_id, round_days) index keeps a second completion from doubling them.
-* The tick moves rows with conditional UPDATEs (``WHERE status = ...``) and queues
-  outbox rows with a dedupe key, so two ticks (or processes) never ask her twice.
-* The form opens on "Mulai" for her own open check-in; a late "Mulai" after the
-  re-ask is still welcome (no_response -> reasked).
-* Every answer lands in its column in the transaction that claimed the update, so a
-  half-answered check-in resumes where she stopped, also after a restart. While the
-  open question is an ambiguous income, ``income`` holds the candidates
-  ("1500,1500000"), encrypted like the final amount.
+Rows are created with completion (attendance.py; the unique (enrolment_id,
+round_days) index stops doubles). The tick moves them with conditional UPDATEs and
+queues outbox rows with a dedupe key, so two ticks never ask her twice. "Mulai"
+opens the form on her own open check-in (a late one after the re-ask too); each
+answer lands in its column in the transaction that claimed the update, so she
+resumes where she stopped. While an ambiguous income is asked, ``income`` holds
+the candidates ("1500,1500000"), encrypted like the final amount.
 """
 
 from __future__ import annotations
