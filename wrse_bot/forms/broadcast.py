@@ -9,6 +9,7 @@ schedule (``_schedule``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
@@ -121,6 +122,12 @@ def read_message(text: str, a: Answers) -> str:
     return text
 
 
+# The two class questions (whom, and which schedule) pick a class alike.
+CLASS_PICK: dict[str, Any] = dict(
+    choices=_classes, parse=read_class, example=CLASS_EXAMPLE, per_row=1
+)
+
+
 def _after_audience(a: Answers) -> str:
     return {"all": "message", "kecamatan": "kecamatan", "interest": "interest"}.get(
         a.get("kind") or "", "class"
@@ -162,16 +169,7 @@ BROADCAST_FORM = Form(
             words=SKILL_WORDS,
             next="message",
         ),
-        Question(
-            "class",
-            N_("Which class?"),
-            key="class_id",
-            choices=_classes,
-            parse=read_class,
-            example=CLASS_EXAMPLE,
-            next="message",
-            per_row=1,
-        ),
+        Question("class", N_("Which class?"), key="class_id", next="message", **CLASS_PICK),
         Question(
             "message",
             N_("To: {audience}\nType the message now, or send a class schedule."),
@@ -184,14 +182,6 @@ BROADCAST_FORM = Form(
             max_len=4096,
             next=_after_message,
         ),
-        Question(
-            "schedule",
-            N_("Which class's schedule?"),
-            key="schedule_of",
-            choices=_classes,
-            parse=read_class,
-            example=CLASS_EXAMPLE,
-            per_row=1,
-        ),
+        Question("schedule", N_("Which class's schedule?"), key="schedule_of", **CLASS_PICK),
     ),
 )

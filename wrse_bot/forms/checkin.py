@@ -5,6 +5,8 @@ Answer keys are the CheckIn columns."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.obstacles import HELP_KINDS, HELP_NONE, OBSTACLE_OTHER, OBSTACLES
@@ -12,22 +14,24 @@ from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.domain.vocabulary import HELP_WORDS, OBSTACLE_WORDS, SKILL_WORDS, YES_NO
 from wrse_bot.forms.income import income_questions
-from wrse_bot.forms.model import Answers, Choice, Form, Parser, Question
+from wrse_bot.forms.model import Answers, Choice, Form, Question
 
 BUSINESS_OTHER = "lainnya"
 BUSINESS_EXAMPLE = N_("Please type your business in a few words, for example: warung makan.")
 OBSTACLE_EXAMPLE = N_("Please type in a few words what held you back.")
 TEXT_MAX = 100  # CheckIn.business_kind
-OBSTACLE_TEXT_MAX = 200  # CheckIn.obstacle_other
+OBSTACLE_MAX = 200  # CheckIn.obstacle_other
 
 
-def free_text(example: str) -> Parser:
+def typed(example: str, max_len: int) -> dict[str, Any]:
+    """A typed answer of at least two characters, with its example."""
+
     def read(text: str, answers: Answers) -> str:
         if len(text) < 2:
             raise DomainError(example)
         return text
 
-    return read
+    return {"parse": read, "example": example, "max_len": max_len}
 
 
 def _yes_no(no: str) -> tuple[Choice, ...]:
@@ -65,9 +69,7 @@ CHECKIN = Form(
             ),
             words=SKILL_WORDS,
             within=False,  # "warung makan" is her business in her words, not "memasak"
-            parse=free_text(BUSINESS_EXAMPLE),
-            example=BUSINESS_EXAMPLE,
-            max_len=TEXT_MAX,
+            **typed(BUSINESS_EXAMPLE, TEXT_MAX),
             next=lambda a: "business_other" if a.get("business_kind") == BUSINESS_OTHER else "help",
             number=2,
         ),
@@ -75,10 +77,8 @@ CHECKIN = Form(
             "business_other",
             BUSINESS_EXAMPLE,
             key="business_kind",
-            parse=free_text(BUSINESS_EXAMPLE),
-            example=BUSINESS_EXAMPLE,
-            max_len=TEXT_MAX,
             number=2,
+            **typed(BUSINESS_EXAMPLE, TEXT_MAX),
         ),
         Question(
             "help",
@@ -115,12 +115,7 @@ CHECKIN = Form(
             number=4,
         ),
         Question(
-            "obstacle_other",
-            OBSTACLE_EXAMPLE,
-            parse=free_text(OBSTACLE_EXAMPLE),
-            example=OBSTACLE_EXAMPLE,
-            max_len=OBSTACLE_TEXT_MAX,
-            number=4,
+            "obstacle_other", OBSTACLE_EXAMPLE, number=4, **typed(OBSTACLE_EXAMPLE, OBSTACLE_MAX)
         ),
         Question(
             "contact",
