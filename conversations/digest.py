@@ -54,13 +54,9 @@ async def on_tap(update: Update, context: Context) -> None:
         when = f"{t.date(told.at.astimezone(t.tz).date())} {t.time(told.at)}"
         await context.bot.send_message(me, t(text).format(name=told.name, when=when))
         return
+    action = "take" if tap.op == "a" else "release"
     seat = await enrol_for.seat_for(
-        runtime.db,
-        runtime.settings,
-        me,
-        tap.ident,
-        "take" if tap.op == "a" else "release",
-        update_id=update.update_id,
+        runtime.db, runtime.settings, me, tap.ident, action, update_id=update.update_id
     )
     woman, result = seat.woman, seat.result
     if woman.who == "own_telegram":

@@ -57,8 +57,12 @@ def step_question(detail: str | None) -> str | None:
     return STEP_QUESTIONS.get(detail.removeprefix(_LEGACY_PREFIX))
 
 
-async def open_request(s: AsyncSession, user_id: int) -> StaffFlag | None:
-    return await s.scalar(
+async def request_help(
+    s: AsyncSession, settings: Settings, user_id: int, step: str, answers: dict[str, Any]
+) -> bool:
+    """Flag her for staff and tell them now. False if a request of hers is
+    already open (the step it names is brought up to date, nobody is told twice)."""
+    existing = await s.scalar(
         select(StaffFlag)
         .where(
             StaffFlag.kind == FlagKind.HELP_REQUESTED,
@@ -67,14 +71,6 @@ async def open_request(s: AsyncSession, user_id: int) -> StaffFlag | None:
         )
         .limit(1)
     )
-
-
-async def request_help(
-    s: AsyncSession, settings: Settings, user_id: int, step: str, answers: dict[str, Any]
-) -> bool:
-    """Flag her for staff and tell them now. False if a request of hers is
-    already open (the step it names is brought up to date, nobody is told twice)."""
-    existing = await open_request(s, user_id)
     if existing is not None:
         existing.detail = step
         return False
