@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import WIB
-from wrse_bot.db.models import Aid, CheckIn, Enrolment, Registrant, TrainingClass
+from wrse_bot.db.models import Aid, CheckIn, Enrolment, Registrant
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.obstacles import IncomeChange
 from wrse_bot.domain.statuses import CheckInStatus
+
+if TYPE_CHECKING:
+    from wrse_bot.services.reports import ReportFilter
 
 
 @dataclass
@@ -41,10 +44,6 @@ class AidFigures:
     by_kecamatan: dict[str, AidCell]  # "" for unknown
     by_month: dict[str, AidCell]  # "2026-11"
     effects: tuple[Effect, ...] = ()
-
-    @property
-    def any(self) -> bool:
-        return bool(self.by_kind)
 
 
 @dataclass(frozen=True)
@@ -76,30 +75,13 @@ class PublishedAid:
     effects: tuple[ShownEffect, ...] = ()
 
 
-def report_classes(class_id: int | None, skill: str | None) -> Any:
-    """The classes a report is about, by its class or skill filter (a subquery
-    of ids), or None: every class."""
-    if class_id is not None:
-        return select(TrainingClass.id).where(TrainingClass.id == class_id)
-    if skill is not None:
-        return select(TrainingClass.id).where(TrainingClass.skill == skill)
-    return None
-
-
-async def aid_figures(
-    s: AsyncSession,
-    *,
-    since: datetime | None,
-    kecamatan: str | None,
-    class_id: int | None,
-    skill: str | None = None,
-) -> AidFigures:
-    classes = report_classes(class_id, skill)
+async def aid_figures(s: AsyncSession, f: ReportFilter, since: datetime | None) -> AidFigures:
+    classes = f.classes()
     conds = []
     if since is not None:
         conds.append(Aid.given_on >= since.astimezone(WIB).date())
-    if kecamatan:
-        conds.append(Registrant.kecamatan_code == kecamatan)
+    if f.kecamatan:
+        conds.append(Registrant.kecamatan_code == f.kecamatan)
     if classes is not None:
         conds.append(
             exists().where(Enrolment.user_id == Registrant.user_id, Enrolment.class_id.in_(classes))
@@ -121,7 +103,7 @@ async def aid_figures(
         dict(sorted(by_kind.items(), key=lambda kv: -kv[1].total)),
         dict(sorted(by_kec.items())),
         dict(sorted(by_month.items())),
-        await _effects(s, since=since, kecamatan=kecamatan, classes=classes),
+        await _effects(s, since=since, kecamatan=f.kecamatan, classes=classes),
     )
 
 

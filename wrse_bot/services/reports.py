@@ -107,15 +107,23 @@ class ReportFilter:
             return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
         return None
 
+    def classes(self) -> Any:
+        """The classes the report is about (a subquery of ids), or None: every class."""
+        if self.class_id is not None:
+            return select(TrainingClass.id).where(TrainingClass.id == self.class_id)
+        if self.skill is not None:
+            return select(TrainingClass.id).where(TrainingClass.skill == self.skill)
+        return None
+
 
 @dataclass(frozen=True)
 class RoundStats:
     """One check-in round (days after completing a class)."""
 
     round_days: int
-    asked: int  # sent to her: asked, re-asked, answered or marked no response
-    answered: int
-    no_response: int
+    asked: int = 0  # sent to her: asked, re-asked, answered or marked no response
+    answered: int = 0
+    no_response: int = 0
     # Answered with an income, with an income at intake too: the pairs compared.
     pairs: int = 0
     median_before: float | None = None  # in Rp100.000 brackets
@@ -140,7 +148,6 @@ class RoundStats:
 @dataclass(frozen=True)
 class Report:
     filter: ReportFilter
-    since: datetime | None
     generated_at: datetime
     class_title: str | None
     registrations: int
@@ -158,7 +165,7 @@ class Report:
     obstacles: dict[str, int] = field(default_factory=dict)
     # The women registered in the period (and filters), followed through:
     # registered, eligible, enrolled, completed, answered a check-in (ever).
-    cohort: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    cohort: tuple[int, ...] = (0, 0, 0, 0, 0)
     intake_women: int = 0  # registrations with an income: the intake median's group
     attendance_women: int = 0  # distinct women whose attendance was marked
     aid: AidFigures = field(default_factory=lambda: AidFigures({}, {}, {}))
@@ -187,7 +194,6 @@ class Report:
 class ClassChoice:
     id: int
     title: str
-    skill: str
 
 
 # ---- what is published ----------------------------------------------------------------
@@ -317,15 +323,14 @@ def _women_conds(f: ReportFilter, user_col: Any, class_col: Any) -> list[ColumnE
                 )
             )
         )
+    return [*conds, *_of_classes(f, class_col)]
+
+
+def _of_classes(f: ReportFilter, class_col: Any) -> list[ColumnElement[bool]]:
+    """Rows of the report's class, or of a class of its skill."""
     if f.class_id is not None:
-        conds.append(class_col == f.class_id)
-    if f.skill:
-        conds.append(class_col.in_(_skill_classes(f.skill)))
-    return conds
-
-
-def _skill_classes(skill: str) -> Any:
-    return select(TrainingClass.id).where(TrainingClass.skill == skill)
+        return [class_col == f.class_id]
+    return [class_col.in_(f.classes())] if f.skill else []
 
 
 def _count_if(cond: ColumnElement[bool]) -> Any:
@@ -369,54 +374,30 @@ def _medians(hist: Any) -> Any:
 async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = None) -> Report:
     at = at or now()
     since = f.since(at)
-    async with db.sessions() as s:
-        class_title = None
-        if f.class_id is not None:
-            class_title = await s.scalar(
-                select(TrainingClass.title).where(TrainingClass.id == f.class_id)
-            )
-        reg = await _registrations(s, f, since)
-        enrol = await _enrolments(s, f, since)
-        attendance = await _attendance(s, f, since)
-        rounds = await _rounds(s, f, since)
-        answered, business = await _business(s, f, since)
-        obstacles = await _obstacles(s, f, since)
-        cohort = await _cohort(s, f, since)
-        aid = await aid_figures(
-            s, since=since, kecamatan=f.kecamatan, class_id=f.class_id, skill=f.skill
+    async with db.sessions() as s:  # keyword arguments run in order: one query after another
+        return Report(
+            filter=f,
+            generated_at=at,
+            class_title=await _class_title(s, f.class_id) if f.class_id is not None else None,
+            **await _registrations(s, f, since),
+            **await _enrolments(s, f, since),
+            **await _attendance(s, f, since),
+            rounds=await _rounds(s, f, since),
+            **await _business(s, f, since),
+            obstacles=await _obstacles(s, f, since),
+            cohort=await _cohort(s, f, since),
+            aid=await aid_figures(s, f, since),
+            visits=await visit_figures(s, f, since, today=at.astimezone(WIB).date()),
         )
-        visits = await visit_figures(
-            s,
-            since=since,
-            kecamatan=f.kecamatan,
-            today=at.astimezone(WIB).date(),
-            class_id=f.class_id,
-            skill=f.skill,
-        )
-    return Report(
-        filter=f,
-        since=since,
-        generated_at=at,
-        class_title=class_title,
-        registrations=reg["total"],
-        by_verdict=reg["by_verdict"],
-        by_kecamatan=reg["by_kecamatan"],
-        intake_median=reg["median"],
-        enrolments=enrol["by_status"],
-        women_enrolled=enrol["women_enrolled"],
-        women_completed=enrol["women_completed"],
-        attendance_marked=attendance[0],
-        attendance_present=attendance[1],
-        rounds=rounds,
-        women_answered=answered,
-        women_business=business,
-        obstacles=obstacles,
-        cohort=cohort,
-        intake_women=reg["median_n"],
-        attendance_women=attendance[2],
-        aid=aid,
-        visits=visits,
-    )
+
+
+def _ints(row: Any) -> dict[str, int]:
+    """A row of labelled counts as {label: int}."""
+    return {k: int(v) for k, v in row._mapping.items()}
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if value is not None else None
 
 
 async def _registrations(
@@ -448,35 +429,27 @@ async def _registrations(
     )
     median = (await s.execute(_medians(hist))).first()
     return {
-        "total": sum(by_verdict.values()),
+        "registrations": sum(by_verdict.values()),
         "by_verdict": by_verdict,
         "by_kecamatan": by_kecamatan,
-        "median": float(median[2]) if median is not None else None,
-        "median_n": int(median[3]) if median is not None else 0,
+        "intake_median": _float(median[2]) if median is not None else None,
+        "intake_women": int(median[3]) if median is not None else 0,
     }
 
 
-async def _cohort(
-    s: AsyncSession, f: ReportFilter, since: datetime | None
-) -> tuple[int, int, int, int, int]:
+async def _cohort(s: AsyncSession, f: ReportFilter, since: datetime | None) -> tuple[int, ...]:
     """The funnel: how far the women registered in the period got (one pass
     over registrants, an indexed EXISTS per stage)."""
 
     def reached(*conds: ColumnElement[bool]) -> Any:
-        enrol = exists().where(Enrolment.user_id == Registrant.user_id, *conds)
-        if f.class_id is not None:
-            enrol = enrol.where(Enrolment.class_id == f.class_id)
-        if f.skill:
-            enrol = enrol.where(Enrolment.class_id.in_(_skill_classes(f.skill)))
-        return _count_if(enrol)
+        mine = Enrolment.user_id == Registrant.user_id
+        return _count_if(exists().where(mine, *conds, *_of_classes(f, Enrolment.class_id)))
 
     answered = exists().where(
-        CheckIn.user_id == Registrant.user_id, CheckIn.status == CheckInStatus.ANSWERED
+        CheckIn.user_id == Registrant.user_id,
+        CheckIn.status == CheckInStatus.ANSWERED,
+        *_of_classes(f, CheckIn.class_id),
     )
-    if f.class_id is not None:
-        answered = answered.where(CheckIn.class_id == f.class_id)
-    if f.skill:
-        answered = answered.where(CheckIn.class_id.in_(_skill_classes(f.skill)))
     row = (
         await s.execute(
             select(
@@ -490,8 +463,7 @@ async def _cohort(
             ).where(*_registrant_conds(f, since))
         )
     ).one()
-    registered, eligible, enrolled, completed, answered_n = (int(v) for v in row)
-    return registered, eligible, enrolled, completed, answered_n
+    return tuple(int(v) for v in row)
 
 
 async def _enrolments(s: AsyncSession, f: ReportFilter, since: datetime | None) -> dict[str, Any]:
@@ -499,46 +471,37 @@ async def _enrolments(s: AsyncSession, f: ReportFilter, since: datetime | None) 
     if since is not None:
         conds.append(Enrolment.created_at >= since)
     done = and_(Enrolment.completed.is_(True), Enrolment.status != EnrolmentStatus.CANCELLED)
+    enrolled = Enrolment.status == EnrolmentStatus.ENROLLED
     row = (
         await s.execute(
             select(
-                *(_count_if(Enrolment.status == st) for st in ENROLMENT_STATUSES),
-                func.count(
-                    distinct(
-                        case((Enrolment.status == EnrolmentStatus.ENROLLED, Enrolment.user_id))
-                    )
-                ),
-                func.count(distinct(case((done, Enrolment.user_id)))),
+                *(_count_if(Enrolment.status == st).label(st) for st in ENROLMENT_STATUSES),
+                func.count(distinct(case((enrolled, Enrolment.user_id)))).label("women_enrolled"),
+                func.count(distinct(case((done, Enrolment.user_id)))).label("women_completed"),
             ).where(*conds)
         )
     ).one()
-    counts = [int(v) for v in row]
-    return {
-        "by_status": dict(zip(ENROLMENT_STATUSES, counts[:4], strict=True)),
-        "women_enrolled": counts[4],
-        "women_completed": counts[5],
-    }
+    counts = _ints(row)  # the statuses first: popped before the rest is spread
+    return {"enrolments": {st: counts.pop(st) for st in ENROLMENT_STATUSES}, **counts}
 
 
-async def _attendance(
-    s: AsyncSession, f: ReportFilter, since: datetime | None
-) -> tuple[int, int, int]:
+async def _attendance(s: AsyncSession, f: ReportFilter, since: datetime | None) -> dict[str, int]:
     conds = _women_conds(f, Enrolment.user_id, Enrolment.class_id)
     if since is not None:
         conds.append(Attendance.marked_at >= since)
     row = (
         await s.execute(
             select(
-                func.count(),
-                _count_if(Attendance.present.is_(True)),
-                func.count(distinct(Enrolment.user_id)),
+                func.count().label("attendance_marked"),
+                _count_if(Attendance.present.is_(True)).label("attendance_present"),
+                func.count(distinct(Enrolment.user_id)).label("attendance_women"),
             )
             .select_from(Attendance)
             .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
             .where(*conds)
         )
     ).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    return _ints(row)
 
 
 def _checkin_conds(f: ReportFilter, since: datetime | None) -> list[ColumnElement[bool]]:
@@ -553,37 +516,24 @@ async def _rounds(
 ) -> tuple[RoundStats, ...]:
     conds = _checkin_conds(f, since)
     answered = CheckIn.status == CheckInStatus.ANSWERED
-    counts = {
-        r.round_days: r
-        for r in (
-            await s.execute(
-                select(
-                    CheckIn.round_days,
-                    _count_if(CheckIn.status.in_(ASKED)).label("asked"),
-                    _count_if(answered).label("answered"),
-                    _count_if(CheckIn.status == CheckInStatus.NO_RESPONSE).label("no_response"),
-                    _count_if(and_(answered, CheckIn.income_change == IncomeChange.ROSE)).label(
-                        "rose"
-                    ),
-                    _count_if(and_(answered, CheckIn.income_change.is_not(None))).label("known"),
-                    func.count(distinct(case((CheckIn.status.in_(ASKED), CheckIn.user_id)))).label(
-                        "women_asked"
-                    ),
-                    func.count(
-                        distinct(
-                            case(
-                                (
-                                    and_(answered, CheckIn.income_change.is_not(None)),
-                                    CheckIn.user_id,
-                                )
-                            )
-                        )
-                    ).label("women_known"),
-                )
-                .where(*conds)
-                .group_by(CheckIn.round_days)
+    asked = CheckIn.status.in_(ASKED)
+    known = and_(answered, CheckIn.income_change.is_not(None))
+    counts = {  # labelled as RoundStats' fields
+        r.round_days: _ints(r)
+        for r in await s.execute(
+            select(
+                CheckIn.round_days,
+                _count_if(asked).label("asked"),
+                _count_if(answered).label("answered"),
+                _count_if(CheckIn.status == CheckInStatus.NO_RESPONSE).label("no_response"),
+                _count_if(and_(answered, CheckIn.income_change == IncomeChange.ROSE)).label("rose"),
+                _count_if(known).label("change_known"),
+                func.count(distinct(case((asked, CheckIn.user_id)))).label("women_asked"),
+                func.count(distinct(case((known, CheckIn.user_id)))).label("women_known"),
             )
-        ).all()
+            .where(*conds)
+            .group_by(CheckIn.round_days)
+        )
     }
     # Medians of the same women before (intake, w=0) and after (this round, w=1).
     paired = (
@@ -594,14 +544,12 @@ async def _rounds(
     )
     women_paired = {
         days: int(n)
-        for days, n in (
-            await s.execute(
-                select(CheckIn.round_days, func.count(distinct(CheckIn.user_id)))
-                .join(Registrant, Registrant.user_id == CheckIn.user_id)
-                .where(*paired)
-                .group_by(CheckIn.round_days)
-            )
-        ).all()
+        for days, n in await s.execute(
+            select(CheckIn.round_days, func.count(distinct(CheckIn.user_id)))
+            .join(Registrant, Registrant.user_id == CheckIn.user_id)
+            .where(*paired)
+            .group_by(CheckIn.round_days)
+        )
     }
     pairs = (
         select(
@@ -624,44 +572,36 @@ async def _rounds(
         .group_by(sides.c.g, sides.c.w, sides.c.b)
         .subquery()
     )
-    medians: dict[int, dict[int, Any]] = {}
+    medians: dict[int, dict[Any, Any]] = {}
     for g, w, median, n in (await s.execute(_medians(hist))).all():
         medians.setdefault(g, {"n": int(n)})[w] = median
     result = []
     for days in sorted(set(ROUNDS) | set(counts)):
-        c = counts.get(days)
         m = medians.get(days, {})
-        n, before, after = m.get("n", 0), m.get(0), m.get(1)
         result.append(
             RoundStats(
-                round_days=days,
-                asked=int(c.asked) if c else 0,
-                answered=int(c.answered) if c else 0,
-                no_response=int(c.no_response) if c else 0,
-                pairs=n,
-                median_before=float(before) if before is not None else None,
-                median_after=float(after) if after is not None else None,
-                rose=int(c.rose) if c else 0,
-                change_known=int(c.known) if c else 0,
-                women_asked=int(c.women_asked) if c else 0,
+                **counts.get(days, {"round_days": days}),
+                pairs=m.get("n", 0),
+                median_before=_float(m.get(0)),
+                median_after=_float(m.get(1)),
                 women_paired=women_paired.get(days, 0),
-                women_known=int(c.women_known) if c else 0,
             )
         )
     return tuple(result)
 
 
-async def _business(s: AsyncSession, f: ReportFilter, since: datetime | None) -> tuple[int, int]:
+async def _business(s: AsyncSession, f: ReportFilter, since: datetime | None) -> dict[str, int]:
     """Women who answered a check-in, and those of them who started a business."""
+    started = case((CheckIn.business_started.is_(True), CheckIn.user_id))
     row = (
         await s.execute(
             select(
-                func.count(distinct(CheckIn.user_id)),
-                func.count(distinct(case((CheckIn.business_started.is_(True), CheckIn.user_id)))),
+                func.count(distinct(CheckIn.user_id)).label("women_answered"),
+                func.count(distinct(started)).label("women_business"),
             ).where(*_checkin_conds(f, since), CheckIn.status == CheckInStatus.ANSWERED)
         )
     ).one()
-    return int(row[0]), int(row[1])
+    return _ints(row)
 
 
 async def _obstacles(s: AsyncSession, f: ReportFilter, since: datetime | None) -> dict[str, int]:
@@ -685,15 +625,19 @@ async def class_choices(db: Database, limit: int = 8) -> list[ClassChoice]:
     async with db.sessions() as s:
         rows = (
             await s.execute(
-                select(TrainingClass.id, TrainingClass.title, TrainingClass.skill)
+                select(TrainingClass.id, TrainingClass.title)
                 .order_by(TrainingClass.id.desc())
                 .limit(limit)
             )
         ).all()
-    return [ClassChoice(id=r.id, title=r.title, skill=r.skill) for r in rows]
+    return [ClassChoice(id=r.id, title=r.title) for r in rows]
 
 
 async def class_title(db: Database, class_id: int) -> str | None:
     """The class's title, or None when there is no such class."""
     async with db.sessions() as s:
-        return await s.scalar(select(TrainingClass.title).where(TrainingClass.id == class_id))
+        return await _class_title(s, class_id)
+
+
+async def _class_title(s: AsyncSession, class_id: int) -> str | None:
+    return await s.scalar(select(TrainingClass.title).where(TrainingClass.id == class_id))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,9 +35,11 @@ from wrse_bot.domain import disclosure
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.visits import NO_CONTACT_DAYS, VISIT_OBSTACLES
-from wrse_bot.services.aid_report import report_classes
 from wrse_bot.services.audience import WITHDRAWN
 from wrse_bot.services.roles import Role
+
+if TYPE_CHECKING:
+    from wrse_bot.services.reports import ReportFilter
 
 Shown = int | Withheld
 
@@ -46,6 +48,10 @@ Shown = int | Withheld
 class Tally:
     n: int = 0  # visits, or follow-ups
     women: set[int] = field(default_factory=set)
+
+    def add(self, woman: int) -> None:
+        self.n += 1
+        self.women.add(woman)
 
 
 @dataclass
@@ -85,13 +91,7 @@ class PublishedVisits:
 
 
 async def visit_figures(
-    s: AsyncSession,
-    *,
-    since: datetime | None,
-    kecamatan: str | None,
-    today: date,
-    class_id: int | None = None,
-    skill: str | None = None,
+    s: AsyncSession, f: ReportFilter, since: datetime | None, *, today: date
 ) -> VisitFigures:
     areas: dict[int, set[str]] = defaultdict(set)
     for uid, village in await s.execute(
@@ -105,9 +105,9 @@ async def visit_figures(
     # Her desa is encrypted: read the registrations of the kecamatan concerned once.
     places = load_places()
     kecs = {places.get(v).parent_code for vs in areas.values() for v in vs if v in places}
-    if kecamatan:
-        kecs &= {kecamatan}
-    classes = report_classes(class_id, skill)
+    if f.kecamatan:
+        kecs &= {f.kecamatan}
+    classes = f.classes()
     in_class: list[Any] = []  # a woman of the class: she has a place in it (by her account)
     if classes is not None:
         in_class.append(
@@ -125,24 +125,20 @@ async def visit_figures(
         ):
             by_village[village or ""].append((rid, uid))
 
-    last_visit = dict(
-        (
-            await s.execute(
-                select(Visit.registrant_id, func.max(Visit.visited_on)).group_by(
-                    Visit.registrant_id
-                )
-            )
-        ).all()
-    )
-    last_answer = dict(
-        (
-            await s.execute(
-                select(CheckIn.user_id, func.max(CheckIn.answered_at))
-                .where(CheckIn.answered_at.is_not(None))
-                .group_by(CheckIn.user_id)
-            )
-        ).all()
-    )
+    last_visit = {
+        rid: on
+        for rid, on in await s.execute(
+            select(Visit.registrant_id, func.max(Visit.visited_on)).group_by(Visit.registrant_id)
+        )
+    }
+    last_answer = {
+        uid: at
+        for uid, at in await s.execute(
+            select(CheckIn.user_id, func.max(CheckIn.answered_at))
+            .where(CheckIn.answered_at.is_not(None))
+            .group_by(CheckIn.user_id)
+        )
+    }
     cutoff = today - timedelta(days=NO_CONTACT_DAYS)
 
     def contacted(rid: int, uid: int | None) -> bool:
@@ -163,8 +159,8 @@ async def visit_figures(
     visit_conds = list(in_class)
     if since_day is not None:
         visit_conds.append(Visit.visited_on >= since_day)
-    if kecamatan:
-        visit_conds.append(Registrant.kecamatan_code == kecamatan)
+    if f.kecamatan:
+        visit_conds.append(Registrant.kecamatan_code == f.kecamatan)
     obstacles: dict[str, Tally] = defaultdict(Tally)
     kinds: dict[str, Tally] = defaultdict(Tally)
     for companion, rid, on, seen in await s.execute(
@@ -173,16 +169,12 @@ async def visit_figures(
         .where(*visit_conds)
     ):
         if companion in figures:
-            tally = figures[companion].visits_by_month[on.strftime("%Y-%m")]
-            tally.n += 1
-            tally.women.add(rid)
-        for kind in {VISIT_OBSTACLES[o][1] for o in seen or () if o in VISIT_OBSTACLES}:
-            kinds[kind].n += 1
-            kinds[kind].women.add(rid)
-        for o in seen or ():
-            if o in VISIT_OBSTACLES:
-                obstacles[o].n += 1
-                obstacles[o].women.add(rid)
+            figures[companion].visits_by_month[on.strftime("%Y-%m")].add(rid)
+        named = [o for o in seen or () if o in VISIT_OBSTACLES]
+        for kind in {VISIT_OBSTACLES[o][1] for o in named}:
+            kinds[kind].add(rid)
+        for o in named:
+            obstacles[o].add(rid)
 
     if figures:
         fu_conds = [FollowUp.assigned_to.in_(figures)]
@@ -193,13 +185,11 @@ async def visit_figures(
         )
         if classes is not None:
             fu_conds.append(CheckIn.class_id.in_(classes))
-        if kecamatan:
+        if f.kecamatan:
             stmt = stmt.join(Registrant, Registrant.user_id == CheckIn.user_id)
-            fu_conds.append(Registrant.kecamatan_code == kecamatan)
+            fu_conds.append(Registrant.kecamatan_code == f.kecamatan)
         for holder, resolved, woman in await s.execute(stmt.where(*fu_conds)):
-            tally = figures[holder].resolved if resolved is not None else figures[holder].open
-            tally.n += 1
-            tally.women.add(woman)
+            (figures[holder].resolved if resolved is not None else figures[holder].open).add(woman)
     return VisitFigures(
         tuple(figures.values()),
         dict(sorted(obstacles.items(), key=lambda kv: -kv[1].n)),
