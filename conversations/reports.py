@@ -13,14 +13,16 @@ import asyncio
 import html
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import requires
-from conversations.common import NOT_VALID, edit_html, tr, user_id
+from conversations.common import NOT_VALID, edit_html, send_html, tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.buttons import ReportButton
 from wrse_bot.domain.aid import AID_KINDS
@@ -46,7 +48,6 @@ from wrse_bot.services.reports import (
 from wrse_bot.services.roles import COORDINATORS, audit_now
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
-from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, in_rows, inline
 
 KOTA_PREFIX = "35.79."
@@ -105,15 +106,8 @@ def _mark(selected: bool, label: str) -> str:
 
 
 def _panel(f: ReportFilter, t: Translator, title: str | None = None) -> tuple[str, object]:
-    def with_(**changes: object) -> str:
-        values = {
-            "period": f.period,
-            "kecamatan": f.kecamatan,
-            "class_id": f.class_id,
-            "skill": f.skill,
-            **changes,
-        }
-        return _encode(ReportFilter(**values))  # type: ignore[arg-type]  # op f
+    def with_(**changes: Any) -> str:
+        return _encode(replace(f, **changes))  # op f
 
     periods = [
         button(_mark(f.period == p, t(label)), with_(period=p)) for p, label in PERIODS.items()
@@ -125,12 +119,8 @@ def _panel(f: ReportFilter, t: Translator, title: str | None = None) -> tuple[st
     kecamatan.append(
         button(_mark(f.kecamatan is None, t(N_("All kecamatan"))), with_(kecamatan=None))
     )
-    text = "\n".join(
-        [
-            t(N_("<b>Report</b>\nChoose the filters, then tap Show report.")),
-            _filter_line(f, t, title),
-        ]
-    )
+    text = t(N_("<b>Report</b>\nChoose the filters, then tap Show report.")) + "\n"
+    text += _filter_line(f, t, title)
     rows = [
         periods,
         kecamatan[:3],
@@ -148,10 +138,7 @@ def _panel(f: ReportFilter, t: Translator, title: str | None = None) -> tuple[st
 
 async def _target_picker(f: ReportFilter, t: Translator, context: Context):  # type: ignore[no-untyped-def]
     def pick(class_id: int | None = None, skill: str | None = None) -> str:
-        chosen = ReportFilter(
-            period=f.period, kecamatan=f.kecamatan, class_id=class_id, skill=skill
-        )
-        return _encode(chosen)
+        return _encode(replace(f, class_id=class_id, skill=skill))
 
     skills = [
         button(_mark(f.skill == code, t(label)), pick(skill=code)) for code, label in SKILLS.items()
@@ -208,116 +195,121 @@ async def report_callback(update: Update, context: Context) -> None:
 
 def render_report(r: PublishedReport, t: Translator) -> str:
     """The numbers in one short Indonesian message (HTML); "< 5" where too few women."""
-    n = lambda v: shown(v, lambda x: number(t, x))  # noqa: E731
-    pct = lambda v: shown(v, lambda x: percent(t, x))  # noqa: E731
-    money = lambda v: shown(v, lambda x: bracket_money(t, x))  # noqa: E731
+    n, pct, money = _formats(t)
     lines = [t(N_("<b>WRSE report</b>")), _filter_line(r.filter, t, r.class_title), ""]
 
-    lines.append(t(N_("<b>Registrations:</b> {n}")).format(n=esc(n(r.registrations))))
+    lines.append(t(N_("<b>Registrations:</b> {n}")).format(n=n(r.registrations)))
     verdicts = [
-        f"{t(VERDICTS[v])} {esc(n(r.by_verdict[v]))}"
+        f"{t(VERDICTS[v])} {n(r.by_verdict[v])}"
         for v in ("eligible", "needs_review", "not_eligible")
         if r.by_verdict.get(v)
     ]
     other = [c for v, c in r.by_verdict.items() if v not in VERDICTS and c]
     if other:
-        verdicts.append(f"{t(N_('Unknown'))} {esc(n(_sum(other, r.min_group)))}")
+        verdicts.append(f"{t(N_('Unknown'))} {n(_sum(other, r.min_group))}")
     if verdicts:
         lines.append("• " + " · ".join(verdicts))
     if r.by_kecamatan:
         by_place = sorted(r.by_kecamatan.items(), key=lambda kv: (kv[0] == "", kv[0]))
-        lines.append(
-            "• " + " · ".join(f"{_kecamatan_name(code, t)} {esc(n(c))}" for code, c in by_place)
-        )
+        lines.append("• " + " · ".join(f"{_kecamatan_name(k, t)} {n(c)}" for k, c in by_place))
 
-    e = r.enrolments
     lines.append(
         t(
             N_(
                 "<b>Classes:</b> {enrolled} enrolled, {waitlisted} waiting, "
                 "{offered} offered a seat, {cancelled} cancelled"
             )
-        ).format(**{k: esc(n(v)) for k, v in e.items()})
+        ).format(**{k: n(v) for k, v in r.enrolments.items()})
     )
-    if r.attendance_rate is None:
-        lines.append(t(N_("• Attendance: not recorded yet")))
-    else:
-        lines.append(
-            t(N_("• Attendance: {rate} ({present} of {marked})")).format(
-                rate=esc(pct(r.attendance_rate)),
-                present=esc(n(r.attendance_present)),
-                marked=esc(n(r.attendance_marked)),
-            )
+    lines.append(
+        t(N_("• Attendance: not recorded yet"))
+        if r.attendance_rate is None
+        else t(N_("• Attendance: {rate} ({present} of {marked})")).format(
+            rate=pct(r.attendance_rate),
+            present=n(r.attendance_present),
+            marked=n(r.attendance_marked),
         )
-    lines.append(t(N_("• Completed a class: {n} women")).format(n=esc(n(r.women_completed))))
+    )
+    lines.append(t(N_("• Completed a class: {n} women")).format(n=n(r.women_completed)))
 
     lines.append(t(N_("<b>Check-in responses:</b>")))
     for rs in r.rounds:
-        if rs.response_rate is None:
-            lines.append(t(N_("• {days} days: not asked yet")).format(days=rs.round_days))
-        else:
-            lines.append(
-                t(N_("• {days} days: {answered} of {asked} answered ({rate})")).format(
-                    days=rs.round_days,
-                    answered=esc(n(rs.answered)),
-                    asked=esc(n(rs.asked)),
-                    rate=esc(pct(rs.response_rate)),
-                )
+        lines.append(
+            t(N_("• {days} days: not asked yet")).format(days=rs.round_days)
+            if rs.response_rate is None
+            else t(N_("• {days} days: {answered} of {asked} answered ({rate})")).format(
+                days=rs.round_days,
+                answered=n(rs.answered),
+                asked=n(rs.asked),
+                rate=pct(rs.response_rate),
             )
+        )
 
     lines.append(t(N_("<b>Income (median, ± Rp100.000):</b>")))
     if r.intake_median is not None:
-        lines.append(t(N_("• At intake: {amount}")).format(amount=esc(money(r.intake_median))))
+        lines.append(t(N_("• At intake: {amount}")).format(amount=money(r.intake_median)))
     for rs in r.rounds:
-        if not rs.pairs or rs.median_before is None or rs.median_after is None:
-            lines.append(t(N_("• {days} days: no answers yet")).format(days=rs.round_days))
-            continue
         lines.append(
-            t(N_("• {days} days: {before} → {after} (n={n}); rose for {share}")).format(
+            t(N_("• {days} days: no answers yet")).format(days=rs.round_days)
+            if not rs.pairs or rs.median_before is None or rs.median_after is None
+            else t(N_("• {days} days: {before} → {after} (n={n}); rose for {share}")).format(
                 days=rs.round_days,
-                before=esc(money(rs.median_before)),
-                after=esc(money(rs.median_after)),
-                n=esc(n(rs.pairs)),
-                share=esc(pct(rs.rose_share)) if rs.rose_share is not None else "-",
+                before=money(rs.median_before),
+                after=money(rs.median_after),
+                n=n(rs.pairs),
+                share=pct(rs.rose_share),
             )
         )
 
-    if r.business_share is None:
-        lines.append(t(N_("<b>Started a business:</b> no answers yet")))
-    else:
-        lines.append(
-            t(N_("<b>Started a business:</b> {n} of {total} women ({share})")).format(
-                n=esc(n(r.women_business)),
-                total=esc(n(r.women_answered)),
-                share=esc(pct(r.business_share)),
-            )
+    lines.append(
+        t(N_("<b>Started a business:</b> no answers yet"))
+        if r.business_share is None
+        else t(N_("<b>Started a business:</b> {n} of {total} women ({share})")).format(
+            n=n(r.women_business), total=n(r.women_answered), share=pct(r.business_share)
         )
+    )
 
     if r.obstacles:
-        named = " · ".join(f"{t(OBSTACLES.get(k, k))} {esc(n(c))}" for k, c in r.obstacles.items())
+        named = " · ".join(f"{t(OBSTACLES.get(k, k))} {n(c)}" for k, c in r.obstacles.items())
         lines.append(t(N_("<b>Obstacles named:</b> {list}")).format(list=named))
     else:
         lines.append(t(N_("<b>Obstacles named:</b> none yet")))
-    lines.extend(aid_lines(r, t, n))
-    lines.extend(visit_lines(r, t, n))
-    return "\n".join(lines)
+    return "\n".join([*lines, *aid_lines(r, t), *visit_lines(r, t)])
 
 
-def aid_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> list[str]:
+Format = Callable[[Any], str]
+
+
+def _formats(t: Translator) -> tuple[Format, Format, Format]:
+    """A published count, share and median as HTML text: "&lt; 5" when withheld, "-" for none."""
+
+    def fmt(render: Format) -> Format:
+        return lambda v: "-" if v is None else esc(shown(v, render))
+
+    return (
+        fmt(lambda x: number(t, x)),
+        fmt(lambda x: percent(t, x)),
+        fmt(lambda x: bracket_money(t, x)),
+    )
+
+
+def _month(t: Translator, month: str) -> str:
+    """ "2026-12" as "Des 2026"."""
+    return esc(t.month(date.fromisoformat(month + "-01")))
+
+
+def aid_lines(r: PublishedReport, t: Translator) -> list[str]:
     """Business aid by kind, kecamatan and month: how many, and the total in Rupiah."""
     if not r.aid.by_kind:
         return [t(N_("<b>Business aid:</b> none recorded yet"))]
+    n, pct, _ = _formats(t)
 
     def cell(c: ShownCell) -> str:
-        total = shown(c.total, t.money)
-        return t(N_("{n} ({total})")).format(n=esc(n(c.aids)), total=esc(total))
+        return t(N_("{n} ({total})")).format(n=n(c.aids), total=esc(shown(c.total, t.money)))
 
     kinds = " · ".join(f"{t(AID_KINDS.get(k, k))} {cell(c)}" for k, c in r.aid.by_kind.items())
     places = " · ".join(f"{_kecamatan_name(k, t)} {cell(c)}" for k, c in r.aid.by_kecamatan.items())
-    months = " · ".join(
-        f"{esc(t.month(date.fromisoformat(m + '-01')))} {cell(c)}"
-        for m, c in r.aid.by_month.items()
-    )
+    months = " · ".join(f"{_month(t, m)} {cell(c)}" for m, c in r.aid.by_month.items())
     lines = [
         t(N_("<b>Business aid</b> (count, total):")),
         t(N_("• By kind: {list}")).format(list=kinds),
@@ -327,11 +319,9 @@ def aid_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> l
     rounds: dict[int, list[str]] = {}
     for e in r.aid.effects:
         group = t(AID_KINDS.get(e.kind, e.kind)) if e.kind else t(N_("no aid"))
-        rose = shown(e.rose_share, lambda x: percent(t, x)) if e.rose_share is not None else "-"
-        fell = shown(e.fell_share, lambda x: percent(t, x)) if e.fell_share is not None else "-"
         rounds.setdefault(e.round_days, []).append(
             t(N_("{group}: rose {rose}, fell {fell} (n={n})")).format(
-                group=group, rose=esc(rose), fell=esc(fell), n=esc(n(e.women))
+                group=group, rose=pct(e.rose_share), fell=pct(e.fell_share), n=n(e.women)
             )
         )
     if rounds:
@@ -343,40 +333,28 @@ def aid_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> l
     return lines
 
 
-def visit_lines(r: PublishedReport, t: Translator, n: Callable[[Shown], str]) -> list[str]:
-    """Accompaniment: obstacles seen on visits (inside, outside) and each companion's work."""
-    v = r.visits
-    lines = []
-    if v.kinds:
-        kinds = " · ".join(f"{t(OBSTACLE_KINDS[k])} {esc(n(c))}" for k, c in v.kinds.items())
-        named = " · ".join(
-            f"{t(VISIT_OBSTACLES[o][0])} {esc(n(c))}" for o, c in v.obstacles.items()
-        )
-        lines += [
-            t(N_("<b>Obstacles seen on visits</b> (visits): {list}")).format(list=kinds),
-            t(N_("• In detail: {list}")).format(list=named),
-        ]
-    else:
-        lines.append(t(N_("<b>Obstacles seen on visits:</b> no visit noted yet")))
-    return lines
+def visit_lines(r: PublishedReport, t: Translator) -> list[str]:
+    """Accompaniment: obstacles seen on visits (inside, outside)."""
+    v, n = r.visits, _formats(t)[0]
+    if not v.kinds:
+        return [t(N_("<b>Obstacles seen on visits:</b> no visit noted yet"))]
+    kinds = " · ".join(f"{t(OBSTACLE_KINDS[k])} {n(c)}" for k, c in v.kinds.items())
+    named = " · ".join(f"{t(VISIT_OBSTACLES[o][0])} {n(c)}" for o, c in v.obstacles.items())
+    return [
+        t(N_("<b>Obstacles seen on visits</b> (visits): {list}")).format(list=kinds),
+        t(N_("• In detail: {list}")).format(list=named),
+    ]
 
 
 def companion_report(r: PublishedReport, t: Translator) -> str | None:
     """Each companion's work, as a message of its own (there may be many); None without any."""
-    v = r.visits
-    if not v.companions:
+    if not r.visits.companions:
         return None
-    n = lambda x: shown(x, lambda y: number(t, y))  # noqa: E731
+    n = _formats(t)[0]
     lines = [t(N_("<b>Companions</b> (women of her desa; visits per month; follow-ups):"))]
     places = load_places()
-    for c in v.companions:
-        months = (
-            " · ".join(
-                f"{esc(t.month(date.fromisoformat(m + '-01')))} {esc(n(x))}"
-                for m, x in c.visits_by_month.items()
-            )
-            or "-"
-        )
+    for c in r.visits.companions:
+        months = " · ".join(f"{_month(t, m)} {n(x)}" for m, x in c.visits_by_month.items())
         lines.append(
             t(
                 N_(
@@ -386,14 +364,14 @@ def companion_report(r: PublishedReport, t: Translator) -> str | None:
             ).format(
                 who=c.companion_id,
                 villages=esc(", ".join(places.name(v) for v in c.villages)),
-                caseload=esc(n(c.caseload)),
-                quiet=esc(n(c.not_contacted)),
-                months=months,
-                open=esc(n(c.open)),
-                resolved=esc(n(c.resolved)),
+                caseload=n(c.caseload),
+                quiet=n(c.not_contacted),
+                months=months or "-",
+                open=n(c.open),
+                resolved=n(c.resolved),
             )
         )
-    return fit_html("\n".join(lines))
+    return "\n".join(lines)
 
 
 def esc(text: str) -> str:
@@ -423,7 +401,7 @@ async def send_report(update: Update, context: Context, f: ReportFilter) -> None
     await context.bot.send_message(uid, render_report(report, t), parse_mode=ParseMode.HTML)
     companions = companion_report(report, t)
     if companions is not None:
-        await context.bot.send_message(uid, companions, parse_mode=ParseMode.HTML)
+        await send_html(context, uid, companions)  # fitted: there may be many companions
     pictures = await asyncio.to_thread(draw_charts, report, t)
     for name, png in pictures:
         await context.bot.send_photo(uid, photo=png, filename=f"{name}.png")
