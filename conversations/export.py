@@ -6,11 +6,11 @@ button carries a signature only the confirm step issues (``ex:go:<fmt>:f:<at>:<s
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import requires
-from conversations.common import NOT_VALID, edit_html, tr, user_id
+from conversations.common import edit_html, send_html, tapped, tr, user_id
 from wrse_bot.buttons import ExportButton
 from wrse_bot.clock import now
 from wrse_bot.i18n import N_
@@ -20,19 +20,13 @@ from wrse_bot.services.roles import COORDINATORS
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline
 
-FORMATS = ("xlsx", "csv")
 
-
-def read_tap(data: str | None) -> ExportButton | None:
-    """The export button tapped, if it is one this module draws."""
-    tap = ExportButton.decode(data)
-    if tap is None or tap.op not in ("f", "full", "go", "no"):
-        return None
-    if tap.op != "no" and tap.fmt not in FORMATS:
-        return None
-    if tap.op == "go" and tap.mode not in ("m", "f"):
-        return None
-    return tap
+def _drawn(tap: ExportButton) -> bool:
+    """An export button this module draws."""
+    if tap.op == "no":
+        return True
+    drawn = tap.op in ("f", "full", "go") and tap.fmt in export_service.FORMATS
+    return drawn and (tap.op != "go" or tap.mode in ("m", "f"))
 
 
 @requires(COORDINATORS)
@@ -46,12 +40,7 @@ async def export_command(update: Update, context: Context) -> None:
             ]
         ]
     )
-    await context.bot.send_message(
-        user_id(update),
-        t(N_("<b>Export data</b>\nWhich format?")),
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-    )
+    await send_html(context, user_id(update), t(N_("<b>Export data</b>\nWhich format?")), markup)
 
 
 def _secret(context: Context) -> str:
@@ -66,16 +55,15 @@ async def export_callback(update: Update, context: Context) -> None:
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    tap = read_tap(query.data)
+    tap = await tapped(update, context, ExportButton, _drawn)
     if tap is None:
-        await query.answer(t(NOT_VALID))
         return
     op, fmt = tap.op, tap.fmt
-    if op == "no":
+    if op != "go":
         await query.answer()
+    if op == "no":
         await edit_html(update, t(N_("Export cancelled.")))
     elif op == "f":
-        await query.answer()
         markup = inline(
             [
                 [button(t(N_("Masked data")), ExportButton("go", fmt, "m").encode())],
@@ -89,7 +77,6 @@ async def export_callback(update: Update, context: Context) -> None:
         )
         await edit_html(update, t(question), markup)
     elif op == "full":
-        await query.answer()
         issued = int(now().timestamp())
         token = export_service.full_data_token(_secret(context), uid, fmt, issued)
         markup = inline(
@@ -109,7 +96,7 @@ async def export_callback(update: Update, context: Context) -> None:
             "delete it when done. This export is recorded. Continue?"
         )
         await edit_html(update, t(text), markup)
-    elif op == "go":
+    else:
         masked = tap.mode == "m"
         if not masked and not (
             len(tap.token) == 16

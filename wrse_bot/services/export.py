@@ -61,118 +61,118 @@ from wrse_bot.services.roles import audit
 from wrse_bot.services.updates import claim_update
 
 FORMATS = ("xlsx", "csv")
-SHEETS = ("registrants", "decisions", "enrolments", "attendance", "checkins", "aid", "visits")
 SUMMARY = "summary"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ZIP_MIME = "application/zip"
 CONFIRM_TTL_SECONDS = 600
 _PARTITION = 1000
 
-# (header, column). Columns of an EncryptedType are read raw (type_coerce to
-# Text) and decoded in the worker thread by that same type, so whatever the ORM
-# encrypts (and however its keys rotate) reads back here as it does elsewhere.
-_REGISTRANTS = (
-    ("id", Registrant.id),
-    ("created_at_wib", Registrant.created_at),
-    ("full_name", Registrant.full_name),
-    ("nik", Registrant.nik),
-    ("sex", Registrant.sex),
-    ("birth_date", Registrant.birth_date),
-    ("kecamatan", Registrant.kecamatan_code),
-    ("desa_kelurahan", Registrant.village_code),
-    ("address", Registrant.address),
-    ("marital_status", Registrant.marital_status),
-    ("main_earner", Registrant.main_earner),
-    ("dependents", Registrant.dependents),
-    ("monthly_income", Registrant.monthly_income),
-    ("income_bracket_100k", Registrant.income_bracket),
-    ("education", Registrant.education),
-    ("occupation", Registrant.occupation),
-    ("occupation_other", Registrant.occupation_other),
-    ("interests", Registrant.interests),
-    ("phone", Registrant.phone),
-    ("verdict", Registrant.verdict),
-    ("status", Registrant.status),
-    ("duplicate_of_id", Registrant.duplicate_of_id),
-    ("nik_mismatch", Registrant.nik_mismatch),
-    ("consent_version", Registrant.consent_version),
-    ("consent_at_wib", Registrant.consent_at),
-    ("deleted_at_wib", Registrant.deleted_at),
-)
-_DECISIONS = (
-    ("id", Assessment.id),
-    ("registrant_id", Assessment.registrant_id),
-    ("verdict", Assessment.verdict),
-    ("ruleset_version", Assessment.ruleset_version),
-    ("assessed_on", Assessment.assessed_on),
-    ("created_at_wib", Assessment.created_at),
-)
-_ENROLMENTS = (
-    ("id", Enrolment.id),
-    ("class_id", Enrolment.class_id),
-    ("class_title", TrainingClass.title),
-    ("skill", TrainingClass.skill),
-    ("class_kecamatan", TrainingClass.kecamatan_code),
-    ("registrant_id", Registrant.id),
-    ("status", Enrolment.status),
-    ("completed", Enrolment.completed),
-    ("created_at_wib", Enrolment.created_at),
-)
-_ATTENDANCE = (
-    ("session_id", Attendance.session_id),
-    ("session_starts_at_wib", ClassSession.starts_at),
-    ("class_id", ClassSession.class_id),
-    ("enrolment_id", Attendance.enrolment_id),
-    ("registrant_id", Registrant.id),
-    ("present", Attendance.present),
-    ("marked_at_wib", Attendance.marked_at),
-)
-_CHECKINS = (
-    ("id", CheckIn.id),
-    ("enrolment_id", CheckIn.enrolment_id),
-    ("registrant_id", Registrant.id),
-    ("class_id", CheckIn.class_id),
-    ("round_days", CheckIn.round_days),
-    ("due_at_wib", CheckIn.due_at),
-    ("status", CheckIn.status),
-    ("answered_at_wib", CheckIn.answered_at),
-    ("income", CheckIn.income),
-    ("income_bracket_100k", CheckIn.income_bracket),
-    ("income_change", CheckIn.income_change),
-    ("business_started", CheckIn.business_started),
-    ("business_kind", CheckIn.business_kind),
-    ("help_received", CheckIn.help_received),
-    ("obstacle", CheckIn.obstacle),
-    ("obstacle_other", CheckIn.obstacle_other),
-    ("wants_contact", CheckIn.wants_contact),
-    ("via_companion", CheckIn.via_companion),
-)
-_AID = (
-    ("id", Aid.id),
-    ("registrant_id", Aid.registrant_id),
-    ("kecamatan", Registrant.kecamatan_code),
-    ("kind", Aid.kind),
-    ("kind_other", Aid.kind_other),
-    ("value_rupiah", Aid.value),
-    ("given_on", Aid.given_on),
-    ("source", Aid.source),
-    ("class_id", Aid.class_id),
-    ("repeat_reason", Aid.repeat_reason),
-    ("recorded_at_wib", Aid.recorded_at),
-)
-# A companion's home visits (issue 11): what was said and agreed is full data only.
-_VISITS = (
-    ("id", Visit.id),
-    ("registrant_id", Visit.registrant_id),
-    ("kecamatan", Registrant.kecamatan_code),
-    ("desa_kelurahan", Registrant.village_code),
-    ("companion_id", Visit.companion_id),
-    ("visited_on", Visit.visited_on),
-    ("talked", Visit.talked),
-    ("obstacles", Visit.obstacles),
-    ("next_step", Visit.next_step),
-    ("next_on", Visit.next_on),
-)
+# Each sheet's (header, column) pairs. Columns of an EncryptedType are read raw
+# (type_coerce to Text) and decoded in the worker thread by that same type, so whatever
+# the ORM encrypts (and however its keys rotate) reads back here as it does elsewhere.
+_COLUMNS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "registrants": (
+        ("id", Registrant.id),
+        ("created_at_wib", Registrant.created_at),
+        ("full_name", Registrant.full_name),
+        ("nik", Registrant.nik),
+        ("sex", Registrant.sex),
+        ("birth_date", Registrant.birth_date),
+        ("kecamatan", Registrant.kecamatan_code),
+        ("desa_kelurahan", Registrant.village_code),
+        ("address", Registrant.address),
+        ("marital_status", Registrant.marital_status),
+        ("main_earner", Registrant.main_earner),
+        ("dependents", Registrant.dependents),
+        ("monthly_income", Registrant.monthly_income),
+        ("income_bracket_100k", Registrant.income_bracket),
+        ("education", Registrant.education),
+        ("occupation", Registrant.occupation),
+        ("occupation_other", Registrant.occupation_other),
+        ("interests", Registrant.interests),
+        ("phone", Registrant.phone),
+        ("verdict", Registrant.verdict),
+        ("status", Registrant.status),
+        ("duplicate_of_id", Registrant.duplicate_of_id),
+        ("nik_mismatch", Registrant.nik_mismatch),
+        ("consent_version", Registrant.consent_version),
+        ("consent_at_wib", Registrant.consent_at),
+        ("deleted_at_wib", Registrant.deleted_at),
+    ),
+    "decisions": (
+        ("id", Assessment.id),
+        ("registrant_id", Assessment.registrant_id),
+        ("verdict", Assessment.verdict),
+        ("ruleset_version", Assessment.ruleset_version),
+        ("assessed_on", Assessment.assessed_on),
+        ("created_at_wib", Assessment.created_at),
+    ),
+    "enrolments": (
+        ("id", Enrolment.id),
+        ("class_id", Enrolment.class_id),
+        ("class_title", TrainingClass.title),
+        ("skill", TrainingClass.skill),
+        ("class_kecamatan", TrainingClass.kecamatan_code),
+        ("registrant_id", Registrant.id),
+        ("status", Enrolment.status),
+        ("completed", Enrolment.completed),
+        ("created_at_wib", Enrolment.created_at),
+    ),
+    "attendance": (
+        ("session_id", Attendance.session_id),
+        ("session_starts_at_wib", ClassSession.starts_at),
+        ("class_id", ClassSession.class_id),
+        ("enrolment_id", Attendance.enrolment_id),
+        ("registrant_id", Registrant.id),
+        ("present", Attendance.present),
+        ("marked_at_wib", Attendance.marked_at),
+    ),
+    "checkins": (
+        ("id", CheckIn.id),
+        ("enrolment_id", CheckIn.enrolment_id),
+        ("registrant_id", Registrant.id),
+        ("class_id", CheckIn.class_id),
+        ("round_days", CheckIn.round_days),
+        ("due_at_wib", CheckIn.due_at),
+        ("status", CheckIn.status),
+        ("answered_at_wib", CheckIn.answered_at),
+        ("income", CheckIn.income),
+        ("income_bracket_100k", CheckIn.income_bracket),
+        ("income_change", CheckIn.income_change),
+        ("business_started", CheckIn.business_started),
+        ("business_kind", CheckIn.business_kind),
+        ("help_received", CheckIn.help_received),
+        ("obstacle", CheckIn.obstacle),
+        ("obstacle_other", CheckIn.obstacle_other),
+        ("wants_contact", CheckIn.wants_contact),
+        ("via_companion", CheckIn.via_companion),
+    ),
+    "aid": (
+        ("id", Aid.id),
+        ("registrant_id", Aid.registrant_id),
+        ("kecamatan", Registrant.kecamatan_code),
+        ("kind", Aid.kind),
+        ("kind_other", Aid.kind_other),
+        ("value_rupiah", Aid.value),
+        ("given_on", Aid.given_on),
+        ("source", Aid.source),
+        ("class_id", Aid.class_id),
+        ("repeat_reason", Aid.repeat_reason),
+        ("recorded_at_wib", Aid.recorded_at),
+    ),
+    # A companion's home visits (issue 11): what was said and agreed is full data only.
+    "visits": (
+        ("id", Visit.id),
+        ("registrant_id", Visit.registrant_id),
+        ("kecamatan", Registrant.kecamatan_code),
+        ("desa_kelurahan", Registrant.village_code),
+        ("companion_id", Visit.companion_id),
+        ("visited_on", Visit.visited_on),
+        ("talked", Visit.talked),
+        ("obstacles", Visit.obstacles),
+        ("next_step", Visit.next_step),
+        ("next_on", Visit.next_on),
+    ),
+}
+SHEETS = tuple(_COLUMNS)
 _not_erased = Registrant.status != RegistrantStatus.DELETED
 
 
@@ -189,9 +189,6 @@ class Table:
 class ExportFile:
     filename: str
     data: bytes
-    mime_type: str
-    format: str
-    masked: bool
     counts: dict[str, int]
 
 
@@ -200,91 +197,51 @@ def _encrypted(col: Any) -> EncryptedType | None:
     return kind if isinstance(kind, EncryptedType) else None
 
 
-def _select(columns: Sequence[tuple[str, Any]]) -> Any:
-    return select(
-        *(type_coerce(col, Text) if _encrypted(col) is not None else col for _, col in columns)
+_HERS = {"decisions": Assessment, "aid": Aid, "visits": Visit}  # rows of one registration
+
+
+def _query(name: str, q: Any) -> Any:
+    """The rest of a sheet's query. An erased registration (/hapus_data,
+    retention) is only a count in /laporan now: it is not a row of any sheet."""
+    if name == "registrants":
+        return q.where(_not_erased).order_by(Registrant.id)
+    if name in _HERS:
+        row = _HERS[name]
+        her = Registrant.id == row.registrant_id
+        return q.join(Registrant, her).where(_not_erased).order_by(row.id)
+    if name == "checkins":
+        return q.outerjoin(Registrant, Registrant.user_id == CheckIn.user_id).order_by(CheckIn.id)
+    her = Registrant.user_id == Enrolment.user_id
+    if name == "enrolments":
+        return (
+            q.join(TrainingClass, TrainingClass.id == Enrolment.class_id)
+            .outerjoin(Registrant, her)
+            .order_by(Enrolment.id)
+        )
+    return (  # attendance
+        q.join(ClassSession, ClassSession.id == Attendance.session_id)
+        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+        .outerjoin(Registrant, her)
+        .order_by(ClassSession.starts_at, Attendance.enrolment_id)
     )
 
 
-async def _read(s: AsyncSession, name: str, columns: Sequence[tuple[str, Any]], stmt: Any) -> Table:
+async def _read(s: AsyncSession, name: str) -> Table:
+    columns = _COLUMNS[name]
+    raw = (type_coerce(c, Text) if _encrypted(c) is not None else c for _, c in columns)
+    stmt = _query(name, select(*raw)).execution_options(yield_per=_PARTITION)
     rows: list[tuple[Any, ...]] = []
-    result = await s.stream(stmt.execution_options(yield_per=_PARTITION))
-    async for part in result.partitions(_PARTITION):
+    async for part in (await s.stream(stmt)).partitions(_PARTITION):
         rows.extend(tuple(r) for r in part)
-    decoders = []
-    for _, col in columns:
-        kind = _encrypted(col)
-        decoders.append(kind.process_result_value if kind is not None else None)
-    return Table(name, tuple(h for h, _ in columns), rows, tuple(decoders))
+    kinds = [_encrypted(c) for _, c in columns]
+    decoders = tuple(k.process_result_value if k is not None else None for k in kinds)
+    return Table(name, tuple(h for h, _ in columns), rows, decoders)
 
 
 async def read_tables(db: Database) -> list[Table]:
     """All the tables, in SHEETS order (encrypted values not yet decrypted)."""
     async with db.sessions() as s:
-        return [
-            # An erased registration (/hapus_data, retention) is only a count
-            # in /laporan now: it is not a row of any sheet.
-            await _read(
-                s,
-                "registrants",
-                _REGISTRANTS,
-                _select(_REGISTRANTS).where(_not_erased).order_by(Registrant.id),
-            ),
-            await _read(
-                s,
-                "decisions",
-                _DECISIONS,
-                _select(_DECISIONS)
-                .join(Registrant, Registrant.id == Assessment.registrant_id)
-                .where(_not_erased)
-                .order_by(Assessment.id),
-            ),
-            await _read(
-                s,
-                "enrolments",
-                _ENROLMENTS,
-                _select(_ENROLMENTS)
-                .join(TrainingClass, TrainingClass.id == Enrolment.class_id)
-                .outerjoin(Registrant, Registrant.user_id == Enrolment.user_id)
-                .order_by(Enrolment.id),
-            ),
-            await _read(
-                s,
-                "attendance",
-                _ATTENDANCE,
-                _select(_ATTENDANCE)
-                .join(ClassSession, ClassSession.id == Attendance.session_id)
-                .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-                .outerjoin(Registrant, Registrant.user_id == Enrolment.user_id)
-                .order_by(ClassSession.starts_at, Attendance.enrolment_id),
-            ),
-            await _read(
-                s,
-                "checkins",
-                _CHECKINS,
-                _select(_CHECKINS)
-                .outerjoin(Registrant, Registrant.user_id == CheckIn.user_id)
-                .order_by(CheckIn.id),
-            ),
-            await _read(
-                s,
-                "aid",
-                _AID,
-                _select(_AID)
-                .join(Registrant, Registrant.id == Aid.registrant_id)
-                .where(_not_erased)
-                .order_by(Aid.id),
-            ),
-            await _read(
-                s,
-                "visits",
-                _VISITS,
-                _select(_VISITS)
-                .join(Registrant, Registrant.id == Visit.registrant_id)
-                .where(_not_erased)
-                .order_by(Visit.id),
-            ),
-        ]
+        return [await _read(s, name) for name in SHEETS]
 
 
 def summary_table(r: PublishedReport) -> Table:
@@ -380,9 +337,13 @@ def _income_range(value: Any) -> Any:
     return income_range(int(value)) if str(value).isdigit() else None
 
 
-def _cell(header: str, value: Any, *, masked: bool, places: Any, today: date) -> Any:
+def _cell(header: str, value: Any, decode: Any, *, masked: bool, places: Any, today: date) -> Any:
     if value is None:
         return None
+    if decode is not None:
+        value = decode(value, None)
+        if value is None:
+            return None
     if masked and header in _MASKED:
         rule = _MASKED[header]
         value = rule[1](value, today) if rule is not None else None
@@ -412,20 +373,15 @@ def _prepared(
     keep = [
         i for i, h in enumerate(table.headers) if not (masked and h in _MASKED and not _MASKED[h])
     ]
-    headers = []
-    for i in keep:
-        h = table.headers[i]
-        rule = _MASKED.get(h) if masked else None
-        headers.append(rule[0] if rule else h)
-    rows = []
-    for row in table.rows:
-        out = []
-        for i in keep:
-            value, decode = row[i], decoders[i]
-            if decode is not None and value is not None:
-                value = decode(value, None)
-            out.append(_cell(table.headers[i], value, masked=masked, places=places, today=today))
-        rows.append(out)
+    names = [table.headers[i] for i in keep]
+    headers = [rule[0] if masked and (rule := _MASKED.get(h)) else h for h in names]
+    rows = [
+        [
+            _cell(h, row[i], decoders[i], masked=masked, places=places, today=today)
+            for h, i in zip(names, keep, strict=True)
+        ]
+        for row in table.rows
+    ]
     return headers, rows
 
 
@@ -437,26 +393,20 @@ def build_xlsx(tables: Sequence[Table], *, masked: bool) -> bytes:
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
 
-    def text_cell(ws: Any, value: Any) -> Any:
-        # Every text cell is a string cell, never a formula or an error code ("#N/A").
-        if not isinstance(value, str):
-            return value
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        return cell
+    def cell(ws: Any, value: Any, **style: Any) -> Any:
+        made = WriteOnlyCell(ws, value=value)
+        for name, v in style.items():
+            setattr(made, name, v)
+        return made
 
     for table in tables:
         ws = wb.create_sheet(table.name)
         ws.freeze_panes = "A2"
         headers, rows = _prepared(table, masked)
-        header = []
-        for h in headers:
-            cell = WriteOnlyCell(ws, value=h)
-            cell.font = bold
-            header.append(cell)
-        ws.append(header)
+        ws.append([cell(ws, h, font=bold) for h in headers])
         for row in rows:
-            ws.append([text_cell(ws, v) for v in row])
+            # Every text cell is a string cell, never a formula or an error code ("#N/A").
+            ws.append([cell(ws, v, data_type="s") if isinstance(v, str) else v for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -512,11 +462,8 @@ async def export(
         mode = "masked" if masked else "full"
         detail = {"format": fmt, "nik": mode, "mode": mode, "rows": counts}
         audit(s, actor, "export", detail=json.dumps(detail, sort_keys=True))
-    stamp = at.astimezone(WIB).strftime("%Y%m%d-%H%M")
-    suffix = "" if masked else "-lengkap"
-    if fmt == "xlsx":
-        return ExportFile(f"wrse-{stamp}{suffix}.xlsx", data, XLSX_MIME, fmt, masked, counts)
-    return ExportFile(f"wrse-{stamp}{suffix}-csv.zip", data, ZIP_MIME, fmt, masked, counts)
+    name = "wrse-" + at.astimezone(WIB).strftime("%Y%m%d-%H%M") + ("" if masked else "-lengkap")
+    return ExportFile(name + (".xlsx" if fmt == "xlsx" else "-csv.zip"), data, counts)
 
 
 # ---- the "Data lengkap" confirmation --------------------------------------------------------
