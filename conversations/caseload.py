@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import tapped, tr, user_id
+from conversations.common import edit_html, send_html, tapped, tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.buttons import CaseloadPage, EnrolFor, OpenForm
 from wrse_bot.domain.obstacles import INCOME_CHANGES
@@ -128,35 +126,19 @@ def caseload_keyboard(load: Caseload, t: Translator) -> InlineKeyboardMarkup | N
 async def show(update: Update, context: Context) -> None:
     t = tr(context)
     load = await caseload(context.runtime.db, user_id(update))
-    await context.bot.send_message(
-        user_id(update),
-        caseload_text(load, t),
-        parse_mode=ParseMode.HTML,
-        reply_markup=caseload_keyboard(load, t),
-    )
+    await send_html(context, user_id(update), caseload_text(load, t), caseload_keyboard(load, t))
 
 
 @requires(COMPANIONS)
 async def on_page(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
+    assert update.callback_query is not None
     t = tr(context)
     tap = await tapped(update, context, CaseloadPage, lambda tap: tap.view in VIEWS)
     if tap is None:
         return
     load = await caseload(context.runtime.db, user_id(update), tap.view, tap.page)
-    await query.answer()
-    if not isinstance(query.message, Message):
-        return
-    try:
-        await query.message.edit_text(
-            caseload_text(load, t),
-            parse_mode=ParseMode.HTML,
-            reply_markup=caseload_keyboard(load, t),
-        )
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
+    await update.callback_query.answer()
+    await edit_html(update, caseload_text(load, t), caseload_keyboard(load, t))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

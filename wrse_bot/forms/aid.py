@@ -101,7 +101,7 @@ def _after_source(answers: Answers) -> str:
     return "reason" if is_repeat(answers) else "done"
 
 
-def _today_choice(answers: Answers) -> tuple[Choice, ...]:
+def today_choice(answers: Answers) -> tuple[Choice, ...]:
     return (Choice("today", N_("Today"), value=answers["_today"]),)
 
 
@@ -142,7 +142,7 @@ AID = Form(
         Question(
             "given_on",
             N_("When was it given? Tap Today, or type the date, for example: 03-12-2026."),
-            choices=_today_choice,
+            choices=today_choice,
             parse=read_date,
             example=DATE_EXAMPLE,
         ),

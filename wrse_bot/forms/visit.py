@@ -16,7 +16,7 @@ from wrse_bot.domain.errors import DomainError
 from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_, Msg
 from wrse_bot.domain.visits import EXTERNAL, OBSTACLE_NONE, VISIT_OBSTACLES
-from wrse_bot.forms.aid import DATE_EXAMPLE, read_date, today, words
+from wrse_bot.forms.aid import DATE_EXAMPLE, read_date, today, today_choice, words
 from wrse_bot.forms.model import Answers, Choice, Form, Question
 
 NAME = FormName.VISIT
@@ -30,10 +30,6 @@ WHEN_EXAMPLE = N_(
 )
 
 
-def _today_choice(answers: Answers) -> tuple[Choice, ...]:
-    return (Choice("today", N_("Today"), value=answers["_today"]),)
-
-
 def read_future(text: str, answers: Answers) -> str:
     day = today(answers)
     try:  # parse_date reads dates up to its "today": a year ahead is far enough
@@ -45,13 +41,9 @@ def read_future(text: str, answers: Answers) -> str:
     return given.isoformat()
 
 
-def _in(days: int) -> Any:
-    return lambda answers: (today(answers) + timedelta(days=days)).isoformat()
-
-
 def _when(answers: Answers) -> tuple[Choice, ...]:
     return tuple(
-        Choice(code, label, value=_in(days)(answers))
+        Choice(code, label, value=(today(answers) + timedelta(days=days)).isoformat())
         for code, label, days in (
             ("week", N_("In a week"), 7),
             ("two_weeks", N_("In two weeks"), 14),
@@ -84,7 +76,7 @@ VISIT = Form(
             "visited_on",
             N_("When did you visit {name}? Tap Today, or type the date, for example: 03-12-2026."),
             params=_name,
-            choices=_today_choice,
+            choices=today_choice,
             parse=read_date,  # a past date, not years ago
             example=DATE_EXAMPLE,
             back=False,

@@ -51,11 +51,8 @@ async def _registrant(s: AsyncSession, registrant_id: int | None) -> Registrant 
     if registrant_id is None:
         return None
     reg = await s.get(Registrant, registrant_id)
-    return (
-        reg
-        if reg is not None and reg.status != RegistrantStatus.DELETED and reg.full_name
-        else None
-    )
+    alive = reg is not None and reg.status != RegistrantStatus.DELETED and reg.full_name
+    return reg if alive else None
 
 
 class AidFacts(InRow):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,6 +80,11 @@ class Caseload:
     has_areas: bool
 
 
+async def _pairs(s: AsyncSession, stmt: Any) -> dict[Any, Any]:
+    """A two-column query as {first: second}."""
+    return dict((await s.execute(stmt)).all())
+
+
 async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]:
     if not ids:
         return []
@@ -94,23 +100,17 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
     ):
         latest[uid] = (eid, title, cid)
     enrolments = [e for e, *_ in latest.values()]
-    present = dict(
-        (
-            await s.execute(
-                select(Attendance.enrolment_id, func.count())
-                .where(Attendance.enrolment_id.in_(enrolments), Attendance.present.is_(True))
-                .group_by(Attendance.enrolment_id)
-            )
-        ).all()
+    present = await _pairs(
+        s,
+        select(Attendance.enrolment_id, func.count())
+        .where(Attendance.enrolment_id.in_(enrolments), Attendance.present.is_(True))
+        .group_by(Attendance.enrolment_id),
     )
-    sessions = dict(
-        (
-            await s.execute(
-                select(ClassSession.class_id, func.count())
-                .where(ClassSession.class_id.in_([c for *_, c in latest.values()]))
-                .group_by(ClassSession.class_id)
-            )
-        ).all()
+    sessions = await _pairs(
+        s,
+        select(ClassSession.class_id, func.count())
+        .where(ClassSession.class_id.in_([c for *_, c in latest.values()]))
+        .group_by(ClassSession.class_id),
     )
     last_ci: dict[int, LastCheckIn] = {}
     last_answer: dict[int, date] = {}
@@ -137,34 +137,28 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
             last_answer[uid], fell[uid] = on, change == IncomeChange.FELL
         if status in UNANSWERED:
             waiting[uid] = cid
-    follow = dict(
-        (
-            await s.execute(
-                select(CheckIn.user_id, func.count())
-                .join(FollowUp, FollowUp.checkin_id == CheckIn.id)
-                .where(CheckIn.user_id.in_(users), FollowUp.resolved_at.is_(None))
-                .group_by(CheckIn.user_id)
-            )
-        ).all()
+    follow = await _pairs(
+        s,
+        select(CheckIn.user_id, func.count())
+        .join(FollowUp, FollowUp.checkin_id == CheckIn.id)
+        .where(CheckIn.user_id.in_(users), FollowUp.resolved_at.is_(None))
+        .group_by(CheckIn.user_id),
     )
-    visits = dict(
-        (
-            await s.execute(
-                select(Visit.registrant_id, func.max(Visit.visited_on))
-                .where(Visit.registrant_id.in_(ids))
-                .group_by(Visit.registrant_id)
-            )
-        ).all()
+    visits = await _pairs(
+        s,
+        select(Visit.registrant_id, func.max(Visit.visited_on))
+        .where(Visit.registrant_id.in_(ids))
+        .group_by(Visit.registrant_id),
     )
     cases = []
     for r in sorted(regs, key=lambda r: ids.index(r.id)):
-        uid = r.user_id
-        e = latest.get(uid) if uid is not None else None
+        uid = r.user_id  # None for no account: no key of the dicts below
+        e = latest.get(uid)
         contact = Contact(
             last_visit=visits.get(r.id),
-            last_answer=last_answer.get(uid) if uid is not None else None,
-            open_follow_ups=follow.get(uid, 0) if uid is not None else 0,
-            income_fell=fell.get(uid, False) if uid is not None else False,
+            last_answer=last_answer.get(uid),
+            open_follow_ups=follow.get(uid, 0),
+            income_fell=fell.get(uid, False),
             unanswered=uid in waiting,
         )
         cases.append(
@@ -177,11 +171,11 @@ async def _cases(s: AsyncSession, ids: Sequence[int], today: date) -> list[Case]
                 class_title=e[1] if e else None,
                 attended=present.get(e[0], 0) if e else 0,
                 sessions=sessions.get(e[2], 0) if e else 0,
-                last_checkin=last_ci.get(uid) if uid is not None else None,
+                last_checkin=last_ci.get(uid),
                 open_follow_ups=contact.open_follow_ups,
                 last_visit=contact.last_visit,
                 reasons=visit_reasons(contact, today),
-                open_checkin=waiting.get(uid) if uid is not None else None,
+                open_checkin=waiting.get(uid),
             )
         )
     return cases

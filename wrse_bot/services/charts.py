@@ -129,11 +129,9 @@ def _png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _empty(ax: object, t: Translator) -> None:
-    ax.text(  # type: ignore[attr-defined]
-        0.5, 0.5, t(N_("No data yet")), ha="center", va="center", fontsize=LABEL_SIZE
-    )
-    ax.set_axis_off()  # type: ignore[attr-defined]
+def _empty(ax: Any, t: Translator) -> None:
+    ax.text(0.5, 0.5, t(N_("No data yet")), ha="center", va="center", fontsize=LABEL_SIZE)
+    ax.set_axis_off()
 
 
 def income_chart(report: PublishedReport, t: Translator) -> bytes:
