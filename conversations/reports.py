@@ -22,7 +22,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations.auth import requires
-from conversations.common import NOT_VALID, edit_html, send_html, tr, user_id
+from conversations.common import edit_html, send_html, stale_button, tapped, tr, user_id
 from conversations.my_data import VERDICTS
 from wrse_bot.buttons import ReportButton
 from wrse_bot.domain.aid import AID_KINDS
@@ -33,13 +33,13 @@ from wrse_bot.domain.places import load_places
 from wrse_bot.domain.visits import OBSTACLE_KINDS, VISIT_OBSTACLES
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services import charts
-from wrse_bot.services.aid_report import ShownCell
 from wrse_bot.services.charts import bracket_money, number, percent, shown
 from wrse_bot.services.reports import (
     PERIODS,
     PublishedReport,
     ReportFilter,
     Shown,
+    ShownCell,
     build_report,
     class_choices,
     class_title,
@@ -63,22 +63,21 @@ def _encode(f: ReportFilter, op: str = "f") -> str:
 
 
 def _decode(period: str, kec: str, target: str) -> ReportFilter | None:
-    if period not in PERIODS:
+    """The filter a panel button carries; None for one this module did not draw."""
+    kecamatan = None if kec == "all" else KOTA_PREFIX + kec.replace("_", ".")
+    places = load_places()
+    if kecamatan is not None and (
+        kecamatan not in places or places.get(kecamatan).level != "kecamatan"
+    ):
         return None
-    kec = kec.replace("_", ".")
-    kecamatan = None
-    if kec != "all":
-        kecamatan = KOTA_PREFIX + kec
-        places = load_places()
-        if kecamatan not in places or places.get(kecamatan).level != "kecamatan":
-            return None
     class_id = cbd.number(target[1:]) if target.startswith("c") else None
     if target.startswith("c") and class_id is None:
         return None
     skill = target[1:] if target.startswith("s") else None
-    if skill is not None and skill not in SKILLS:
+    try:  # an unknown period or skill
+        return ReportFilter(period=period, kecamatan=kecamatan, class_id=class_id, skill=skill)
+    except ValueError:
         return None
-    return ReportFilter(period=period, kecamatan=kecamatan, class_id=class_id, skill=skill)
 
 
 def _kecamatan_name(code: str | None, t: Translator) -> str:
@@ -158,13 +157,7 @@ async def _target_picker(f: ReportFilter, t: Translator, context: Context):  # t
 
 @requires(COORDINATORS)
 async def report_command(update: Update, context: Context) -> None:
-    text, markup = _panel(ReportFilter(), tr(context))
-    await context.bot.send_message(
-        user_id(update),
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,  # type: ignore[arg-type]
-    )
+    await send_html(context, user_id(update), *_panel(ReportFilter(), tr(context)))
 
 
 @requires(COORDINATORS)
@@ -172,21 +165,22 @@ async def report_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     t = tr(context)
-    tap = ReportButton.decode(query.data)
-    ok = tap is not None and tap.op in ("f", "t", "go")
-    f = _decode(tap.period, tap.kec, tap.target) if tap is not None and ok else None
+    tap = await tapped(update, context, ReportButton, lambda tap: tap.op in ("f", "t", "go"))
+    if tap is None:
+        return
+    f = _decode(tap.period, tap.kec, tap.target)
     title = None
     if f is not None and f.class_id is not None:
         title = await class_title(context.runtime.db, f.class_id)
-    if tap is None or f is None or (f.class_id is not None and title is None):
-        await query.answer(t(NOT_VALID))
+    if f is None or (f.class_id is not None and title is None):
+        await stale_button(update, context)
         return
     op = tap.op
-    if op == "f":
+    if op != "go":
         await query.answer()
+    if op == "f":
         await edit_html(update, *_panel(f, t, title))
     elif op == "t":
-        await query.answer()
         await edit_html(update, *(await _target_picker(f, t, context)))
     else:
         await query.answer(t(N_("Preparing the report…")))

@@ -16,8 +16,7 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.models import Aid, CheckIn, Enrolment
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.runtime import Runtime
-from wrse_bot.services.aid_report import ShownCell
-from wrse_bot.services.reports import ReportFilter, build_report, publish
+from wrse_bot.services.reports import ReportFilter, ShownCell, build_report, publish
 
 BATU, JUNREJO = "35.79.01", "35.79.03"
 AT = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)

@@ -19,12 +19,21 @@ counted, and how far each of them got, whenever that was.
 
 Income is compared in whole Rp100.000 brackets (``income_bracket``), never
 the exact, encrypted figure, so medians are "± Rp100.000".
+
+Issue 11 adds the aid given (by kind, kecamatan and month: count and total
+Rupiah) and the accompaniment: per companion, her caseload, visits per month,
+follow-ups open and resolved and the women of her desa nobody contacted for 30
+days; and the obstacles seen on visits, inside herself or outside. Under a
+class or skill filter only the women with a place in such a class count there.
+A number of aids, visits or follow-ups about fewer than ``min_group`` women is
+withheld like a count: a total over two women would tell what each got.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -46,21 +55,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.clock import WIB, now
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import Attendance, CheckIn, Enrolment, Registrant, TrainingClass
+from wrse_bot.db.models import (
+    Aid,
+    Attendance,
+    CheckIn,
+    CompanionArea,
+    Enrolment,
+    FollowUp,
+    Registrant,
+    RoleGrant,
+    TrainingClass,
+    Visit,
+)
 from wrse_bot.domain import disclosure
 from wrse_bot.domain.catalog import SKILLS
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.eligibility import Verdict
 from wrse_bot.domain.obstacles import ROUNDS, IncomeChange
+from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import CheckInStatus, EnrolmentStatus
 from wrse_bot.domain.text import N_
-from wrse_bot.services.aid_report import AidFigures, PublishedAid, aid_figures, publish_aid
-from wrse_bot.services.visit_report import (
-    PublishedVisits,
-    VisitFigures,
-    publish_visits,
-    visit_figures,
-)
+from wrse_bot.domain.visits import NO_CONTACT_DAYS, VISIT_OBSTACLES
+from wrse_bot.services.audience import WITHDRAWN
+from wrse_bot.services.roles import Role
 
 PERIODS: dict[str, str] = {
     "30": N_("30 days"),
@@ -145,6 +162,105 @@ class RoundStats:
         return self.rose / self.change_known if self.change_known else None
 
 
+# ---- aid and accompaniment (issue 11) ------------------------------------------------
+
+
+@dataclass
+class AidCell:
+    aids: int = 0
+    total: int = 0  # Rupiah
+    women: set[int] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class ShownCell:
+    aids: int | Withheld
+    total: int | Withheld
+
+
+@dataclass(frozen=True)
+class AidFigures:
+    by_kind: dict[str, AidCell]
+    by_kecamatan: dict[str, AidCell]  # "" for unknown
+    by_month: dict[str, AidCell]  # "2026-11"
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One round's answers from women of one aid group ("" for no aid before it)."""
+
+    round_days: int
+    kind: str
+    answers: int
+    women: int
+    rose: int
+    fell: int
+
+
+@dataclass(frozen=True)
+class ShownEffect:
+    round_days: int
+    kind: str
+    women: int | Withheld
+    rose_share: float | Withheld | None
+    fell_share: float | Withheld | None
+
+
+@dataclass(frozen=True)
+class PublishedAid:
+    by_kind: dict[str, ShownCell]
+    by_kecamatan: dict[str, ShownCell]
+    by_month: dict[str, ShownCell]
+    effects: tuple[ShownEffect, ...] = ()
+
+
+@dataclass
+class Tally:
+    n: int = 0  # visits, or follow-ups
+    women: set[int] = field(default_factory=set)
+
+    def add(self, woman: int) -> None:
+        self.n += 1
+        self.women.add(woman)
+
+
+@dataclass
+class CompanionFigures:
+    companion_id: int
+    villages: tuple[str, ...]
+    caseload: int = 0
+    not_contacted: int = 0
+    visits_by_month: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    open: Tally = field(default_factory=Tally)
+    resolved: Tally = field(default_factory=Tally)
+
+
+@dataclass(frozen=True)
+class VisitFigures:
+    companions: tuple[CompanionFigures, ...] = ()
+    obstacles: dict[str, Tally] = field(default_factory=dict)  # code -> visits noting it
+    kinds: dict[str, Tally] = field(default_factory=dict)  # internal/external -> visits
+
+
+@dataclass(frozen=True)
+class PublishedCompanion:
+    companion_id: int
+    villages: tuple[str, ...]
+    caseload: Shown
+    not_contacted: Shown
+    visits_by_month: dict[str, Shown]
+    open: Shown
+    resolved: Shown
+
+
+@dataclass(frozen=True)
+class PublishedVisits:
+    companions: tuple[PublishedCompanion, ...] = ()
+    obstacles: dict[str, Shown] = field(default_factory=dict)
+    kinds: dict[str, Shown] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Report:
     filter: ReportFilter
@@ -162,18 +278,14 @@ class Report:
     rounds: tuple[RoundStats, ...]
     women_answered: int
     women_business: int
-    obstacles: dict[str, int] = field(default_factory=dict)
-    # The women registered in the period (and filters), followed through:
-    # registered, eligible, enrolled, completed, answered a check-in (ever).
-    cohort: tuple[int, ...] = (0, 0, 0, 0, 0)
-    intake_women: int = 0  # registrations with an income: the intake median's group
-    attendance_women: int = 0  # distinct women whose attendance was marked
-    aid: AidFigures = field(default_factory=lambda: AidFigures({}, {}, {}))
-    visits: VisitFigures = field(default_factory=VisitFigures)
-
-    @property
-    def eligible(self) -> int:
-        return self.by_verdict.get(Verdict.ELIGIBLE, 0)
+    obstacles: dict[str, int]
+    # The women registered in the period (and filters), followed through, as
+    # (stage, women): registered, eligible, enrolled, completed, answered a check-in (ever).
+    funnel: tuple[tuple[str, int], ...]
+    intake_women: int  # registrations with an income: the intake median's group
+    attendance_women: int  # distinct women whose attendance was marked
+    aid: AidFigures
+    visits: VisitFigures
 
     @property
     def attendance_rate(self) -> float | None:
@@ -182,12 +294,6 @@ class Report:
     @property
     def business_share(self) -> float | None:
         return self.women_business / self.women_answered if self.women_answered else None
-
-    @property
-    def funnel(self) -> tuple[tuple[str, int], ...]:
-        """registered -> eligible -> enrolled -> completed -> answered a check-in,
-        for the same women: those registered in the period (and filters)."""
-        return tuple(zip(FUNNEL_STAGES, self.cohort, strict=True))
 
 
 @dataclass(frozen=True)
@@ -234,8 +340,8 @@ class PublishedReport:
     business_share: Share
     obstacles: dict[str, Shown]
     funnel: tuple[tuple[str, Shown], ...]
-    aid: PublishedAid = field(default_factory=lambda: PublishedAid({}, {}, {}))
-    visits: PublishedVisits = field(default_factory=PublishedVisits)
+    aid: PublishedAid
+    visits: PublishedVisits
 
 
 def publish(r: Report, min_group: int) -> PublishedReport:
@@ -289,6 +395,54 @@ def publish(r: Report, min_group: int) -> PublishedReport:
 def _few(n: int, k: int) -> Shown:
     """A count of check-ins from fewer than k women: withheld however many they are."""
     return disclosure.Withheld(k) if n else 0
+
+
+def publish_aid(figures: AidFigures, min_group: int) -> PublishedAid:
+    def shown(cells: dict[str, AidCell]) -> dict[str, ShownCell]:
+        return {
+            key: ShownCell(
+                disclosure.over(c.aids, len(c.women), min_group) or 0,
+                disclosure.over(c.total, len(c.women), min_group) or 0,
+            )
+            for key, c in cells.items()
+        }
+
+    effects = tuple(
+        ShownEffect(
+            e.round_days,
+            e.kind,
+            disclosure.count(e.women, min_group),
+            disclosure.over(e.rose / e.answers if e.answers else None, e.women, min_group),
+            disclosure.over(e.fell / e.answers if e.answers else None, e.women, min_group),
+        )
+        for e in figures.effects
+    )
+    return PublishedAid(
+        shown(figures.by_kind), shown(figures.by_kecamatan), shown(figures.by_month), effects
+    )
+
+
+def _shown(t: Tally, k: int) -> Shown:
+    return 0 if t.n == 0 else disclosure.over(t.n, len(t.women), k) or 0
+
+
+def publish_visits(v: VisitFigures, k: int) -> PublishedVisits:
+    return PublishedVisits(
+        tuple(
+            PublishedCompanion(
+                c.companion_id,
+                c.villages,
+                disclosure.count(c.caseload, k),
+                disclosure.count(c.not_contacted, k),
+                {m: _shown(t, k) for m, t in sorted(c.visits_by_month.items())},
+                _shown(c.open, k),
+                _shown(c.resolved, k),
+            )
+            for c in v.companions
+        ),
+        {o: _shown(t, k) for o, t in v.obstacles.items()},
+        {kind: _shown(t, k) for kind, t in v.kinds.items()},
+    )
 
 
 # ---- filters as SQL conditions ------------------------------------------------------
@@ -385,7 +539,7 @@ async def build_report(db: Database, f: ReportFilter, *, at: datetime | None = N
             rounds=await _rounds(s, f, since),
             **await _business(s, f, since),
             obstacles=await _obstacles(s, f, since),
-            cohort=await _cohort(s, f, since),
+            funnel=await _funnel(s, f, since),
             aid=await aid_figures(s, f, since),
             visits=await visit_figures(s, f, since, today=at.astimezone(WIB).date()),
         )
@@ -437,9 +591,11 @@ async def _registrations(
     }
 
 
-async def _cohort(s: AsyncSession, f: ReportFilter, since: datetime | None) -> tuple[int, ...]:
-    """The funnel: how far the women registered in the period got (one pass
-    over registrants, an indexed EXISTS per stage)."""
+async def _funnel(
+    s: AsyncSession, f: ReportFilter, since: datetime | None
+) -> tuple[tuple[str, int], ...]:
+    """How far the women registered in the period got (one pass over
+    registrants, an indexed EXISTS per stage)."""
 
     def reached(*conds: ColumnElement[bool]) -> Any:
         mine = Enrolment.user_id == Registrant.user_id
@@ -463,7 +619,7 @@ async def _cohort(s: AsyncSession, f: ReportFilter, since: datetime | None) -> t
             ).where(*_registrant_conds(f, since))
         )
     ).one()
-    return tuple(int(v) for v in row)
+    return tuple(zip(FUNNEL_STAGES, (int(v) for v in row), strict=True))
 
 
 async def _enrolments(s: AsyncSession, f: ReportFilter, since: datetime | None) -> dict[str, Any]:
@@ -618,6 +774,179 @@ async def _obstacles(s: AsyncSession, f: ReportFilter, since: datetime | None) -
         )
     ).all()
     return {code: int(n) for code, n in rows}
+
+
+async def aid_figures(s: AsyncSession, f: ReportFilter, since: datetime | None) -> AidFigures:
+    classes = f.classes()
+    conds = []
+    if since is not None:
+        conds.append(Aid.given_on >= since.astimezone(WIB).date())
+    if f.kecamatan:
+        conds.append(Registrant.kecamatan_code == f.kecamatan)
+    if classes is not None:
+        conds.append(
+            exists().where(Enrolment.user_id == Registrant.user_id, Enrolment.class_id.in_(classes))
+        )
+    rows = await s.execute(
+        select(Aid.kind, Registrant.kecamatan_code, Aid.given_on, Aid.registrant_id, Aid.value)
+        .join(Registrant, Registrant.id == Aid.registrant_id)
+        .where(*conds)
+    )
+    by_kind: dict[str, AidCell] = defaultdict(AidCell)
+    by_kec: dict[str, AidCell] = defaultdict(AidCell)
+    by_month: dict[str, AidCell] = defaultdict(AidCell)
+    for kind, kec, given_on, woman, value in rows:
+        for cell in (by_kind[kind], by_kec[kec or ""], by_month[given_on.strftime("%Y-%m")]):
+            cell.aids += 1
+            cell.total += int(value)
+            cell.women.add(woman)
+    return AidFigures(
+        dict(sorted(by_kind.items(), key=lambda kv: -kv[1].total)),
+        dict(sorted(by_kec.items())),
+        dict(sorted(by_month.items())),
+        await _effects(s, f, since),
+    )
+
+
+async def _effects(s: AsyncSession, f: ReportFilter, since: datetime | None) -> tuple[Effect, ...]:
+    """Income change at each check-in round, for women who had aid of a kind
+    before answering against those who had none. A woman with two kinds counts
+    in both; the "none" group is every answer with no aid before it."""
+    conds = [CheckIn.status == CheckInStatus.ANSWERED, CheckIn.income_change.is_not(None)]
+    if since is not None:
+        conds.append(CheckIn.answered_at >= since)
+    if f.kecamatan:
+        conds.append(Registrant.kecamatan_code == f.kecamatan)
+    if (classes := f.classes()) is not None:
+        conds.append(CheckIn.class_id.in_(classes))
+    kind = func.coalesce(Aid.kind, "")
+    rows = await s.execute(
+        select(
+            CheckIn.round_days,
+            kind,
+            func.count(CheckIn.id.distinct()),
+            func.count(CheckIn.user_id.distinct()),
+            func.count(case((CheckIn.income_change == IncomeChange.ROSE, CheckIn.id)).distinct()),
+            func.count(case((CheckIn.income_change == IncomeChange.FELL, CheckIn.id)).distinct()),
+        )
+        .join(Registrant, Registrant.user_id == CheckIn.user_id)
+        .outerjoin(
+            Aid, (Aid.registrant_id == Registrant.id) & (Aid.given_on <= CheckIn.answered_at)
+        )
+        .where(*conds)
+        .group_by(CheckIn.round_days, kind)
+        .order_by(CheckIn.round_days, kind)
+    )
+    return tuple(
+        Effect(int(r), k, int(n), int(w), int(up), int(down)) for r, k, n, w, up, down in rows
+    )
+
+
+async def visit_figures(
+    s: AsyncSession, f: ReportFilter, since: datetime | None, *, today: date
+) -> VisitFigures:
+    areas: dict[int, set[str]] = defaultdict(set)
+    for uid, village in await s.execute(
+        select(CompanionArea.user_id, CompanionArea.village_code)
+        .join(RoleGrant, RoleGrant.user_id == CompanionArea.user_id)
+        .where(RoleGrant.role == Role.COMPANION.value)
+    ):
+        areas[uid].add(village)
+    since_day = since.astimezone(WIB).date() if since is not None else None
+
+    # Her desa is encrypted: read the registrations of the kecamatan concerned once.
+    places = load_places()
+    kecs = {places.get(v).parent_code for vs in areas.values() for v in vs if v in places}
+    if f.kecamatan:
+        kecs &= {f.kecamatan}
+    classes = f.classes()
+    in_class: list[Any] = []  # a woman of the class: she has a place in it (by her account)
+    if classes is not None:
+        in_class.append(
+            Registrant.user_id.in_(select(Enrolment.user_id).where(Enrolment.class_id.in_(classes)))
+        )
+    by_village: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    if kecs:
+        for rid, uid, village in await s.execute(
+            select(Registrant.id, Registrant.user_id, Registrant.village_code).where(
+                Registrant.kecamatan_code.in_(kecs),
+                Registrant.status.not_in(WITHDRAWN),
+                Registrant.full_name.is_not(None),
+                *in_class,
+            )
+        ):
+            by_village[village or ""].append((rid, uid))
+
+    last_visit = {
+        rid: on
+        for rid, on in await s.execute(
+            select(Visit.registrant_id, func.max(Visit.visited_on)).group_by(Visit.registrant_id)
+        )
+    }
+    last_answer = {
+        uid: at
+        for uid, at in await s.execute(
+            select(CheckIn.user_id, func.max(CheckIn.answered_at))
+            .where(CheckIn.answered_at.is_not(None))
+            .group_by(CheckIn.user_id)
+        )
+    }
+    cutoff = today - timedelta(days=NO_CONTACT_DAYS)
+
+    def contacted(rid: int, uid: int | None) -> bool:
+        seen = last_visit.get(rid)
+        answered = last_answer.get(uid) if uid is not None else None
+        days = [d for d in (seen, answered.astimezone(WIB).date() if answered else None) if d]
+        return bool(days) and max(days) >= cutoff
+
+    figures: dict[int, CompanionFigures] = {}
+    for uid, villages in sorted(areas.items()):
+        c = CompanionFigures(uid, tuple(sorted(villages)))
+        women = [w for v in villages for w in by_village.get(v, ())]
+        c.caseload = len(women)
+        c.not_contacted = sum(1 for rid, wuid in women if not contacted(rid, wuid))
+        figures[uid] = c
+
+    # Every visit of the period counts for the obstacles, whoever noted it.
+    visit_conds = list(in_class)
+    if since_day is not None:
+        visit_conds.append(Visit.visited_on >= since_day)
+    if f.kecamatan:
+        visit_conds.append(Registrant.kecamatan_code == f.kecamatan)
+    obstacles: dict[str, Tally] = defaultdict(Tally)
+    kinds: dict[str, Tally] = defaultdict(Tally)
+    for companion, rid, on, seen in await s.execute(
+        select(Visit.companion_id, Visit.registrant_id, Visit.visited_on, Visit.obstacles)
+        .join(Registrant, Registrant.id == Visit.registrant_id)
+        .where(*visit_conds)
+    ):
+        if companion in figures:
+            figures[companion].visits_by_month[on.strftime("%Y-%m")].add(rid)
+        named = [o for o in seen or () if o in VISIT_OBSTACLES]
+        for kind in {VISIT_OBSTACLES[o][1] for o in named}:
+            kinds[kind].add(rid)
+        for o in named:
+            obstacles[o].add(rid)
+
+    if figures:
+        fu_conds = [FollowUp.assigned_to.in_(figures)]
+        if since is not None:
+            fu_conds.append(FollowUp.created_at >= since)
+        stmt = select(FollowUp.assigned_to, FollowUp.resolved_at, CheckIn.user_id).join(
+            CheckIn, CheckIn.id == FollowUp.checkin_id
+        )
+        if classes is not None:
+            fu_conds.append(CheckIn.class_id.in_(classes))
+        if f.kecamatan:
+            stmt = stmt.join(Registrant, Registrant.user_id == CheckIn.user_id)
+            fu_conds.append(Registrant.kecamatan_code == f.kecamatan)
+        for holder, resolved, woman in await s.execute(stmt.where(*fu_conds)):
+            (figures[holder].resolved if resolved is not None else figures[holder].open).add(woman)
+    return VisitFigures(
+        tuple(figures.values()),
+        dict(sorted(obstacles.items(), key=lambda kv: -kv[1].n)),
+        dict(sorted(kinds.items())),
+    )
 
 
 async def class_choices(db: Database, limit: int = 8) -> list[ClassChoice]:
