@@ -31,8 +31,6 @@ EDITS = {
     "given_on": N_("Change the date"),
     "source": N_("Change the source"),
 }
-
-
 AFTER_CLASS = N_("• after the class: {title}")
 NOT_AFTER_CLASS = N_("• not after a class")
 

@@ -79,14 +79,10 @@ async def export_callback(update: Update, context: Context) -> None:
     elif op == "full":
         issued = int(now().timestamp())
         token = export_service.full_data_token(_secret(context), uid, fmt, issued)
+        go = ExportButton("go", fmt, "f", issued, token).encode()
         markup = inline(
             [
-                [
-                    button(
-                        t(N_("Yes, full data")),
-                        ExportButton("go", fmt, "f", issued, token).encode(),
-                    )
-                ],
+                [button(t(N_("Yes, full data")), go)],
                 [button(t(N_("Cancel")), ExportButton("no").encode())],
             ]
         )
@@ -136,14 +132,10 @@ async def send_export(update: Update, context: Context, fmt: str, *, masked: boo
             "{attendance} attendance marks, {checkins} check-ins, {aid} aid records, "
             "{visits} visit notes. Data: {mode}."
         )
-    ).format(**{"aid": "0", "visits": "0", **c}, mode=t(N_("masked")) if masked else t(N_("full")))
+    ).format(**c, mode=t(N_("masked")) if masked else t(N_("full")))
     # protect_content: Telegram will not let it be forwarded or saved from the chat.
     await context.bot.send_document(
-        uid,
-        document=result.data,
-        filename=result.filename,
-        caption=caption,
-        protect_content=True,
+        uid, document=result.data, filename=result.filename, caption=caption, protect_content=True
     )
 
 

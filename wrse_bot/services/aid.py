@@ -98,7 +98,6 @@ async def _begin(s: AsyncSession, row: ActiveForm) -> Status | None:
 async def _finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Notice, ...]:
     reg = await _registrant(s, row.subject)
     assert reg is not None  # the store found her in this transaction
-    repeat = answers.get("reason")
     aid = Aid(
         registrant_id=reg.id,
         kind=answers["kind"],
@@ -107,7 +106,7 @@ async def _finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[N
         given_on=date.fromisoformat(answers["given_on"]),
         source=answers["source"],
         class_id=answers.get("class_id") or None,
-        repeat_reason=repeat,
+        repeat_reason=answers.get("reason"),
         recorded_by=row.user_id,
     )
     s.add(aid)
@@ -123,18 +122,13 @@ async def _finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[N
             kind=OutboxKind.AID,
             dedupe_key=f"aid:{aid.id}",
         )
-    saved = Notice(
-        row.user_id,
-        SAVED,
-        {
-            "kind": kind_label(aid.kind, aid.kind_other),
-            "value": Money(aid.value),
-            "date": Day(aid.given_on),
-            "name": reg.full_name or "-",
-        },
-        lines=(TOLD_HER,) if told else (),
-    )
-    return (saved,)
+    facts = {
+        "kind": kind_label(aid.kind, aid.kind_other),
+        "value": Money(aid.value),
+        "date": Day(aid.given_on),
+        "name": reg.full_name or "-",
+    }
+    return (Notice(row.user_id, SAVED, facts, lines=(TOLD_HER,) if told else ()),)
 
 
 def kind_label(kind: str, other: str | None) -> str | Msg:

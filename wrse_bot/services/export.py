@@ -1,22 +1,15 @@
-"""/ekspor: the programme's data as a spreadsheet for the office.
+"""/ekspor: the programme's data for the office, as an XLSX workbook (openpyxl)
+or CSV files in one ZIP: a sheet per table (SHEETS), plus a summary sheet with
+the /laporan figures of the whole programme, where a figure over too few women
+reads "< 5" (domain/disclosure.py).
 
-An XLSX workbook (openpyxl) with five sheets, registrants, decisions,
-enrolments, attendance and checkins, or the same five tables as CSV files in
-one ZIP; plus a summary sheet (summary.csv) with the /laporan figures of the
-whole programme, where a figure over too few women reads "< 5"
-(domain/disclosure.py).
-
-Personal rows are masked (domain/masking.py: no NIK digits, no address,
-initials, age band, masked phone, income range) unless the coordinator asked
-for full data and confirmed. Every export is audit-logged with who, when and
-what (format, masked or full, row counts), as UU PDP asks for personal data.
-Free text is written as text, never as a formula (``neutralised``).
-
-Rows are read from the database with their encrypted columns still encrypted;
-decrypting, masking and building the file happen in a worker thread
-(``asyncio.to_thread``) so the bot keeps answering others meanwhile.
-Column headers are stable field names (for filters, pivots and scripts);
-times are WIB.
+Personal rows are masked (domain/masking.py) unless the coordinator asked for
+full data and confirmed. Every export is audit-logged with who, when and what
+(format, masked or full, row counts), as UU PDP asks for personal data. Free
+text is written as text, never as a formula (``neutralised``). Rows are read
+with their encrypted columns still encrypted; decrypting, masking and building
+the file happen in a worker thread (``asyncio.to_thread``) so the bot keeps
+answering others meanwhile. Headers are stable field names; times are WIB.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
-"""The coordinators' numbers (/laporan), aggregated in SQL.
-
-Every figure is a GROUP BY / COUNT / SUM(CASE ...) or a window function in
-the database; Python only reads a handful of aggregate rows, so the report
-costs the same whether the programme has 50 women or 50,000.
+"""The coordinators' numbers (/laporan), aggregated in SQL: every figure is a
+GROUP BY / COUNT / SUM(CASE ...) or a window function, so Python reads a handful
+of aggregate rows and the report costs the same for 50 women or 50,000.
 
 What the filters mean:
 - **period** counts what happened in it: registrations by their date,
@@ -12,21 +10,17 @@ What the filters mean:
 - **class or skill**: enrolments, attendance and check-ins of that class (or
   of classes of that skill); registrations of the women enrolled in that
   class, or interested in that skill.
-
-The funnel (registered -> eligible -> enrolled -> completed -> answered a
-check-in) follows one cohort instead: the women whose registrations are
+The funnel follows one cohort instead: the women whose registrations are
 counted, and how far each of them got, whenever that was.
 
 Income is compared in whole Rp100.000 brackets (``income_bracket``), never
 the exact, encrypted figure, so medians are "± Rp100.000".
 
-Issue 11 adds the aid given (by kind, kecamatan and month: count and total
-Rupiah) and the accompaniment: per companion, her caseload, visits per month,
-follow-ups open and resolved and the women of her desa nobody contacted for 30
-days; and the obstacles seen on visits, inside herself or outside. Under a
-class or skill filter only the women with a place in such a class count there.
-A number of aids, visits or follow-ups about fewer than ``min_group`` women is
-withheld like a count: a total over two women would tell what each got.
+Issue 11 adds the aid given (by kind, kecamatan and month: count and total) and
+the accompaniment (per companion: caseload, visits by month, follow-ups, women
+not contacted for 30 days; obstacles seen on visits). A number of aids, visits
+or follow-ups about fewer than ``min_group`` women is withheld like a count: a
+total over two women would tell what each got.
 """
 
 from __future__ import annotations
@@ -296,12 +290,6 @@ class Report:
         return self.women_business / self.women_answered if self.women_answered else None
 
 
-@dataclass(frozen=True)
-class ClassChoice:
-    id: int
-    title: str
-
-
 # ---- what is published ----------------------------------------------------------------
 # Every renderer (the /laporan message, its charts, the exports' summary sheet)
 # reads these, never Report itself: a figure over too few women is Withheld.
@@ -397,23 +385,20 @@ def _few(n: int, k: int) -> Shown:
     return disclosure.Withheld(k) if n else 0
 
 
-def publish_aid(figures: AidFigures, min_group: int) -> PublishedAid:
+def publish_aid(figures: AidFigures, k: int) -> PublishedAid:
     def shown(cells: dict[str, AidCell]) -> dict[str, ShownCell]:
+        over = disclosure.over
         return {
-            key: ShownCell(
-                disclosure.over(c.aids, len(c.women), min_group) or 0,
-                disclosure.over(c.total, len(c.women), min_group) or 0,
-            )
+            key: ShownCell(over(c.aids, len(c.women), k) or 0, over(c.total, len(c.women), k) or 0)
             for key, c in cells.items()
         }
 
+    def share(n: int, e: Effect) -> Share:
+        return disclosure.over(n / e.answers if e.answers else None, e.women, k)
+
     effects = tuple(
         ShownEffect(
-            e.round_days,
-            e.kind,
-            disclosure.count(e.women, min_group),
-            disclosure.over(e.rose / e.answers if e.answers else None, e.women, min_group),
-            disclosure.over(e.fell / e.answers if e.answers else None, e.women, min_group),
+            e.round_days, e.kind, disclosure.count(e.women, k), share(e.rose, e), share(e.fell, e)
         )
         for e in figures.effects
     )
@@ -949,17 +934,11 @@ async def visit_figures(
     )
 
 
-async def class_choices(db: Database, limit: int = 8) -> list[ClassChoice]:
-    """The newest classes, for the class filter's buttons."""
+async def class_choices(db: Database, limit: int = 8) -> list[Any]:
+    """The newest classes (rows with .id and .title), for the class filter's buttons."""
     async with db.sessions() as s:
-        rows = (
-            await s.execute(
-                select(TrainingClass.id, TrainingClass.title)
-                .order_by(TrainingClass.id.desc())
-                .limit(limit)
-            )
-        ).all()
-    return [ClassChoice(id=r.id, title=r.title) for r in rows]
+        stmt = select(TrainingClass.id, TrainingClass.title).order_by(TrainingClass.id.desc())
+        return list((await s.execute(stmt.limit(limit))).all())
 
 
 async def class_title(db: Database, class_id: int) -> str | None:
