@@ -114,9 +114,8 @@ def obstacles_data(report: PublishedReport, t: Translator) -> tuple[list[str], l
 
 
 def funnel_data(report: PublishedReport, t: Translator) -> tuple[list[str], list[Shown]]:
-    stages = report.funnel
-    labels = [t(FUNNEL_LABELS[key]).replace(" ", "\n", 1) for key, _ in stages]
-    return labels, [n for _, n in stages]
+    labels = [t(FUNNEL_LABELS[key]).replace(" ", "\n", 1) for key, _ in report.funnel]
+    return labels, [n for _, n in report.funnel]
 
 
 def _figure(height_px: int = 1080) -> Figure:

@@ -109,10 +109,8 @@ class ReportFilter:
 
     def since(self, at: datetime) -> datetime | None:
         """Start of the period (aware), or None for all time. "This year" is the WIB year."""
-        if self.period == "30":
-            return at - timedelta(days=30)
-        if self.period == "90":
-            return at - timedelta(days=90)
+        if self.period in ("30", "90"):
+            return at - timedelta(days=int(self.period))
         if self.period == "y":
             local = at.astimezone(WIB)
             return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -677,12 +675,8 @@ async def _rounds(
         )
     }
     # Medians of the same women before (intake, w=0) and after (this round, w=1).
-    paired = (
-        *conds,
-        answered,
-        CheckIn.income_bracket.is_not(None),
-        Registrant.income_bracket.is_not(None),
-    )
+    incomes = (CheckIn.income_bracket.is_not(None), Registrant.income_bracket.is_not(None))
+    paired = (*conds, answered, *incomes)
     women_paired = {
         days: int(n)
         for days, n in await s.execute(
@@ -837,7 +831,6 @@ async def visit_figures(
         .where(RoleGrant.role == Role.COMPANION.value)
     ):
         areas[uid].add(village)
-    since_day = since.astimezone(WIB).date() if since is not None else None
 
     # Her desa is encrypted: read the registrations of the kecamatan concerned once.
     places = load_places()
@@ -847,9 +840,8 @@ async def visit_figures(
     classes = f.classes()
     in_class: list[Any] = []  # a woman of the class: she has a place in it (by her account)
     if classes is not None:
-        in_class.append(
-            Registrant.user_id.in_(select(Enrolment.user_id).where(Enrolment.class_id.in_(classes)))
-        )
+        placed = select(Enrolment.user_id).where(Enrolment.class_id.in_(classes))
+        in_class.append(Registrant.user_id.in_(placed))
     by_village: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
     if kecs:
         for rid, uid, village in await s.execute(
@@ -894,8 +886,8 @@ async def visit_figures(
 
     # Every visit of the period counts for the obstacles, whoever noted it.
     visit_conds = list(in_class)
-    if since_day is not None:
-        visit_conds.append(Visit.visited_on >= since_day)
+    if since is not None:
+        visit_conds.append(Visit.visited_on >= since.astimezone(WIB).date())
     if f.kecamatan:
         visit_conds.append(Registrant.kecamatan_code == f.kecamatan)
     obstacles: dict[str, Tally] = defaultdict(Tally)
