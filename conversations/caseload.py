@@ -1,7 +1,11 @@
 """/dampingan: a companion's caseload, the women of her desa (issue 11), paged,
 with a filter for those who need a visit. Companions only, checked on the
 server for the command and every page button; the service reads only her
-desa and audit-logs every woman shown."""
+desa and audit-logs every woman shown.
+
+/kunjungan <number>, or "Catat kunjungan" on /dampingan: her note after a home
+visit, the visit form (wrse_bot/forms/visit.py) on the one engine service about
+the woman's registration; this module draws its review."""
 
 from __future__ import annotations
 
@@ -17,11 +21,13 @@ from conversations.my_data import VERDICTS
 from wrse_bot.buttons import CaseloadPage, EnrolFor, OpenForm
 from wrse_bot.domain.obstacles import INCOME_CHANGES
 from wrse_bot.domain.visits import VISIT_REASONS
+from wrse_bot.forms.engine import FormState
 from wrse_bot.forms.visit import VISIT
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.caseload import ALL, NEEDS_VISIT, PAGE, VIEWS, Case, Caseload, caseload
 from wrse_bot.services.checkin_via import VIA
 from wrse_bot.services.roles import COMPANIONS
+from wrse_bot.services.visits import facts_for_review
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
@@ -36,6 +42,21 @@ ONLY_VISIT = N_("Showing only those who need a visit.")
 NOBODY = N_("No woman of your desa is registered yet.")
 NOBODY_NEEDS = N_("Nobody needs a visit now.")
 PAGE_OF = N_("Page {page} of {pages}.")
+VISIT_USAGE = N_(
+    "Type /kunjungan and her number, for example: /kunjungan 12. "
+    "The numbers are in /dampingan, where you can also tap her name."
+)
+NOT_HERS = N_("Number {number} is not a woman of your desa.")
+VISIT_REVIEW = N_(
+    "<b>Visit to {name}</b>, {date}\n• Talked about: {talked}\n• Obstacles: {obstacles}\n"
+    "• Next step: {next_step}, by {next_on}\n\nTap Save, or change one answer."
+)
+VISIT_EDITS = {
+    "visited_on": N_("Change the date"),
+    "talked": N_("Change the talk"),
+    "obstacles": N_("Change the obstacles"),
+    "next_step": N_("Change the next step"),
+}
 
 
 def _case(n: int, c: Case, t: Translator) -> list[str]:
@@ -141,10 +162,29 @@ async def on_page(update: Update, context: Context) -> None:
     await edit_html(update, caseload_text(load, t), caseload_keyboard(load, t))
 
 
+def visit_review(state: FormState, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    facts = facts_for_review(state.answers)
+    seen = ", ".join(t.render(m.msgid) for m in facts.pop("obstacles")) or t(N_("none seen"))
+    text = t.render(VISIT_REVIEW, {**forms.escaped(facts), "obstacles": forms.escape(seen)})
+    return text, forms.review_keyboard(t, VISIT_EDITS)
+
+
+VISIT_SCREEN = forms.Screen(
+    title=N_("the visit note"), review=visit_review, closed=N_("She is not a woman of your desa.")
+)
+
+
+@requires(COMPANIONS)
+async def record_visit(update: Update, context: Context) -> None:
+    await forms.open_by_number(update, context, VISIT.name, usage=VISIT_USAGE, unknown=NOT_HERS)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
     app.add_handlers(
         [
-            CommandHandler("dampingan", show, filters=filters.ChatType.PRIVATE),
+            CommandHandler("dampingan", show, filters=private),
             CallbackQueryHandler(on_page, pattern=CaseloadPage.pattern()),
+            CommandHandler("kunjungan", record_visit, filters=private),
         ]
     )
