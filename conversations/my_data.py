@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -19,7 +20,7 @@ from wrse_bot.domain.text import Day, Money
 from wrse_bot.forms.intake import MORE
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.intake import standing
-from wrse_bot.services.my_data import MyData
+from wrse_bot.services.my_data import Person
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.keyboards import button, inline, replace_text
 
@@ -30,8 +31,37 @@ VERDICTS = {
 }
 
 
-def my_data_text(d: MyData, t: Translator) -> str:
-    places = load_places()
+Row = tuple[str, str]
+
+
+def person_rows(
+    p: Person, t: Translator, *, after_birth: Iterable[Row] = (), after_place: Iterable[Row] = ()
+) -> list[Row]:
+    """Her registration's rows, as she and an officer see them."""
+    return [
+        (N_("Name"), p.full_name),
+        (N_("NIK"), p.nik),
+        (N_("Birth date"), t.date(p.birth_date) if p.birth_date else "-"),
+        *after_birth,
+        (N_("Kecamatan"), place(p.kecamatan_code)),
+        (N_("Desa/kelurahan"), place(p.village_code)),
+        *after_place,
+        (N_("Marital status"), t(MARITAL_LABELS.get(p.marital_status or "", "-"))),
+        (N_("Main earner"), t(N_("Yes")) if p.main_earner else t(N_("No"))),
+        (N_("Dependents"), str(p.dependents if p.dependents is not None else "-")),
+        (N_("Household income"), t(N_("{amount} per month")).format(amount=t.money(p.income))),
+    ]
+
+
+def place(code: str | None) -> str:
+    return load_places().name(code, code or "-")
+
+
+def rows_html(rows: Iterable[Row], t: Translator) -> list[str]:
+    return [f"• {t(label)}: <b>{html.escape(str(value))}</b>" for label, value in rows]
+
+
+def my_data_text(d: Person, t: Translator) -> str:
     esc = html.escape
     occupation = t(OCCUPATIONS.get(d.occupation or "", "-"))
     if d.occupation_other:
@@ -45,52 +75,33 @@ def my_data_text(d: MyData, t: Translator) -> str:
     else:
         status = "-"
     rows = [
-        (N_("Name"), d.full_name),
-        (N_("NIK"), d.nik_masked),
-        (N_("Birth date"), t.date(d.birth_date) if d.birth_date else "-"),
-        (N_("Kecamatan"), places.get(d.kecamatan_code).name if d.kecamatan_code else "-"),
-        (N_("Desa/kelurahan"), places.get(d.village_code).name if d.village_code else "-"),
-        (N_("Address"), d.address or "-"),
-        (N_("Marital status"), t(MARITAL_LABELS.get(d.marital_status or "", "-"))),
-        (N_("Main earner"), t(N_("Yes")) if d.main_earner else t(N_("No"))),
-        (N_("Dependents"), str(d.dependents)),
-        (N_("Household income"), t(N_("{amount} per month")).format(amount=t.money(d.income))),
+        *person_rows(d, t, after_place=[(N_("Address"), d.address or "-")]),
         (N_("Schooling"), t(EDUCATION.get(d.education or "", "-"))),
         (N_("Work"), occupation),
         (N_("Class interests"), ", ".join(t(SKILLS[s]) for s in d.interests if s in SKILLS)),
-        (
-            N_("Phone"),
-            d.phone_masked if d.phone_masked != "-" else contact_text(None, d.contact_by, t),
-        ),
+        (N_("Phone"), d.phone if d.phone != "-" else contact_text(None, d.contact_by, t)),
         *(
             (q.label, t.render("{v}", {"v": q.shown(d.more)}))
             for q in MORE
             if d.more.get(q.answer_key) is not None
         ),
         (N_("Status"), status),
-        (N_("Registration number"), str(d.number)),
+        (N_("Registration number"), str(d.registrant_id)),
     ]
-    lines = [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
     reasons = [f"{MARKS[r.outcome]} {esc(render_line(r, t))}" for r in d.reasons]
-    aid = [
-        "• "
-        + esc(
-            t.render(
-                AID_LINE,
-                {
-                    "kind": a.kind,
-                    "value": Money(a.value),
-                    "date": Day(a.given_on),
-                    "source": a.source,
-                },
-            )
-        )
-        for a in d.aid
-    ]
+    aid = []
+    for a in d.aid:
+        said = {
+            "kind": a.kind,
+            "value": Money(a.value),
+            "date": Day(a.given_on),
+            "source": a.source,
+        }
+        aid.append(f"• {esc(t.render(AID_LINE, said))}")
     return "\n".join(
         [
             t(N_("<b>Your data</b>")),
-            *lines,
+            *rows_html(rows, t),
             *(["", *reasons] if reasons else []),
             *(["", t(N_("<b>Business aid recorded for you</b>")), *aid] if aid else []),
         ]
@@ -130,6 +141,12 @@ async def show(update: Update, context: Context) -> None:
     )
 
 
+DELETE_ASK = N_(
+    "Delete all your data? This also withdraws your consent. Your registration and "
+    "your answers will be erased and cannot be restored."
+)
+
+
 async def ask_delete(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
@@ -140,12 +157,7 @@ async def ask_delete(update: Update, context: Context) -> None:
             reply_markup=main_menu(t, has_draft=False),
         )
         return
-    text = t(
-        N_(
-            "Delete all your data? This also withdraws your consent. Your registration and "
-            "your answers will be erased and cannot be restored."
-        )
-    )
+    text = t(DELETE_ASK)
     markup = inline(
         [
             [button(t(N_("Yes, delete my data")), MyDataButton("del_yes").encode())],
@@ -160,20 +172,14 @@ async def on_callback(update: Update, context: Context) -> None:
     assert query is not None
     t = tr(context)
     uid = user_id(update)
-    runtime = context.runtime
     tap = MyDataButton.decode(query.data)
     action = tap.op if tap is not None else ""
-    if action == "view":
+    screens = {"view": show, "edit": intake.edit, "del": ask_delete}
+    if action in screens:
         await query.answer()
-        await show(update, context)
-    elif action == "edit":
-        await query.answer()
-        await intake.edit(update, context)
-    elif action == "del":
-        await query.answer()
-        await ask_delete(update, context)
+        await screens[action](update, context)
     elif action == "del_yes":
-        deleted = await runtime.my_data.delete(uid, update.update_id)
+        deleted = await context.runtime.my_data.delete(uid, update.update_id)
         await query.answer()
         done = N_(
             "Your data has been deleted and your consent withdrawn. Thank you for "

@@ -14,24 +14,18 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import stale_button, tapped, tr, user_id
+from conversations.common import edit_html, send_html, stale_button, tapped, tr, user_id
 from conversations.intake import CONTACT_LABELS, MARKS, render_line
+from conversations.my_data import person_rows, rows_html
 from wrse_bot.buttons import VerifyTap
-from wrse_bot.domain.catalog import MARITAL_LABELS
-from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import FlagKind
 from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.forms import FormView
 from wrse_bot.services.help_requests import step_question
+from wrse_bot.services.my_data import Person
 from wrse_bot.services.roles import STAFF
-from wrse_bot.services.verification import (
-    PRESET_REASONS,
-    Card,
-    DecisionResult,
-    Person,
-    preset_reason,
-)
+from wrse_bot.services.verification import PRESET_REASONS, Card, DecisionResult, preset_reason
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
@@ -50,42 +44,20 @@ SEX_LABELS = {"F": N_("Woman"), "M": N_("Man")}
 # ---- rendering ----------------------------------------------------------------
 
 
-def _place(code: str | None) -> str:
-    if not code:
-        return "-"
-    try:
-        return load_places().get(code).name
-    except KeyError:
-        return code
-
-
 def person_lines(p: Person, t: Translator, *, mismatch: bool) -> list[str]:
-    esc = html.escape
-    born = t.date(p.birth_date) if p.birth_date else "-"
-    rows = [
-        (N_("Name"), p.full_name),
-        (N_("NIK"), p.nik),
-        (N_("Birth date"), born),
-    ]
+    nik_rows = []
     if mismatch or (p.nik_birth_date and p.nik_birth_date != p.birth_date):
         nik_born = t.date(p.nik_birth_date) if p.nik_birth_date else "-"
-        rows.append((N_("Birth date by the NIK"), nik_born))
+        nik_rows.append((N_("Birth date by the NIK"), nik_born))
     if mismatch or (p.nik_sex and p.sex and p.nik_sex != p.sex):
-        rows.append((N_("Sex by the NIK"), t(SEX_LABELS.get(p.nik_sex or "", "-"))))
-    rows += [
-        (N_("Kecamatan"), _place(p.kecamatan_code)),
-        (N_("Desa/kelurahan"), _place(p.village_code)),
-        (N_("Marital status"), t(MARITAL_LABELS.get(p.marital_status or "", "-"))),
-        (N_("Main earner"), t(N_("Yes")) if p.main_earner else t(N_("No"))),
-        (N_("Dependents"), str(p.dependents if p.dependents is not None else "-")),
-        (N_("Household income"), t(N_("{amount} per month")).format(amount=t.money(p.income))),
-    ]
+        nik_rows.append((N_("Sex by the NIK"), t(SEX_LABELS.get(p.nik_sex or "", "-"))))
+    rows = person_rows(p, t, after_birth=nik_rows)
     if p.phone is not None:  # only for those who call women (services.roles.CALLERS)
         rows.append((N_("Phone"), p.phone))
     elif p.contact_by in CONTACT_LABELS:  # no number to hide: say how to reach her
         rows.append((N_("Phone"), t(CONTACT_LABELS[p.contact_by])))
     rows.append((N_("Registered on"), t.date(p.registered_at.astimezone(t.tz).date())))
-    return [f"• {t(label)}: <b>{esc(str(value))}</b>" for label, value in rows]
+    return rows_html(rows, t)
 
 
 def card_text(card: Card, t: Translator) -> str:
@@ -111,26 +83,23 @@ def card_text(card: Card, t: Translator) -> str:
     if card.holder is not None:
         lines += ["", t(N_("<b>Already registered with this NIK:</b>"))]
         lines += person_lines(card.holder, t, mismatch=False)
-    if card.reasons:
+    if card.person is not None and card.person.reasons:
         lines += ["", t(N_("<b>Check result:</b>"))]
-        lines += [f"{MARKS[r.outcome]} {esc(render_line(r, t))}" for r in card.reasons]
+        lines += [f"{MARKS[r.outcome]} {esc(render_line(r, t))}" for r in card.person.reasons]
     return "\n".join(lines)
 
 
 def card_keyboard(card: Card, t: Translator) -> object:
     fid = card.flag_id
-    rows = []
     if card.kind == FlagKind.HELP_REQUESTED:
-        rows.append([button("✅ " + t(N_("Already contacted")), VerifyTap("ok", fid).encode())])
+        first = [("✅ ", N_("Already contacted"), "ok")]
     else:
-        first = []
-        if card.can_approve:
-            first.append(button("✅ " + t(N_("Approve")), VerifyTap("ap", fid).encode()))
-        if card.can_reject:
-            first.append(button("❌ " + t(N_("Reject")), VerifyTap("rj", fid).encode()))
-        rows.append(first)
-    rows.append([button("⏭ " + t(N_("Skip")), VerifyTap("sk", fid).encode())])
-    return inline(rows)
+        first = [("✅ ", N_("Approve"), "ap")] if card.can_approve else []
+        first += [("❌ ", N_("Reject"), "rj")] if card.can_reject else []
+    rows = [first, [("⏭ ", N_("Skip"), "sk")]]
+    return inline(
+        [[button(m + t(label), VerifyTap(op, fid).encode()) for m, label, op in r] for r in rows]
+    )
 
 
 def reasons_keyboard(fid: int, t: Translator) -> object:
@@ -175,24 +144,18 @@ async def _send_card(
             if "not modified" in exc.message:
                 return
     # Her personal data: Telegram forbids forwarding and saving the card.
-    await context.bot.send_message(
-        uid,
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,  # type: ignore[arg-type]
-        protect_content=True,
-    )
+    await send_html(context, uid, text, markup, personal=True)
 
 
-async def _close(query_message: Message | None, text: str) -> None:
+async def _next_card(context: Context, uid: int) -> None:
+    await _send_card(context, uid, await context.runtime.verification.card(uid))
+
+
+async def _close(update: Update, text: str) -> None:
     """The decided card keeps its outcome and loses its buttons."""
-    if query_message is None:
-        return
-    try:
-        await query_message.edit_text(text, parse_mode=ParseMode.HTML)
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
+    assert update.callback_query is not None
+    if isinstance(update.callback_query.message, Message):
+        await edit_html(update, text)
 
 
 # ---- handlers -----------------------------------------------------------------
@@ -200,8 +163,7 @@ async def _close(query_message: Message | None, text: str) -> None:
 
 @requires(STAFF)
 async def verify_command(update: Update, context: Context) -> None:
-    uid = user_id(update)
-    await _send_card(context, uid, await context.runtime.verification.card(uid))
+    await _next_card(context, user_id(update))
 
 
 @requires(STAFF)
@@ -219,17 +181,14 @@ async def verify_callback(update: Update, context: Context) -> None:
 
     if action in ("sh", "sk"):
         await query.answer()
-        card = (
-            await svc.card(uid, flag_id=fid)
-            if action == "sh"
-            else await svc.card(uid, after_id=fid)
-        )
+        where = {"flag_id": fid} if action == "sh" else {"after_id": fid}
+        card = await svc.card(uid, **where)
         if card is None and action == "sh":
             card = await svc.card(uid)  # decided meanwhile: the next one
         await _send_card(context, uid, card, edit=message)
         return
     if action in ("rj", "rw") and not await svc.is_open(fid):
-        await _already(update, context, message)
+        await _already(update, context)
         return
     if action == "rj":
         await query.answer()
@@ -253,25 +212,23 @@ async def verify_callback(update: Update, context: Context) -> None:
     if result.status == "duplicate_update":
         await query.answer()
     elif result.status == "already":
-        await _already(update, context, message)
+        await _already(update, context)
     elif result.status == "not_allowed":
         await stale_button(update, context)
     else:
         await query.answer()
-        await _close(message, outcome_text(result, t))
-        await _send_card(context, uid, await svc.card(uid))
+        await _close(update, outcome_text(result, t))
+        await _next_card(context, uid)
 
 
-async def _already(update: Update, context: Context, message: Message | None) -> None:
-    t = tr(context)
+ALREADY = N_("Already decided by another officer.")
+
+
+async def _already(update: Update, context: Context) -> None:
     assert update.callback_query is not None
-    await update.callback_query.answer(
-        t(N_("Already decided by another officer.")), show_alert=True
-    )
-    await _close(message, t(N_("Already decided by another officer.")))
-    await _send_card(
-        context, user_id(update), await context.runtime.verification.card(user_id(update))
-    )
+    await update.callback_query.answer(tr(context)(ALREADY), show_alert=True)
+    await _close(update, tr(context)(ALREADY))
+    await _next_card(context, user_id(update))
 
 
 async def _decided(
@@ -282,11 +239,10 @@ async def _decided(
     (result,) = view.notices
     assert isinstance(result, DecisionResult)
     if result.status == "done":
-        text = outcome_text(result, t)
-        await context.bot.send_message(uid, text, parse_mode=ParseMode.HTML, protect_content=True)
+        await send_html(context, uid, outcome_text(result, t), personal=True)
     else:
-        await context.bot.send_message(uid, t(N_("Already decided by another officer.")))
-    await _send_card(context, uid, await context.runtime.verification.card(uid))
+        await context.bot.send_message(uid, t(ALREADY))
+    await _next_card(context, uid)
 
 
 SCREEN = forms.Screen(

@@ -62,7 +62,7 @@ def _applicant(a: dict[str, Any]) -> Applicant:
     )
 
 
-def _serialise(results: tuple[RuleResult, ...]) -> list[dict[str, Any]]:
+def serialise(results: tuple[RuleResult, ...]) -> list[dict[str, Any]]:
     def param(value: Any) -> Any:
         if isinstance(value, Money):
             return {"money": value.rupiah}
@@ -166,24 +166,27 @@ async def submit_registration(
     mismatch = bool(a.get("dob_mismatch") or a.get("sex_mismatch"))
     reg.nik_mismatch = mismatch
 
-    duplicate = holder is not None and holder.id != reg.id
     today = today_wib()
     result = assess(_applicant(a), on=today, thresholds=settings.thresholds)
     verdict = result.verdict
-    lines = [RuleLine(r.outcome, r.message, dict(r.params)) for r in result.results]
-    if duplicate:
+    flags: list[tuple[FlagKind, str | None]] = []
+    if holder is not None:
         # One NIK, one person: never overwrite, never silently duplicate; staff
         # settle it. What she reads must not tell whether this NIK is already
         # registered (issue 9: no oracle), so she gets the reply of any record an
         # officer checks: her own answers' verdict, "eligible" held for review.
-        assert holder is not None
         reg.duplicate_of_id = holder.id
         reg.status = RegistrantStatus.DUPLICATE_REVIEW
         if verdict == Verdict.ELIGIBLE:
             verdict = Verdict.NEEDS_REVIEW
+        flags.append((FlagKind.DUPLICATE_NIK, f"same NIK as registrant #{holder.id}"))
     else:
         reg.duplicate_of_id = None
         reg.status = RegistrantStatus.ACTIVE
+        if verdict == Verdict.NEEDS_REVIEW:
+            flags.append((FlagKind.NEEDS_REVIEW, None))
+        if mismatch:
+            flags.append((FlagKind.NIK_MISMATCH, "birth date or sex differs from the NIK"))
     reg.verdict = verdict.value
     await s.flush()
     s.add(
@@ -191,37 +194,16 @@ async def submit_registration(
             registrant_id=reg.id,
             verdict=verdict.value,
             ruleset_version=result.ruleset_version,
-            results=_serialise(result.results),
+            results=serialise(result.results),
             assessed_on=today,
         )
     )
-    if duplicate:
-        assert holder is not None
-        s.add(
-            StaffFlag(
-                kind=FlagKind.DUPLICATE_NIK,
-                user_id=user_id,
-                registrant_id=reg.id,
-                detail=f"same NIK as registrant #{holder.id}",
-            )
-        )
-    elif verdict == Verdict.NEEDS_REVIEW:
-        s.add(StaffFlag(kind=FlagKind.NEEDS_REVIEW, user_id=user_id, registrant_id=reg.id))
-    if mismatch and not duplicate:
-        s.add(
-            StaffFlag(
-                kind=FlagKind.NIK_MISMATCH,
-                user_id=user_id,
-                registrant_id=reg.id,
-                detail="birth date or sex differs from the NIK",
-            )
-        )
-    return SubmitResult(
-        verdict=verdict,
-        lines=tuple(lines),
-        duplicate=duplicate,
-        updated=updated,
+    s.add_all(
+        StaffFlag(kind=kind, user_id=user_id, registrant_id=reg.id, detail=detail)
+        for kind, detail in flags
     )
+    lines = tuple(RuleLine(r.outcome, r.message, dict(r.params)) for r in result.results)
+    return SubmitResult(verdict, lines, duplicate=holder is not None, updated=updated)
 
 
 def income_bracket(rupiah: int) -> int:

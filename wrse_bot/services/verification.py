@@ -25,9 +25,9 @@ personal data is logged (UU PDP).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,8 +36,7 @@ from wrse_bot.clock import now, today_wib
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, Assessment, Registrant, StaffFlag
-from wrse_bot.domain.eligibility import Outcome, Verdict
-from wrse_bot.domain.nik import NikError, mask_nik, parse_nik
+from wrse_bot.domain.eligibility import Outcome, RuleResult, Verdict
 from wrse_bot.domain.people import display_phone
 from wrse_bot.domain.statuses import FlagKind, OutboxKind, RegistrantStatus
 from wrse_bot.domain.text import N_
@@ -45,8 +44,9 @@ from wrse_bot.forms.model import Answers
 from wrse_bot.forms.verification import REASON_FORM, VERIFY_REASON
 from wrse_bot.i18n import translator
 from wrse_bot.services.forms import FormSpec
+from wrse_bot.services.my_data import Person, latest_reasons, person
 from wrse_bot.services.outbox import enqueue
-from wrse_bot.services.registration import RuleLine, rule_lines
+from wrse_bot.services.registration import RuleLine, serialise
 from wrse_bot.services.roles import STAFF, audit, role_of, sees_phone
 from wrse_bot.services.updates import claim_update
 from wrse_bot.services.users import language_of
@@ -72,33 +72,6 @@ Decision = Literal["approve", "reject", "contacted"]
 
 
 @dataclass(frozen=True)
-class Person:
-    """A registration as an officer sees it: the NIK masked (the last four
-    digits tell two records apart), income, and the phone only for those who
-    call women (None otherwise)."""
-
-    registrant_id: int
-    user_id: int | None
-    full_name: str
-    nik: str
-    sex: str | None  # as she answered
-    nik_sex: str | None  # as the NIK's digits say
-    birth_date: date | None
-    nik_birth_date: date | None
-    kecamatan_code: str | None
-    village_code: str | None
-    marital_status: str | None
-    main_earner: bool | None
-    dependents: int | None
-    income: int
-    phone: str | None
-    status: str
-    verdict: str | None
-    registered_at: datetime
-    contact_by: str | None = None  # "telegram" / "no_phone": she gave no number
-
-
-@dataclass(frozen=True)
 class Card:
     flag_id: int
     kind: str
@@ -107,9 +80,8 @@ class Card:
     user_id: int | None
     queue_size: int
     other_kinds: tuple[str, ...] = ()
-    person: Person | None = None
+    person: Person | None = None  # with her latest check's result
     holder: Person | None = None  # duplicate_nik: who already holds the NIK
-    reasons: tuple[RuleLine, ...] = ()
 
     @property
     def can_approve(self) -> bool:
@@ -131,21 +103,14 @@ DecisionStatus = Literal[
 @dataclass(frozen=True)
 class DecisionResult:
     status: DecisionStatus
-    flag_id: int | None = None
     decision: Decision | None = None
     name: str | None = None
     reason: RuleLine | None = None
-    notified: bool = False
 
 
-@dataclass(frozen=True)
-class Reason:
-    message: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-def preset_reason(index: int) -> Reason | None:
-    return Reason(PRESET_REASONS[index]) if 0 <= index < len(PRESET_REASONS) else None
+def preset_reason(index: int) -> RuleLine | None:
+    found = 0 <= index < len(PRESET_REASONS)
+    return RuleLine(Outcome.NOT_MET, PRESET_REASONS[index]) if found else None
 
 
 class VerificationService:
@@ -162,54 +127,44 @@ class VerificationService:
         an audit row for looking at her data. The phone is on it only for
         those who call women (``roles.CALLERS``), decided here, not by the caller."""
         show_phone = sees_phone(await role_of(self.db, self.settings, actor_id))
+
+        def shown(reg: Registrant, reasons: tuple[RuleLine, ...] = ()) -> Person:
+            phone = display_phone(reg.phone) if show_phone and reg.phone else None
+            return person(reg, phone=phone, reasons=reasons)
+
         async with self.db.transaction() as s:
-            open_flags = select(StaffFlag).where(
-                StaffFlag.resolved_at.is_(None), StaffFlag.kind.in_(QUEUE_KINDS)
-            )
+            open_flags = (StaffFlag.resolved_at.is_(None), StaffFlag.kind.in_(QUEUE_KINDS))
+            found = select(StaffFlag).where(*open_flags)
             if flag_id is not None:
-                flag = await s.scalar(open_flags.where(StaffFlag.id == flag_id))
-            else:
-                # Ids grow with time: ordering by id is oldest first.
-                flag = await s.scalar(
-                    open_flags.where(StaffFlag.id > (after_id or 0)).order_by(StaffFlag.id).limit(1)
-                )
+                flag = await s.scalar(found.where(StaffFlag.id == flag_id))
+            else:  # ids grow with time: ordering by id is oldest first
+                after = found.where(StaffFlag.id > (after_id or 0))
+                flag = await s.scalar(after.order_by(StaffFlag.id).limit(1))
             if flag is None:
                 return None
-            size = await s.scalar(
-                select(func.count())
-                .select_from(StaffFlag)
-                .where(StaffFlag.resolved_at.is_(None), StaffFlag.kind.in_(QUEUE_KINDS))
-            )
-            reg = await self._registrant_of(s, flag)
-            person = _person(reg, show_phone=show_phone) if reg is not None else None
-            holder = None
-            reasons: tuple[RuleLine, ...] = ()
-            others: tuple[str, ...] = ()
+            size = await s.scalar(select(func.count()).select_from(StaffFlag).where(*open_flags))
+            card = Card(flag.id, flag.kind, flag.created_at, flag.detail, flag.user_id, size or 0)
+            reg = await _registrant_of(s, flag)
             if reg is not None:
+                held = None
                 if flag.kind == FlagKind.DUPLICATE_NIK and reg.duplicate_of_id is not None:
                     held = await s.get(Registrant, reg.duplicate_of_id)
-                    erased = held is None or held.status == RegistrantStatus.DELETED
-                    holder = None if erased else _person(held, show_phone=show_phone)  # type: ignore[arg-type]
-                latest = await s.scalar(
-                    select(Assessment)
-                    .where(Assessment.registrant_id == reg.id)
-                    .order_by(Assessment.id.desc())
-                    .limit(1)
+                others = await s.scalars(
+                    select(StaffFlag.kind).where(
+                        StaffFlag.registrant_id == reg.id,
+                        StaffFlag.resolved_at.is_(None),
+                        StaffFlag.id != flag.id,
+                    )
                 )
-                reasons = rule_lines(latest.results) if latest is not None else ()
-                others = tuple(
-                    (
-                        await s.scalars(
-                            select(StaffFlag.kind).where(
-                                StaffFlag.registrant_id == reg.id,
-                                StaffFlag.resolved_at.is_(None),
-                                StaffFlag.id != flag.id,
-                            )
-                        )
-                    ).all()
+                erased = held is None or held.status == RegistrantStatus.DELETED
+                card = replace(
+                    card,
+                    other_kinds=tuple(sorted(set(others))),
+                    person=shown(reg, await latest_reasons(s, reg.id)),
+                    holder=None if erased else shown(held),  # type: ignore[arg-type]
                 )
-                if holder is not None:
-                    audit(s, actor_id, "view_registration", registrant_id=holder.registrant_id)
+                if card.holder is not None:
+                    audit(s, actor_id, "view_registration", registrant_id=card.holder.registrant_id)
             audit(
                 s,
                 actor_id,
@@ -217,27 +172,7 @@ class VerificationService:
                 registrant_id=reg.id if reg is not None else None,
                 detail=f"flag {flag.id} {flag.kind}",
             )
-            return Card(
-                flag_id=flag.id,
-                kind=flag.kind,
-                created_at=flag.created_at,
-                detail=flag.detail,
-                user_id=flag.user_id,
-                queue_size=int(size or 0),
-                other_kinds=tuple(sorted(set(others))),
-                person=person,
-                holder=holder,
-                reasons=reasons,
-            )
-
-    async def _registrant_of(self, s: AsyncSession, flag: StaffFlag) -> Registrant | None:
-        if flag.registrant_id is not None:
-            reg = await s.get(Registrant, flag.registrant_id)
-        elif flag.user_id is not None:  # help requests come from the form, maybe unfinished
-            reg = await s.scalar(select(Registrant).where(Registrant.user_id == flag.user_id))
-        else:
-            reg = None
-        return reg if reg is not None and reg.status != RegistrantStatus.DELETED else None
+            return card
 
     async def is_open(self, flag_id: int) -> bool:
         async with self.db.sessions() as s:
@@ -254,11 +189,11 @@ class VerificationService:
         flag_id: int,
         decision: Decision,
         update_id: int | None,
-        reason: Reason | None = None,
+        reason: RuleLine | None = None,
     ) -> DecisionResult:
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
-                return DecisionResult("duplicate_update", flag_id)
+                return DecisionResult("duplicate_update")
             result = await self._decide(s, actor_id, flag_id, decision, reason)
             if result.status == "done":  # decided by a tap: a reason she began is moot
                 await s.execute(
@@ -274,19 +209,19 @@ class VerificationService:
         actor_id: int,
         flag_id: int,
         decision: Decision,
-        reason: Reason | None,
+        reason: RuleLine | None,
     ) -> DecisionResult:
         flag = await s.get(StaffFlag, flag_id)
         if flag is None or flag.kind not in QUEUE_KINDS:
-            return DecisionResult("already", flag_id)
-        reg = await self._registrant_of(s, flag)
+            return DecisionResult("already")
+        reg = await _registrant_of(s, flag)
         allowed = {
             "approve": flag.kind in APPROVABLE and reg is not None,
             "reject": flag.kind in REGISTRATION_KINDS and reg is not None and reason is not None,
             "contacted": flag.kind == FlagKind.HELP_REQUESTED,
         }[decision]
         if flag.resolved_at is None and not allowed:
-            return DecisionResult("not_allowed", flag_id)
+            return DecisionResult("not_allowed")
         at = now()
         # The claim: whoever resolves the flag first decides; the other is told.
         claimed = await s.execute(
@@ -295,18 +230,18 @@ class VerificationService:
             .values(resolved_at=at)
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            return DecisionResult("already", flag_id)
+            return DecisionResult("already")
         if decision == "contacted":
             audit(s, actor_id, "help_contacted", detail=f"flag {flag_id}")
-            return DecisionResult("done", flag_id, decision)
+            return DecisionResult("done", decision)
         assert reg is not None
         if decision == "approve":
-            line = RuleLine(Outcome.MET, APPROVED_REASON)
+            rule = RuleResult("staff", Outcome.MET, APPROVED_REASON, {})
             reg.verdict = Verdict.ELIGIBLE.value
             reg.status = RegistrantStatus.ACTIVE
         else:
             assert reason is not None
-            line = RuleLine(Outcome.NOT_MET, reason.message, dict(reason.params))
+            rule = RuleResult("staff", Outcome.NOT_MET, reason.message, dict(reason.params))
             reg.verdict = Verdict.NOT_ELIGIBLE.value
             if reg.status == RegistrantStatus.DUPLICATE_REVIEW:
                 reg.status = RegistrantStatus.REJECTED
@@ -315,17 +250,11 @@ class VerificationService:
                 registrant_id=reg.id,
                 verdict=reg.verdict,
                 ruleset_version=STAFF_RULESET,
-                results=[
-                    {
-                        "rule": "staff",
-                        "outcome": line.outcome.value,
-                        "message": line.message,
-                        "params": dict(line.params),
-                    }
-                ],
+                results=serialise((rule,)),
                 assessed_on=today_wib(),
             )
         )
+        line = RuleLine(rule.outcome, rule.message, dict(rule.params))
         # One decision settles every open question about her registration.
         await s.execute(
             update(StaffFlag)
@@ -337,10 +266,9 @@ class VerificationService:
             .values(resolved_at=at)
         )
         audit(s, actor_id, f"verify_{decision}", registrant_id=reg.id, detail=f"flag {flag_id}")
-        notified = False
         if reg.user_id is not None:
             text = await self._notice(s, reg, decision, line)
-            notified = await enqueue(
+            await enqueue(
                 s,
                 user_id=reg.user_id,
                 text=text,
@@ -348,7 +276,7 @@ class VerificationService:
                 parse_mode="HTML",
                 dedupe_key=f"verify:{flag_id}",
             )
-        return DecisionResult("done", flag_id, decision, reg.full_name, line, notified)
+        return DecisionResult("done", decision, reg.full_name, line)
 
     async def _notice(
         self, s: AsyncSession, reg: Registrant, decision: Decision, line: RuleLine
@@ -385,36 +313,15 @@ class VerificationService:
         self, s: AsyncSession, row: ActiveForm, answers: Answers
     ) -> tuple[DecisionResult]:
         """Her reason, typed: the rejection, in the form's transaction."""
-        reason = Reason(TYPED_REASON, {"reason": answers["reason"]})
+        reason = RuleLine(Outcome.NOT_MET, TYPED_REASON, {"reason": answers["reason"]})
         return (await self._decide(s, row.user_id, int(row.subject or 0), "reject", reason),)
 
 
-def _person(reg: Registrant, *, show_phone: bool) -> Person:
-    return Person(
-        registrant_id=reg.id,
-        user_id=reg.user_id,
-        full_name=reg.full_name or "-",
-        nik=mask_nik(reg.nik) if reg.nik else "-",
-        sex=reg.sex,
-        nik_sex=_nik_sex(reg.nik),
-        birth_date=reg.birth_date,
-        nik_birth_date=reg.nik_birth_date,
-        kecamatan_code=reg.kecamatan_code,
-        village_code=reg.village_code,
-        marital_status=reg.marital_status,
-        main_earner=reg.main_earner,
-        dependents=reg.dependents,
-        income=int(reg.monthly_income or 0),
-        phone=display_phone(reg.phone) if show_phone and reg.phone else None,
-        status=reg.status,
-        verdict=reg.verdict,
-        registered_at=reg.created_at,
-        contact_by=reg.contact_by,
-    )
-
-
-def _nik_sex(nik: str | None) -> str | None:
-    try:
-        return parse_nik(nik or "", today=today_wib()).sex.value
-    except NikError:
-        return None
+async def _registrant_of(s: AsyncSession, flag: StaffFlag) -> Registrant | None:
+    if flag.registrant_id is not None:
+        reg = await s.get(Registrant, flag.registrant_id)
+    elif flag.user_id is not None:  # help requests come from the form, maybe unfinished
+        reg = await s.scalar(select(Registrant).where(Registrant.user_id == flag.user_id))
+    else:
+        reg = None
+    return reg if reg is not None and reg.status != RegistrantStatus.DELETED else None
