@@ -8,12 +8,12 @@ from __future__ import annotations
 import html
 
 from telegram import MaybeInaccessibleMessage, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations import forms
 from conversations.auth import requires
-from conversations.common import NOT_VALID, edit_html, tapped, tr, user_id
+from conversations.common import NOT_VALID, edit_html, send_html, tapped, tr, user_id
+from conversations.roles_admin import mention
 from wrse_bot.buttons import FollowUpTap, TakeOverFollowUp
 from wrse_bot.domain.obstacles import (
     FOLLOW_UP_REASONS,
@@ -100,15 +100,11 @@ def render_card(c: FollowUpCard, t: Translator, me: int) -> str:
         lines.append(t(N_("Handled by: you")))
     elif c.holder_role == "companion":
         lines.append(
-            t(N_("Handled by: {who}, companion of her desa")).format(who=_mention(c.assigned_to))
+            t(N_("Handled by: {who}, companion of her desa")).format(who=mention(c.assigned_to))
         )
     else:
-        lines.append(t(N_("Handled by: another coordinator")) + f" ({_mention(c.assigned_to)})")
+        lines.append(t(N_("Handled by: another coordinator")) + f" ({mention(c.assigned_to)})")
     return fit_html("\n".join(lines))
-
-
-def _mention(uid: int) -> str:
-    return f'<a href="tg://user?id={uid}">{uid}</a>'
 
 
 def card_buttons(c: FollowUpCard, t: Translator, me: int) -> object:
@@ -144,15 +140,16 @@ async def follow_up_command(update: Update, context: Context) -> None:
         header += "\n" + t(
             N_("Showing the first {n}. Run /tindak_lanjut again after handling these.")
         ).format(n=len(queue.cards))
-    await context.bot.send_message(uid, header, parse_mode=ParseMode.HTML)
+    await send_html(context, uid, header)
     for card in queue.cards:
-        await context.bot.send_message(
-            uid,
-            render_card(card, t, uid),
-            parse_mode=ParseMode.HTML,
-            reply_markup=card_buttons(card, t, uid),  # type: ignore[arg-type]
-            protect_content=True,  # her name, phone and answers
-        )
+        await _send_card(context, card, t, uid)
+
+
+async def _send_card(context: Context, card: FollowUpCard, t: Translator, uid: int) -> None:
+    """Her name, phone and answers: not to be forwarded (protect_content)."""
+    await send_html(
+        context, uid, render_card(card, t, uid), card_buttons(card, t, uid), personal=True
+    )
 
 
 _FU_REFUSALS = {
@@ -161,11 +158,6 @@ _FU_REFUSALS = {
     "taken": N_("Another coordinator already took it."),
     "mine": N_("It is already yours."),
 }
-
-
-async def _show_card(update: Update, result: ActionResult, t: Translator, me: int) -> None:
-    if result.card is not None:
-        await edit_html(update, render_card(result.card, t, me), card_buttons(result.card, t, me))
 
 
 @requires(COORDINATORS)
@@ -216,7 +208,9 @@ async def _acted(update: Update, result: ActionResult, t: Translator, done: str)
         await query.answer(t(done))
     else:
         await query.answer(t(_FU_REFUSALS.get(result.outcome, t(NOT_VALID))), show_alert=True)
-    await _show_card(update, result, t, user_id(update))
+    if result.card is not None:
+        me = user_id(update)
+        await edit_html(update, render_card(result.card, t, me), card_buttons(result.card, t, me))
 
 
 async def _noted(
@@ -231,13 +225,7 @@ async def _noted(
     elif result.outcome in _FU_REFUSALS:
         await context.bot.send_message(view.owner, t(_FU_REFUSALS[result.outcome]))
     if result.card is not None:
-        await context.bot.send_message(
-            view.owner,
-            render_card(result.card, t, view.owner),
-            parse_mode=ParseMode.HTML,
-            reply_markup=card_buttons(result.card, t, view.owner),  # type: ignore[arg-type]
-            protect_content=True,
-        )
+        await _send_card(context, result.card, t, view.owner)
 
 
 SCREEN = forms.Screen(

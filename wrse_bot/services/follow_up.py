@@ -40,11 +40,7 @@ async def open_follow_up(
     s: AsyncSession, checkin_id: int, reason: FollowUpReason
 ) -> FollowUp | None:
     """Put a check-in in the coordinators' queue, in the caller's transaction.
-
-    ``reason`` is a FollowUpReason (income_fell, wants_contact,
-    no_response). Opening the same reason twice for one check-in while the
-    first is unresolved adds nothing (returns None).
-    """
+    The same reason again while the first is unresolved adds nothing (None)."""
     if reason not in list(FollowUpReason):
         raise ValueError(f"unknown follow-up reason {reason!r}")
     open_already = await s.scalar(
@@ -150,15 +146,16 @@ def _card(
     )
 
 
+def _seen(s: AsyncSession, actor: int, card: FollowUpCard) -> FollowUpCard:
+    """Every card shown is audit-logged: it holds her name, phone and answers."""
+    detail = f"follow_up:{card.id}"
+    audit(s, actor, "view_follow_up", registrant_id=card.registrant_id, detail=detail)
+    return card
+
+
 async def _load(s: AsyncSession, actor: int, follow_up_id: int) -> FollowUpCard | None:
     row = (await s.execute(_card_query().where(FollowUp.id == follow_up_id))).first()
-    if row is None:
-        return None
-    card = _card(*row)
-    audit(
-        s, actor, "view_follow_up", registrant_id=card.registrant_id, detail=f"follow_up:{card.id}"
-    )
-    return card
+    return _seen(s, actor, _card(*row)) if row is not None else None
 
 
 class FollowUpService:
@@ -166,29 +163,18 @@ class FollowUpService:
         self.db = db
 
     async def queue(self, actor: int, limit: int = QUEUE_PAGE) -> Queue:
-        """The oldest unresolved follow-ups; each card shown is audit-logged."""
+        """The oldest unresolved follow-ups."""
         async with self.db.transaction() as s:
             total = await s.scalar(
                 select(func.count()).select_from(FollowUp).where(FollowUp.resolved_at.is_(None))
             )
-            rows = (
-                await s.execute(
-                    _card_query()
-                    .where(FollowUp.resolved_at.is_(None))
-                    .order_by(FollowUp.created_at, FollowUp.id)
-                    .limit(limit)
-                )
-            ).all()
-            cards = tuple(_card(*row) for row in rows)
-            for card in cards:
-                audit(
-                    s,
-                    actor,
-                    "view_follow_up",
-                    registrant_id=card.registrant_id,
-                    detail=f"follow_up:{card.id}",
-                )
-        return Queue(total=int(total or 0), cards=cards)
+            rows = await s.execute(
+                _card_query()
+                .where(FollowUp.resolved_at.is_(None))
+                .order_by(FollowUp.created_at, FollowUp.id)
+                .limit(limit)
+            )
+            return Queue(int(total or 0), tuple(_seen(s, actor, _card(*row)) for row in rows))
 
     async def assign(self, actor: int, follow_up_id: int, update_id: int | None) -> ActionResult:
         """Take it: only while nobody holds it and it is open (a conditional UPDATE)."""
@@ -208,7 +194,7 @@ class FollowUpService:
             if taken.rowcount == 1:  # type: ignore[attr-defined]
                 audit(s, actor, "assign_follow_up", detail=f"follow_up:{follow_up_id}")
                 return ActionResult("done", card)
-            return ActionResult(_why_not(card, actor, mine_ok=False), card)
+            return ActionResult(_why_not(card, actor, mine_ok=False) or "taken", card)
 
     async def take_over(self, actor: int, follow_up_id: int, update_id: int | None) -> ActionResult:
         """Take one someone else holds (a companion of her desa, another coordinator)."""
@@ -219,7 +205,7 @@ class FollowUpService:
             card = await _load(s, actor, follow_up_id)
             if taken:
                 return ActionResult("done", card)
-            return ActionResult(_why_not(card, actor, mine_ok=False), card)
+            return ActionResult(_why_not(card, actor, mine_ok=False) or "taken", card)
 
     async def resolve(self, actor: int, follow_up_id: int, update_id: int | None) -> ActionResult:
         """Mark it resolved: if nobody holds it, or she does (it becomes hers)."""
@@ -246,20 +232,23 @@ class FollowUpService:
                     )
                 )
                 return ActionResult("done", card)
-            return ActionResult(_why_not(card, actor, mine_ok=True), card)
+            return ActionResult(_why_not(card, actor) or "taken", card)
 
     async def note_refusal(self, actor: int, follow_up_id: int) -> str | None:
         """Why she may not write a note on it now (missing, resolved, taken), or None."""
         async with self.db.sessions() as s:
-            return _refusal(await s.get(FollowUp, follow_up_id), actor)
+            return _why_not(await s.get(FollowUp, follow_up_id), actor)
 
 
-def _refusal(fu: FollowUp | None, actor: int) -> str | None:
+def _why_not(fu: FollowUp | FollowUpCard | None, actor: int, *, mine_ok: bool = True) -> str | None:
+    """missing | resolved | taken (someone else holds it) | mine (unless ``mine_ok``), or None."""
     if fu is None:
         return "missing"
     if fu.resolved_at is not None:
         return "resolved"
-    return "taken" if fu.assigned_to not in (None, actor) else None
+    if fu.assigned_to == actor:
+        return None if mine_ok else "mine"
+    return "taken" if fu.assigned_to is not None else None
 
 
 async def _note_facts(
@@ -274,7 +263,7 @@ async def _save_note(s: AsyncSession, row: ActiveForm, answers: Answers) -> tupl
     """The typed note, appended to the follow-up in the form's transaction."""
     actor, follow_up_id = row.user_id, int(row.subject or 0)
     fu = await s.get(FollowUp, follow_up_id, with_for_update=True)
-    refusal = _refusal(fu, actor)
+    refusal = _why_not(fu, actor)
     if fu is None or refusal is not None:
         card = await _load(s, actor, follow_up_id) if fu is not None else None
         return (ActionResult(refusal or "missing", card),)
@@ -286,13 +275,3 @@ async def _save_note(s: AsyncSession, row: ActiveForm, answers: Answers) -> tupl
 
 
 NOTE_SPEC = FormSpec(FOLLOW_UP_NOTE, finish=_save_note, facts=_note_facts, roles=COORDINATORS)
-
-
-def _why_not(card: FollowUpCard | None, actor: int, *, mine_ok: bool) -> str:
-    if card is None:
-        return "missing"
-    if card.resolved_at is not None:
-        return "resolved"
-    if card.assigned_to == actor and not mine_ok:
-        return "mine"
-    return "taken"
