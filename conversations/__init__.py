@@ -50,6 +50,7 @@ from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.i18n import N_
 from wrse_bot.services.intake import INTAKE
 from wrse_bot.telegram.context import Context
+from wrse_bot.telegram.menus import sync_all
 
 # How each form is drawn where forms differ (its name, its review, "closed").
 SCREENS: dict[str, forms.Screen] = {
@@ -131,6 +132,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     """After the base command menu is set: officers' menus, by role, and the
     questions saved but never delivered before a crash."""
-    await roles_admin.sync_menus(app)
+    await sync_all(app)
     context = Context(application=app)
     await forms.resend_owed(context)

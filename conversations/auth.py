@@ -61,7 +61,6 @@ def refusal(t: Translator, role: Role | None, roles: Collection[Role]) -> str:
 
 
 def shows_phone(context: Context) -> bool:
-    """Whether this update's viewer may see women's phone numbers: her role as
-    @requires checked it a moment ago (``services.roles.CALLERS``)."""
+    """May this viewer see women's phone numbers (her role as @requires just checked it)?"""
     data = context.user_data
     return sees_phone(data.get("role") if data is not None else None)

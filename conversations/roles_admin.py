@@ -10,44 +10,29 @@ import logging
 
 from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from conversations import forms, menu
 from conversations.auth import requires
-from conversations.common import stale_button, tr, user_id
+from conversations.common import edit_html, send_html, stale_button, tr, user_id
 from wrse_bot.buttons import RoleButton
+from wrse_bot.domain.vocabulary import INVITE_ROLE_WORDS
 from wrse_bot.forms.invite import INVITE
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
-from wrse_bot.services.access import (
-    ROLE_LABELS,
-    AccessService,
-    InviteCreated,
-    OpenInvite,
-    RolesView,
-)
+from wrse_bot.services.access import ROLE_LABELS, InviteCreated, RolesView
 from wrse_bot.services.forms import FormView
 from wrse_bot.services.roles import ADMINS, Role
 from wrse_bot.telegram import callback_data as cbd
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline
-from wrse_bot.telegram.menus import role_commands, sync_all, sync_menu
+from wrse_bot.telegram.menus import role_commands, sync_menu
 
 log = logging.getLogger(__name__)
 
 INVITE_PREFIX = "inv_"
-# What an admin may type after /undang.
-ROLE_WORDS = {
-    "staf": Role.STAFF,
-    "staff": Role.STAFF,
-    "petugas": Role.STAFF,
-    "koordinator": Role.COORDINATOR,
-    "coordinator": Role.COORDINATOR,
-    "pendamping": Role.COMPANION,
-    "companion": Role.COMPANION,
-}
 
 
 def mention(uid: int) -> str:
@@ -75,31 +60,10 @@ def invite_text(created: InviteCreated, bot_username: str, t: Translator) -> str
     )
 
 
-def invite_keyboard(created: InviteCreated, t: Translator) -> object:
-    return inline(
-        [[button(t(N_("Withdraw this invitation")), RoleButton("ri", created.id).encode())]]
-    )
+NOBODY_YET = N_("Nobody yet. Invite with /undang staf, /undang koordinator or /undang pendamping.")
 
 
-def invites_lines(invites: tuple[OpenInvite, ...], t: Translator) -> list[str]:
-    if not invites:
-        return []
-    lines = ["", t(N_("<b>Unused invitations</b> (the link still gives the role):"))]
-    for i in invites:
-        until = i.expires_at.astimezone(t.tz)
-        lines.append(
-            t(N_("• #{id}: {role}, from {who}, valid until {date} {time}")).format(
-                id=i.id,
-                role=html.escape(t(ROLE_LABELS[i.role])),
-                who=mention(i.created_by),
-                date=t.date(until.date()),
-                time=t.time(until),
-            )
-        )
-    return lines
-
-
-def roles_text(view: RolesView, t: Translator, invites: tuple[OpenInvite, ...] = ()) -> str:
+def roles_text(view: RolesView, t: Translator) -> str:
     lines = [t(N_("<b>Roles and access</b>")), ""]
     lines.append(t(N_("<b>Admins</b> (from the WRSE_ADMIN_IDS setting, not revocable here):")))
     lines += [f"• {mention(uid)}" for uid in view.admins] or ["• -"]
@@ -112,37 +76,31 @@ def roles_text(view: RolesView, t: Translator, invites: tuple[OpenInvite, ...] =
             )
         )
     if not view.grants:
+        lines.append(t(NOBODY_YET))
+    if view.invites:
+        lines += ["", t(N_("<b>Unused invitations</b> (the link still gives the role):"))]
+    for i in view.invites:
+        until = i.expires_at.astimezone(t.tz)
         lines.append(
-            t(
-                N_(
-                    "Nobody yet. Invite with /undang staf, /undang koordinator "
-                    "or /undang pendamping."
-                )
+            t(N_("• #{id}: {role}, from {who}, valid until {date} {time}")).format(
+                id=i.id,
+                role=html.escape(t(ROLE_LABELS[i.role])),
+                who=mention(i.created_by),
+                date=t.date(until.date()),
+                time=t.time(until),
             )
         )
-    lines += invites_lines(invites, t)
     return fit_html("\n".join(lines))
 
 
-def roles_keyboard(view: RolesView, t: Translator, invites: tuple[OpenInvite, ...] = ()) -> object:
+def roles_keyboard(view: RolesView, t: Translator) -> object:
+    revoke, withdraw = N_("Revoke {who} ({role})"), N_("Withdraw invitation #{id}")
     rows = [
-        [
-            button(
-                t(N_("Revoke {who} ({role})")).format(who=g.user_id, role=t(ROLE_LABELS[g.role])),
-                RoleButton("rv", g.user_id).encode(),
-            )
-        ]
+        (t(revoke).format(who=g.user_id, role=t(ROLE_LABELS[g.role])), RoleButton("rv", g.user_id))
         for g in view.grants
     ]
-    rows += [
-        [
-            button(
-                t(N_("Withdraw invitation #{id}")).format(id=i.id), RoleButton("ri", i.id).encode()
-            )
-        ]
-        for i in invites
-    ]
-    return inline(rows) if rows else None
+    rows += [(t(withdraw).format(id=i.id), RoleButton("ri", i.id)) for i in view.invites]
+    return inline([[button(label, tap.encode())] for label, tap in rows]) if rows else None
 
 
 def greeting(role: Role, t: Translator) -> str:
@@ -166,22 +124,19 @@ async def invite_command(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
     args = context.args or []
-    role = ROLE_WORDS.get(args[0].casefold()) if len(args) == 1 else None
-    if role is None:  # which role: a form, so she may tap or type it
+    word = INVITE_ROLE_WORDS.match(args[0], within=False) if len(args) == 1 else None
+    if word is None:  # which role: a form, so she may tap or type it
         await forms.open_form(update, context, INVITE)
         return
-    created = await context.runtime.access.create_invite(uid, role, update.update_id)
+    created = await context.runtime.access.create_invite(uid, Role(word), update.update_id)
     if created is not None:
         await _send_invite(context, uid, created, t)
 
 
 async def _send_invite(context: Context, uid: int, created: InviteCreated, t: Translator) -> None:
-    await context.bot.send_message(
-        uid,
-        invite_text(created, context.bot.username, t),
-        parse_mode=ParseMode.HTML,
-        reply_markup=invite_keyboard(created, t),  # type: ignore[arg-type]
-    )
+    withdraw = button(t(N_("Withdraw this invitation")), RoleButton("ri", created.id).encode())
+    text = invite_text(created, context.bot.username, t)
+    await send_html(context, uid, text, inline([[withdraw]]))
 
 
 async def _invited(
@@ -197,6 +152,20 @@ SCREEN = forms.Screen(title=N_("the invitation"), roles=ADMINS, done=_invited)
 # ---- opening an invitation ------------------------------------------------------
 
 
+REFUSALS = {
+    "expired": N_("This invitation link has expired. Please ask the admin for a new one."),
+    "withdrawn": N_("This invitation link was withdrawn. Please ask the admin for a new one."),
+}
+ADMIN_ALREADY = N_(
+    "You are an admin already, and stay one. This link is for the person "
+    "you invite: it still works for them."
+)
+INVALID = N_(
+    "This invitation link is not valid (it may have been used already). "
+    "Please ask the admin for a new one."
+)
+
+
 async def accept_invite(update: Update, context: Context) -> None:
     """``/start inv_<code>``: anyone may open it; the code decides."""
     msg = update.effective_message
@@ -210,14 +179,7 @@ async def accept_invite(update: Update, context: Context) -> None:
     if result.status == "duplicate_update":
         return
     if result.status == "admin":
-        await msg.reply_text(
-            t(
-                N_(
-                    "You are an admin already, and stay one. This link is for the person "
-                    "you invite: it still works for them."
-                )
-            )
-        )
+        await msg.reply_text(t(ADMIN_ALREADY))
         return
     if result.status in ("granted", "already"):
         assert result.role is not None
@@ -230,18 +192,8 @@ async def accept_invite(update: Update, context: Context) -> None:
             log.warning("could not set the menu of a new officer", exc_info=True)
         await msg.reply_text(greeting(result.role, t), parse_mode=ParseMode.HTML)
         return
-    if result.status == "expired":
-        note = t(N_("This invitation link has expired. Please ask the admin for a new one."))
-    elif result.status == "withdrawn":
-        note = t(N_("This invitation link was withdrawn. Please ask the admin for a new one."))
-    else:
-        note = t(
-            N_(
-                "This invitation link is not valid (it may have been used already). "
-                "Please ask the admin for a new one."
-            )
-        )
-    await msg.reply_text(note)
+    note = REFUSALS.get(result.status, INVALID)
+    await msg.reply_text(t(note))
     await menu.start(update, context)
 
 
@@ -251,32 +203,22 @@ async def accept_invite(update: Update, context: Context) -> None:
 @requires(ADMINS)
 async def roles_command(update: Update, context: Context) -> None:
     t = tr(context)
-    svc = context.runtime.access
-    view, invites = await svc.roles(), await svc.open_invites()
-    await context.bot.send_message(
-        user_id(update),
-        roles_text(view, t, invites),
-        parse_mode=ParseMode.HTML,
-        reply_markup=roles_keyboard(view, t, invites),  # type: ignore[arg-type]
-    )
+    view = await context.runtime.access.roles()
+    await send_html(context, user_id(update), roles_text(view, t), roles_keyboard(view, t))
 
 
-async def _refresh(
-    svc: AccessService, message: Message | None, t: Translator, head: str = ""
-) -> None:
-    view, invites = await svc.roles(), await svc.open_invites()
-    text = roles_text(view, t, invites)
-    await _edit(message, f"{head}\n\n{text}" if head else text, roles_keyboard(view, t, invites))
+async def _refresh(update: Update, context: Context, head: str = "") -> None:
+    """The /peran screen again, in the tapped message (``head`` on top)."""
+    t = tr(context)
+    view = await context.runtime.access.roles()
+    text = roles_text(view, t)
+    await _edit(update, f"{head}\n\n{text}" if head else text, roles_keyboard(view, t))
 
 
-async def _edit(message: Message | None, text: str, markup: object = None) -> None:
-    if message is None:
-        return
-    try:
-        await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)  # type: ignore[arg-type]
-    except BadRequest as exc:
-        if "not modified" not in exc.message:
-            raise
+async def _edit(update: Update, text: str, markup: object = None) -> None:
+    assert update.callback_query is not None
+    if isinstance(update.callback_query.message, Message):  # too old: nothing to edit
+        await edit_html(update, text, markup)
 
 
 def parse_callback(data: str | None) -> tuple[str, int, Role | None] | None:
@@ -300,13 +242,25 @@ async def roles_callback(update: Update, context: Context) -> None:
     t = tr(context)
     uid = user_id(update)
     parsed = parse_callback(query.data)
-    message = query.message if isinstance(query.message, Message) else None
     if parsed is None:
         await stale_button(update, context)
         return
     action, target, role = parsed
     svc = context.runtime.access
-    if action == "ri":
+    head = ""
+    if action == "rv":
+        grant = await svc.grant_of(target)
+        if grant is not None:
+            await query.answer()
+            text = t(
+                N_("Revoke the role <b>{role}</b> of {who}? Their officer commands stop at once.")
+            ).format(role=html.escape(t(ROLE_LABELS[grant.role])), who=mention(target))
+            yes = RoleButton("rvy", target, grant.role.value)
+            buttons = [(N_("Yes, revoke"), yes), (N_("Cancel"), RoleButton("rvn"))]
+            await _edit(update, text, inline([[button(t(b), tap.encode()) for b, tap in buttons]]))
+            return
+        await query.answer(t(GONE))
+    elif action == "ri":
         status = await svc.withdraw_invite(uid, target, update.update_id)
         if status == "duplicate_update":
             await query.answer()
@@ -315,60 +269,37 @@ async def roles_callback(update: Update, context: Context) -> None:
             await query.answer(t(N_("This invitation was already used or withdrawn.")))
         else:
             await query.answer(t(N_("Invitation withdrawn: the link no longer works.")))
-        done = t(N_("Invitation #{id} is withdrawn: the link no longer works.")).format(id=target)
-        await _refresh(svc, message, t, done if status == "withdrawn" else "")
-        return
-    if action == "rvn":
-        await query.answer()
-        await _refresh(svc, message, t)
-        return
-    if action == "rv":
-        grant = await svc.grant_of(target)
-        if grant is None:
-            await query.answer(t(N_("This person has no role any more.")))
-            await _refresh(svc, message, t)
+            head = t(N_("Invitation #{id} is withdrawn: the link no longer works.")).format(
+                id=target
+            )
+    elif action == "rvy" and role is not None:  # parse_callback gives "rvy" its role
+        result = await svc.revoke(uid, target, role, update.update_id)
+        if result.status == "duplicate_update":
+            await query.answer()
             return
+        if result.status == "gone":
+            await query.answer(t(GONE))
+        else:
+            await query.answer()
+            await _forget(context, target, t)
+            head = t(N_("The role of {who} is revoked.")).format(who=mention(target))
+    else:  # "rvn": she cancelled the revoke
         await query.answer()
-        text = t(
-            N_("Revoke the role <b>{role}</b> of {who}? Their officer commands stop at once.")
-        ).format(role=html.escape(t(ROLE_LABELS[grant.role])), who=mention(target))
-        markup = inline(
-            [
-                [
-                    button(
-                        t(N_("Yes, revoke")), RoleButton("rvy", target, grant.role.value).encode()
-                    ),
-                    button(t(N_("Cancel")), RoleButton("rvn").encode()),
-                ]
-            ]
-        )
-        await _edit(message, text, markup)
-        return
-    if role is None:  # parse_callback gives "rvy" its role; for the type checker
-        return
-    result = await svc.revoke(uid, target, role, update.update_id)
-    if result.status == "duplicate_update":
-        await query.answer()
-        return
-    if result.status == "gone":
-        await query.answer(t(N_("This person has no role any more.")))
-    else:
-        await query.answer()
-        # Her cached role and forms go too; the database already says so.
-        cached = context.application.user_data.get(target)
-        if cached is not None:
-            cached.pop("role", None)
-        try:
-            await sync_menu(context.bot, target, None, t)
-        except TelegramError:
-            log.warning("could not reset the menu of a revoked officer", exc_info=True)
-    done = t(N_("The role of {who} is revoked.")).format(who=mention(target))
-    await _refresh(svc, message, t, done if result.status == "revoked" else "")
+    await _refresh(update, context, head)
 
 
-async def sync_menus(app: Application) -> None:  # type: ignore[type-arg]
-    """At start-up (bot.py): every admin's and officer's command menu."""
-    await sync_all(app)
+GONE = N_("This person has no role any more.")
+
+
+async def _forget(context: Context, target: int, t: Translator) -> None:
+    """Her cached role and menu go too; the database already says so."""
+    cached = context.application.user_data.get(target)
+    if cached is not None:
+        cached.pop("role", None)
+    try:
+        await sync_menu(context.bot, target, None, t)
+    except TelegramError:
+        log.warning("could not reset the menu of a revoked officer", exc_info=True)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -1,16 +1,11 @@
 """Who holds which role: one-time invites, grants, revocation, the list.
 
-Admins come from ``WRSE_ADMIN_IDS`` and are never stored; staff (petugas) and
-coordinators (koordinator) are ``RoleGrant`` rows, one role per person. An
-invite code is claimed with a conditional UPDATE inside the transaction that
-grants the role, so a double tap or two people racing for one link can use it
-once.
-
-An invitation link is a bearer token: whoever opens a forwarded copy first
-gets the role. So only the code's SHA-256 is stored, the admin who invited is
-told at once who claimed it (with a button to revoke the role, in the same
-transaction as the grant, through the outbox), and unused invitations can be
-listed and withdrawn.
+Admins come from ``WRSE_ADMIN_IDS`` and are never stored; the others are
+``RoleGrant`` rows, one role per person. An invite code is claimed with a
+conditional UPDATE in the transaction that grants the role, so a double tap or
+two people racing for one link use it once. The link is a bearer token: only
+the code's SHA-256 is stored, and the admin who invited is told at once who
+claimed it (with a button to revoke the role).
 """
 
 from __future__ import annotations
@@ -77,9 +72,7 @@ class InviteCreated:
 
 
 @dataclass(frozen=True)
-class OpenInvite:
-    """An invitation nobody has used yet, still valid."""
-
+class OpenInvite:  # nobody has used it yet, and it is still valid
     id: int
     role: Role
     created_by: int
@@ -99,9 +92,15 @@ AcceptStatus = Literal[
 ]
 
 
+RevokeStatus = Literal["revoked", "gone", "duplicate_update"]
+WithdrawStatus = Literal["withdrawn", "gone", "duplicate_update"]
+
+
 @dataclass(frozen=True)
-class AcceptResult:
-    status: AcceptStatus
+class RoleResult:
+    """Of opening an invitation, or of revoking a role: what happened, and the role."""
+
+    status: AcceptStatus | RevokeStatus
     role: Role | None = None
 
 
@@ -117,16 +116,7 @@ class Grant:
 class RolesView:
     admins: tuple[int, ...]
     grants: tuple[Grant, ...]
-
-
-RevokeStatus = Literal["revoked", "gone", "duplicate_update"]
-WithdrawStatus = Literal["withdrawn", "gone", "duplicate_update"]
-
-
-@dataclass(frozen=True)
-class RevokeResult:
-    status: RevokeStatus
-    role: Role | None = None
+    invites: tuple[OpenInvite, ...]  # unused, unexpired, not withdrawn: they still give a role
 
 
 class AccessService:
@@ -167,16 +157,16 @@ class AccessService:
 
     async def accept_invite(
         self, user_id: int, code: str, update_id: int | None, *, name: str = ""
-    ) -> AcceptResult:
+    ) -> RoleResult:
         """``name``: her Telegram name, for the notice to the admin who invited."""
         if user_id in self.settings.admin_ids:
             # An admin testing the link stays admin; the code is left for the invitee.
-            return AcceptResult("admin", Role.ADMIN)
+            return RoleResult("admin", Role.ADMIN)
         at = now()
         hashed = code_hash(code)
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
-                return AcceptResult("duplicate_update")
+                return RoleResult("duplicate_update")
             claimed = await s.execute(
                 update(Invite)
                 .where(
@@ -195,7 +185,7 @@ class AccessService:
             await _upsert_grant(s, user_id, role, invite.created_by, at)
             audit(s, user_id, "role_granted", detail=f"{role.value} invited by {invite.created_by}")
             await self._tell_inviter(s, invite, user_id, name)
-        return AcceptResult("granted", role)
+        return RoleResult("granted", role)
 
     async def _tell_inviter(self, s: AsyncSession, invite: Invite, user_id: int, name: str) -> None:
         """The admin learns who claimed the link, with a button to revoke the role."""
@@ -220,14 +210,14 @@ class AccessService:
             dedupe_key=f"invite-claimed:{invite.id}",
         )
 
-    async def _refusal(self, s: AsyncSession, user_id: int, hashed: str) -> AcceptResult:
+    async def _refusal(self, s: AsyncSession, user_id: int, hashed: str) -> RoleResult:
         invite = await s.scalar(select(Invite).where(Invite.code_hash == hashed))
         if invite is None:
             status: AcceptStatus = "unknown"
         elif invite.used_at is not None and invite.used_by == user_id:
             held = await s.scalar(select(RoleGrant.role).where(RoleGrant.user_id == user_id))
             if held is not None:
-                return AcceptResult("already", Role(held))
+                return RoleResult("already", Role(held))
             status = "used"  # she used it once, and the role was revoked since
         elif invite.used_at is not None:
             status = "used"
@@ -236,20 +226,12 @@ class AccessService:
         else:
             status = "expired"
         audit(s, user_id, "invite_refused", detail=status)
-        return AcceptResult(status)
+        return RoleResult(status)
 
     async def roles(self) -> RolesView:
         async with self.db.sessions() as s:
-            rows = (await s.scalars(select(RoleGrant).order_by(RoleGrant.granted_at))).all()
-        return RolesView(
-            admins=tuple(sorted(self.settings.admin_ids)),
-            grants=tuple(Grant(r.user_id, Role(r.role), r.granted_at, r.granted_by) for r in rows),
-        )
-
-    async def open_invites(self) -> tuple[OpenInvite, ...]:
-        """Unused, unexpired, not withdrawn: links that would still give a role."""
-        async with self.db.sessions() as s:
-            rows = await s.scalars(
+            grants = await s.scalars(select(RoleGrant).order_by(RoleGrant.granted_at))
+            invites = await s.scalars(
                 select(Invite)
                 .where(
                     Invite.used_at.is_(None),
@@ -258,9 +240,13 @@ class AccessService:
                 )
                 .order_by(Invite.id)
             )
-            return tuple(
-                OpenInvite(r.id, Role(r.role), r.created_by, r.created_at, r.expires_at)
-                for r in rows
+            return RolesView(
+                admins=tuple(sorted(self.settings.admin_ids)),
+                grants=tuple(_grant(r) for r in grants),
+                invites=tuple(
+                    OpenInvite(r.id, Role(r.role), r.created_by, r.created_at, r.expires_at)
+                    for r in invites
+                ),
             )
 
     async def withdraw_invite(
@@ -285,29 +271,33 @@ class AccessService:
     async def grant_of(self, user_id: int) -> Grant | None:
         async with self.db.sessions() as s:
             row = await s.get(RoleGrant, user_id)
-        return Grant(row.user_id, Role(row.role), row.granted_at, row.granted_by) if row else None
+        return _grant(row) if row else None
 
     async def revoke(
         self, actor_id: int, user_id: int, role: Role, update_id: int | None
-    ) -> RevokeResult:
+    ) -> RoleResult:
         """Remove her grant (only if it is still ``role``): takes effect at once,
         since every staff command checks the role in the database. Her open
         staff forms go with it."""
         async with self.db.transaction() as s:
             if not await claim_update(s, update_id):
-                return RevokeResult("duplicate_update")
+                return RoleResult("duplicate_update")
             gone = await s.execute(
                 delete(RoleGrant).where(RoleGrant.user_id == user_id, RoleGrant.role == role.value)
             )
             if gone.rowcount != 1:  # type: ignore[attr-defined]
-                return RevokeResult("gone")
+                return RoleResult("gone")
             await s.execute(
                 delete(ActiveForm).where(
                     ActiveForm.user_id == user_id, ActiveForm.form.in_(STAFF_FORMS)
                 )
             )
             audit(s, actor_id, "role_revoked", detail=f"{role.value} of {user_id}")
-        return RevokeResult("revoked", role)
+        return RoleResult("revoked", role)
+
+
+def _grant(row: RoleGrant) -> Grant:
+    return Grant(row.user_id, Role(row.role), row.granted_at, row.granted_by)
 
 
 async def _upsert_grant(
@@ -315,11 +305,6 @@ async def _upsert_grant(
 ) -> None:
     """One role per person: a new invite replaces the role she had."""
     insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(RoleGrant).values(
-        user_id=user_id, role=role.value, granted_by=granted_by, granted_at=at
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["user_id"],
-        set_={"role": role.value, "granted_by": granted_by, "granted_at": at},
-    )
-    await s.execute(stmt)
+    values = {"role": role.value, "granted_by": granted_by, "granted_at": at}
+    stmt = insert(RoleGrant).values(user_id=user_id, **values)
+    await s.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))

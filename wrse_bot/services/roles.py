@@ -30,11 +30,8 @@ def sees_phone(role: Role | None) -> bool:
 
 
 async def role_of(db: Database, settings: Settings, user_id: int) -> Role | None:
-    if user_id in settings.admin_ids:
-        return Role.ADMIN
     async with db.sessions() as s:
-        role = await s.scalar(select(RoleGrant.role).where(RoleGrant.user_id == user_id))
-    return Role(role) if role else None
+        return await role_in(s, user_id, settings=settings)
 
 
 async def role_in(s: AsyncSession, user_id: int, *, settings: Settings) -> Role | None:
