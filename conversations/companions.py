@@ -1,7 +1,5 @@
-"""The companions' Telegram side (issue 11), wired in one place: /wilayah,
-/dampingan, visit notes, a check-in answered with her, /daftarkan and the
-link code, /kelaskan, the daily digest's buttons. Each module registers its
-own handlers; this lends their screens."""
+"""The companions' Telegram side (issue 11), wired in one place: each module
+registers its own handlers; this lends their forms' screens."""
 
 from __future__ import annotations
 

@@ -13,13 +13,12 @@ from wrse_bot import crypto
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.i18n import Translator, translator
-from wrse_bot.services import aid, checkins, follow_up, intake
+from wrse_bot.services import aid, areas, assisted, checkin_via, checkins, follow_up, intake, visits
 from wrse_bot.services.access import AccessService
 from wrse_bot.services.attendance import AttendanceService
 from wrse_bot.services.broadcast import BroadcastService
 from wrse_bot.services.checkins import CheckInService
 from wrse_bot.services.class_changes import ClassAdminService, class_form_specs
-from wrse_bot.services.companion_forms import companion_specs
 from wrse_bot.services.follow_up import FollowUpService
 from wrse_bot.services.forms import FormRunner
 from wrse_bot.services.my_data import MyDataService
@@ -63,7 +62,10 @@ class Runtime:
                 [
                     intake.spec(settings),
                     checkins.SPEC,
-                    *companion_specs(settings),
+                    areas.SPEC,  # the companions' /wilayah, visit note, check-in with her
+                    visits.SPEC,
+                    checkin_via.SPEC,
+                    assisted.spec(settings),  # /daftarkan
                     aid.spec(settings),
                     follow_up.NOTE_SPEC,
                     verification.reason_spec,

@@ -1,20 +1,12 @@
 """Assisted registration (/daftarkan, issue 11): a companion registers, on her
 own phone, a woman who has no Telegram or cannot use it.
 
-The same questions, validation and eligibility as the intake (its table,
-wrse_bot/forms/intake.py), but consent is the companion reading the consent
-text to her: did she agree, who witnessed it, and when. The phone question
-offers no "share my number" (that would be the companion's) and no "this
-Telegram account".
-
-Only a woman of her desa: a companion registers the women she accompanies, so
-the place questions offer only the kecamatan holding her desa and only her desa
-there. A kecamatan or desa typed that is not hers is refused kindly, naming her
-desa and where else such a woman can register (herself with /daftar, or with
-her own desa's companion), and the question is asked again; a forged button is
-not a choice. The service checks the desa once more when the form is sent (an
-admin may have changed her desa meanwhile), and counts the NIKs she types
-against the intake's daily limit (services/assisted.py).
+The intake's questions, but consent is the companion reading the consent text
+to her: did she agree, who witnessed it, and when. The phone question offers
+no "share my number" (that would be the companion's). Only a woman of her
+desa: the place questions offer only hers, and another one typed is refused
+kindly, naming her desa and where else such a woman can register (the service
+checks the desa again when the form is sent: services/assisted.py).
 
 Facts under "_" keys: ``_now`` (ISO, WIB) for the time, ``_areas`` her desa codes.
 """
@@ -32,6 +24,7 @@ from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import FormName
 from wrse_bot.domain.text import N_
 from wrse_bot.domain.vocabulary import CONSENT_WORDS, Vocabulary, place_words
+from wrse_bot.forms.aid import words
 from wrse_bot.forms.intake import CONSENT_TEXT, INTAKE
 from wrse_bot.forms.model import END, Answers, Choice, Form, Question, typed_buttons
 
@@ -59,8 +52,7 @@ _TIME = re.compile(r"(\d{1,2})[.:](\d{2})")
 
 def her_desa(answers: Answers) -> str:
     """The companion's desa, by name, for the refusal."""
-    places = load_places()
-    return ", ".join(sorted(places.name(c) for c in answers.get("_areas") or ())) or "-"
+    return ", ".join(sorted(load_places().name(c) for c in _areas(answers))) or "-"
 
 
 def _areas(answers: Answers) -> Collection[str]:
@@ -91,21 +83,11 @@ def _only_hers(
     return replace(q, choices=choices, parse=read)
 
 
-def _every_kecamatan() -> Vocabulary:
-    return place_words(tuple((p.code, p.name) for p in load_places().kecamatan()))
-
-
 def _every_desa() -> Vocabulary:
     places = load_places()
     return place_words(
         tuple((v.code, v.name) for k in places.kecamatan() for v in places.villages(k.code))
     )
-
-
-def read_witness(text: str, answers: Answers) -> str:
-    if not 3 <= len(text) <= 100:
-        raise DomainError(WITNESS_EXAMPLE)
-    return text
 
 
 def read_time(text: str, answers: Answers) -> str:
@@ -119,14 +101,6 @@ def read_time(text: str, answers: Answers) -> str:
     return at.isoformat()
 
 
-def _now_choice(answers: Answers) -> tuple[Choice, ...]:
-    return (Choice("now", N_("Now"), value=answers["_now"]),)
-
-
-def _years(answers: Answers) -> dict[str, Any]:
-    return {"years": answers.get("_years", 5)}
-
-
 def assisted_form(base: Form = INTAKE) -> Form:
     """The intake's questions after consent, with the companion's consent first."""
     rest = []
@@ -134,7 +108,7 @@ def assisted_form(base: Form = INTAKE) -> Form:
         if q.id in ("consent", "consent_full"):
             continue
         if q.id == "kecamatan":
-            q = _only_hers(q, _kecamatan_of, _every_kecamatan())
+            q = _only_hers(q, _kecamatan_of, q.words)  # type: ignore[arg-type]
         if q.id == "village":
             q = _only_hers(q, _areas, _every_desa())
         if q.id == "phone":
@@ -163,7 +137,7 @@ def assisted_form(base: Form = INTAKE) -> Form:
                     Choice("no", N_("She does not agree"), value=False),
                 ),
                 words=CONSENT_WORDS,
-                params=_years,
+                params=lambda a: {"years": a.get("_years", 5)},
                 next=lambda a: "witness" if a.get("consent") else END,
                 markup=True,
                 back=False,
@@ -174,14 +148,14 @@ def assisted_form(base: Form = INTAKE) -> Form:
                     "Who witnessed her agreement? Type the name and role, for example: "
                     "Bu Sumarni, ketua RT 02."
                 ),
-                parse=read_witness,
+                parse=words(WITNESS_EXAMPLE, 3, 100),
                 example=WITNESS_EXAMPLE,
                 max_len=100,
             ),
             Question(
                 "consent_time",
                 N_("When did she agree? Tap Now, or type the time today, for example: 09.30."),
-                choices=_now_choice,
+                choices=lambda a: (Choice("now", N_("Now"), value=a["_now"]),),
                 parse=read_time,
                 example=TIME_EXAMPLE,
             ),

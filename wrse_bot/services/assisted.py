@@ -1,22 +1,17 @@
 """Assisted registration (/daftarkan, issue 11) and linking her own account.
 
-A companion registers a woman without Telegram on the engine service
-(wrse_bot/forms/assisted.py), only a woman of one of her desa (checked again
-when the form is sent), and under the intake's daily limit of different NIKs,
-counted for the companion's account (services/nik_attempts.py): she is
-refused as the woman herself would be. Finishing files it through the intake's own
-``submit_registration`` (same validation, eligibility, duplicate-NIK rule),
-as a registration with no Telegram account, marked assisted: who registered
-her, the consent version read aloud, who witnessed it and when. She gets a
-short code, shown once to the companion and stored only as its SHA-256.
+A companion registers a woman without Telegram (wrse_bot/forms/assisted.py),
+only one of her desa (checked again when the form is sent), under the intake's
+daily limit of different NIKs counted for the companion (services/nik_attempts.py).
+It is filed through the intake's own ``submit_registration``, with no Telegram
+account, marked assisted (who registered her, who witnessed her consent and
+when). She gets a short code, shown once and stored only as its SHA-256.
 
-Until then she owns a placeholder account (wrse_bot/domain/placeholders.py),
-so her companion can enrol her and what is due for her reaches the
-companion's daily digest. ``/start <code>`` later attaches her own Telegram
-account to that record (never a second record), moves what the placeholder
-held onto it in the same transaction, and records her consent under her account. A wrong
-or used code is refused kindly; an account that already has a registration
-goes to staff (a flag), as a duplicate NIK does.
+Until then she owns a placeholder account (services/placeholders.py), so her
+companion can enrol her and what is due for her reaches the companion's digest.
+``/start <code>`` attaches her own account to that record (never a second one),
+moves what the placeholder held onto it and records her consent. An account that
+already has a registration goes to staff (a flag), as a duplicate NIK does.
 """
 
 from __future__ import annotations
@@ -79,6 +74,8 @@ def code_hash(code: str) -> str:
 
 
 class AssistedFacts(InRow):
+    """Her form's facts (the time, the companion's desa), its check and its finish."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
@@ -94,18 +91,10 @@ class AssistedFacts(InRow):
     async def save(self, s: AsyncSession, row: ActiveForm, before: Answers, after: Answers) -> None:
         row.answers = {k: v for k, v in after.items() if not k.startswith("_")}
 
-
-async def has_areas(db: Database, companion_id: int) -> bool:
-    """Whether an admin has assigned her any desa (/daftarkan needs one)."""
-    async with db.sessions() as s:
-        return bool(await areas_of(s, companion_id))
-
-
-def _checker(settings: Settings):  # type: ignore[no-untyped-def]
     async def check(
-        s: AsyncSession, row: ActiveForm, before: Answers, after: FormState
+        self, s: AsyncSession, row: ActiveForm, before: Answers, after: FormState
     ) -> Problem | None:
-        limit = settings.nik_tries_per_day  # counted for the companion, as for the woman
+        limit = self.settings.nik_tries_per_day  # counted for the companion, as for the woman
         if refused := await nik_attempts.refuse_new_nik(
             s, limit, row.user_id, before, after.answers
         ):
@@ -116,59 +105,46 @@ def _checker(settings: Settings):  # type: ignore[no-untyped-def]
             return Problem(OUTSIDE, {"desa": her_desa(before)})
         return None
 
-    return check
-
-
-def _finisher(settings: Settings):  # type: ignore[no-untyped-def]
-    async def finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Notice, ...]:
+    async def finish(
+        self, s: AsyncSession, row: ActiveForm, answers: Answers
+    ) -> tuple[Notice, ...]:
         if not answers.get("consent"):
             return (Notice(row.user_id, NOT_AGREED),)
         filed = registration(answers)
         filed["consent_version"] = CONSENT_VERSION
         filed["consent_at"] = answers["consent_time"]
-        reg = Registrant(
-            user_id=None, status=RegistrantStatus.ACTIVE
-        )  # her own record, with no account
+        reg = Registrant(user_id=None, status=RegistrantStatus.ACTIVE)  # hers, with no account
         s.add(reg)
         await s.flush()
-        result = await submit_registration(s, settings, None, filed, reg.id)  # type: ignore[arg-type]
+        result = await submit_registration(s, self.settings, None, filed, reg.id)  # type: ignore[arg-type]
         code = new_code()
         reg.assisted_by = row.user_id
         reg.consent_witness = answers["witness"]
         reg.link_code_hash = code_hash(code)
         await give_placeholder(s, reg)  # she can be enrolled and reached through her companion
         audit(s, row.user_id, "register:assisted", registrant_id=reg.id)
+        said = {"name": reg.full_name or "-", "number": reg.id}
         return (
             Notice(
-                row.user_id,
-                REGISTERED,
-                {
-                    "name": reg.full_name or "-",
-                    "number": reg.id,
-                    "verdict": Msg(VERDICT_LABELS[result.verdict]),
-                },
+                row.user_id, REGISTERED, {**said, "verdict": Msg(VERDICT_LABELS[result.verdict])}
             ),
             Notice(row.user_id, CODE_LINE, {"code": code}, html=True),
         )
 
-    return finish
+
+async def has_areas(db: Database, companion_id: int) -> bool:
+    """Whether an admin has assigned her any desa (/daftarkan needs one)."""
+    async with db.sessions() as s:
+        return bool(await areas_of(s, companion_id))
 
 
 def spec(settings: Settings) -> FormSpec:
     form = assisted_form(
-        intake_form(
-            help_after=settings.help_after_misses,
-            retention_years=settings.retention_years,
-        )
+        intake_form(help_after=settings.help_after_misses, retention_years=settings.retention_years)
     )
     assert form.name == ASSISTED.name
-    return FormSpec(
-        form,
-        store=AssistedFacts(settings),
-        finish=_finisher(settings),
-        check=_checker(settings),
-        roles=COMPANIONS,
-    )
+    facts = AssistedFacts(settings)
+    return FormSpec(form, store=facts, finish=facts.finish, check=facts.check, roles=COMPANIONS)
 
 
 LinkStatus = Literal["linked", "unknown", "has_own", "duplicate_update"]

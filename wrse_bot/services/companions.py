@@ -2,14 +2,9 @@
 
 A companion sees only the women whose registration names a desa an admin
 assigned her (``companion_areas``). Every check goes through here, on the
-server, for every command, button and form input:
-
-* :func:`areas_of` — her desa;
-* :func:`women_of` — the registrations in them. ``village_code`` is encrypted
-  at rest, so SQL narrows by the kecamatan (in clear, and the desa's parent)
-  and the desa itself is compared after decryption;
-* :func:`may_see` — one woman is hers; anything else is refused and
-  audit-logged (a forged button for another desa).
+server, for every command, button and form input. ``village_code`` is encrypted
+at rest, so SQL narrows by the kecamatan (in clear) and the desa is compared
+after decryption; a look at a woman of another desa is refused and audit-logged.
 """
 
 from __future__ import annotations
@@ -79,19 +74,17 @@ async def set_areas(
     return await areas_of(s, companion_id)
 
 
-def _kecamatan(villages: Iterable[str], places: Places) -> set[str]:
-    return {places.get(v).parent_code for v in villages if v in places}
-
-
 async def women_of(s: AsyncSession, companion_id: int, places: Places | None = None) -> list[int]:
     """Registration ids of the women in her desa (live registrations only), by id."""
     areas = await areas_of(s, companion_id)
     if not areas:
         return []
+    places = places or load_places()
+    kecamatan = {places.get(v).parent_code for v in areas if v in places}
     rows = await s.execute(
         select(Registrant.id, Registrant.village_code)
         .where(
-            Registrant.kecamatan_code.in_(_kecamatan(areas, places or load_places())),
+            Registrant.kecamatan_code.in_(kecamatan),
             Registrant.status.not_in(WITHDRAWN),
             Registrant.full_name.is_not(None),
         )

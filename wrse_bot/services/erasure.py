@@ -85,17 +85,13 @@ _KEEP: dict[str, frozenset[str]] = {
 class Erasure:
     """What one erasure did (counts only: nothing here identifies her)."""
 
-    registrant_id: int | None = None
     had_data: bool = False  # a live registration or a form in progress
     offered: list[int] = field(default_factory=list)  # enrolment ids now offered a seat
 
 
 def _cleared(table: Table, fixed: dict[str, Any]) -> dict[str, Any]:
-    """Values that clear every column of ``table`` not kept: NULL, or ``fixed``.
-
-    A NOT NULL column without a fixed value is a schema change erasure has not
-    been taught about: fail loudly (the table-scan test runs this) rather than
-    keep it."""
+    """Values that clear every column of ``table`` not kept: NULL, or ``fixed``. A NOT
+    NULL column without a fixed value is a schema change erasure was not taught: fail."""
     keep = _KEEP[table.name]
     values: dict[str, Any] = {}
     for column in table.columns:
@@ -108,6 +104,14 @@ def _cleared(table: Table, fixed: dict[str, Any]) -> dict[str, Any]:
         else:
             raise RuntimeError(f"erasure does not know what {table.name}.{column.name} becomes")
     return values
+
+
+async def _clear(s: AsyncSession, model: Any, where: Any, **fixed: Any) -> None:
+    """Every column of ``model``'s rows ``where`` that is not kept: NULL, or ``fixed``."""
+    values = _cleared(model.__table__, fixed)
+    await s.execute(
+        update(model).where(where).values(values).execution_options(synchronize_session=False)
+    )
 
 
 async def erase(
@@ -134,7 +138,6 @@ async def erase(
         .select_from(ActiveForm)
         .where(ActiveForm.user_id == user_id, ActiveForm.form == INTAKE)
     )
-    result.registrant_id = reg_id
     result.had_data = bool(has_draft) or (
         reg_id is not None and reg_status != RegistrantStatus.DELETED
     )
@@ -159,63 +162,31 @@ async def erase(
         )
     )
     pending = OutboxMessage.status == OutboxStatus.PENDING
-    await s.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.user_id == user_id)
-        .values(
-            _cleared(
-                OutboxMessage.__table__,
-                {
-                    "user_id": NOBODY,
-                    "text": "",
-                    "status": case((pending, OutboxStatus.CANCELLED), else_=OutboxMessage.status),
-                    "last_error": case((pending, ERASED), else_=OutboxMessage.last_error),
-                },
-            )
-        )
-        .execution_options(synchronize_session=False)
+    await _clear(
+        s,
+        OutboxMessage,
+        OutboxMessage.user_id == user_id,
+        user_id=NOBODY,
+        text="",
+        status=case((pending, OutboxStatus.CANCELLED), else_=OutboxMessage.status),
+        last_error=case((pending, ERASED), else_=OutboxMessage.last_error),
     )
-
     flags = StaffFlag.user_id == user_id
     if reg_id is not None:
         flags = flags | (StaffFlag.registrant_id == reg_id)
-        await s.execute(
-            update(Assessment)
-            .where(Assessment.registrant_id == reg_id)
-            .values(_cleared(Assessment.__table__, {}))
-            .execution_options(synchronize_session=False)
+        await _clear(s, Assessment, Assessment.registrant_id == reg_id)
+        await _clear(
+            s,
+            Registrant,
+            Registrant.id == reg_id,
+            status=RegistrantStatus.DELETED,
+            deleted_at=func.coalesce(Registrant.deleted_at, at),
+            nik_mismatch=False,
+            interests=[],
+            updated_at=at,
         )
-        await s.execute(
-            update(Registrant)
-            .where(Registrant.id == reg_id)
-            .values(
-                _cleared(
-                    Registrant.__table__,
-                    {
-                        "status": RegistrantStatus.DELETED,
-                        "deleted_at": func.coalesce(Registrant.deleted_at, at),
-                        "nik_mismatch": False,
-                        "interests": [],
-                        "updated_at": at,
-                    },
-                )
-            )
-            .execution_options(synchronize_session=False)
-        )
-    await s.execute(
-        update(StaffFlag)
-        .where(flags)
-        .values(
-            _cleared(StaffFlag.__table__, {"resolved_at": func.coalesce(StaffFlag.resolved_at, at)})
-        )
-        .execution_options(synchronize_session=False)
-    )
-    await s.execute(
-        update(AuditEvent)
-        .where(AuditEvent.actor_id == user_id)
-        .values(actor_id=None)
-        .execution_options(synchronize_session=False)
-    )
+    await _clear(s, StaffFlag, flags, resolved_at=func.coalesce(StaffFlag.resolved_at, at))
+    await s.execute(update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_id=None))
     await s.execute(delete(ActiveForm).where(ActiveForm.user_id == user_id))
     if reg_id is not None:
         # Aid stays counted with her anonymous registration row; her words go.

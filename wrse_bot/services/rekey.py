@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Table, Text, column, select, table, update
+from sqlalchemy import BigInteger, Column, Text, column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot.config import ConfigError, Settings
@@ -36,9 +36,9 @@ class _Plan:
     columns: tuple[str, ...]  # encrypted
     raw: Any  # a lightweight table: every column plain, so values pass untouched
 
-    @property
-    def hashes_nik(self) -> bool:
-        return self.name == _NIK_TABLE
+    def read(self) -> Any:
+        """Its primary key and encrypted columns, as stored."""
+        return select(self.raw.c[self.pk], *(self.raw.c[c] for c in self.columns))
 
 
 @dataclass
@@ -54,18 +54,14 @@ def protected_tables() -> list[_Plan]:
         enc = tuple(c.name for c in t.columns if isinstance(c.type, EncryptedType))
         if not enc:
             continue
-        pk = _single_pk(t)
+        pks: list[Column[Any]] = list(t.primary_key.columns)
+        if len(pks) != 1:
+            raise TypeError(f"{t.name}: rekey pages by a single-column primary key")
+        pk = pks[0].name
         extra = (_NIK_HASH,) if t.name == _NIK_TABLE else ()
         raw = table(t.name, column(pk, BigInteger), *(column(c, Text) for c in enc + extra))
         plans.append(_Plan(t.name, pk, enc, raw))
     return plans
-
-
-def _single_pk(t: Table) -> str:
-    pks: list[Column[Any]] = list(t.primary_key.columns)
-    if len(pks) != 1:
-        raise TypeError(f"{t.name}: rekey pages by a single-column primary key")
-    return pks[0].name
 
 
 async def rekey(
@@ -118,10 +114,8 @@ async def rekey(
 async def _batch(
     s: AsyncSession, p: Protector, plan: _Plan, after: int | None, size: int
 ) -> tuple[int, int | None]:
-    raw = plan.raw
-    pk = raw.c[plan.pk]
-    cols = [raw.c[c] for c in plan.columns]
-    stmt = select(pk, *cols).order_by(pk).limit(size)
+    pk = plan.raw.c[plan.pk]
+    stmt = plan.read().order_by(pk).limit(size)
     if after is not None:
         stmt = stmt.where(pk > after)
     rows = (await s.execute(stmt)).all()
@@ -142,7 +136,7 @@ async def _rewrite(s: AsyncSession, p: Protector, plan: _Plan, row: Any) -> None
                 continue
             values[name] = p.rotate(token)
             conds.append(raw.c[name] == token)
-        nik = old[plan.columns.index(_NIK)] if plan.hashes_nik else None
+        nik = old[plan.columns.index(_NIK)] if plan.name == _NIK_TABLE else None
         if nik is not None:
             values[_NIK_HASH] = p.nik_hash(p.decrypt(nik))
         if not values:
@@ -151,9 +145,7 @@ async def _rewrite(s: AsyncSession, p: Protector, plan: _Plan, row: Any) -> None
         if changed.rowcount:  # type: ignore[attr-defined]
             return
         # The bot changed the row after it was read: read it again.
-        row = (
-            await s.execute(select(pk, *(raw.c[c] for c in plan.columns)).where(pk == key))
-        ).first()
+        row = (await s.execute(plan.read().where(pk == key))).first()
         if row is None:
             return
     raise RuntimeError(f"{plan.name} {key}: changed too often while re-encrypting")

@@ -25,18 +25,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, union
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from wrse_bot import clock
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
-from wrse_bot.db.models import (
-    ActiveForm,
-    AuditEvent,
-    CheckIn,
-    Enrolment,
-    Registrant,
-)
+from wrse_bot.db.models import ActiveForm, AuditEvent, CheckIn, Enrolment, Registrant
 from wrse_bot.domain.statuses import RegistrantStatus
 from wrse_bot.forms.intake import NAME as INTAKE
 from wrse_bot.services.erasure import erase
@@ -108,17 +101,13 @@ async def enforce_retention(
         )
         .order_by(people.c.user_id),
     )
-    for user_ids, field in ((expired, "registrations"), (stale_new, "drafts")):
+    found = ((expired, "registrations"), (stale_new, "drafts"), (leftovers, "leftovers"))
+    for user_ids, field in found:
         for user_id in user_ids:
             offered = await _erase_one(db, settings, user_id, at)
             if offered is not None:
                 setattr(report, field, getattr(report, field) + 1)
                 report.seats_offered += offered
-    for user_id in leftovers:
-        offered = await _erase_one(db, settings, user_id, at)
-        if offered is not None:
-            report.leftovers += 1
-            report.seats_offered += offered
     async with db.transaction() as s:
         # Any form left untouched as long (a change to a registration that stays
         # among them): only the form goes, with its answers.
@@ -126,7 +115,7 @@ async def enforce_retention(
             delete(ActiveForm).where(stale).execution_options(synchronize_session=False)
         )
         report.edit_drafts = int(forms.rowcount or 0)  # type: ignore[attr-defined]
-        await _audit(s, report)
+        s.add(AuditEvent(actor_id=None, action=AUDIT_ACTION, detail=json.dumps(asdict(report))))
     return report
 
 
@@ -139,10 +128,3 @@ async def _erase_one(db: Database, settings: Settings, user_id: int, at: datetim
     except Exception as exc:  # one bad row must not stop the others; the next run retries
         log.error("retention: erasing one person failed (%s)", type(exc).__name__)
         return None
-
-
-async def _audit(s: AsyncSession, report: RetentionReport) -> None:
-    s.add(AuditEvent(actor_id=None, action=AUDIT_ACTION, detail=json.dumps(asdict(report))))
-
-
-__all__ = ("RetentionReport", "enforce_retention", "years_before")
