@@ -44,11 +44,11 @@ from wrse_bot.buttons import FormButton, MyDataButton, OpenForm
 from wrse_bot.forms.aid import AID
 from wrse_bot.forms.broadcast import BROADCAST
 from wrse_bot.forms.checkin import CHECKIN
-from wrse_bot.forms.follow_up import NOTE_FORM
-from wrse_bot.forms.invite import INVITE
-from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.i18n import N_
+from wrse_bot.services.access import INVITE
+from wrse_bot.services.follow_up import NOTE_FORM
 from wrse_bot.services.intake import INTAKE
+from wrse_bot.services.verification import REASON_FORM
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.menus import sync_all
 

@@ -1,5 +1,5 @@
 """Coordinators' follow-up queue (/tindak_lanjut): check-ins needing a person,
-taken, noted (the note is a form: wrse_bot/forms/follow_up.py) and resolved
+taken, noted (the note is a form: services/follow_up.py) and resolved
 (``FollowUpTap``). Every button is re-checked on the server.
 """
 
@@ -24,10 +24,9 @@ from wrse_bot.domain.obstacles import (
 )
 from wrse_bot.domain.places import load_places
 from wrse_bot.domain.statuses import CheckInStatus
-from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.charts import number
-from wrse_bot.services.follow_up import ActionResult, FollowUpCard
+from wrse_bot.services.follow_up import NOTE_FORM, ActionResult, FollowUpCard
 from wrse_bot.services.forms import FormView
 from wrse_bot.services.roles import COORDINATORS
 from wrse_bot.telegram.context import Context

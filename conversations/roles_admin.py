@@ -18,10 +18,9 @@ from conversations.auth import requires
 from conversations.common import edit_html, send_html, stale_button, tr, user_id
 from wrse_bot.buttons import RoleButton
 from wrse_bot.domain.vocabulary import INVITE_ROLE_WORDS
-from wrse_bot.forms.invite import INVITE
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.scheduler import wake
-from wrse_bot.services.access import ROLE_LABELS, InviteCreated, RolesView
+from wrse_bot.services.access import INVITE, ROLE_LABELS, InviteCreated, RolesView
 from wrse_bot.services.forms import FormView
 from wrse_bot.services.roles import ADMINS, Role
 from wrse_bot.telegram import callback_data as cbd

@@ -1,6 +1,6 @@
 """/verifikasi: officers decide registrations that need a person, one card at
 a time. Buttons are ``VerifyTap``s; a reason of her own is a form
-(wrse_bot/forms/verification.py). Every button and command checks the staff
+(services/verification.py). Every button and command checks the staff
 role on the server."""
 
 from __future__ import annotations
@@ -19,13 +19,18 @@ from conversations.intake import CONTACT_LABELS, MARKS, render_line
 from conversations.my_data import person_rows, rows_html
 from wrse_bot.buttons import VerifyTap
 from wrse_bot.domain.statuses import FlagKind
-from wrse_bot.forms.verification import REASON_FORM
 from wrse_bot.i18n import N_, Translator
 from wrse_bot.services.forms import FormView
 from wrse_bot.services.help_requests import step_question
 from wrse_bot.services.my_data import Person
 from wrse_bot.services.roles import STAFF
-from wrse_bot.services.verification import PRESET_REASONS, Card, DecisionResult, preset_reason
+from wrse_bot.services.verification import (
+    PRESET_REASONS,
+    REASON_FORM,
+    Card,
+    DecisionResult,
+    preset_reason,
+)
 from wrse_bot.telegram.context import Context
 from wrse_bot.telegram.fit import fit_html
 from wrse_bot.telegram.keyboards import button, inline

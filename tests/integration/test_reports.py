@@ -30,7 +30,6 @@ from wrse_bot.db.models import Aid, AuditEvent, CheckIn, FollowUp, Registrant, V
 from wrse_bot.domain.disclosure import Withheld
 from wrse_bot.domain.statuses import FormName
 from wrse_bot.forms.engine import Answer
-from wrse_bot.forms.follow_up import NOTE_FORM
 from wrse_bot.forms.model import Form, Question
 from wrse_bot.i18n import translator
 from wrse_bot.services import charts
@@ -43,7 +42,7 @@ from wrse_bot.services.export import (
     full_data_token,
     read_tables,
 )
-from wrse_bot.services.follow_up import NOTE_SPEC, FollowUpService, open_follow_up
+from wrse_bot.services.follow_up import NOTE_FORM, NOTE_SPEC, FollowUpService, open_follow_up
 from wrse_bot.services.forms import FormRunner, FormSpec, Status
 from wrse_bot.services.reports import Report, ReportFilter, build_report, publish
 from wrse_bot.services.roles import Role

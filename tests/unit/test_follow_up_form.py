@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wrse_bot.forms.engine import Answer, Ask, Finished, FormState, Stale, advance, start
-from wrse_bot.forms.follow_up import FOLLOW_UP_NOTE, NOTE_MAX
 from wrse_bot.forms.model import DONE, TOO_LONG
+from wrse_bot.services.follow_up import FOLLOW_UP_NOTE, NOTE_MAX
 
 OPEN = start(FOLLOW_UP_NOTE, FormState(None, answers={"_id": 7})).state
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wrse_bot.forms.engine import Answer, Ask, Finished, FormState, Stale, advance, start
-from wrse_bot.forms.invite import INVITE_FORM
 from wrse_bot.forms.model import DONE
+from wrse_bot.services.access import INVITE_FORM
 
 OPEN = start(INVITE_FORM, FormState(None)).state
 

@@ -7,7 +7,7 @@ import pytest
 
 from wrse_bot.forms.engine import Answer, Ask, Finished, FormState, Stale, advance, start
 from wrse_bot.forms.model import DONE, TOO_LONG
-from wrse_bot.forms.verification import REASON_EXAMPLE, REASON_MAX, VERIFY_REASON
+from wrse_bot.services.verification import REASON_EXAMPLE, REASON_MAX, VERIFY_REASON
 
 OPEN = start(VERIFY_REASON, FormState(None)).state
 

@@ -27,11 +27,11 @@ from wrse_bot.clock import now
 from wrse_bot.config import Settings
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, Invite, RoleGrant
-from wrse_bot.domain.statuses import OutboxKind
+from wrse_bot.domain.statuses import FormName, OutboxKind
 from wrse_bot.domain.text import N_
+from wrse_bot.domain.vocabulary import INVITE_ROLE_WORDS
 from wrse_bot.forms import STAFF_FORMS
-from wrse_bot.forms.invite import INVITE_FORM
-from wrse_bot.forms.model import Answers
+from wrse_bot.forms.model import Answers, Choice, Form, Question
 from wrse_bot.i18n import translator
 from wrse_bot.services.forms import FormSpec
 from wrse_bot.services.notices import Tap, outbox_markup
@@ -52,6 +52,21 @@ ROLE_LABELS = {
     Role.COORDINATOR: N_("Coordinator"),
     Role.COMPANION: N_("Companion"),
 }
+INVITE = FormName.INVITE
+# /undang without a role: whom she invites, one question (``invite_spec`` makes the link).
+INVITE_FORM = Form(
+    INVITE,
+    questions=(
+        Question(
+            "role",
+            N_("Invite someone as what?"),
+            choices=tuple(Choice(r.value, ROLE_LABELS[r]) for r in GRANTABLE),
+            words=INVITE_ROLE_WORDS,
+            example=N_("Please tap Officer, Coordinator or Companion."),
+            back=False,
+        ),
+    ),
+)
 CLAIMED_NOTICE = N_(
     "{who} opened your invitation and is now <b>{role}</b>. If this is not the person "
     "you invited (a forwarded link), revoke the role now."
@@ -135,7 +150,7 @@ class AccessService:
 
     @property
     def invite_spec(self) -> FormSpec:
-        """/undang without a role: the question (forms/invite.py), then the link."""
+        """/undang without a role: the question (``INVITE_FORM``), then the link."""
 
         async def finish(s: AsyncSession, row: ActiveForm, answers: Answers) -> tuple[Any]:
             return (await self._invite(s, row.user_id, Role(answers["role"])),)

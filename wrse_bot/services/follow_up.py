@@ -6,8 +6,8 @@ Coordinators take one ("Saya tangani"), add notes and resolve it. Everything
 lives in the database, so the queue survives restarts:
 - taking is a conditional UPDATE (only while nobody holds it), so two
   coordinators pressing at once cannot both get it;
-- a note being typed is a form (wrse_bot/forms/follow_up.py) run by the one
-  engine service; ``NOTE_SPEC`` saves it;
+- a note being typed is a form (``FOLLOW_UP_NOTE``) run by the one engine
+  service; ``NOTE_SPEC`` saves it;
 - every card shown is audit-logged ("view_follow_up"): it holds her name,
   phone and answers.
 """
@@ -25,15 +25,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wrse_bot.clock import now
 from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, CheckIn, FollowUp, Registrant, RoleGrant, TrainingClass
+from wrse_bot.domain.errors import DomainError
+from wrse_bot.domain.limits import utf16_len
 from wrse_bot.domain.obstacles import FollowUpReason
-from wrse_bot.forms.follow_up import FOLLOW_UP_NOTE, NOTE_FORM
-from wrse_bot.forms.model import Answers
+from wrse_bot.domain.statuses import FormName
+from wrse_bot.domain.text import N_
+from wrse_bot.forms.model import TOO_LONG, Answers, Form, Question
 from wrse_bot.services.follow_up_holders import take_over, to_companion
 from wrse_bot.services.forms import FormSpec
 from wrse_bot.services.roles import COORDINATORS, audit
 from wrse_bot.services.updates import claim_update
 
 QUEUE_PAGE = 5
+NOTE_FORM = FormName.FOLLOW_UP_NOTE
+NOTE_MAX = 500  # one note, as Telegram counts characters; a longer one is asked again
+NOTE_EXAMPLE = N_("Please type the note in a few words, for example: called her, needs capital.")
+
+
+def read_note(text: str, answers: Answers) -> str:
+    if utf16_len(text) > NOTE_MAX:  # an emoji is two, as Telegram counts
+        raise DomainError(TOO_LONG, {"max": NOTE_MAX})
+    return text
+
+
+# "Tambah catatan": one question, whose subject is the follow-up (``_id`` in the prompt).
+FOLLOW_UP_NOTE = Form(
+    NOTE_FORM,
+    questions=(
+        Question(
+            "note",
+            N_("Type the note for follow-up #{id} and send it."),
+            params=lambda a: {"id": a.get("_id", "")},
+            parse=read_note,
+            example=NOTE_EXAMPLE,
+            max_len=NOTE_MAX,
+            back=False,
+        ),
+    ),
+)
 
 
 async def open_follow_up(

@@ -38,10 +38,10 @@ from wrse_bot.db.engine import Database
 from wrse_bot.db.models import ActiveForm, Assessment, Registrant, StaffFlag
 from wrse_bot.domain.eligibility import Outcome, RuleResult, Verdict
 from wrse_bot.domain.people import display_phone
-from wrse_bot.domain.statuses import FlagKind, OutboxKind, RegistrantStatus
+from wrse_bot.domain.statuses import FlagKind, FormName, OutboxKind, RegistrantStatus
 from wrse_bot.domain.text import N_
-from wrse_bot.forms.model import Answers
-from wrse_bot.forms.verification import REASON_FORM, VERIFY_REASON
+from wrse_bot.forms.aid import words
+from wrse_bot.forms.model import Answers, Form, Question
 from wrse_bot.i18n import translator
 from wrse_bot.services.forms import FormSpec
 from wrse_bot.services.my_data import Person, latest_reasons, person
@@ -69,6 +69,24 @@ TYPED_REASON = N_("Officer's note: {reason}")
 APPROVED_REASON = N_("An officer checked your registration and approved it.")
 
 Decision = Literal["approve", "reject", "contacted"]
+
+# "Tulis alasan": her own reason, typed, as a form whose subject is the flag decided.
+REASON_FORM = FormName.VERIFY_REASON
+REASON_MIN, REASON_MAX = 3, 200
+REASON_EXAMPLE = N_("Please write a reason of 3 to 200 characters, or tap Cancel.")
+VERIFY_REASON = Form(
+    REASON_FORM,
+    questions=(
+        Question(
+            "reason",
+            N_("Please type the reason for rejecting, in one short sentence."),
+            parse=words(REASON_EXAMPLE, REASON_MIN, REASON_MAX),
+            example=REASON_EXAMPLE,
+            max_len=REASON_MAX,
+            back=False,
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -303,7 +321,7 @@ class VerificationService:
             office=html.escape(self.settings.office_contact),
         )
 
-    # ---- a reason typed in chat (a form: wrse_bot/forms/verification.py) ----------
+    # ---- a reason typed in chat (the form VERIFY_REASON) ---------------------------
 
     @property
     def reason_spec(self) -> FormSpec:
